@@ -1,0 +1,1 @@
+"""Deterministic demo data: a believable Ambon with no download."""

@@ -1,0 +1,388 @@
+"""A deterministic, believable Ambon for demos and tests.
+
+`build_demo_city(seed)` returns every layer as GeoDataFrames in EPSG:4326; the same seed gives the
+same city. Desa/kelurahan names, codes and centre points are public facts (data/ambon_desa.csv);
+their polygons here are Voronoi cells of those centres inside the hand-sketched outline, so they are
+approximate. Every point lies inside the outline, at least `LAND_MARGIN_M` from its edge.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from demo.sketch import CITY_OUTLINE, GAUGES, RIVERS
+from geo.crs import AMBON_UTM, WGS84
+from store.vocabulary import COMPLAINT_CATEGORY_AGENCY, COMPLAINT_CHANNELS
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+LAND_MARGIN_M = 100.0
+DEMO_END = datetime(2026, 11, 1)
+"""Complaints and deposits cover the 24 months before this date (fixed, so the demo is reproducible)."""
+MONTHS = 24
+
+
+@dataclass
+class DemoCity:
+    kecamatan: gpd.GeoDataFrame
+    desa: gpd.GeoDataFrame
+    rivers: gpd.GeoDataFrame
+    watersheds: gpd.GeoDataFrame
+    flood_zones: gpd.GeoDataFrame
+    cameras: gpd.GeoDataFrame
+    tps: gpd.GeoDataFrame
+    complaints: gpd.GeoDataFrame
+    businesses: gpd.GeoDataFrame
+    deposits: pd.DataFrame
+
+    def point_layers(self) -> dict[str, gpd.GeoDataFrame]:
+        return {"cameras": self.cameras, "tps": self.tps, "complaints": self.complaints, "businesses": self.businesses}
+
+
+def city_outline_m() -> shapely.Polygon:
+    """The sketched land outline in metres (EPSG:32752)."""
+    return gpd.GeoSeries([shapely.Polygon(CITY_OUTLINE)], crs=WGS84).to_crs(AMBON_UTM).iloc[0]
+
+
+def build_admin_areas() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """(kecamatan, desa) polygons in EPSG:32752: Voronoi cells of desa centres clipped to the outline."""
+    facts = pd.read_csv(DATA_DIR / "ambon_desa.csv", dtype={"code": str, "kecamatan_code": str})
+    centres = gpd.GeoSeries(gpd.points_from_xy(facts.lon, facts.lat), crs=WGS84).to_crs(AMBON_UTM)
+    outline = city_outline_m()
+    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.MultiPoint(list(centres.values)), extend_to=outline.buffer(5000)))
+    # voronoi_polygons returns cells in no particular order: match each centre to the cell holding it
+    cell_of_centre = shapely.STRtree(cells).query(centres.values, predicate="within")
+    order = np.empty(len(centres), dtype=int)
+    order[cell_of_centre[0]] = cell_of_centre[1]
+    desa_shapes = shapely.intersection(cells[order], outline)
+    desa = gpd.GeoDataFrame(
+        {"code": facts.code, "name": facts.name, "kind": facts.kind, "parent_code": facts.kecamatan_code, "level": "desa"},
+        geometry=desa_shapes,
+        crs=AMBON_UTM,
+    )
+    names = pd.read_csv(DATA_DIR / "ambon_kecamatan.csv", dtype=str).set_index("code")["name"]
+    kecamatan = desa.dissolve(by="parent_code", as_index=False)[["parent_code", "geometry"]]
+    kecamatan = kecamatan.rename(columns={"parent_code": "code"})
+    kecamatan["name"] = kecamatan.code.map(names)
+    kecamatan["level"] = "kecamatan"
+    kecamatan["parent_code"] = "81.71"
+    return kecamatan, desa
+
+
+def _sample_in(rng: np.random.Generator, region: shapely.Geometry, centres: np.ndarray, spread_m: np.ndarray) -> np.ndarray:
+    """One point per centre, normally scattered by `spread_m` around it and rejected until inside `region`.
+
+    centres: (n, 2) metres. Returns (n, 2) metres. Falls back to the nearest point of the region
+    for a centre that keeps missing it (a centre on the coast).
+    """
+    shapely.prepare(region)
+    result = np.full_like(centres, np.nan, dtype=float)
+    todo = np.arange(len(centres))
+    for _ in range(40):
+        trial = centres[todo] + rng.normal(size=(len(todo), 2)) * spread_m[todo, None]
+        inside = shapely.contains_xy(region, trial[:, 0], trial[:, 1])
+        result[todo[inside]] = trial[inside]
+        todo = todo[~inside]
+        if len(todo) == 0:
+            return result
+    interior = shapely.get_coordinates(shapely.point_on_surface(region))[0]
+    for i in todo:
+        # a few stubborn points only: walk from the centre towards an interior point until inside
+        for f in np.linspace(0, 1, 50):
+            candidate = centres[i] * (1 - f) + interior * f
+            if shapely.contains_xy(region, *candidate):
+                result[i] = candidate
+                break
+    return result
+
+
+def _desa_weights(desa: gpd.GeoDataFrame) -> np.ndarray:
+    """Share of people per desa: the dense kelurahan of the city centre weigh most."""
+    density = np.where(desa.kind == "kelurahan", 8.0, 1.0) / np.sqrt(desa.area.to_numpy() / 1e6 + 0.2)
+    return density / density.sum()
+
+
+def _points_near_desa(rng, desa, land, n, weights=None, spread_scale=0.35):
+    """n points in land, desa chosen by weight, scattered around desa centres by a share of their size."""
+    weights = _desa_weights(desa) if weights is None else weights
+    chosen = rng.choice(len(desa), size=n, p=weights)
+    centres = shapely.get_coordinates(desa.geometry.representative_point().to_numpy())[chosen]
+    spread = np.sqrt(desa.area.to_numpy())[chosen] * spread_scale
+    return _sample_in(rng, land, centres, spread), chosen
+
+
+def build_rivers(land: shapely.Geometry) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """(rivers, watersheds, flood_zones) in EPSG:32752.
+
+    Watersheds split the land between the rivers (Voronoi of points along them, within 1.5 km);
+    flood zones are bands along the lower half of each river: hazard 3 within 80 m, 2 within
+    180 m, 1 within 320 m.
+    """
+    rivers = gpd.GeoDataFrame(
+        {"id": np.arange(1, len(RIVERS) + 1), "name": list(RIVERS)},
+        geometry=[shapely.LineString(c) for c in RIVERS.values()],
+        crs=WGS84,
+    ).to_crs(AMBON_UTM)
+    samples = [shapely.line_interpolate_point(line, np.linspace(0, 1, 40), normalized=True) for line in rivers.geometry]
+    sample_points = np.concatenate(samples)
+    sample_river = np.repeat(rivers.id.to_numpy(), 40)
+    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.MultiPoint(list(sample_points)), extend_to=land))
+    hits = shapely.STRtree(cells).query(sample_points, predicate="within")
+    cell_river = np.empty(len(cells), dtype=int)
+    cell_river[hits[1]] = sample_river[hits[0]]
+    sheds = gpd.GeoDataFrame({"river_id": cell_river}, geometry=cells, crs=AMBON_UTM).dissolve(by="river_id", as_index=False)
+    reach = shapely.buffer(rivers.geometry.to_numpy(), 1500)
+    sheds["geometry"] = shapely.intersection(shapely.intersection(sheds.geometry.to_numpy(), reach[sheds.river_id.to_numpy() - 1]), land)
+    sheds["name"] = "DAS " + sheds.river_id.map(dict(zip(rivers.id, rivers.name)))
+
+    lower = [shapely.ops.substring(line, 0.5, 1.0, normalized=True) for line in rivers.geometry]
+    zones = []
+    inner = None
+    for hazard, width in ((3, 80), (2, 180), (1, 320)):
+        band = shapely.intersection(shapely.buffer(lower, width), land)
+        shape = band if inner is None else shapely.difference(band, inner)
+        inner = band
+        for river_id, river_name, geom in zip(rivers.id, rivers.name, shape):
+            zones.append({"river_id": river_id, "hazard": hazard, "name": f"Rawan banjir {river_name} ({hazard})", "geometry": geom})
+    flood_zones = gpd.GeoDataFrame(zones, crs=AMBON_UTM)
+    return rivers, sheds, flood_zones
+
+
+ROAD_CAMERAS = [
+    ("Jl. Jenderal Sudirman", "81.71.02.2003"),
+    ("Jl. A.Y. Patty", "81.71.02.1017"),
+    ("Jl. Sultan Hairun", "81.71.02.1018"),
+    ("Jl. Pattimura", "81.71.02.1017"),
+    ("Jl. Diponegoro", "81.71.02.1011"),
+    ("Jl. Said Perintah", "81.71.02.1019"),
+    ("Jl. Dr. Kayadoe", "81.71.01.1009"),
+    ("Jl. Ir. M. Putuhena", "81.71.04.2002"),
+    ("Jl. Laksdya Leo Wattimena", "81.71.03.2001"),
+    ("Jl. Dr. Tulukabessy", "81.71.02.1012"),
+    ("Jl. Sam Ratulangi", "81.71.02.1010"),
+    ("Jl. Rijali", "81.71.02.1011"),
+    ("Simpang Galala", "81.71.02.2002"),
+    ("Simpang Passo", "81.71.03.2001"),
+    ("Terminal Mardika", "81.71.02.1018"),
+    ("Jl. Dr. Malaihollo", "81.71.02.1015"),
+    ("Bundaran Amahusu", "81.71.01.2004"),
+    ("Jl. Wolter Monginsidi", "81.71.03.2003"),
+    ("Pelabuhan Yos Sudarso", "81.71.02.1019"),
+    ("Jl. Raya Laha", "81.71.04.2007"),
+]
+"""Road cameras: place name and the desa it stands in (positions within the desa are approximate)."""
+
+
+def build_cameras(rng, desa, land, rivers, tps) -> gpd.GeoDataFrame:
+    """37 cameras: 20 on main roads, 9 at river gauges and bridges, 8 watching TPS sites."""
+    by_code = desa.set_index("code")
+    road_centres = shapely.get_coordinates(by_code.loc[[code for _, code in ROAD_CAMERAS]].geometry.representative_point().to_numpy())
+    road_xy = _sample_in(rng, land, road_centres, np.full(len(road_centres), 150.0))
+    river_points, river_names = [], []
+    for name, line in zip(rivers.name, rivers.geometry):
+        for share in (0.55, 0.9):
+            river_points.append(shapely.get_coordinates(line.interpolate(share, normalized=True))[0])
+            river_names.append(f"Sungai {name} {'hulu' if share < 0.7 else 'hilir'}")
+    river_xy = _sample_in(rng, land, np.array(river_points[:9]), np.full(9, 20.0))
+    tps_pick = rng.choice(len(tps), size=8, replace=False)
+    tps_xy = shapely.get_coordinates(tps.geometry.to_numpy()[tps_pick]) + rng.normal(size=(8, 2)) * 15
+    tps_xy = _sample_in(rng, land, tps_xy, np.full(8, 10.0))
+
+    xy = np.vstack([road_xy, river_xy, tps_xy])
+    names = [f"CCTV {name}" for name, _ in ROAD_CAMERAS] + [f"CCTV {n}" for n in river_names[:9]] + [f"CCTV {tps.name.iloc[i]}" for i in tps_pick]
+    kinds = ["road"] * len(road_xy) + ["river"] * len(river_xy) + ["tps"] * len(tps_xy)
+    n = len(xy)
+    ptz = rng.random(n) < 0.15
+    cameras = gpd.GeoDataFrame(
+        {
+            "id": np.arange(1, n + 1),
+            "name": names,
+            "kind": kinds,
+            "heading_deg": np.where(ptz, np.nan, rng.integers(0, 360, n).astype(float)),
+            "fov_deg": np.where(ptz, np.nan, rng.choice([60.0, 75.0, 90.0, 100.0], n)),
+            "range_m": rng.choice([60.0, 80.0, 100.0, 150.0], n),
+            "status": "unknown",
+            "group": np.where(np.array(kinds) == "river", "bpbd", np.where(np.array(kinds) == "tps", "dlh", "lalu_lintas")),
+        },
+        geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]),
+        crs=AMBON_UTM,
+    )
+    cameras["stream_url"] = "demo://" + cameras.id.astype(str)
+    return cameras
+
+
+def build_tps(rng, desa, land, n=30) -> gpd.GeoDataFrame:
+    xy, chosen = _points_near_desa(rng, desa, land, n, spread_scale=0.25)
+    names = [f"TPS {desa.name.iloc[c]} {i + 1}" for i, c in enumerate(chosen)]
+    return gpd.GeoDataFrame(
+        {"id": np.arange(1, n + 1), "name": names, "capacity_m3": rng.choice([6.0, 8.0, 10.0, 14.0], n)},
+        geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]),
+        crs=AMBON_UTM,
+    )
+
+
+CATEGORY_SHARE = {
+    "sampah": 0.27, "jalan": 0.16, "drainase": 0.10, "ketertiban": 0.10, "banjir": 0.09,
+    "lalu_lintas": 0.11, "pajak": 0.04, "pasar": 0.06, "kriminal": 0.07,
+}
+DESCRIPTIONS = {
+    "sampah": ["Sampah menumpuk di {place} sudah {n} hari belum diangkut.", "Bau busuk dari TPS dekat {place}, mohon segera diangkut."],
+    "jalan": ["Jalan berlubang di {place}, berbahaya untuk pengendara motor.", "Aspal rusak sepanjang {n}0 meter di {place}."],
+    "drainase": ["Saluran air di {place} tersumbat, air meluap ke jalan.", "Got di {place} rusak dan berbau."],
+    "ketertiban": ["Pedagang kaki lima menutup trotoar di {place}.", "Bangunan liar di {place} mengganggu warga."],
+    "banjir": ["Air sungai naik dan masuk rumah warga di {place}.", "Banjir setinggi {n}0 cm di {place} setelah hujan deras."],
+    "lalu_lintas": ["Kemacetan parah setiap pagi di {place}.", "Lampu lalu lintas di {place} mati sejak {n} hari."],
+    "pajak": ["Rumah makan di {place} tidak memberikan struk pajak.", "Pertanyaan tentang pajak restoran di {place}."],
+    "pasar": ["Harga bahan pokok di pasar dekat {place} naik tajam.", "Los pasar di {place} rusak dan bocor."],
+    "kriminal": ["Pencurian sepeda motor di {place} malam tadi.", "Sering terjadi pencopetan di {place}."],
+}
+RESPONSE_MEDIAN_H = {"DLH": 10, "PUPR": 120, "SATPOL_PP": 30, "BPBD": 4, "DISHUB": 48, "BPPRD": 90, "DISPERINDAG": 70, "POLRESTA": 12}
+"""Median hours to first response per agency: uneven on purpose, as the study of the programme found."""
+STUCK_SHARE = {"PUPR": 0.15, "BPPRD": 0.10, "DISPERINDAG": 0.10}
+"""Share of an agency's complaints that were answered but never closed (3 % for the others)."""
+
+
+def build_complaints(rng, desa, land, flood_zones, tps, n=5000) -> gpd.GeoDataFrame:
+    """n complaints over the 24 months before DEMO_END, where people live; flood complaints in flood zones."""
+    categories = rng.choice(list(CATEGORY_SHARE), size=n, p=np.array(list(CATEGORY_SHARE.values())))
+    xy, chosen = _points_near_desa(rng, desa, land, n)
+    flood = np.flatnonzero(categories == "banjir")
+    zone_union = shapely.union_all(flood_zones.geometry.to_numpy())
+    zone_centres = shapely.get_coordinates(shapely.line_interpolate_point(flood_zones.geometry.boundary.to_numpy()[rng.integers(0, len(flood_zones), len(flood))], rng.random(len(flood)), normalized=True))
+    xy[flood] = _sample_in(rng, shapely.intersection(zone_union, land), zone_centres, np.full(len(flood), 60.0))
+    waste = np.flatnonzero(categories == "sampah")
+    near_tps = waste[rng.random(len(waste)) < 0.5]
+    tps_xy = shapely.get_coordinates(tps.geometry.to_numpy())[rng.integers(0, len(tps), len(near_tps))]
+    xy[near_tps] = _sample_in(rng, land, tps_xy, np.full(len(near_tps), 120.0))
+
+    end = pd.Timestamp(DEMO_END)
+    # more complaints lately (the service is getting known) ...
+    created = end - pd.to_timedelta(MONTHS * 30.4 * 86400 * rng.power(0.8, n), unit="s")
+    # ... and most flood complaints in the wet season (May to August)
+    days = pd.date_range(end - pd.DateOffset(months=MONTHS), end - pd.Timedelta(days=1), freq="D")
+    wet_days = days[days.month.isin([5, 6, 7, 8])]
+    moved = flood[rng.random(len(flood)) < 0.7]
+    wet_times = wet_days[rng.integers(0, len(wet_days), len(moved))] + pd.to_timedelta(rng.random(len(moved)) * 86400, unit="s")
+    created = pd.Series(created).copy()
+    created.iloc[moved] = wet_times
+    created = pd.DatetimeIndex(created)
+    agencies = np.array([COMPLAINT_CATEGORY_AGENCY[c] for c in categories])
+    median_h = np.array([RESPONSE_MEDIAN_H[a] for a in agencies])
+    responded = created + pd.to_timedelta(median_h * rng.lognormal(0, 0.9, n), unit="h")
+    closed = responded + pd.to_timedelta(median_h * rng.lognormal(0.7, 0.8, n), unit="h")
+    now = end
+    stuck = rng.random(n) < np.array([STUCK_SHARE.get(a, 0.03) for a in agencies])
+    closed = closed.where(~stuck)
+    status = np.where(closed < now, "selesai", np.where(responded < now, "diproses", "diteruskan"))
+    status = np.where((created > now - pd.Timedelta(days=2)) & (rng.random(n) < 0.5), "baru", status)
+    responded = responded.where(responded < now)
+    closed = closed.where(status == "selesai")
+
+    place_names = desa.name.to_numpy()[chosen]
+    descriptions = [
+        DESCRIPTIONS[c][k].format(place=p, n=m)
+        for c, k, p, m in zip(categories, rng.integers(0, 2, n), place_names, rng.integers(2, 9, n))
+    ]
+    tickets = [f"AMB-{t:%y%m}-{i:05d}" for i, t in enumerate(created, start=1)]
+    return gpd.GeoDataFrame(
+        {
+            "id": np.arange(1, n + 1),
+            "ticket": tickets,
+            "created_at": created.to_pydatetime(),
+            "responded_at": responded,
+            "closed_at": closed,
+            "channel": rng.choice(COMPLAINT_CHANNELS, size=n, p=[0.3, 0.1, 0.35, 0.2, 0.05]),
+            "category": categories,
+            "description": descriptions,
+            "status": status,
+            "agency": agencies,
+        },
+        geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]),
+        crs=AMBON_UTM,
+    )
+
+
+BUSINESS_NAMES = {
+    "restoran": ["Rumah Makan {w}", "Restoran {w}", "RM Ikan Bakar {w}", "Warung Makan {w}", "Resto Seafood {w}"],
+    "kafe": ["Kafe {w}", "Kedai Kopi {w}", "Coffee Shop {w}", "Rumah Kopi {w}"],
+}
+NAME_WORDS = ["Sari Laut", "Tradisi", "Sibu-Sibu", "Manise", "Pattimura", "Siwalima", "Nusa Indah", "Baileo", "Mardika",
+              "Pelangi", "Kenari", "Pala", "Cengkeh", "Teluk", "Amboina", "Lawamena", "Tifa", "Sagu", "Salawaku", "Pantai"]
+
+
+def build_businesses(rng, desa, land, n=400) -> gpd.GeoDataFrame:
+    """n restaurants and cafes, dense in the city centre, each with a regional tax number (NPWPD)."""
+    weights = _desa_weights(desa) ** 1.5
+    xy, chosen = _points_near_desa(rng, desa, land, n, weights=weights / weights.sum(), spread_scale=0.3)
+    category = rng.choice(["restoran", "kafe"], size=n, p=[0.6, 0.4])
+    names = [
+        rng.choice(BUSINESS_NAMES[c]).format(w=rng.choice(NAME_WORDS)) + f" {desa.name.iloc[d]}"
+        for c, d in zip(category, chosen)
+    ]
+    return gpd.GeoDataFrame(
+        {"id": np.arange(1, n + 1), "name": names, "category": category, "tax_id": [f"P.2.{i:07d}.81.71" for i in range(1, n + 1)]},
+        geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]),
+        crs=AMBON_UTM,
+    )
+
+
+def build_deposits(rng, businesses: gpd.GeoDataFrame) -> tuple[pd.DataFrame, dict[int, str]]:
+    """24 monthly deposits (rupiah) per business, and the planted anomalies {business id: "drop"|"missing"}.
+
+    Restaurant tax is 10 % of turnover; deposits follow a seasonal curve (December and Lebaran peaks)
+    with noise. Planted: 12 businesses whose deposits fall to a quarter from some month on, and 8
+    that skip two to four months.
+    """
+    months = pd.date_range(end=pd.Timestamp(DEMO_END) - pd.DateOffset(months=1), periods=MONTHS, freq="MS")
+    n = len(businesses)
+    base = rng.lognormal(np.log(3_500_000), 0.7, n)
+    season = 1 + 0.25 * np.isin(months.month, [12, 4]) + 0.1 * np.isin(months.month, [1, 7])
+    amounts = base[:, None] * season[None, :] * rng.normal(1, 0.08, (n, MONTHS))
+    present = np.ones((n, MONTHS), dtype=bool)
+    ids = businesses.id.to_numpy()
+    shuffled = rng.permutation(n)
+    anomalies: dict[int, str] = {}
+    for row in shuffled[:12]:
+        start = rng.integers(MONTHS - 8, MONTHS - 1)
+        amounts[row, start:] *= 0.25
+        anomalies[int(ids[row])] = "drop"
+    for row in shuffled[12:20]:
+        start = rng.integers(4, MONTHS - 5)
+        present[row, start : start + rng.integers(2, 5)] = False
+        anomalies[int(ids[row])] = "missing"
+    rows, cols = np.nonzero(present)
+    deposits = pd.DataFrame(
+        {"business_id": ids[rows], "month": months[cols].date, "amount_idr": (np.round(amounts[rows, cols], -3)).astype(int)}
+    )
+    return deposits, anomalies
+
+
+def assign_areas(points: gpd.GeoDataFrame, desa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Add desa_code and kecamatan_code from the desa polygon each point lies in (same CRS)."""
+    joined = gpd.sjoin(points, desa[["code", "parent_code", "geometry"]], how="left", predicate="within")
+    joined = joined[~joined.index.duplicated(keep="first")]
+    points = points.copy()
+    points["desa_code"] = joined["code"].to_numpy()
+    points["kecamatan_code"] = joined["parent_code"].to_numpy()
+    return points
+
+
+def build_demo_city(seed: int = 7, n_complaints: int = 5000, n_businesses: int = 400) -> DemoCity:
+    """The whole demo city, every layer in EPSG:4326."""
+    rng = np.random.default_rng(seed)
+    kecamatan, desa = build_admin_areas()
+    land = city_outline_m().buffer(-LAND_MARGIN_M)
+    rivers, watersheds, flood_zones = build_rivers(city_outline_m())
+    tps = assign_areas(build_tps(rng, desa, land), desa)
+    cameras = assign_areas(build_cameras(rng, desa, land, rivers, tps), desa)
+    complaints = assign_areas(build_complaints(rng, desa, land, flood_zones, tps, n_complaints), desa)
+    businesses = assign_areas(build_businesses(rng, desa, land, n_businesses), desa)
+    deposits, _ = build_deposits(rng, businesses)
+    layers = [kecamatan, desa, rivers, watersheds, flood_zones, cameras, tps, complaints, businesses]
+    return DemoCity(*(layer.to_crs(WGS84) for layer in layers), deposits=deposits)
+

@@ -1,0 +1,41 @@
+"""Writes the demo city into an empty store."""
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from demo.generator import DemoCity, build_demo_city
+from store.layers import is_empty, write_deposits, write_features
+from store.models import AdminArea, Business, Camera, Complaint, FloodZone, River, TpsSite, Watershed
+
+log = logging.getLogger(__name__)
+
+
+def write_demo_city(engine: Engine, city: DemoCity) -> None:
+    """Insert every layer of `city` (the store must not hold them yet)."""
+    admin = pd.concat([city.kecamatan, city.desa], ignore_index=True)
+    write_features(engine, AdminArea, admin)
+    for model, layer in (
+        (River, city.rivers),
+        (Watershed, city.watersheds),
+        (FloodZone, city.flood_zones),
+        (TpsSite, city.tps),
+        (Camera, city.cameras),
+        (Complaint, city.complaints),
+        (Business, city.businesses),
+    ):
+        write_features(engine, model, layer)
+    write_deposits(engine, city.deposits)
+
+
+def seed_if_empty(engine: Engine, seed: int = 7) -> bool:
+    """Fill a fresh store with the demo city; returns True when it did."""
+    if not is_empty(engine):
+        return False
+    log.info("Empty store: writing the Ambon demo data (seed %s)", seed)
+    write_demo_city(engine, build_demo_city(seed))
+    return True
+
+

@@ -1,0 +1,139 @@
+"""Tables of the Command Center. Times are naive UTC; coordinates are WGS 84 lon/lat (EPSG:4326)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class PointMixin:
+    """A point feature: lon/lat columns, each indexed, so a viewport query is an index range scan."""
+
+    lon: Mapped[float] = mapped_column(Float, index=True)
+    lat: Mapped[float] = mapped_column(Float, index=True)
+
+
+class ShapeMixin:
+    """A line or polygon feature: WKB geometry plus its bounding box for portable spatial filtering."""
+
+    geom_wkb: Mapped[bytes] = mapped_column(LargeBinary)
+    min_lon: Mapped[float] = mapped_column(Float, index=True)
+    min_lat: Mapped[float] = mapped_column(Float, index=True)
+    max_lon: Mapped[float] = mapped_column(Float, index=True)
+    max_lat: Mapped[float] = mapped_column(Float, index=True)
+
+
+class InAreaMixin:
+    """Codes of the desa/kelurahan and kecamatan a feature lies in (official Kemendagri codes)."""
+
+    desa_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    kecamatan_code: Mapped[str | None] = mapped_column(String(8), index=True)
+
+
+class AdminArea(ShapeMixin, Base):
+    """A kecamatan (level "kecamatan") or desa/kelurahan (level "desa")."""
+
+    __tablename__ = "admin_areas"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    level: Mapped[str] = mapped_column(String(12), index=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    parent_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    kind: Mapped[str | None] = mapped_column(String(20))
+    """For desa: "kelurahan" or "desa/negeri"."""
+    population: Mapped[int | None] = mapped_column(Integer)
+
+
+class Camera(PointMixin, InAreaMixin, Base):
+    __tablename__ = "cameras"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(10), index=True)
+    """"road", "river" or "tps"."""
+    heading_deg: Mapped[float | None] = mapped_column(Float)
+    """Direction of view, degrees clockwise from north; NULL for PTZ cameras (full circle)."""
+    fov_deg: Mapped[float | None] = mapped_column(Float)
+    range_m: Mapped[float | None] = mapped_column(Float)
+    stream_url: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(12), default="unknown")
+    group: Mapped[str] = mapped_column(String(40), default="umum")
+    """Access group: live view and snapshots are granted per group."""
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow, onupdate=datetime.utcnow)
+
+
+class Complaint(PointMixin, InAreaMixin, Base):
+    """A citizen complaint received through SP4N-LAPOR or another channel."""
+
+    __tablename__ = "complaints"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket: Mapped[str] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    responded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    channel: Mapped[str] = mapped_column(String(20))
+    category: Mapped[str] = mapped_column(String(20), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    agency: Mapped[str] = mapped_column(String(20), index=True)
+
+
+Index("ix_complaints_filter", Complaint.created_at, Complaint.status, Complaint.category)
+
+
+class TpsSite(PointMixin, InAreaMixin, Base):
+    """A temporary waste collection site (Tempat Penampungan Sementara)."""
+
+    __tablename__ = "tps_sites"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    capacity_m3: Mapped[float | None] = mapped_column(Float)
+
+
+class River(ShapeMixin, Base):
+    __tablename__ = "rivers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+
+
+class Watershed(ShapeMixin, Base):
+    """A river's drainage basin (DAS)."""
+
+    __tablename__ = "watersheds"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    river_id: Mapped[int | None] = mapped_column(ForeignKey("rivers.id"))
+
+
+class FloodZone(ShapeMixin, Base):
+    """A flood-prone area along a river; hazard 1 (low) to 3 (high)."""
+
+    __tablename__ = "flood_zones"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    river_id: Mapped[int | None] = mapped_column(ForeignKey("rivers.id"))
+    hazard: Mapped[int] = mapped_column(Integer)
+
+
+class Business(PointMixin, InAreaMixin, Base):
+    """A tax-paying restaurant or cafe (pajak restoran)."""
+
+    __tablename__ = "businesses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    category: Mapped[str] = mapped_column(String(20), index=True)
+    tax_id: Mapped[str] = mapped_column(String(32), unique=True)
+
+
+class TaxDeposit(Base):
+    """What a business deposited for one month, in rupiah."""
+
+    __tablename__ = "tax_deposits"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"), index=True)
+    month: Mapped[date] = mapped_column(Date, index=True)
+    amount_idr: Mapped[int] = mapped_column(Integer)
