@@ -206,3 +206,13 @@ LAYER_MODELS = {
 }
 """Map layers read whole (or by bbox) by name; complaints and admin areas have functions of their own."""
 
+
+
+def complaint_date_range(engine: Engine) -> tuple[date, date]:
+    """First and last day on which complaints were received (today twice when there are none)."""
+    with engine.connect() as conn:
+        first, last = conn.execute(select(func.min(Complaint.created_at), func.max(Complaint.created_at))).one()
+    if first is None:
+        today = date.today()
+        return today, today
+    return pd.Timestamp(first).date(), pd.Timestamp(last).date()

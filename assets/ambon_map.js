@@ -1,0 +1,142 @@
+/* Functions the map layers call (dash-leaflet functional props), under window.ambon.map.
+ * Every text that comes from data is set with textContent: user text is never parsed as HTML. */
+window.ambon = window.ambon || {};
+(function () {
+    "use strict";
+
+    function el(tag, className, text) {
+        const node = document.createElement(tag);
+        if (className) node.className = className;
+        if (text !== undefined && text !== null) node.textContent = String(text);
+        return node;
+    }
+
+    function card(title, rows) {
+        const box = el("div", "ambon-popup");
+        box.appendChild(el("div", "ambon-popup-title", title));
+        const table = el("table", "ambon-popup-table");
+        rows.forEach(function (row) {
+            if (row[1] === null || row[1] === undefined || row[1] === "") return;
+            const tr = el("tr");
+            tr.appendChild(el("th", null, row[0]));
+            tr.appendChild(el("td", null, row[1]));
+            table.appendChild(tr);
+        });
+        box.appendChild(table);
+        return box;
+    }
+
+    function when(text) { return text ? String(text).replace("T", " ").slice(0, 16) + " UTC" : null; }
+    function rupiah(n, lang) { return "Rp " + Number(n).toLocaleString(lang === "en" ? "en-US" : "id-ID"); }
+
+    /* A popup whose details are fetched when it opens: the layer itself ships only ids. */
+    function lazyPopup(layer, url, labels, render) {
+        layer.bindPopup(function () {
+            const holder = el("div", "ambon-popup", labels.popup.loading);
+            fetch(url, {credentials: "same-origin"})
+                .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+                .then(function (data) { holder.replaceChildren(render(data)); layer.getPopup().update(); })
+                .catch(function () { holder.textContent = labels.popup.error; });
+            return holder;
+        }, {maxWidth: 320});
+    }
+
+    function popupFor(feature, layer, h) {
+        const p = feature.properties || {};
+        const L_ = h.labels, f = L_.field;
+        switch (h.layer) {
+            case "cameras": {
+                const view = p.heading_deg === null || p.heading_deg === undefined
+                    ? f.ptz : Math.round(p.heading_deg) + "° / " + Math.round(p.fov_deg) + "°";
+                layer.bindPopup(card(p.name, [
+                    [f.kind, L_.kind[p.kind]], [f.status, L_.cameraStatus[p.status] || p.status],
+                    [f.heading + " / " + f.fov, view], [f.range, Math.round(p.range_m) + " m"],
+                    [f.desa, p.desa_code], [f.kecamatan, p.kecamatan_code]]), {maxWidth: 320});
+                layer.bindTooltip(el("span", null, p.name));
+                return;
+            }
+            case "complaints":
+                lazyPopup(layer, "/api/complaints/" + encodeURIComponent(p.id), L_, function (c) {
+                    return card(c.ticket, [
+                        [f.category, L_.category[h.categoryIndex[c.category]] || c.category],
+                        [f.status, L_.status[h.statusIndex[c.status]] || c.status],
+                        [f.agency, L_.agency[c.agency] || c.agency], [f.channel, c.channel],
+                        [f.created, when(c.created_at)], [f.responded, when(c.responded_at)], [f.closed, when(c.closed_at)],
+                        [f.desa, c.desa_code], [f.description, c.description]]);
+                });
+                return;
+            case "businesses":
+                lazyPopup(layer, "/api/businesses/" + encodeURIComponent(p.id), L_, function (d) {
+                    return card(p.name, [
+                        [f.kind, L_.business[p.category]],
+                        [f.last_deposit, rupiah(d.last_amount_idr, L_.lang) + " (" + d.last_month + ")"],
+                        [f.deposit_avg, rupiah(d.avg_12m_idr, L_.lang)]]);
+                });
+                return;
+            case "tps":
+                layer.bindPopup(card(p.name, [[f.capacity, p.capacity_m3 + " m³"], [f.desa, p.desa_code]]));
+                return;
+            case "flood_zones":
+                layer.bindPopup(card(p.name, [[f.hazard, L_.hazard[String(p.hazard)]]]));
+                return;
+            case "rivers":
+                layer.bindTooltip(el("span", null, p.name), {sticky: true});
+                return;
+            case "kecamatan":
+            case "desa":
+                layer.bindPopup(card(p.name, [[f.code, p.code], [f.kind, p.kind]]));
+                return;
+        }
+    }
+
+    window.ambon.map = {
+        bindPopup: function (feature, layer, context) {
+            const h = context.hideout;
+            if (!h.statusIndex) {
+                h.statusIndex = {baru: 0, diteruskan: 1, diproses: 2, selesai: 3};
+                h.categoryIndex = {};
+                ["sampah", "jalan", "drainase", "ketertiban", "banjir", "lalu_lintas", "pajak", "pasar", "kriminal"]
+                    .forEach(function (c, i) { h.categoryIndex[c] = i; });
+            }
+            if (feature.properties && feature.properties.cluster) return;
+            popupFor(feature, layer, h);
+        },
+        noPopup: function () {},
+        cameraMarker: function (feature, latlng, context) {
+            const p = feature.properties, h = context.hideout;
+            const icon = L.divIcon({
+                className: "cam-icon cam-" + p.kind + " cam-status-" + p.status,
+                iconSize: [18, 18],
+                html: "",
+            });
+            const marker = L.marker(latlng, {icon: icon, title: p.name, keyboard: true, riseOnHover: true});
+            marker.options.alt = p.name;
+            return marker;
+        },
+        complaintMarker: function (feature, latlng, context) {
+            const h = context.hideout;
+            return L.circleMarker(latlng, {radius: 6, weight: 1, color: "#ffffff",
+                fillColor: h.statusColours[feature.properties.s] || "#555", fillOpacity: 0.9});
+        },
+        businessMarker: function (feature, latlng, context) {
+            const h = context.hideout;
+            return L.circleMarker(latlng, {radius: 6, weight: 1, color: "#ffffff",
+                fillColor: h.businessColours[feature.properties.category] || "#555", fillOpacity: 0.9});
+        },
+        tpsMarker: function (feature, latlng) {
+            return L.marker(latlng, {icon: L.divIcon({className: "tps-icon", iconSize: [14, 14]}), title: feature.properties.name});
+        },
+        landStyle: function () { return {color: "#c9c2ad", weight: 1, fillColor: "#f4f1e8", fillOpacity: 1}; },
+        kecamatanStyle: function () { return {color: "#4a4a4a", weight: 2, dashArray: "6 4", fill: false}; },
+        desaStyle: function () { return {color: "#8c8c8c", weight: 1, fill: true, fillOpacity: 0}; },
+        riverStyle: function () { return {color: "#1f78b4", weight: 3}; },
+        floodStyle: function (feature, context) {
+            const c = context.hideout.hazardColours[String(feature.properties.hazard)];
+            return {color: c, weight: 0, fillColor: c, fillOpacity: 0.45};
+        },
+        sectorStyle: function (feature, context) {
+            const show = context.hideout.show;
+            return {color: "#0b6e99", weight: 1, fillColor: "#35a7d6", fillOpacity: show ? 0.25 : 0, opacity: show ? 0.8 : 0};
+        },
+    };
+})();

@@ -1,0 +1,1 @@
+"""Callbacks: thin glue between components and the domain packages. Each module has `register(app, ...)`."""

@@ -1,0 +1,82 @@
+"""Map page callbacks: complaint filters, counts in view, camera cones by zoom."""
+from __future__ import annotations
+
+from dash import Dash, Input, Output, State, html
+from sqlalchemy import Engine
+
+from i18n import t
+from layouts import ids
+from store import layers
+from store.filters import complaint_filter_query, parse_complaint_filter
+from store.models import Business, Camera, TpsSite
+from store.vocabulary import COMPLAINT_STATUSES
+
+CONE_MIN_ZOOM = 16
+
+
+def _bbox(bounds) -> layers.BBox | None:
+    """dash-leaflet bounds [[south, west], [north, east]] as (min_lon, min_lat, max_lon, max_lat)."""
+    try:
+        (south, west), (north, east) = bounds
+        return float(west), float(south), float(east), float(north)
+    except (TypeError, ValueError):
+        return None
+
+
+def _counts_table(lang: str, by_status: dict[str, int], totals: dict[str, int]) -> html.Table:
+    rows = [html.Tr([html.Td(t("counts.complaints", lang)), html.Td(f"{sum(by_status.values()):,} {t('unit.complaints', lang)}", className="num")])]
+    rows += [html.Tr([html.Td("· " + t(f"status.{s}", lang)), html.Td(f"{by_status.get(s, 0):,}", className="num")]) for s in COMPLAINT_STATUSES]
+    rows += [html.Tr([html.Td(t(f"counts.{name}", lang)), html.Td(f"{n:,} {t('unit.items', lang)}", className="num")]) for name, n in totals.items()]
+    return html.Table(html.Tbody(rows))
+
+
+def register(app: Dash, engine: Engine) -> None:
+    @app.callback(
+        Output(ids.COMPLAINTS_LAYER, "url"),
+        Output(ids.COUNTS, "children"),
+        Output(ids.FILTER_WARNING, "children"),
+        Input(ids.FILTER_DATES, "start_date"),
+        Input(ids.FILTER_DATES, "end_date"),
+        Input(ids.FILTER_CATEGORY, "value"),
+        Input(ids.FILTER_STATUS, "value"),
+        Input(ids.FILTER_AGENCY, "value"),
+        Input(ids.FILTER_KECAMATAN, "value"),
+        Input(ids.MAP, "bounds"),
+        Input(ids.LANG_STORE, "data"),
+    )
+    def filter_complaints(start, end, categories, statuses, agencies, kecamatan, bounds, lang):
+        args = {"from": [start or ""], "to": [end or ""], "category": categories or [], "status": statuses or [],
+                "agency": agencies or [], "kecamatan": kecamatan or []}
+        complaint_filter, rejected = parse_complaint_filter(args)
+        bbox = _bbox(bounds)
+        totals = {name: layers.count_in_bbox(engine, model, bbox) for name, model in (("cameras", Camera), ("tps", TpsSite), ("businesses", Business))}
+        counts = _counts_table(lang, layers.count_complaints_by_status(engine, complaint_filter, bbox=bbox), totals)
+        query = complaint_filter_query(complaint_filter)
+        url = "/api/layers/complaints.geojson" + (f"?{query}" if query else "")
+        return url, counts, t("filter.invalid", lang) if rejected else ""
+
+    @app.callback(
+        Output(ids.FILTER_DATES, "start_date"),
+        Output(ids.FILTER_DATES, "end_date"),
+        Output(ids.FILTER_CATEGORY, "value"),
+        Output(ids.FILTER_STATUS, "value"),
+        Output(ids.FILTER_AGENCY, "value"),
+        Output(ids.FILTER_KECAMATAN, "value"),
+        Input(ids.FILTER_RESET, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def reset_filters(_clicks):
+        return None, None, [], [], [], []
+
+    app.clientside_callback(
+        f"""function (zoom, hideout) {{
+            const show = zoom >= {CONE_MIN_ZOOM};
+            if (hideout && hideout.show === show) {{ return window.dash_clientside.no_update; }}
+            return Object.assign({{}}, hideout, {{show: show}});
+        }}""",
+        Output(ids.SECTORS_LAYER, "hideout"),
+        Input(ids.MAP, "zoom"),
+        State(ids.SECTORS_LAYER, "hideout"),
+    )
+
+

@@ -1,0 +1,48 @@
+"""Settings, read once from the environment at start-up. Every setting has an embedded default."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance_dir: Path
+    database_url: str
+    redis_url: str | None
+    """When set, flask-caching uses Redis (shared by every gunicorn worker); otherwise an in-process cache."""
+    tile_url: str
+    """Basemap tiles; empty means vector basemap only."""
+    tile_attribution: str
+    demo_data: bool
+    host: str
+    port: int
+    secret_key: str
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        instance_dir = Path(env.get("INSTANCE_DIR", ROOT / "instance"))
+        return cls(
+            instance_dir=instance_dir,
+            database_url=env.get("DATABASE_URL", f"sqlite:///{instance_dir / 'ambon.db'}"),
+            redis_url=env.get("REDIS_URL") or None,
+            tile_url=env.get("TILE_URL", OSM_TILES),
+            tile_attribution=env.get("TILE_ATTRIBUTION", OSM_ATTRIBUTION),
+            demo_data=env.get("DEMO_DATA", "1") not in ("0", "false", "no"),
+            host=env.get("HOST", "127.0.0.1"),
+            port=int(env.get("PORT", "8050")),
+            secret_key=env.get("SECRET_KEY", "demo-only-secret-change-me"),
+        )
+
+    def cache_config(self) -> dict:
+        """flask-caching configuration: Redis when REDIS_URL is set, else in-process."""
+        if self.redis_url:
+            return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": self.redis_url, "CACHE_KEY_PREFIX": "ambon:", "CACHE_DEFAULT_TIMEOUT": 300}
+        return {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 300, "CACHE_THRESHOLD": 2000}

@@ -1,0 +1,143 @@
+"""The city map page: side panel with filters and counts, the map with its layers and legend."""
+from __future__ import annotations
+
+from datetime import date
+
+import dash_leaflet as dl
+from dash import dcc, html
+from dash_extensions.javascript import Namespace
+
+from i18n import bundle, t
+from layouts import ids
+from layouts.legend import legend
+from layouts.styles import BUSINESS_COLOURS, CAMERA_STATUS_COLOURS, COMPLAINT_STATUS_COLOURS, HAZARD_COLOURS
+from store.filters import KECAMATAN_CODES
+from store.vocabulary import AGENCIES, COMPLAINT_CATEGORIES, COMPLAINT_STATUSES
+
+AMBON_CENTER = (-3.685, 128.19)
+js = Namespace("ambon", "map")
+
+
+def _labels(lang: str) -> dict:
+    """Everything the browser-side popups need to speak the user's language."""
+    return {
+        "field": bundle("field.", lang),
+        "status": [t(f"status.{s}", lang) for s in COMPLAINT_STATUSES],
+        "category": [t(f"category.{c}", lang) for c in COMPLAINT_CATEGORIES],
+        "agency": bundle("agency.", lang),
+        "kind": bundle("kind.", lang),
+        "business": bundle("business.", lang),
+        "cameraStatus": bundle("camera.status.", lang),
+        "hazard": bundle("hazard.", lang),
+        "popup": bundle("popup.", lang),
+        "lang": lang,
+    }
+
+
+def _geojson(layer: str, lang: str, **options) -> dl.GeoJSON:
+    hideout = {
+        "labels": _labels(lang),
+        "statusColours": list(COMPLAINT_STATUS_COLOURS.values()),
+        "cameraColours": CAMERA_STATUS_COLOURS,
+        "hazardColours": {str(k): v for k, v in HAZARD_COLOURS.items()},
+        "businessColours": BUSINESS_COLOURS,
+        "layer": layer,
+        "show": True,
+    }
+    options.setdefault("url", f"/api/layers/{layer}.geojson")
+    options.setdefault("onEachFeature", js("bindPopup"))
+    return dl.GeoJSON(hideout=hideout, **options)
+
+
+def _overlays(lang: str, complaints_url: str) -> list[tuple[str, object, bool]]:
+    """(name, layer, shown at start) for each overlay, top of the list drawn last."""
+    return [
+        (t("layer.kecamatan", lang), _geojson("kecamatan", lang, style=js("kecamatanStyle")), True),
+        (t("layer.desa", lang), _geojson("desa", lang, style=js("desaStyle")), False),
+        (t("layer.flood_zones", lang), _geojson("flood_zones", lang, style=js("floodStyle")), True),
+        (t("layer.rivers", lang), _geojson("rivers", lang, style=js("riverStyle")), True),
+        (t("layer.businesses", lang), _geojson("businesses", lang, cluster=True, pointToLayer=js("businessMarker"),
+                                               superClusterOptions={"radius": 60, "maxZoom": 17}), False),
+        (t("layer.tps", lang), _geojson("tps", lang, pointToLayer=js("tpsMarker")), True),
+        (t("layer.complaints", lang), _geojson("complaints", lang, id=ids.COMPLAINTS_LAYER, url=complaints_url, cluster=True,
+                                               pointToLayer=js("complaintMarker"), superClusterOptions={"radius": 70, "maxZoom": 17}), True),
+        (t("layer.cameras", lang), dl.LayerGroup([
+            _geojson("camera_sectors", lang, id=ids.SECTORS_LAYER, style=js("sectorStyle"), interactive=False, onEachFeature=js("noPopup")),
+            _geojson("cameras", lang, id=ids.CAMERAS_LAYER, pointToLayer=js("cameraMarker")),
+        ]), True),
+    ]
+
+
+def city_map(lang: str, tile_url: str, tile_attribution: str, complaints_url: str) -> dl.Map:
+    overlays = _overlays(lang, complaints_url)
+    base_layers = [dl.BaseLayer(dl.LayerGroup(), name=t("base.vector", lang), checked=not tile_url)]
+    if tile_url:
+        base_layers.insert(0, dl.BaseLayer(dl.TileLayer(url=tile_url, attribution=tile_attribution), name=t("base.osm", lang), checked=True))
+    return dl.Map(
+        id=ids.MAP,
+        center=AMBON_CENTER,
+        zoom=13,
+        minZoom=11,
+        maxZoom=19,
+        style={"height": "100%", "width": "100%"},
+        className="city-map",
+        children=[
+            # Land drawn beneath the tiles: where tiles cannot load the city is still readable
+            dl.Pane(name="land", style={"zIndex": 150}, children=[
+                _geojson("land", lang, style=js("landStyle"), interactive=False, onEachFeature=js("noPopup"), attribution=t("attribution.demo", lang)),
+            ]),
+            dl.LayersControl(
+                id=ids.LAYERS_CONTROL,
+                baseLayer=base_layers[0].name,
+                overlays=[name for name, _, shown in overlays if shown],
+                collapsed=False,
+                position="topright",
+                children=base_layers + [dl.Overlay(layer, name=name, checked=shown) for name, layer, shown in overlays],
+            ),
+            dl.ScaleControl(position="bottomleft", imperial=False),
+        ],
+    )
+
+
+def _checklist_options(prefix: str, values, lang: str) -> list[dict]:
+    return [{"label": t(f"{prefix}.{v}", lang), "value": v} for v in values]
+
+
+def side_panel(lang: str, kecamatan_names: dict[str, str], date_range: tuple[date, date]) -> html.Aside:
+    return html.Aside(
+        className="side-panel",
+        children=[
+            html.H2(t("filter.title", lang), className="panel-title"),
+            html.Label(t("filter.dates", lang), htmlFor=ids.FILTER_DATES),
+            dcc.DatePickerRange(id=ids.FILTER_DATES, min_date_allowed=date_range[0], max_date_allowed=date_range[1],
+                                display_format="DD-MM-YYYY", clearable=True, className="mb-2",
+                                start_date_placeholder_text=t("filter.date_start", lang), end_date_placeholder_text=t("filter.date_end", lang)),
+            html.Label(t("filter.status", lang)),
+            dcc.Checklist(id=ids.FILTER_STATUS, options=_checklist_options("status", COMPLAINT_STATUSES, lang), value=[],
+                          className="filter-checklist", inputClassName="form-check-input", labelClassName="form-check-label"),
+            html.Label(t("filter.category", lang), htmlFor=ids.FILTER_CATEGORY),
+            dcc.Dropdown(id=ids.FILTER_CATEGORY, options=_checklist_options("category", COMPLAINT_CATEGORIES, lang), multi=True,
+                         placeholder=t("filter.all", lang)),
+            html.Label(t("filter.agency", lang), htmlFor=ids.FILTER_AGENCY),
+            dcc.Dropdown(id=ids.FILTER_AGENCY, options=_checklist_options("agency", AGENCIES, lang), multi=True,
+                         placeholder=t("filter.all", lang)),
+            html.Label(t("filter.kecamatan", lang), htmlFor=ids.FILTER_KECAMATAN),
+            dcc.Dropdown(id=ids.FILTER_KECAMATAN, options=[{"label": kecamatan_names.get(c, c), "value": c} for c in KECAMATAN_CODES],
+                         multi=True, placeholder=t("filter.all", lang)),
+            html.Button(t("filter.reset", lang), id=ids.FILTER_RESET, className="btn btn-outline-secondary btn-sm mt-2"),
+            html.Div(id=ids.FILTER_WARNING, className="filter-warning", role="status"),
+            html.H2(t("counts.title", lang), className="panel-title mt-3"),
+            html.Div(id=ids.COUNTS, className="counts", role="status", **{"aria-live": "polite"}),
+        ],
+    )
+
+
+def map_page(lang: str, tile_url: str, tile_attribution: str, kecamatan_names: dict[str, str],
+             date_range: tuple[date, date], complaints_url: str) -> html.Div:
+    return html.Div(
+        className="map-page",
+        children=[
+            side_panel(lang, kecamatan_names, date_range),
+            html.Div([city_map(lang, tile_url, tile_attribution, complaints_url), legend(lang)], className="map-wrap"),
+        ],
+    )

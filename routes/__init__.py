@@ -1,0 +1,1 @@
+"""Flask routes served beside the Dash app (data the browser fetches by URL)."""

@@ -1,0 +1,102 @@
+"""Map layers as compact GeoJSON by URL, and the details behind a clicked feature.
+
+The map fetches layers here rather than through callback payloads: the browser caches them, the
+server caches the encoded bytes (flask-caching, shared between workers when Redis is configured),
+and gzip cuts 100,000 complaints to about a megabyte.
+"""
+from __future__ import annotations
+
+import gzip
+
+import geopandas as gpd
+from flask import Blueprint, Flask, Response, abort, jsonify, request
+from flask_caching import Cache
+from sqlalchemy import Engine
+
+from geo.geojson import to_geojson_bytes
+from geo.sectors import camera_sectors
+from store import layers
+from store.filters import parse_complaint_filter
+from store.models import Business, Camera, FloodZone, River, TpsSite
+from store.vocabulary import COMPLAINT_CATEGORIES, COMPLAINT_STATUSES
+from tax.anomalies import deposit_summary
+
+STATIC_LAYER_SECONDS = 600
+LIVE_LAYER_SECONDS = 15
+"""Cameras and complaints change while the app runs; boundaries and rivers do not."""
+
+
+def _complaints_payload(engine: Engine) -> bytes:
+    complaint_filter, _ = parse_complaint_filter(request.args.to_dict(flat=False))
+    points = layers.read_complaints(engine, complaint_filter)
+    # status and category travel as indexes into the vocabularies: a few bytes per point
+    points["s"] = points.status.map({s: i for i, s in enumerate(COMPLAINT_STATUSES)})
+    points["c"] = points.category.map({c: i for i, c in enumerate(COMPLAINT_CATEGORIES)})
+    return to_geojson_bytes(points, ["id", "s", "c"], decimals=5)
+
+
+def _layer_payload(engine: Engine, name: str) -> bytes:
+    if name == "complaints":
+        return _complaints_payload(engine)
+    if name in ("kecamatan", "desa"):
+        return to_geojson_bytes(layers.read_admin_areas(engine, name), ["code", "name", "kind", "parent_code"])
+    if name == "land":
+        kecamatan = layers.read_admin_areas(engine, "kecamatan")
+        return to_geojson_bytes(gpd.GeoDataFrame(geometry=[kecamatan.union_all()], crs=kecamatan.crs), [])
+    if name == "cameras":
+        return to_geojson_bytes(layers.read_features(engine, Camera), ["id", "name", "kind", "status", "heading_deg", "fov_deg", "range_m", "desa_code", "kecamatan_code"])
+    if name == "camera_sectors":
+        cameras = layers.read_features(engine, Camera, columns=["id", "kind", "heading_deg", "fov_deg", "range_m"])
+        return to_geojson_bytes(cameras.set_geometry(camera_sectors(cameras)), ["id", "kind"])
+    if name == "tps":
+        return to_geojson_bytes(layers.read_features(engine, TpsSite), ["id", "name", "capacity_m3", "desa_code"])
+    if name == "rivers":
+        return to_geojson_bytes(layers.read_features(engine, River), ["id", "name"])
+    if name == "flood_zones":
+        return to_geojson_bytes(layers.read_features(engine, FloodZone), ["id", "name", "hazard"])
+    if name == "businesses":
+        return to_geojson_bytes(layers.read_features(engine, Business), ["id", "name", "category"])
+    abort(404, description=f"No map layer named {name!r}")
+
+
+LAYER_NAMES = ("complaints", "kecamatan", "desa", "land", "cameras", "camera_sectors", "tps", "rivers", "flood_zones", "businesses")
+
+
+def init_layer_routes(server: Flask, engine: Engine, cache: Cache) -> None:
+    """Register /api/layers/<name>.geojson and /api/<kind>/<id> details on `server`."""
+    bp = Blueprint("layers", __name__)
+
+    @bp.get("/api/layers/<name>.geojson")
+    def layer(name: str):
+        if name not in LAYER_NAMES:
+            abort(404, description=f"No map layer named {name!r}")
+        max_age = LIVE_LAYER_SECONDS if name in ("complaints", "cameras", "camera_sectors") else STATIC_LAYER_SECONDS
+        key = "layer:" + request.full_path
+        compressed = cache.get(key)
+        if compressed is None:
+            compressed = gzip.compress(_layer_payload(engine, name), compresslevel=5)
+            cache.set(key, compressed, timeout=max_age)
+        if "gzip" in request.headers.get("Accept-Encoding", ""):
+            response = Response(compressed, mimetype="application/geo+json")
+            response.headers["Content-Encoding"] = "gzip"
+        else:
+            response = Response(gzip.decompress(compressed), mimetype="application/geo+json")
+        response.headers["Cache-Control"] = f"private, max-age={max_age}"
+        response.headers["Vary"] = "Accept-Encoding"
+        return response
+
+    @bp.get("/api/complaints/<int:complaint_id>")
+    def complaint(complaint_id: int):
+        record = layers.read_complaint(engine, complaint_id)
+        if record is None:
+            abort(404, description="No such complaint")
+        return jsonify({k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in record.items()})
+
+    @bp.get("/api/businesses/<int:business_id>")
+    def business(business_id: int):
+        deposits = layers.read_business_deposits(engine, business_id)
+        if deposits.empty:
+            abort(404, description="No such business or no deposits")
+        return jsonify(deposit_summary(deposits))
+
+    server.register_blueprint(bp)

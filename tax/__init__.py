@@ -1,0 +1,1 @@
+"""Restaurant and cafe tax (pajak restoran): deposit monitoring."""

@@ -1,0 +1,31 @@
+"""Unusual monthly deposits worth a follow-up: sudden drops and missing months."""
+from __future__ import annotations
+
+import pandas as pd
+
+DROP_RATIO = 0.5
+"""A drop: the last 3 months average under half of the 12 months before them."""
+
+
+def deposit_summary(deposits: pd.DataFrame) -> dict:
+    """What a business's popup shows, from its deposits (columns month, amount_idr; any order).
+
+    Returns last month and amount (rupiah), the 12-month average (rupiah), missing months inside
+    the series (ISO month strings) and `flags`: "drop" and/or "missing".
+    """
+    series = deposits.assign(month=pd.to_datetime(deposits.month)).set_index("month").amount_idr.sort_index()
+    expected = pd.date_range(series.index.min(), series.index.max(), freq="MS")
+    missing = expected.difference(series.index)
+    recent, before = series.iloc[-3:], series.iloc[-15:-3]
+    flags = []
+    if len(before) >= 6 and recent.mean() < DROP_RATIO * before.mean():
+        flags.append("drop")
+    if len(missing):
+        flags.append("missing")
+    return {
+        "last_month": series.index[-1].strftime("%Y-%m"),
+        "last_amount_idr": int(series.iloc[-1]),
+        "avg_12m_idr": int(series.iloc[-12:].mean()),
+        "missing_months": [m.strftime("%Y-%m") for m in missing],
+        "flags": flags,
+    }
