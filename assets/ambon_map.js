@@ -109,7 +109,8 @@ window.ambon = window.ambon || {};
                 iconSize: [18, 18],
                 html: "",
             });
-            const marker = L.marker(latlng, {icon: icon, title: p.name, keyboard: true, riseOnHover: true});
+            // above complaint clusters: an operator must always be able to reach a camera
+            const marker = L.marker(latlng, {icon: icon, title: p.name, keyboard: true, riseOnHover: true, zIndexOffset: 1000});
             marker.options.alt = p.name;
             return marker;
         },

@@ -1,0 +1,67 @@
+"""Layer and detail routes through the real app (Flask test client, SQLite store seeded with the demo)."""
+import gzip
+
+import orjson
+import pytest
+
+from command_center import create_app
+from config import Settings
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    instance = tmp_path_factory.mktemp("instance")
+    app = create_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": ""}))
+    return app.server.test_client()
+
+
+def _features(response):
+    body = gzip.decompress(response.data) if response.headers.get("Content-Encoding") == "gzip" else response.data
+    return orjson.loads(body)["features"]
+
+
+@pytest.mark.parametrize("layer", ["cameras", "camera_sectors", "tps", "rivers", "flood_zones", "businesses", "kecamatan", "desa", "land"])
+def test_every_layer_serves_features(client, layer):
+    response = client.get(f"/api/layers/{layer}.geojson")
+    assert response.status_code == 200
+    assert _features(response)
+
+
+def test_complaints_ship_compact_points_gzipped(client):
+    response = client.get("/api/layers/complaints.geojson", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    features = _features(response)
+    assert len(features) == 5000
+    assert set(features[0]["properties"]) == {"id", "s", "c"}
+
+
+def test_complaint_filter_applies_server_side(client):
+    features = _features(client.get("/api/layers/complaints.geojson?status=baru"))
+    assert features and {f["properties"]["s"] for f in features} == {0}
+
+
+def test_hostile_filter_values_are_ignored(client):
+    response = client.get("/api/layers/complaints.geojson?status=<script>&category=1%27%20OR%201=1")
+    assert response.status_code == 200
+    assert len(_features(response)) == 5000
+
+
+def test_unknown_layer_is_404(client):
+    assert client.get("/api/layers/secrets.geojson").status_code == 404
+
+
+def test_details_behind_a_click(client):
+    complaint = client.get("/api/complaints/1").get_json()
+    assert complaint["ticket"].startswith("AMB-") and complaint["agency"]
+    assert client.get("/api/complaints/999999").status_code == 404
+    business = client.get("/api/businesses/1").get_json()
+    assert business["last_amount_idr"] > 0 and "flags" in business
+
+
+def test_language_switch_sets_cookie_and_never_redirects_off_site(client):
+    response = client.get("/bahasa/en", headers={"Referer": "https://evil.example/phish"})
+    assert response.status_code == 302
+    assert response.headers["Location"] in ("/", "/phish")
+    assert "bahasa=en" in response.headers["Set-Cookie"] and "HttpOnly" in response.headers["Set-Cookie"]
+    hostile = client.get("/bahasa/<script>")
+    assert "bahasa=id" in hostile.headers["Set-Cookie"]

@@ -1,0 +1,95 @@
+"""The city map in a real headless Chromium, as an operator would use it."""
+import pytest
+
+pytestmark = pytest.mark.browser
+
+OVERLAYS_ID = ["Kamera CCTV", "Pengaduan warga (SP4N-LAPOR)", "TPS (tempat sampah sementara)", "Sungai",
+               "Zona rawan banjir", "Restoran & kafe wajib pajak", "Batas kecamatan", "Batas desa/kelurahan"]
+
+
+def _overlay_checkbox(page, name):
+    return page.locator(".leaflet-control-layers-overlays label", has_text=name).locator("input")
+
+
+def _open_map(page, live_app):
+    page.goto(live_app + "/")
+    page.wait_for_selector(".leaflet-marker-pane .cam-icon", timeout=20000)
+
+
+def test_every_overlay_is_in_the_layer_control_and_legend(page, live_app):
+    _open_map(page, live_app)
+    control = page.locator(".leaflet-control-layers-overlays").inner_text()
+    legend = page.locator("#map-legend").inner_text()
+    for name in OVERLAYS_ID:
+        assert name in control
+    for entry in ("Kamera jalan", "Kamera sungai", "Kamera TPS", "Baru", "Selesai", "Tinggi", "Sungai", "Laut"):
+        assert entry in legend
+    assert page.locator(".leaflet-overlay-pane path").count() > 50  # land, boundaries, rivers, flood zones drawn as vectors
+    assert page.errors == []
+
+
+def test_untick_and_tick_an_overlay(page, live_app):
+    _open_map(page, live_app)
+    cameras = page.locator(".leaflet-marker-pane .cam-icon")
+    shown = cameras.count()
+    assert shown > 10
+    _overlay_checkbox(page, "Kamera CCTV").uncheck()
+    page.wait_for_function("document.querySelectorAll('.leaflet-marker-pane .cam-icon').length === 0")
+    _overlay_checkbox(page, "Kamera CCTV").check()
+    page.wait_for_function(f"document.querySelectorAll('.leaflet-marker-pane .cam-icon').length === {shown}")
+    assert page.errors == []
+
+
+def test_click_a_camera_and_read_its_popup(page, live_app):
+    _open_map(page, live_app)
+    marker = page.locator(".leaflet-marker-pane .cam-road").first
+    name = marker.get_attribute("title")
+    marker.click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert name in text and "Kamera jalan" in text and " m" in text
+    assert page.errors == []
+
+
+def test_complaint_popup_loads_details(page, live_app):
+    _open_map(page, live_app)
+    page.locator("#filter-status input[value='baru']").check()
+    page.wait_for_function("document.querySelectorAll('.leaflet-overlay-pane path.leaflet-interactive').length > 0")
+    counts = page.locator("#counts-in-view").inner_text()
+    assert "Pengaduan" in counts and "pengaduan" in counts
+    assert page.errors == []
+
+
+def test_switch_language(page, live_app):
+    _open_map(page, live_app)
+    page.get_by_text("English").click()
+    page.wait_for_selector("text=Ambon City Command Center")
+    page.wait_for_selector(".leaflet-marker-pane .cam-icon")
+    control = page.locator(".leaflet-control-layers-overlays").inner_text()
+    assert "CCTV cameras" in control and "Flood-prone zones" in control
+    assert "Legend" in page.locator("#map-legend").inner_text()
+    page.get_by_text("Bahasa Indonesia").click()
+    page.wait_for_selector("text=Pusat Komando Kota Ambon")
+    assert page.errors == []
+
+
+def test_user_text_in_a_popup_is_shown_as_text(page, live_app):
+    _open_map(page, live_app)
+    result = page.evaluate("""() => {
+        window.__xss = 0;
+        const layer = L.marker([-3.69, 128.18]);
+        const labels = {field: {kind: "Jenis", status: "Status", heading: "Arah", fov: "Sudut", range: "Jangkauan",
+                                desa: "Desa", kecamatan: "Kecamatan", ptz: "PTZ"},
+                        kind: {road: "Kamera jalan"}, cameraStatus: {online: "Daring"}, popup: {}};
+        const name = '<img src=x onerror="window.__xss=1">';
+        window.ambon.map.bindPopup({properties: {name: name, kind: "road", status: "online", heading_deg: 10,
+                                                 fov_deg: 60, range_m: 50}}, layer, {hideout: {layer: "cameras", labels: labels}});
+        const content = layer.getPopup().getContent();
+        document.body.appendChild(content);
+        return {images: content.querySelectorAll("img").length, text: content.textContent};
+    }""")
+    page.wait_for_timeout(300)
+    assert result["images"] == 0
+    assert '<img src=x onerror="window.__xss=1">' in result["text"]
+    assert page.evaluate("window.__xss") == 0
