@@ -19,7 +19,7 @@ def rt_message(*, rt_name: str, desa_name: str, level: int, river_name: str, lev
     local = at + WIT
     head = f"[{LEVEL_NAMES[level].upper()} BANJIR] {river_name} {level_cm:.0f} cm, {local:%H:%M} WIT {local:%d/%m}."
     tail = f" {ACTIONS[level]} Balas OK jika diterima. -BPBD Kota Ambon"
-    room = MAX_CHARS - len(head) - len(tail) - 1
+    room = MAX_CHARS - len(head) - len(tail) - 2  # the space before the name and the colon after it
     who = f"{rt_name} {desa_name}"
     who = who if len(who) <= room else who[: max(room - 1, 0)] + "…"
     return f"{head} {who}:{tail}"[:MAX_CHARS]
