@@ -51,7 +51,7 @@ def sync_alerts(engine: Engine, now: datetime, rules: AlertRules = AlertRules())
     An episode matches a stored alert of the same gauge and level whose time span overlaps it: the
     stored alert's times are corrected. Unmatched episodes become new alerts (with CAP and RT
     warnings); a stored alert no episode supports any more (late readings showed the level never
-    fell) is cleared at its successor's start rather than deleted, so the record of warnings stays.
+    fell) is cleared at `now` rather than deleted, so the record of its warnings stays.
     """
     gauges = store.read_gauges(engine)
     zones = read_features(engine, FloodZone)
