@@ -7,6 +7,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from demo.generator import DemoCity, build_demo_city
+from flood.demo import seed_flood_demo
 from store.layers import is_empty, write_deposits, write_features
 from store.models import AdminArea, Business, Camera, Complaint, FloodZone, River, TpsSite, Watershed
 
@@ -28,6 +29,7 @@ def write_demo_city(engine: Engine, city: DemoCity) -> None:
     ):
         write_features(engine, model, layer)
     write_deposits(engine, city.deposits)
+    seed_flood_demo(engine, city)
 
 
 def seed_if_empty(engine: Engine, seed: int = 7) -> bool:

@@ -1,6 +1,8 @@
 """Engine creation for SQLite (embedded default) and PostgreSQL alike."""
 from __future__ import annotations
 
+import importlib
+
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import sessionmaker
 
@@ -28,8 +30,15 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+MODEL_MODULES = ("store.models", "flood.models")
+"""Modules whose tables live on `Base`: each feature package adds its own here, so the store's
+core models never import a feature's."""
+
+
 def create_schema(engine: Engine) -> None:
-    """Create every table that does not exist yet."""
+    """Create every table of `MODEL_MODULES` that does not exist yet."""
+    for module in MODEL_MODULES:
+        importlib.import_module(module)
     Base.metadata.create_all(engine)
 
 

@@ -1,0 +1,108 @@
+"""Tables of the flood early-warning system, on the store's `Base` (registered in `store.db.MODEL_MODULES`).
+
+Units: water level in cm above the gauge's zero, rain in mm/h, times naive UTC, points WGS 84 lon/lat.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from store.models import Base, PointMixin
+
+LEVEL_NAMES = ("Normal", "Waspada", "Siaga", "Awas")
+"""Indonesian alert levels by number: 0 Normal, 1 Waspada (alert), 2 Siaga (standby), 3 Awas (danger)."""
+
+
+class Gauge(PointMixin, Base):
+    """A river water-level gauge (AWLR), with the thresholds of the alert levels in cm.
+
+    `normal_cm` is the usual dry-weather level (a reference line on the chart); a reading at or
+    above `waspada_cm`, `siaga_cm`, `awas_cm` means level 1, 2, 3.
+    """
+
+    __tablename__ = "flood_gauges"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    river_id: Mapped[int | None] = mapped_column(ForeignKey("rivers.id"), index=True)
+    normal_cm: Mapped[float] = mapped_column(Float)
+    waspada_cm: Mapped[float] = mapped_column(Float)
+    siaga_cm: Mapped[float] = mapped_column(Float)
+    awas_cm: Mapped[float] = mapped_column(Float)
+
+
+class Reading(Base):
+    """One water-level reading; (gauge, time) is unique so a resent reading is detected, not doubled."""
+
+    __tablename__ = "flood_readings"
+    __table_args__ = (UniqueConstraint("gauge_id", "time", name="uq_flood_readings_gauge_time"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gauge_id: Mapped[int] = mapped_column(ForeignKey("flood_gauges.id"), index=True)
+    time: Mapped[datetime] = mapped_column(DateTime, index=True)
+    level_cm: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(16))
+    """"csv", "api" or "simulator"."""
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class RainReading(Base):
+    """Rain intensity (mm/h) measured at a gauge station; unique per (gauge, time) like `Reading`."""
+
+    __tablename__ = "flood_rain_readings"
+    __table_args__ = (UniqueConstraint("gauge_id", "time", name="uq_flood_rain_gauge_time"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gauge_id: Mapped[int] = mapped_column(ForeignKey("flood_gauges.id"), index=True)
+    time: Mapped[datetime] = mapped_column(DateTime, index=True)
+    rain_mm_h: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(16))
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Alert(Base):
+    """One upward crossing of a threshold at a gauge: raised at `level`, cleared when the level falls back.
+
+    `zone_ids` lists the flood zones warned; `cap_xml` holds the CAP 1.2 message sent.
+    """
+
+    __tablename__ = "flood_alerts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gauge_id: Mapped[int] = mapped_column(ForeignKey("flood_gauges.id"), index=True)
+    level: Mapped[int] = mapped_column(Integer)
+    raised_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    cleared_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    level_cm: Mapped[float] = mapped_column(Float)
+    """The reading that raised it."""
+    zone_ids: Mapped[list] = mapped_column(JSON, default=list)
+    exercise: Mapped[bool] = mapped_column(Boolean, default=False)
+    """True when raised from simulator readings (CAP status "Exercise")."""
+    cap_xml: Mapped[str | None] = mapped_column(Text)
+
+
+class Rt(PointMixin, Base):
+    """A neighbourhood unit (Rukun Tetangga) and its head, the person warned."""
+
+    __tablename__ = "flood_rt"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(24), unique=True)
+    """Desa code + RW + RT, e.g. "81.71.02.2003.02.003"."""
+    name: Mapped[str] = mapped_column(String(80))
+    desa_code: Mapped[str] = mapped_column(String(16), index=True)
+    contact_name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(24))
+
+
+class WarningDelivery(Base):
+    """The warning of one alert to one RT: its message, when it was sent and acknowledged."""
+
+    __tablename__ = "flood_warning_deliveries"
+    __table_args__ = (UniqueConstraint("alert_id", "rt_id", name="uq_flood_delivery_alert_rt"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("flood_alerts.id"), index=True)
+    rt_id: Mapped[int] = mapped_column(ForeignKey("flood_rt.id"), index=True)
+    message: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str | None] = mapped_column(String(16))
+    """"whatsapp", "sms" or "telepon" once sent."""
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime)
