@@ -13,6 +13,7 @@ from demo.seed import seed_if_empty
 from i18n import LANGUAGE_COOKIE, normalise_language, t
 from layouts.map_page import map_page
 from layouts.shell import shell
+from routes.flood import init_flood_routes
 from routes.layers import init_layer_routes
 from store import layers
 from store.db import create_schema, make_engine
@@ -54,8 +55,10 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         suppress_callback_exceptions=True,
     )
     app.server.secret_key = settings.secret_key
+    app.server.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024  # no request body may exhaust memory
     cache = Cache(app.server, config=settings.cache_config())
     init_layer_routes(app.server, engine, cache)
+    init_flood_routes(app.server, engine)
     init_language_route(app.server)
 
     kecamatan_names = dict(layers.read_admin_areas(engine, "kecamatan")[["code", "name"]].itertuples(index=False))

@@ -65,3 +65,8 @@ def test_language_switch_sets_cookie_and_never_redirects_off_site(client):
     assert "bahasa=en" in response.headers["Set-Cookie"] and "HttpOnly" in response.headers["Set-Cookie"]
     hostile = client.get("/bahasa/<script>")
     assert "bahasa=id" in hostile.headers["Set-Cookie"]
+
+
+def test_flood_readings_endpoint_is_mounted_and_closed_without_a_key(client):
+    response = client.post("/api/flood/readings", json=[{"gauge": "x", "time": "2026-11-01T00:00:00", "level_cm": 10}])
+    assert response.status_code == 401
