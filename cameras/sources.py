@@ -136,6 +136,14 @@ def _http_request(url: str) -> urllib.request.Request:
     return urllib.request.Request(clean, headers=headers)
 
 
+def _set_read_timeout(resp, seconds: float) -> None:
+    """After connecting (open timeout), each recv waits at most the read timeout."""
+    try:
+        resp.fp.raw._sock.settimeout(seconds)
+    except AttributeError:  # pragma: no cover - other response types keep the open timeout
+        pass
+
+
 class HttpSource:
     """An HTTP camera: an MJPEG stream (push) or a snapshot URL (pull), told apart by Content-Type."""
 
@@ -168,7 +176,9 @@ class HttpSource:
 
     def _open(self):
         try:
-            return urllib.request.urlopen(_http_request(self.url), timeout=self.settings.open_timeout_s)
+            resp = urllib.request.urlopen(_http_request(self.url), timeout=self.settings.open_timeout_s)
+            _set_read_timeout(resp, self.settings.read_timeout_s)
+            return resp
         except urllib.error.HTTPError as exc:
             raise SourceError(f"{self.label}: HTTP {exc.code} {exc.reason}") from None
         except urllib.error.URLError as exc:

@@ -1,0 +1,1 @@
+"""Flask routes of the Command Center (registered on the Dash app's Flask server)."""
