@@ -110,8 +110,12 @@ class HealthTracker:
 
     def _record(self, status: str, now: float) -> None:
         if self._intervals[-1][1] != status:
-            self._intervals.append((now, status))
-            self._status_since = now
+            at = now
+            if status == OFFLINE and self.last_frame_ts is not None:
+                # it went offline when frames stopped, not when somebody looked
+                at = max(self._intervals[-1][0], min(now, self.last_frame_ts + self.settings.offline_after_s))
+            self._intervals.append((at, status))
+            self._status_since = at
         cutoff = now - WEEK
         while len(self._intervals) > 1 and self._intervals[1][0] <= cutoff:
             self._intervals.pop(0)

@@ -57,7 +57,7 @@ class Viewer:
         with r._cond:
             r._cond.wait_for(lambda: r._stopping or (r._frame is not None and r._frame.seq > self.last_seq), timeout)
             f = r._frame
-            if f is None or f.seq <= self.last_seq:
+            if r._stopping or f is None or f.seq <= self.last_seq:
                 return None
             self.last_seq = f.seq
             return f

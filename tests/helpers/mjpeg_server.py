@@ -79,8 +79,9 @@ class MjpegServer:
         h.send_response(200)
         h.send_header("Content-Type", "multipart/x-mixed-replace; boundary=cam")
         h.end_headers()
+        stalling = limit is not None
         with self._lock:
-            self.open_streams += 1
+            self.open_streams += not stalling  # a stalled handler cannot notice the client leaving
         try:
             n = 0
             while not self.stopping.is_set():
@@ -94,7 +95,7 @@ class MjpegServer:
                 time.sleep(1.0 / fps)
         finally:
             with self._lock:
-                self.open_streams -= 1
+                self.open_streams -= not stalling
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
