@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 
 from .config import CameraSettings, CameraSpec, ConfigError, redact_url, resolve_media_path
+from .text import draw_text
 
 WIT = timezone(timedelta(hours=9), "WIT")  # Ambon's time zone (UTC+9, no DST)
 
@@ -321,9 +322,9 @@ class DemoSource:
         bx = int((w / 2) + (w / 3) * np.sin(t * 0.7 + self.spec.id))
         cv2.circle(img, (bx, h // 5), 10, (0, 200, 255), -1)
         cv2.rectangle(img, (0, h - 22), (w, h), (0, 0, 0), -1)
-        cv2.putText(img, self.label, (4, h - 7), cv2.FONT_HERSHEY_SIMPLEX, 0.42, (255, 255, 255), 1, cv2.LINE_AA)
+        draw_text(img, self.label, (4, h - 7), 0.42, (255, 255, 255), 1)
         clock = datetime.fromtimestamp(t, WIT).strftime("%d-%m-%Y %H:%M:%S.%f")[:-4] + " WIT"
-        cv2.putText(img, clock, (4, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.42, (255, 255, 255), 1, cv2.LINE_AA)
+        draw_text(img, clock, (4, 14), 0.42, (255, 255, 255), 1)
         return img.copy()
 
     def grab(self) -> None:

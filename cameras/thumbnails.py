@@ -16,6 +16,7 @@ import numpy as np
 from .config import CameraSettings
 from .keys import CacheKeys
 from .sources import WIT
+from .text import draw_text
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +78,10 @@ def render_card(title: str, lines: list[str], width: int = 320, height: int = 18
     """A grey card (JPEG) in place of a stale frame: e.g. "OFFLINE sejak 27-11-2025 14:05:12 WIT"."""
     img = np.full((height, width, 3), 90, np.uint8)
     cv2.rectangle(img, (0, 0), (width - 1, height - 1), (60, 60, 60), 3)
-    cv2.putText(img, title, (12, 50), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (255, 255, 255), 2, cv2.LINE_AA)
+    draw_text(img, title, (12, 50), 0.9, (255, 255, 255), 2)
     y = 85
     for line in lines:
-        cv2.putText(img, line[:44], (12, y), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (235, 235, 235), 1, cv2.LINE_AA)
+        draw_text(img, line[:44], (12, y), 0.45, (235, 235, 235), 1)
         y += 22
     return encode_jpeg(img, 80)
 
