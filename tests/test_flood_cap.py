@@ -5,7 +5,7 @@ from lxml import etree
 
 from flood.cap import CAP_NS, CapAlert, build_cap, cap_polygons, reference, validate_cap
 from flood.messages import MAX_CHARS, rt_message
-from flood_world import zones
+from tests.flood_world import zones
 
 RAISED = datetime(2026, 11, 1, 1, 30)
 

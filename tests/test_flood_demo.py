@@ -8,7 +8,7 @@ from flood import store
 from flood.cap import validate_cap
 from flood.demo import build_rts, demo_simulator
 from flood.warn import record_readings
-from flood_db import store_engine  # noqa: F401  (fixture)
+from tests.flood_db import store_engine  # noqa: F401  (fixture)
 
 START = datetime(2026, 11, 1, 0, 0)
 

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from flood.impact import assess, rt_in_zones
-from flood_world import businesses, complaints, desa, rts, tps, zones
+from tests.flood_world import businesses, complaints, desa, rts, tps, zones
 
 
 @pytest.fixture(scope="module")

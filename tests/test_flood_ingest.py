@@ -4,8 +4,8 @@ import pytest
 
 from flood import store
 from flood.ingest import ingest, rows_from_csv
-from flood_db import store_engine  # noqa: F401  (fixture)
-from flood_world import write_world
+from tests.flood_db import store_engine  # noqa: F401  (fixture)
+from tests.flood_world import write_world
 
 NOW = datetime(2026, 11, 1, 12, 0)
 

@@ -8,8 +8,8 @@ from flask import Flask
 from flood import store
 from flood.cap import validate_cap
 from flood.warn import record_readings
-from flood_db import store_engine  # noqa: F401  (fixture)
-from flood_world import write_world
+from tests.flood_db import store_engine  # noqa: F401  (fixture)
+from tests.flood_world import write_world
 from routes.flood import MAX_BODY_BYTES, init_flood_routes, upload_readings_csv
 
 T0 = datetime(2026, 11, 1, 0, 0)

@@ -1,0 +1,355 @@
+"""Open and read one camera stream, whatever its scheme. Every read is bounded in time.
+
+A source is either *push* (the camera sends frames on its own: RTSP, HTTP MJPEG, a local video file;
+the stream must be drained continuously while open) or *pull* (a frame is produced on request: HTTP
+snapshot URLs, the demo scene). The reader (reader.py) uses that to decode only what is needed.
+
+    rtsp://, rtsps://          OpenCV's FFMPEG backend, open/read timeouts, TCP transport
+    http(s):// MJPEG           multipart/x-mixed-replace parsed here, JPEGs decoded by cv2.imdecode
+    http(s):// snapshot        image/jpeg per request (ONVIF snapshot URI), one GET per frame
+    file:///abs, rel/path      OpenCV FFMPEG, under settings.media_root, looped at the file's fps
+    demo://<camera_id>         synthetic street scene drawn with cv2 (no network)
+
+The kind of an http(s) URL is found from the Content-Type of its first response.
+"""
+from __future__ import annotations
+
+import base64
+import os
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime, timedelta, timezone
+from typing import Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+import cv2
+import numpy as np
+
+from .config import CameraSettings, CameraSpec, ConfigError, redact_url, resolve_media_path
+from .text import draw_text
+
+WIT = timezone(timedelta(hours=9), "WIT")  # Ambon's time zone (UTC+9, no DST)
+
+
+class SourceError(Exception):
+    """The stream could not be opened or read; the message is shown to operators as last_error."""
+
+
+class Source(Protocol):
+    pull: bool
+    nominal_fps: float | None
+
+    def read(self) -> np.ndarray: ...  # a BGR frame or SourceError; never blocks past the timeouts
+
+    def grab(self) -> None: ...  # push sources: advance without converting the frame
+
+    def close(self) -> None: ...
+
+
+def cap_frame(img: np.ndarray, max_width: int) -> np.ndarray:
+    """Downscale frames wider than max_width (bounded memory and work per frame)."""
+    h, w = img.shape[:2]
+    if w <= max_width:
+        return img
+    nh = max(1, round(h * max_width / w))
+    return cv2.resize(img, (max_width, nh), interpolation=cv2.INTER_AREA)
+
+
+# --------------------------------------------------------------------------- OpenCV capture
+class CaptureSource:
+    """RTSP streams and local video files through OpenCV's FFMPEG backend."""
+
+    pull = False
+
+    def __init__(self, target: str, settings: CameraSettings, *, loop: bool, label: str):
+        self.label = label
+        self.loop = loop
+        self.settings = settings
+        params = [
+            cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, int(settings.open_timeout_s * 1000),
+            cv2.CAP_PROP_READ_TIMEOUT_MSEC, int(settings.read_timeout_s * 1000),
+        ]
+        if settings.rtsp_transport:
+            # Read by OpenCV at each open. Options a demuxer does not know (files) are ignored.
+            # Set once, never overriding what the operator exported.
+            os.environ.setdefault("OPENCV_FFMPEG_CAPTURE_OPTIONS", f"rtsp_transport;{settings.rtsp_transport}")
+        cap = cv2.VideoCapture(target, cv2.CAP_FFMPEG, params)
+        if not cap.isOpened():
+            cap.release()
+            what = "video file" if loop else "stream"
+            raise SourceError(f"cannot open {what} {label} (no answer, refused, or not video)")
+        self.cap = cap
+        fps = cap.get(cv2.CAP_PROP_FPS)
+        self.nominal_fps = fps if fps and 0 < fps <= 120 else None
+        # Files decode as fast as the CPU goes: pace them to their own frame rate.
+        self._period = 1.0 / (self.nominal_fps or 25.0) if loop else 0.0
+        self._next = time.monotonic()
+
+    def _pace(self) -> None:
+        if self._period:
+            now = time.monotonic()
+            if self._next > now:
+                time.sleep(self._next - now)
+            self._next = max(self._next + self._period, time.monotonic() - self._period)
+
+    def _advance(self, retrieve: bool) -> np.ndarray | None:
+        self._pace()
+        for attempt in range(2):
+            if self.cap.grab():
+                if not retrieve:
+                    return None
+                ok, img = self.cap.retrieve()
+                if ok and img is not None and img.size:
+                    return cap_frame(img, self.settings.max_frame_width)
+                raise SourceError(f"{self.label}: frame could not be decoded")
+            if self.loop and attempt == 0:
+                self.cap.set(cv2.CAP_PROP_POS_FRAMES, 0)  # end of file: loop
+                continue
+            break
+        if self.loop:
+            raise SourceError(f"{self.label}: no frame could be read from the file")
+        raise SourceError(f"{self.label}: no frame within {self.settings.read_timeout_s:g} s (stream stalled or ended)")
+
+    def read(self) -> np.ndarray:
+        img = self._advance(True)
+        assert img is not None
+        return img
+
+    def grab(self) -> None:
+        self._advance(False)
+
+    def close(self) -> None:
+        self.cap.release()
+
+
+# --------------------------------------------------------------------------- HTTP
+def _http_request(url: str) -> urllib.request.Request:
+    parts = urlsplit(url)
+    headers = {"User-Agent": "AmbonCommandCenter/1.0", "Accept": "multipart/x-mixed-replace, image/jpeg, */*"}
+    netloc = parts.hostname or ""
+    if parts.port:
+        netloc = f"{netloc}:{parts.port}"
+    if parts.username is not None:  # user:pass@host → Basic auth header (urllib does not do it)
+        token = f"{parts.username}:{parts.password or ''}".encode()
+        headers["Authorization"] = "Basic " + base64.b64encode(token).decode()
+    clean = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
+    return urllib.request.Request(clean, headers=headers)
+
+
+def _set_read_timeout(resp, seconds: float) -> None:
+    """After connecting (open timeout), each recv waits at most the read timeout."""
+    try:
+        resp.fp.raw._sock.settimeout(seconds)
+    except AttributeError:  # pragma: no cover - other response types keep the open timeout
+        pass
+
+
+class HttpSource:
+    """An HTTP camera: an MJPEG stream (push) or a snapshot URL (pull), told apart by Content-Type."""
+
+    def __init__(self, url: str, settings: CameraSettings):
+        self.url = url
+        self.label = redact_url(url)
+        self.settings = settings
+        self._resp = None
+        self._buf = bytearray()
+        self._first: bytes | None = None
+        resp = self._open()
+        ctype = resp.headers.get_content_type()
+        if ctype.startswith("multipart/"):
+            self.pull = False
+            self.nominal_fps = None
+            self._resp = resp
+        elif ctype.startswith("image/"):
+            self.pull = True
+            self.nominal_fps = settings.snapshot_poll_fps
+            try:
+                self._first = self._read_body(resp)
+            finally:
+                resp.close()
+        else:
+            resp.close()
+            raise SourceError(
+                f"{self.label}: Content-Type {ctype!r} is neither an MJPEG stream "
+                "(multipart/x-mixed-replace) nor a JPEG snapshot (image/jpeg)"
+            )
+
+    def _open(self):
+        try:
+            resp = urllib.request.urlopen(_http_request(self.url), timeout=self.settings.open_timeout_s)
+            _set_read_timeout(resp, self.settings.read_timeout_s)
+            return resp
+        except urllib.error.HTTPError as exc:
+            raise SourceError(f"{self.label}: HTTP {exc.code} {exc.reason}") from None
+        except urllib.error.URLError as exc:
+            raise SourceError(f"{self.label}: {exc.reason}") from None
+        except (OSError, ValueError) as exc:
+            raise SourceError(f"{self.label}: {exc}") from None
+
+    def _read_body(self, resp) -> bytes:
+        data = bytearray()
+        deadline = time.monotonic() + self.settings.read_timeout_s
+        try:
+            while True:
+                chunk = resp.read1(65536)
+                if not chunk:
+                    return bytes(data)
+                data += chunk
+                if len(data) > self.settings.max_frame_bytes:
+                    raise SourceError(f"{self.label}: snapshot larger than {self.settings.max_frame_bytes} bytes")
+                if time.monotonic() > deadline:
+                    raise SourceError(f"{self.label}: snapshot took longer than {self.settings.read_timeout_s:g} s")
+        except (OSError, ValueError) as exc:  # socket timeout included
+            raise SourceError(f"{self.label}: {exc or 'read timed out'}") from None
+
+    def _decode(self, jpeg: bytes) -> np.ndarray:
+        img = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+        if img is None or not img.size:
+            raise SourceError(f"{self.label}: received data is not a decodable image")
+        return cap_frame(img, self.settings.max_frame_width)
+
+    def _next_jpeg(self) -> bytes:
+        """The next complete JPEG (SOI..EOI) of the multipart stream, within the read timeout."""
+        assert self._resp is not None
+        buf = self._buf
+        deadline = time.monotonic() + self.settings.read_timeout_s
+        while True:
+            soi = buf.find(b"\xff\xd8")
+            if soi >= 0:
+                eoi = buf.find(b"\xff\xd9", soi + 2)
+                if eoi >= 0:
+                    jpeg = bytes(buf[soi : eoi + 2])
+                    del buf[: eoi + 2]
+                    return jpeg
+                if soi > 0:
+                    del buf[:soi]
+            elif len(buf) > 1:
+                del buf[:-1]
+            if len(buf) > self.settings.max_frame_bytes:
+                raise SourceError(f"{self.label}: frame larger than {self.settings.max_frame_bytes} bytes")
+            if time.monotonic() > deadline:
+                raise SourceError(f"{self.label}: no complete frame within {self.settings.read_timeout_s:g} s (stalled)")
+            try:
+                chunk = self._resp.read1(65536)
+            except (OSError, ValueError) as exc:
+                raise SourceError(f"{self.label}: no data within {self.settings.read_timeout_s:g} s (stalled): {exc}") from None
+            if not chunk:
+                raise SourceError(f"{self.label}: the server closed the stream")
+            buf += chunk
+
+    def read(self) -> np.ndarray:
+        if not self.pull:
+            return self._decode(self._next_jpeg())
+        if self._first is not None:
+            body, self._first = self._first, None
+        else:
+            resp = self._open()
+            try:
+                body = self._read_body(resp)
+            finally:
+                resp.close()
+        return self._decode(body)
+
+    def grab(self) -> None:
+        if not self.pull:
+            self._next_jpeg()  # drain without decoding
+
+    def close(self) -> None:
+        if self._resp is not None:
+            try:
+                self._resp.close()
+            except OSError:
+                pass
+            self._resp = None
+
+
+# --------------------------------------------------------------------------- demo
+_KIND_COLOURS = {  # background BGR, accent
+    "road": ((70, 70, 70), (230, 230, 230)),
+    "river": ((120, 80, 30), (200, 170, 90)),
+    "tps": ((40, 80, 90), (60, 160, 200)),
+}
+
+
+class DemoSource:
+    """A synthetic street scene per camera: moving shapes, the camera's name and a clock (WIT).
+
+    Pull source: a frame is drawn only when the reader asks for one (a thumbnail or a live viewer),
+    at demo_size (small), so hundreds of demo cameras cost little."""
+
+    pull = True
+
+    def __init__(self, spec: CameraSpec, settings: CameraSettings):
+        self.spec = spec
+        self.nominal_fps = settings.demo_fps
+        w, h = settings.demo_size
+        self.size = (w, h)
+        rng = np.random.default_rng(spec.id)
+        bg, accent = _KIND_COLOURS.get(spec.kind, _KIND_COLOURS["road"])
+        base = np.empty((h, w, 3), np.uint8)
+        base[:] = bg
+        cv2.rectangle(base, (0, 0), (w, h // 4), (170, 140, 110), -1)  # sky band
+        for x in range(0, w, 48):  # lane marks / ripples / fence posts
+            cv2.line(base, (x, h * 3 // 5), (x + 24, h * 3 // 5), accent, 2)
+        for _ in range(6):  # a few fixed "buildings"
+            x0 = int(rng.integers(0, w - 40))
+            bw, bh = int(rng.integers(20, 50)), int(rng.integers(15, h // 4))
+            colour = tuple(int(c) for c in rng.integers(60, 200, 3))
+            cv2.rectangle(base, (x0, h // 4 - bh), (x0 + bw, h // 4), colour, -1)
+        self.base = base
+        self.frame = np.empty_like(base)
+        self.movers = [  # (speed px/s, lane y, length, colour, phase)
+            (
+                float(rng.uniform(25, 90)) * (1 if i % 2 else -1),
+                int(h * (0.35 + 0.15 * i)),
+                int(rng.integers(18, 40)),
+                tuple(int(c) for c in rng.integers(40, 255, 3)),
+                float(rng.uniform(0, w)),
+            )
+            for i in range(4)
+        ]
+        self.label = f"{spec.id} {spec.name}"[:40]
+
+    def read(self) -> np.ndarray:
+        w, h = self.size
+        t = time.time()
+        img = self.frame
+        np.copyto(img, self.base)
+        for speed, y, length, colour, phase in self.movers:
+            x = int((phase + speed * t) % (w + length)) - length
+            cv2.rectangle(img, (x, y - 8), (x + length, y + 8), colour, -1)
+        bx = int((w / 2) + (w / 3) * np.sin(t * 0.7 + self.spec.id))
+        cv2.circle(img, (bx, h // 5), 10, (0, 200, 255), -1)
+        cv2.rectangle(img, (0, h - 22), (w, h), (0, 0, 0), -1)
+        draw_text(img, self.label, (4, h - 7), 0.42, (255, 255, 255), 1)
+        clock = datetime.fromtimestamp(t, WIT).strftime("%d-%m-%Y %H:%M:%S.%f")[:-4] + " WIT"
+        draw_text(img, clock, (4, 14), 0.42, (255, 255, 255), 1)
+        return img.copy()
+
+    def grab(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+# --------------------------------------------------------------------------- factory
+def open_source(spec: CameraSpec, settings: CameraSettings) -> Source:
+    """Open the camera's stream; SourceError with an operator-readable message when that fails."""
+    url = spec.stream_url
+    scheme = urlsplit(url).scheme.lower() if "://" in url else "file"
+    try:
+        if scheme == "demo":
+            return DemoSource(spec, settings)
+        if scheme in ("http", "https"):
+            return HttpSource(url, settings)
+        if scheme in ("rtsp", "rtsps"):
+            return CaptureSource(url, settings, loop=False, label=redact_url(url))
+        path = urlsplit(url).path if "://" in url else url
+        p = resolve_media_path(spec.id, path, settings.media_root)
+        if not p.is_file():
+            raise SourceError(f"video file {str(p)!r} not found")
+        return CaptureSource(str(p), settings, loop=True, label=p.name)
+    except ConfigError as exc:
+        raise SourceError(exc.message) from None

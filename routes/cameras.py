@@ -1,0 +1,280 @@
+"""Camera HTTP routes: thumbnails, live MJPEG, snapshots, health.
+
+Register once on the Dash app's Flask server::
+
+    from routes.cameras import init_camera_routes
+    init_camera_routes(app.server, manager, cache)            # manager may be None in web-only workers
+
+URLs (prefix /cameras by default):
+
+    GET  /cameras/                                  camera list (public specs + config errors), JSON
+    GET  /cameras/health                            health of every camera, worst first, JSON
+    GET  /cameras/<id>/health                       one camera's health, JSON
+    GET  /cameras/<id>/thumbnail.jpg?t=<anything>   latest thumbnail (or the OFFLINE card), JPEG
+    GET  /cameras/<id>/live.mjpg[?fps=5]            live view, multipart/x-mixed-replace MJPEG
+    POST /cameras/<id>/snapshot                     store the current frame as evidence → 201 JSON
+    GET  /cameras/<id>/snapshots                    stored snapshots of the camera, JSON
+    GET  /cameras/<id>/snapshots/<file>.jpg         one stored snapshot
+
+Thumbnails and health are read from the cache (any worker can answer); live view and snapshots
+need the CameraManager of this process (503 with a clear message otherwise). Every request passes
+through one permission hook, `authorize(action, camera_id)` given to init_camera_routes.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from flask import Blueprint, Flask, Response, abort, current_app, jsonify, request, send_file, url_for
+
+from cameras.config import CameraSettings
+from cameras.health import refresh, worst_first
+from cameras.keys import CacheKeys
+from cameras.live import MIMETYPE
+from cameras.manager import CameraManager, NoFrame, UnknownCamera
+from cameras.thumbnails import offline_card, resolve_cache
+
+EXT_KEY = "ambon_cameras"
+cameras_bp = Blueprint("cameras", __name__)
+
+Authorize = Callable[[str, "int | None"], bool]
+
+
+@dataclass
+class CameraRoutesState:
+    manager: CameraManager | None
+    cache: Any
+    settings: CameraSettings
+    keys: CacheKeys
+    authorize: Authorize | None
+
+
+def init_camera_routes(
+    server: Flask,
+    manager: CameraManager | None,
+    cache: Any = None,
+    *,
+    settings: CameraSettings | None = None,
+    keys: CacheKeys | None = None,
+    authorize: Authorize | None = None,
+    url_prefix: str = "/cameras",
+) -> CameraRoutesState:
+    """Attach the camera routes to `server`. `cache` defaults to the manager's cache; `authorize`
+    (action, camera_id) -> bool is the single permission hook (actions: list, health, thumbnail,
+    live, snapshot, snapshot_read)."""
+    if manager is None and cache is None:
+        raise ValueError("init_camera_routes needs a manager or a cache to read from")
+    state = CameraRoutesState(
+        manager=manager,
+        cache=resolve_cache(cache if cache is not None else manager.cache),  # type: ignore[union-attr]
+        settings=settings or (manager.settings if manager else CameraSettings()),
+        keys=keys or (manager.keys if manager else CacheKeys()),
+        authorize=authorize,
+    )
+    server.extensions[EXT_KEY] = state
+    server.register_blueprint(cameras_bp, url_prefix=url_prefix)
+    return state
+
+
+def _state() -> CameraRoutesState:
+    return current_app.extensions[EXT_KEY]
+
+
+_ACTIONS = {
+    "cameras.index": "list", "cameras.health_all": "health", "cameras.health_one": "health",
+    "cameras.thumbnail": "thumbnail", "cameras.live": "live", "cameras.snapshot": "snapshot",
+    "cameras.snapshot_list": "snapshot_read", "cameras.snapshot_file": "snapshot_read",
+}
+
+
+@cameras_bp.before_request
+def _permission_hook() -> Any:
+    """The one place a permission check hooks in (authentication comes with another issue)."""
+    auth = _state().authorize
+    if auth is None:
+        return None
+    action = _ACTIONS.get(request.endpoint or "", "other")
+    cid = (request.view_args or {}).get("camera_id")
+    if not auth(action, cid):
+        return _error(403, f"not allowed: {action}")
+    return None
+
+
+def _error(status: int, message: str) -> Response:
+    resp = jsonify(error=message)
+    resp.status_code = status
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def _index() -> list[dict[str, Any]]:
+    st = _state()
+    if st.manager is not None:
+        return st.manager.cameras()
+    return st.cache.get(st.keys.index) or []
+
+
+def _camera(camera_id: int) -> dict[str, Any] | None:
+    return next((c for c in _index() if c.get("id") == camera_id), None)
+
+
+def _health(camera_id: int) -> dict[str, Any] | None:
+    st = _state()
+    rec = st.cache.get(st.keys.health(camera_id))
+    if rec is None and st.manager is not None:
+        rec = st.manager.health(camera_id)
+    return refresh(rec, st.settings) if rec else None
+
+
+def _describe(rec: dict[str, Any], cam: dict[str, Any] | None) -> dict[str, Any]:
+    out = dict(rec)
+    if cam:
+        for k in ("name", "kind", "kecamatan", "heading_deg", "fov_deg", "range_m"):
+            out.setdefault(k, cam.get(k))
+    if out.get("last_frame_ts"):
+        out["last_frame_age_s"] = round(time.time() - out["last_frame_ts"], 1)
+    cid = out.get("camera_id")
+    if isinstance(cid, int):
+        out["thumbnail_url"] = url_for("cameras.thumbnail", camera_id=cid)
+        out["live_url"] = url_for("cameras.live", camera_id=cid)
+    return out
+
+
+@cameras_bp.get("/")
+def index() -> Response:
+    return jsonify(cameras=_index())
+
+
+@cameras_bp.get("/health")
+def health_all() -> Response:
+    cams = _index()
+    records = []
+    for cam in cams:
+        if not isinstance(cam.get("id"), int):
+            continue
+        rec = _health(cam["id"]) or {"camera_id": cam["id"], "status": "offline", "reason": "belum ada laporan"}
+        records.append(_describe(rec, cam))
+    resp = jsonify(cameras=worst_first(records), generated_ts=time.time())
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@cameras_bp.get("/<int:camera_id>/health")
+def health_one(camera_id: int) -> Response:
+    cam = _camera(camera_id)
+    rec = _health(camera_id)
+    if rec is None and cam is None:
+        return _error(404, f"unknown camera {camera_id}")
+    rec = rec or {"camera_id": camera_id, "status": "offline", "reason": "belum ada laporan"}
+    resp = jsonify(_describe(rec, cam))
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@cameras_bp.get("/<int:camera_id>/thumbnail.jpg")
+def thumbnail(camera_id: int) -> Response:
+    """The latest thumbnail while fresh; the OFFLINE card when the last good frame is older than
+    offline_after_s (or there is none). ?placeholder=0 answers 503 instead of the card."""
+    st = _state()
+    thumb = st.cache.get(st.keys.thumb(camera_id))
+    cam = _camera(camera_id)
+    if thumb is None and cam is None:
+        return _error(404, f"unknown camera {camera_id}")
+    now = time.time()
+    age = now - thumb["ts"] if thumb else None
+    period = st.settings.thumbnail_period_s or 5.0
+    if thumb is not None and age is not None and age <= st.settings.offline_after_s:
+        resp = Response(thumb["jpeg"], mimetype="image/jpeg")
+        resp.headers["Cache-Control"] = f"private, max-age={max(1, int(period))}"
+        resp.set_etag(f"{camera_id}-{thumb['seq']}-{thumb['ts']:.3f}")
+        resp.last_modified = datetime.fromtimestamp(thumb["ts"], timezone.utc)
+        resp.headers["X-Frame-Time"] = f"{thumb['ts']:.3f}"
+        resp.headers["X-Frame-Age"] = f"{age:.1f}"
+        resp.headers["X-Camera-Status"] = "online"
+        return resp.make_conditional(request)
+    health = _health(camera_id) or {}
+    since = thumb["ts"] if thumb else health.get("last_frame_ts")
+    if request.args.get("placeholder") == "0":
+        msg = f"camera {camera_id} offline" + (f" since {since:.0f}" if since else ", no frame yet")
+        if health.get("last_error"):
+            msg += f": {health['last_error']}"
+        return _error(503, msg)
+    name = (cam or {}).get("name") or f"Kamera {camera_id}"
+    resp = Response(offline_card(name, since, width=st.settings.thumbnail_width), mimetype="image/jpeg")
+    resp.headers["Cache-Control"] = "no-cache"
+    resp.headers["X-Camera-Status"] = "offline"
+    if since:
+        resp.headers["X-Frame-Time"] = f"{since:.3f}"
+    return resp
+
+
+def _manager_or_503() -> CameraManager | Response:
+    m = _state().manager
+    if m is None:
+        return _error(503, "live view and snapshots are served by the process that runs the camera readers")
+    return m
+
+
+@cameras_bp.get("/<int:camera_id>/live.mjpg")
+def live(camera_id: int) -> Response:
+    m = _manager_or_503()
+    if isinstance(m, Response):
+        return m
+    try:
+        fps = float(request.args["fps"]) if "fps" in request.args else None
+    except ValueError:
+        return _error(400, "fps must be a number")
+    try:
+        stream = m.live_stream(camera_id, fps=fps)
+    except UnknownCamera:
+        return _error(404, f"unknown camera {camera_id}")
+    resp = Response(stream, mimetype=MIMETYPE, direct_passthrough=True)
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
+    return resp
+
+
+@cameras_bp.post("/<int:camera_id>/snapshot")
+def snapshot(camera_id: int) -> Response:
+    m = _manager_or_503()
+    if isinstance(m, Response):
+        return m
+    try:
+        rec = m.snapshot(camera_id)
+    except UnknownCamera:
+        return _error(404, f"unknown camera {camera_id}")
+    except NoFrame as exc:
+        return _error(503, str(exc))
+    body = rec.to_dict()
+    body.pop("path", None)  # the server's filesystem stays private
+    body["url"] = url_for("cameras.snapshot_file", camera_id=camera_id, filename=rec.filename)
+    resp = jsonify(body)
+    resp.status_code = 201
+    return resp
+
+
+@cameras_bp.get("/<int:camera_id>/snapshots")
+def snapshot_list(camera_id: int) -> Response:
+    m = _manager_or_503()
+    if isinstance(m, Response):
+        return m
+    items = []
+    for rec in m.snapshots.list(camera_id):
+        d = rec.to_dict()
+        d.pop("path", None)
+        d["url"] = url_for("cameras.snapshot_file", camera_id=camera_id, filename=rec.filename)
+        items.append(d)
+    return jsonify(snapshots=items)
+
+
+@cameras_bp.get("/<int:camera_id>/snapshots/<filename>")
+def snapshot_file(camera_id: int, filename: str) -> Response:
+    m = _manager_or_503()
+    if isinstance(m, Response):
+        return m
+    path = m.snapshots.file(camera_id, filename)
+    if path is None:
+        abort(404)
+    return send_file(path, mimetype="image/jpeg", max_age=86400)

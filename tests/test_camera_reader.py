@@ -1,0 +1,198 @@
+"""Reader threads: fan-out, idle stop, failures with backoff, thumbnails and health published."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from cameras.config import CameraSpec
+from cameras.health import DEGRADED, OFFLINE, ONLINE
+from cameras.keys import CacheKeys
+from cameras.reader import CameraReader, backoff_delay
+from cameras.thumbnails import Publisher, make_default_cache
+from tests.conftest import decode, wait_until
+
+
+def make_reader(url, settings, cid=1, cache=None):
+    cache = cache if cache is not None else make_default_cache()
+    spec = CameraSpec(id=cid, name=f"Kamera {cid}", kind="road", stream_url=url)
+    return CameraReader(spec, settings, Publisher(cache, settings)), cache
+
+
+def test_two_viewers_share_one_decode(settings, mjpeg_server):
+    reader, _ = make_reader(mjpeg_server.url("/stream?fps=30"), settings.replace(thumbnail_period_s=None))
+    reader.start()
+    try:
+        with reader.open_viewer() as a, reader.open_viewer() as b:
+            seen_a, seen_b = [], []
+            deadline = time.monotonic() + 1.0
+            while time.monotonic() < deadline:
+                fa, fb = a.next_frame(1.0), b.next_frame(1.0)
+                assert fa is not None and fb is not None
+                seen_a.append(fa)
+                seen_b.append(fb)
+            assert len(seen_a) >= 10
+            # the very same decoded frames reach both viewers
+            assert {f.seq for f in seen_a} & {f.seq for f in seen_b}
+            shared = {id(f) for f in seen_a} & {id(f) for f in seen_b}
+            assert shared
+            # a frame's JPEG is encoded once for everybody
+            f = seen_a[-1]
+            assert f.jpeg(75) is f.jpeg(75)
+        assert mjpeg_server.connections["/stream"] == 1, "one stream per camera, whatever the viewers"
+        assert reader.decoded <= max(f.seq for f in seen_a) + 1
+    finally:
+        reader.stop()
+
+
+def test_reader_stops_decoding_when_nobody_needs_frames(settings, mjpeg_server):
+    reader, _ = make_reader(mjpeg_server.url("/stream?fps=30"), settings.replace(thumbnail_period_s=None))
+    reader.start()
+    try:
+        assert not reader.source_open  # nobody asked: no connection at all
+        assert mjpeg_server.connections["/stream"] == 0
+        with reader.open_viewer() as v:
+            assert v.next_frame(2.0) is not None
+            assert reader.source_open
+        wait_until(lambda: not reader.source_open, 2.0, message="idle stop")
+        wait_until(lambda: mjpeg_server.open_streams == 0, 2.0, message="server to see the disconnect")
+        decoded = reader.decoded
+        time.sleep(0.3)
+        assert reader.decoded == decoded
+        assert reader.health_snapshot()["idle"]
+    finally:
+        reader.stop()
+
+
+def test_demo_reader_renders_only_when_needed(settings):
+    reader, cache = make_reader("demo://3", settings.replace(thumbnail_period_s=0.5), cid=3)
+    reader.start()
+    try:
+        wait_until(lambda: cache.get(CacheKeys().thumb(3)), 2.0, message="first thumbnail")
+        time.sleep(1.0)
+        assert reader.decoded <= 4, "one render per thumbnail period, not a frame rate"
+        with reader.open_viewer() as v:
+            t0 = time.monotonic()
+            got = sum(v.next_frame(1.0) is not None for _ in range(5))
+            assert got == 5 and time.monotonic() - t0 < 1.5  # live at demo_fps while watched
+    finally:
+        reader.stop()
+
+
+def test_thumbnail_and_health_published(settings, mjpeg_server):
+    reader, cache = make_reader(mjpeg_server.url("/stream"), settings, cid=5)
+    keys = CacheKeys()
+    reader.start()
+    try:
+        first = wait_until(lambda: cache.get(keys.thumb(5)), 3.0, message="thumbnail")
+        img = decode(first["jpeg"])
+        assert img.shape[1] == settings.thumbnail_width == first["width"]
+        second = wait_until(lambda: (t := cache.get(keys.thumb(5))) and t["seq"] > first["seq"] and t, 3.0,
+                            message="thumbnail refresh")
+        assert second["ts"] > first["ts"]
+        health = wait_until(lambda: (h := cache.get(keys.health(5))) and h["status"] == ONLINE and h, 3.0,
+                            message="online health")
+        assert health["fps"] and health["fps"] > 5
+        assert health["last_frame_ts"] and health["last_error"] is None
+    finally:
+        reader.stop()
+
+
+def test_refused_url_reports_offline_and_retries_with_backoff(settings, refused_url):
+    reader, cache = make_reader(refused_url, settings, cid=8)
+    reader.start()
+    try:
+        health = wait_until(lambda: (h := cache.get(CacheKeys().health(8))) and h["last_error"] and h, 2.0,
+                            message="error in health")
+        assert health["status"] == OFFLINE
+        assert "refused" in health["last_error"]
+        time.sleep(1.0)
+        # backoff (base 0.05 s, cap 0.3 s): some retries, not a busy loop
+        assert 2 <= reader._failures <= 30
+    finally:
+        t0 = time.monotonic()
+        reader.stop()
+        assert time.monotonic() - t0 < 1.0
+
+
+def test_stall_midway_turns_degraded_then_reconnects(settings, mjpeg_server):
+    reader, cache = make_reader(mjpeg_server.url("/stall?n=5"), settings, cid=9)
+    reader.start()
+    try:
+        wait_until(lambda: reader.health.frames >= 5, 3.0, message="first frames")
+        statuses = set()
+
+        def saw_stall():
+            h = reader.health_snapshot()
+            statuses.add(h["status"])
+            return h["last_error"] and "stalled" in h["last_error"]
+
+        wait_until(saw_stall, 3.0, message="stall reported")
+        assert DEGRADED in statuses or OFFLINE in statuses
+        wait_until(lambda: mjpeg_server.connections["/stall"] >= 2, 3.0, message="reconnect")
+    finally:
+        reader.stop()
+
+
+def test_file_that_is_not_video_reports_error(settings, not_video_file):
+    reader, _ = make_reader(not_video_file.name, settings, cid=4)
+    reader.start()
+    try:
+        wait_until(lambda: reader.health.last_error, 3.0, message="error")
+        assert "cannot open video file" in reader.health.last_error
+        assert reader.health_snapshot()["status"] == OFFLINE
+        assert reader.alive
+    finally:
+        reader.stop()
+
+
+def test_video_file_reader(settings, video_file):
+    reader, cache = make_reader(video_file.name, settings, cid=6)
+    reader.start()
+    try:
+        thumb = wait_until(lambda: cache.get(CacheKeys().thumb(6)), 3.0, message="thumbnail")
+        assert decode(thumb["jpeg"]).shape[1] == 320
+    finally:
+        reader.stop()
+
+
+def test_rtsp_reader(settings, rtsp_url):
+    reader, cache = make_reader(rtsp_url, settings.replace(read_timeout_s=3.0, open_timeout_s=5.0), cid=7)
+    reader.start()
+    try:
+        thumb = wait_until(lambda: cache.get(CacheKeys().thumb(7)), 8.0, message="RTSP thumbnail")
+        assert decode(thumb["jpeg"]).shape == (240, 320, 3)
+        with reader.open_viewer() as v:
+            a = v.next_frame(3.0)
+            b = v.next_frame(3.0)
+            assert a is not None and b is not None and b.seq > a.seq
+    finally:
+        reader.stop()
+
+
+def test_backoff_grows_with_jitter_and_is_capped():
+    import random
+
+    rng = random.Random(1)
+    d = [backoff_delay(n, 1.0, 30.0, rng) for n in range(1, 10)]
+    assert 0.5 <= d[0] <= 1.0
+    assert 4.0 <= d[3] <= 8.0
+    assert all(x <= 30.0 for x in d) and d[-1] >= 15.0
+    assert len({round(backoff_delay(3, 1.0, 30.0, rng), 6) for _ in range(5)}) > 1  # jittered
+
+
+@pytest.mark.parametrize("viewers", [1, 5])
+def test_viewer_count_does_not_change_decoding(settings, mjpeg_server, viewers):
+    reader, _ = make_reader(mjpeg_server.url("/stream?fps=20"), settings.replace(thumbnail_period_s=None))
+    reader.start()
+    try:
+        vs = [reader.open_viewer() for _ in range(viewers)]
+        assert vs[0].next_frame(2.0) is not None
+        d0, t0 = reader.decoded, time.monotonic()
+        time.sleep(0.5)
+        rate = (reader.decoded - d0) / (time.monotonic() - t0)
+        assert rate <= 26, f"decode rate follows the camera (20 fps), not viewers: {rate:.1f}"
+        for v in vs:
+            v.close()
+    finally:
+        reader.stop()

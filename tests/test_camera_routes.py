@@ -1,0 +1,178 @@
+"""Flask routes through Flask's test client, on real readers."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from flask import Flask
+
+from cameras import CameraManager
+from routes.cameras import init_camera_routes
+from tests.conftest import decode, wait_until
+
+
+@pytest.fixture
+def app_and_manager(settings, refused_url):
+    rows = [
+        {"id": 1, "name": "Jembatan Merah Putih", "kind": "road", "stream_url": "demo://1", "kecamatan": "Sirimau"},
+        {"id": 2, "name": "Kali Batu Merah", "kind": "river", "stream_url": refused_url},
+        {"id": 3, "name": "Salah", "kind": "lake", "stream_url": "demo://3"},
+    ]
+    manager = CameraManager(lambda: rows, settings=settings).start()
+    app = Flask(__name__)
+    init_camera_routes(app, manager)
+    wait_until(lambda: manager.cache.get(manager.keys.thumb(1)), 3, message="thumbnail")
+    yield app, manager
+    manager.stop()
+
+
+def read_parts(resp, n: int) -> list[bytes]:
+    """The first n JPEG parts of a multipart/x-mixed-replace response."""
+    buf = b""
+    parts: list[bytes] = []
+    for chunk in resp.response:
+        buf += chunk
+        while True:
+            start = buf.find(b"--frame\r\n")
+            head_end = buf.find(b"\r\n\r\n", start)
+            if start < 0 or head_end < 0:
+                break
+            headers = buf[start:head_end].decode()
+            length = int(next(h.split(":")[1] for h in headers.split("\r\n") if h.lower().startswith("content-length")))
+            body_start = head_end + 4
+            if len(buf) < body_start + length:
+                break
+            parts.append(buf[body_start:body_start + length])
+            buf = buf[body_start + length:]
+        if len(parts) >= n:
+            return parts[:n]
+    return parts
+
+
+def test_thumbnail_is_a_cacheable_jpeg(app_and_manager):
+    app, _ = app_and_manager
+    c = app.test_client()
+    r = c.get("/cameras/1/thumbnail.jpg?t=123")
+    assert r.status_code == 200 and r.mimetype == "image/jpeg"
+    assert decode(r.data).shape[1] == 320
+    assert "max-age" in r.headers["Cache-Control"]
+    assert r.headers["X-Camera-Status"] == "online" and float(r.headers["X-Frame-Age"]) < 2
+    again = c.get("/cameras/1/thumbnail.jpg?t=123", headers={"If-None-Match": r.headers["ETag"]})
+    assert again.status_code in (200, 304)  # 304 unless a newer thumbnail came meanwhile
+    if again.status_code == 304:
+        assert not again.data
+
+
+def test_dead_camera_gets_the_offline_card(app_and_manager):
+    app, _ = app_and_manager
+    c = app.test_client()
+    r = c.get("/cameras/2/thumbnail.jpg?t=1")
+    assert r.status_code == 200 and r.headers["X-Camera-Status"] == "offline"
+    assert decode(r.data).shape[1] == 320
+    strict = c.get("/cameras/2/thumbnail.jpg?placeholder=0")
+    assert strict.status_code == 503 and "refused" in strict.get_json()["error"]
+    assert c.get("/cameras/99/thumbnail.jpg").status_code == 404
+
+
+def test_stale_thumbnail_turns_into_offline_card(app_and_manager, settings):
+    app, m = app_and_manager
+    key = m.keys.thumb(1)
+    m.stop()  # reader gone: its last thumbnail ages
+    rec = m.cache.get(key)
+    m.cache.set(key, {**rec, "ts": time.time() - settings.offline_after_s - 5}, timeout=0)
+    r = app.test_client().get("/cameras/1/thumbnail.jpg")
+    assert r.headers["X-Camera-Status"] == "offline"
+
+
+def test_live_mjpeg_parts_decode_and_viewer_is_released(app_and_manager):
+    app, m = app_and_manager
+    r = app.test_client().get("/cameras/1/live.mjpg", buffered=False)
+    assert r.status_code == 200
+    assert r.mimetype == "multipart/x-mixed-replace"
+    parts = read_parts(r, 3)
+    assert len(parts) == 3
+    imgs = [decode(p) for p in parts]
+    assert imgs[0].shape == (216, 384, 3)
+    assert m.reader(1).viewers == 1
+    r.close()  # the browser closed the live view
+    assert m.reader(1).viewers == 0
+
+
+def test_live_of_dead_camera_streams_offline_cards(app_and_manager):
+    app, _ = app_and_manager
+    r = app.test_client().get("/cameras/2/live.mjpg", buffered=False)
+    parts = read_parts(r, 1)
+    assert decode(parts[0]).shape[0] > 0
+    r.close()
+
+
+def test_snapshot_route(app_and_manager):
+    app, _ = app_and_manager
+    c = app.test_client()
+    r = c.post("/cameras/1/snapshot")
+    assert r.status_code == 201
+    body = r.get_json()
+    assert body["camera_id"] == 1 and "path" not in body
+    img = c.get(body["url"])
+    assert img.status_code == 200 and decode(img.data).shape == (216, 384, 3)
+    assert [s["filename"] for s in c.get("/cameras/1/snapshots").get_json()["snapshots"]] == [body["filename"]]
+    assert c.get("/cameras/1/snapshots/..%2F..%2Fetc%2Fpasswd").status_code == 404
+    dead = c.post("/cameras/2/snapshot")
+    assert dead.status_code == 503 and "refused" in dead.get_json()["error"]
+
+
+def test_health_json_worst_first(app_and_manager):
+    app, _ = app_and_manager
+    c = app.test_client()
+    body = c.get("/cameras/health").get_json()["cameras"]
+    assert [h["camera_id"] for h in body][-1] == 1
+    by_id = {h["camera_id"]: h for h in body}
+    assert by_id[1]["status"] == "online" and by_id[1]["name"] == "Jembatan Merah Putih"
+    assert by_id[1]["kecamatan"] == "Sirimau" and by_id[1]["live_url"] == "/cameras/1/live.mjpg"
+    assert by_id[2]["status"] == "offline" and "refused" in by_id[2]["last_error"]
+    assert "kind must be one of" in by_id[3]["config_error"]
+    one = wait_until(lambda: (h := c.get("/cameras/1/health").get_json())["fps"] is not None and h, 3,
+                     message="a measured frame rate")
+    assert one["uptime_24h"] > 0.5
+    assert c.get("/cameras/42/health").status_code == 404
+    assert len(c.get("/cameras/").get_json()["cameras"]) == 3
+
+
+def test_permission_hook(settings):
+    calls = []
+
+    def authorize(action, camera_id):
+        calls.append((action, camera_id))
+        return action != "snapshot"
+
+    with CameraManager(lambda: [{"id": 1, "name": "a", "kind": "road", "stream_url": "demo://1"}], settings=settings) as m:
+        app = Flask(__name__)
+        init_camera_routes(app, m, authorize=authorize)
+        c = app.test_client()
+        assert c.post("/cameras/1/snapshot").status_code == 403
+        assert c.get("/cameras/health").status_code == 200
+        assert ("snapshot", 1) in calls and ("health", None) in calls
+
+
+def test_web_only_worker_reads_the_cache(settings):
+    """A worker without readers serves thumbnails/health from the shared cache; live says 503."""
+    with CameraManager(lambda: [{"id": 1, "name": "a", "kind": "road", "stream_url": "demo://1"}], settings=settings) as m:
+        wait_until(lambda: m.cache.get(m.keys.thumb(1)), 3, message="thumbnail")
+        app = Flask(__name__)
+        init_camera_routes(app, None, m.cache, settings=settings)
+        c = app.test_client()
+        assert c.get("/cameras/1/thumbnail.jpg").headers["X-Camera-Status"] == "online"
+        assert c.get("/cameras/health").get_json()["cameras"][0]["camera_id"] == 1
+        assert c.get("/cameras/1/live.mjpg").status_code == 503
+
+
+def test_flask_caching_cache_is_accepted(settings):
+    from flask_caching import Cache
+
+    app = Flask(__name__)
+    cache = Cache(app, config={"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 10000, "CACHE_DEFAULT_TIMEOUT": 0})
+    with CameraManager(lambda: [{"id": 1, "name": "a", "kind": "road", "stream_url": "demo://1"}], cache,
+                       settings=settings) as m:
+        init_camera_routes(app, m, cache)
+        wait_until(lambda: app.test_client().get("/cameras/1/thumbnail.jpg").headers["X-Camera-Status"] == "online",
+                   3, message="thumbnail through flask-caching")
