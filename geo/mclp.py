@@ -53,7 +53,8 @@ class MCLPResult:
     (covered by existing cameras) + ``new_weight``. ``bound``: proven upper bound on
     ``covered_weight``. ``gap`` = (bound - covered_weight) / (bound - existing_weight): the relative
     gap of the part the solver controls (0 = proven optimal). ``method``: "exact" when proven
-    optimal (within ``mip_rel_gap``), else "heuristic". ``status`` says how the run ended.
+    optimal (gap within ``mip_rel_gap``, by the MIP or because a bound meets the heuristic
+    solution), else "heuristic". ``status`` says how the run ended.
     """
 
     selected: np.ndarray
@@ -409,10 +410,41 @@ def _build_lp(R: _Reduced, k: int | None, budget: float | None, integer: bool):
     return lp
 
 
-def _highs(time_limit: float, mip_rel_gap: float, threads: int | None = None):
+_BANNER_SILENCED = False
+
+
+def _new_highs():
+    """A Highs instance; the first one of a process prints a banner from C on stdout, which would
+    land after a caller's own output (C buffers are flushed at exit): send it to /dev/null."""
+    global _BANNER_SILENCED
     import highspy
 
-    h = highspy.Highs()
+    if _BANNER_SILENCED:
+        return highspy.Highs()
+    import ctypes
+    import os
+    import sys
+
+    sys.stdout.flush()
+    libc = ctypes.CDLL(None)
+    try:
+        saved = os.dup(1)
+    except OSError:
+        return highspy.Highs()
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            h = highspy.Highs()
+            libc.fflush(None)
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    _BANNER_SILENCED = True
+    return h
+
+
+def _highs(time_limit: float, mip_rel_gap: float, threads: int | None = None):
+    h = _new_highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", max(0.01, float(time_limit)))
     h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
@@ -633,6 +665,8 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
     ub = existing + bound
     gap = rel(bound, float(marginal.sum())) if bound > 0 else 0.0
     gap = max(0.0, gap)
+    if gap <= mip_rel_gap:  # proven optimal, whichever route got there
+        method_used = "exact"
     report(1.0, "done")
     return MCLPResult(selected=order, marginal_weight=marginal, covered_weight=covered, existing_weight=existing,
                       total_weight=total, bound=ub, gap=gap, method=method_used, status=status,
