@@ -472,9 +472,12 @@ def _subscribe_interrupts(h, cancel: CancelFn | None, progress: ProgressFn | Non
                 frac = lo + (hi - lo) * (0.0 if not np.isfinite(g) else max(0.0, min(1.0, 1.0 - g)))
                 progress(frac, f"exact search: gap {g * 100:.2f} %" if np.isfinite(g) else "exact search")
 
-    h.cbMipInterrupt.subscribe(on_mip)
-    h.cbSimplexInterrupt.subscribe(on_interrupt)
-    h.cbIpmInterrupt.subscribe(on_interrupt)
+    # Python callbacks cost time on every simplex iteration: subscribe only what a caller asked for
+    if cancel is not None or progress is not None:
+        h.cbMipInterrupt.subscribe(on_mip)
+    if cancel is not None:
+        h.cbSimplexInterrupt.subscribe(on_interrupt)
+        h.cbIpmInterrupt.subscribe(on_interrupt)
 
 
 def _solve_lp_bound(R, k, budget, time_limit, cancel, state) -> float | None:
