@@ -114,11 +114,11 @@ def hex_grid(bounds, size_m: float, crs=AMBON_UTM) -> gpd.GeoDataFrame:
     minx, miny, maxx, maxy = bounds
     r = float(size_m)
     dx, dy = 1.5 * r, np.sqrt(3) * r
-    cols = np.arange(int(np.ceil((maxx - minx) / dx)) + 2)
-    rows = np.arange(int(np.ceil((maxy - miny) / dy)) + 2)
+    cols = np.arange(-1, int(np.ceil((maxx - minx) / dx)) + 2)
+    rows = np.arange(-1, int(np.ceil((maxy - miny) / dy)) + 2)
     ci, ri = np.meshgrid(cols, rows)
     cx = minx + ci.ravel() * dx
-    cy = miny + ri.ravel() * dy + np.where(ci.ravel() % 2 == 1, dy / 2, 0.0)
+    cy = miny + ri.ravel() * dy + np.where(np.abs(ci.ravel()) % 2 == 1, dy / 2, 0.0)
     ang = np.radians(np.arange(0, 360, 60))
     ring = np.stack([cx[:, None] + r * np.cos(ang), cy[:, None] + r * np.sin(ang)], axis=-1)
     ring = np.concatenate([ring, ring[:, :1]], axis=1)
@@ -154,5 +154,8 @@ def gap_sentences(table: pd.DataFrame, lang: str = "en") -> list[str]:
             detail = f"{row['covered_length_m'] / 1000:.1f} {of} {row['total_length_m'] / 1000:.1f} km"
         else:
             detail = f"{int(row['covered_count'])} {of} {int(row['count'])}"
-        out.append(f"{pct_s} {what} {'terpantau' if lang == 'id' else 'covered'} ({detail})")
+        if lang == "id":
+            out.append(f"{pct_s} {what} terpantau ({detail})")
+        else:
+            out.append(f"{pct_s} of {what} covered ({detail})")
     return out
