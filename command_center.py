@@ -1,39 +1,50 @@
-"""Builds the Dash app: store, cache, routes, pages and callbacks, from Settings."""
+"""Builds the Dash app: store, cache, camera readers, routes, pages and callbacks, from Settings."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import atexit
+from functools import partial
 
 import dash
-import flask
 from flask_caching import Cache
 
 from callbacks import map_view
+from cameras import CameraManager
 from config import ROOT, Settings
 from demo.seed import seed_if_empty
-from i18n import LANGUAGE_COOKIE, normalise_language, t
+from i18n import t
 from layouts.map_page import map_page
 from layouts.shell import shell
+from routes.cameras import init_camera_routes
 from routes.flood import init_flood_routes
+from routes.language import init_language_route, request_language
 from routes.layers import init_layer_routes
+from services import Services
 from store import layers
+from store.cameras import camera_specs
 from store.db import create_schema, make_engine
 from store.filters import complaint_filter_query
 from store.layers import ComplaintFilter
 
-def request_language() -> str:
-    """The language the user chose (cookie), Indonesian by default."""
-    return normalise_language(flask.request.cookies.get(LANGUAGE_COOKIE))
+
+def start_camera_readers(settings: Settings, engine, cache: Cache) -> CameraManager | None:
+    """The camera readers of this process, stopped at exit; None when CAMERA_READERS=0."""
+    if not settings.camera_readers:
+        return None
+    manager = CameraManager(partial(camera_specs, engine), cache, settings.camera_settings()).start()
+    atexit.register(manager.stop)
+    return manager
 
 
-def init_language_route(server: flask.Flask) -> None:
-    @server.get("/bahasa/<code>")
-    def switch_language(code: str):
-        # back to the page the user was on, never to another site
-        back = urlsplit(flask.request.referrer or "/")
-        target = back.path if back.path.startswith("/") and not back.path.startswith("//") else "/"
-        response = flask.redirect(target)
-        response.set_cookie(LANGUAGE_COOKIE, normalise_language(code), max_age=365 * 86400, samesite="Lax", httponly=True)
-        return response
+def register_map_page(services: Services) -> None:
+    kecamatan_names = dict(layers.read_admin_areas(services.engine, "kecamatan")[["code", "name"]].itertuples(index=False))
+    date_range = layers.complaint_date_range(services.engine)
+    settings = services.settings
+
+    def city_map_page(**_query):
+        return map_page(request_language(), settings.tile_url, settings.tile_attribution, kecamatan_names, date_range,
+                        "/api/layers/complaints.geojson?" + complaint_filter_query(ComplaintFilter()))
+
+    dash.register_page("peta", path="/", name=t("nav.map", "id"), layout=city_map_page, nav_key="nav.map")
 
 
 def create_app(settings: Settings | None = None) -> dash.Dash:
@@ -54,21 +65,18 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         serve_locally=True,
         suppress_callback_exceptions=True,
     )
-    app.server.secret_key = settings.secret_key
-    app.server.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024  # no request body may exhaust memory
-    cache = Cache(app.server, config=settings.cache_config())
-    init_layer_routes(app.server, engine, cache)
-    init_flood_routes(app.server, engine)
-    init_language_route(app.server)
+    server = app.server
+    server.secret_key = settings.secret_key
+    server.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024  # no request body may exhaust memory
+    cache = Cache(server, config=settings.cache_config())
+    services = Services(settings, engine, cache, start_camera_readers(settings, engine, cache))
+    init_layer_routes(server, engine, cache)
+    init_flood_routes(server, engine)
+    init_camera_routes(server, services.cameras, cache)
+    init_language_route(server)
 
-    kecamatan_names = dict(layers.read_admin_areas(engine, "kecamatan")[["code", "name"]].itertuples(index=False))
-    date_range = layers.complaint_date_range(engine)
-
-    def city_map_page(**_query):
-        return map_page(request_language(), settings.tile_url, settings.tile_attribution, kecamatan_names, date_range,
-                        "/api/layers/complaints.geojson?" + complaint_filter_query(ComplaintFilter()))
-
-    dash.register_page("peta", path="/", name=t("nav.map", "id"), layout=city_map_page)
+    # Pages, in the order of the navigation bar. A page with `nav_key` gets a link there.
+    register_map_page(services)
     app.layout = lambda: shell(request_language())
     map_view.register(app, engine)
     return app

@@ -5,6 +5,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from cameras.config import CameraSettings
+
 ROOT = Path(__file__).resolve().parent
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -24,6 +26,11 @@ class Settings:
     host: str
     port: int
     secret_key: str
+    camera_readers: bool
+    """Whether this process decodes the cameras (and so can serve live views and snapshots).
+    Off in web-only workers, which serve thumbnails and health from the shared (Redis) cache."""
+    media_dir: Path
+    """Local video files used as camera sources must live here."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -39,7 +46,12 @@ class Settings:
             host=env.get("HOST", "127.0.0.1"),
             port=int(env.get("PORT", "8050")),
             secret_key=env.get("SECRET_KEY", "demo-only-secret-change-me"),
+            camera_readers=env.get("CAMERA_READERS", "1") not in ("0", "false", "no"),
+            media_dir=Path(env.get("MEDIA_DIR", instance_dir / "media")),
         )
+
+    def camera_settings(self) -> CameraSettings:
+        return CameraSettings(media_root=self.media_dir, snapshot_dir=self.instance_dir / "snapshots")
 
     def cache_config(self) -> dict:
         """flask-caching configuration: Redis when REDIS_URL is set, else in-process."""

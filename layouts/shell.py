@@ -8,6 +8,12 @@ from i18n import LANGUAGES, t
 from layouts import ids
 
 
+def _nav_links(lang: str) -> list:
+    """A link for every registered page that asks for one (`nav_key` in dash.register_page)."""
+    return [dcc.Link(t(page["nav_key"], lang), href=page["path"], className="nav-link")
+            for page in dash.page_registry.values() if page.get("nav_key")]
+
+
 def shell(lang: str) -> html.Div:
     other = next(code for code in LANGUAGES if code != lang)
     return html.Div(
@@ -19,7 +25,7 @@ def shell(lang: str) -> html.Div:
                 className="app-header",
                 children=[
                     html.Div([html.Span(t("app.title", lang), className="app-title"), html.Span(t("app.subtitle", lang), className="app-subtitle")]),
-                    html.Nav([dcc.Link(t("nav.map", lang), href="/", className="nav-link")], className="app-nav"),
+                    html.Nav(_nav_links(lang), className="app-nav"),
                     html.A(t("lang.switch", lang), href=f"/bahasa/{other}", className="btn btn-outline-light btn-sm", id="language-switch"),
                 ],
             ),

@@ -11,7 +11,7 @@ from config import Settings
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
-    app = create_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": ""}))
+    app = create_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": "", "CAMERA_READERS": "0"}))
     return app.server.test_client()
 
 

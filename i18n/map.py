@@ -1,9 +1,4 @@
-"""Every text the UI shows, in Bahasa Indonesia (default) and English."""
-from __future__ import annotations
-
-LANGUAGES = ("id", "en")
-DEFAULT_LANGUAGE = "id"
-LANGUAGE_COOKIE = "bahasa"
+"""Texts of the city map, its layers and popups, and of the app frame."""
 
 TEXT: dict[str, dict[str, str]] = {
     "app.title": {"id": "Pusat Komando Kota Ambon", "en": "Ambon City Command Center"},
@@ -104,21 +99,3 @@ TEXT: dict[str, dict[str, str]] = {
     "camera.status.offline": {"id": "Luring", "en": "Offline"},
     "attribution.demo": {"id": "Data demo (perkiraan)", "en": "Demo data (approximate)"},
 }
-
-
-def normalise_language(value: str | None) -> str:
-    """A supported language code; anything else (missing, hostile, unknown) falls back to Indonesian."""
-    return value if value in LANGUAGES else DEFAULT_LANGUAGE
-
-
-def t(key: str, lang: str) -> str:
-    """The text for `key` in `lang`. A missing key shows itself, so a gap is visible, not fatal."""
-    entry = TEXT.get(key)
-    if entry is None:
-        return key
-    return entry.get(lang) or entry[DEFAULT_LANGUAGE]
-
-
-def bundle(prefix: str, lang: str) -> dict[str, str]:
-    """All texts whose key starts with `prefix`, keyed by the rest of the key (for the browser)."""
-    return {key[len(prefix):]: t(key, lang) for key in TEXT if key.startswith(prefix)}

@@ -1,0 +1,20 @@
+"""What every part of the web app is built from: settings, the data store, the cache and the
+camera readers. `command_center.create_app` makes one and hands it to each page's `register`."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_caching import Cache
+from sqlalchemy import Engine
+
+from cameras import CameraManager
+from config import Settings
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    engine: Engine
+    cache: Cache
+    cameras: CameraManager | None
+    """The camera readers owned by this process; None in a web-only worker (CAMERA_READERS=0)."""
