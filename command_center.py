@@ -7,7 +7,7 @@ from functools import partial
 import dash
 from flask_caching import Cache
 
-from callbacks import map_view
+from callbacks import cameras, map_view
 from cameras import CameraManager
 from config import ROOT, Settings
 from demo.seed import seed_if_empty
@@ -20,7 +20,7 @@ from routes.language import init_language_route, request_language
 from routes.layers import init_layer_routes
 from services import Services
 from store import layers
-from store.cameras import camera_specs
+from store.cameras import camera_geojson, camera_specs
 from store.db import create_schema, make_engine
 from store.filters import complaint_filter_query
 from store.layers import ComplaintFilter
@@ -40,9 +40,12 @@ def register_map_page(services: Services) -> None:
     date_range = layers.complaint_date_range(services.engine)
     settings = services.settings
 
+    period_s = settings.camera_settings().thumbnail_period_s or 5.0
+
     def city_map_page(**_query):
+        markers = camera_geojson(services.engine, {r["camera_id"]: r["status"] for r in services.camera_board.all_health()})
         return map_page(request_language(), settings.tile_url, settings.tile_attribution, kecamatan_names, date_range,
-                        "/api/layers/complaints.geojson?" + complaint_filter_query(ComplaintFilter()))
+                        "/api/layers/complaints.geojson?" + complaint_filter_query(ComplaintFilter()), markers, period_s)
 
     dash.register_page("peta", path="/", name=t("nav.map", "id"), layout=city_map_page, nav_key="nav.map")
 
@@ -69,14 +72,16 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server.secret_key = settings.secret_key
     server.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024  # no request body may exhaust memory
     cache = Cache(server, config=settings.cache_config())
-    services = Services(settings, engine, cache, start_camera_readers(settings, engine, cache))
+    camera_readers = start_camera_readers(settings, engine, cache)
+    camera_board = init_camera_routes(server, camera_readers, cache, settings=settings.camera_settings()).board
+    services = Services(settings, engine, cache, camera_readers, camera_board)
     init_layer_routes(server, engine, cache)
     init_flood_routes(server, engine)
-    init_camera_routes(server, services.cameras, cache)
     init_language_route(server)
 
     # Pages, in the order of the navigation bar. A page with `nav_key` gets a link there.
     register_map_page(services)
     app.layout = lambda: shell(request_language())
     map_view.register(app, engine)
+    cameras.register(app, services)
     return app

@@ -8,6 +8,7 @@ from flask_caching import Cache
 from sqlalchemy import Engine
 
 from cameras import CameraManager
+from cameras.board import CameraBoard
 from config import Settings
 
 
@@ -18,3 +19,5 @@ class Services:
     cache: Cache
     cameras: CameraManager | None
     """The camera readers owned by this process; None in a web-only worker (CAMERA_READERS=0)."""
+    camera_board: CameraBoard
+    """What the readers published (thumbnails, health), readable from any worker."""

@@ -139,5 +139,8 @@ window.ambon = window.ambon || {};
             const show = context.hideout.show;
             return {color: "#0b6e99", weight: 1, fillColor: "#35a7d6", fillOpacity: show ? 0.25 : 0, opacity: show ? 0.8 : 0};
         },
+        selectedSectorStyle: function () {
+            return {color: "#ff6f00", weight: 3, dashArray: "4 3", fillColor: "#ffb300", fillOpacity: 0.35};
+        },
     };
 })();

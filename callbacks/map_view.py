@@ -14,7 +14,7 @@ from store.vocabulary import COMPLAINT_STATUSES
 CONE_MIN_ZOOM = 16
 
 
-def _bbox(bounds) -> layers.BBox | None:
+def map_bbox(bounds) -> layers.BBox | None:
     """dash-leaflet bounds [[south, west], [north, east]] as (min_lon, min_lat, max_lon, max_lat)."""
     try:
         (south, west), (north, east) = bounds
@@ -48,7 +48,7 @@ def register(app: Dash, engine: Engine) -> None:
         args = {"from": [start or ""], "to": [end or ""], "category": categories or [], "status": statuses or [],
                 "agency": agencies or [], "kecamatan": kecamatan or []}
         complaint_filter, rejected = parse_complaint_filter(args)
-        bbox = _bbox(bounds)
+        bbox = map_bbox(bounds)
         totals = {name: layers.count_in_bbox(engine, model, bbox) for name, model in (("cameras", Camera), ("tps", TpsSite), ("businesses", Business))}
         counts = _counts_table(lang, layers.count_complaints_by_status(engine, complaint_filter, bbox=bbox), totals)
         query = complaint_filter_query(complaint_filter)

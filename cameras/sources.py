@@ -19,17 +19,17 @@ import os
 import time
 import urllib.error
 import urllib.request
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import cv2
 import numpy as np
 
+from i18n.format import WIT
+
 from .config import CameraSettings, CameraSpec, ConfigError, redact_url, resolve_media_path
 from .text import draw_text
-
-WIT = timezone(timedelta(hours=9), "WIT")  # Ambon's time zone (UTC+9, no DST)
 
 
 class SourceError(Exception):

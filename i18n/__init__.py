@@ -25,9 +25,6 @@ def _merge_text_modules() -> dict[str, dict[str, str]]:
     return merged
 
 
-TEXT: dict[str, dict[str, str]] = _merge_text_modules()
-
-
 def normalise_language(value: str | None) -> str:
     """A supported language code; anything else (missing, hostile, unknown) falls back to Indonesian."""
     return value if value in LANGUAGES else DEFAULT_LANGUAGE
@@ -44,3 +41,6 @@ def t(key: str, lang: str) -> str:
 def bundle(prefix: str, lang: str) -> dict[str, str]:
     """All texts whose key starts with `prefix`, keyed by the rest of the key (for the browser)."""
     return {key[len(prefix):]: t(key, lang) for key in TEXT if key.startswith(prefix)}
+
+
+TEXT: dict[str, dict[str, str]] = _merge_text_modules()

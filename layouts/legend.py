@@ -4,7 +4,7 @@ from __future__ import annotations
 from dash import html
 
 from i18n import t
-from layouts.styles import COMPLAINT_STATUS_COLOURS, HAZARD_COLOURS, BUSINESS_COLOURS
+from layouts.styles import BUSINESS_COLOURS, CAMERA_STATUS_COLOURS, COMPLAINT_STATUS_COLOURS, HAZARD_COLOURS
 from store.vocabulary import CAMERA_KINDS, COMPLAINT_STATUSES, HAZARD_LEVELS
 
 
@@ -23,6 +23,9 @@ def _box(colour: str, border: str | None = None) -> html.Span:
 def legend(lang: str) -> html.Div:
     sections = [
         (t("layer.cameras", lang), [_row(html.Span(className=f"cam-icon cam-{kind}"), t(f"kind.{kind}", lang)) for kind in CAMERA_KINDS]),
+        (t("legend.camera_status", lang), [_row(html.Span(className=f"cam-icon cam-status-{status}"), t(f"camera.status.{status}", lang))
+                                            for status in CAMERA_STATUS_COLOURS]
+         + [_row(_box("#ffb300", "#ff6f00"), t("cam.live", lang))]),
         (t("layer.complaints", lang), [_row(_dot(COMPLAINT_STATUS_COLOURS[s]), t(f"status.{s}", lang)) for s in COMPLAINT_STATUSES]
          + [_row(html.Span("12", className="legend-cluster"), t("legend.cluster", lang))]),
         (t("layer.tps", lang), [_row(html.Span(className="tps-icon"), t("layer.tps", lang))]),

@@ -9,6 +9,7 @@ from dash_extensions.javascript import Namespace
 
 from i18n import bundle, t
 from layouts import ids
+from layouts.camera_views import in_view_section, live_panel
 from layouts.legend import legend
 from layouts.styles import BUSINESS_COLOURS, CAMERA_STATUS_COLOURS, COMPLAINT_STATUS_COLOURS, HAZARD_COLOURS
 from store.filters import KECAMATAN_CODES
@@ -49,7 +50,7 @@ def _geojson(layer: str, lang: str, **options) -> dl.GeoJSON:
     return dl.GeoJSON(hideout=hideout, **options)
 
 
-def _overlays(lang: str, complaints_url: str) -> list[tuple[str, object, bool]]:
+def _overlays(lang: str, complaints_url: str, camera_markers: dict) -> list[tuple[str, object, bool]]:
     """(name, layer, shown at start) for each overlay, top of the list drawn last."""
     return [
         (t("layer.kecamatan", lang), _geojson("kecamatan", lang, style=js("kecamatanStyle")), True),
@@ -63,13 +64,13 @@ def _overlays(lang: str, complaints_url: str) -> list[tuple[str, object, bool]]:
                                                pointToLayer=js("complaintMarker"), superClusterOptions={"radius": 70, "maxZoom": 17}), True),
         (t("layer.cameras", lang), dl.LayerGroup([
             _geojson("camera_sectors", lang, id=ids.SECTORS_LAYER, style=js("sectorStyle"), interactive=False, onEachFeature=js("noPopup")),
-            _geojson("cameras", lang, id=ids.CAMERAS_LAYER, pointToLayer=js("cameraMarker")),
+            _geojson("cameras", lang, id=ids.CAMERAS_LAYER, url=None, data=camera_markers, pointToLayer=js("cameraMarker")),
         ]), True),
     ]
 
 
-def city_map(lang: str, tile_url: str, tile_attribution: str, complaints_url: str) -> dl.Map:
-    overlays = _overlays(lang, complaints_url)
+def city_map(lang: str, tile_url: str, tile_attribution: str, complaints_url: str, camera_markers: dict) -> dl.Map:
+    overlays = _overlays(lang, complaints_url, camera_markers)
     base_layers = [dl.BaseLayer(dl.LayerGroup(), name=t("base.vector", lang), checked=not tile_url)]
     if tile_url:
         base_layers.insert(0, dl.BaseLayer(dl.TileLayer(url=tile_url, attribution=tile_attribution), name=t("base.osm", lang), checked=True))
@@ -94,6 +95,9 @@ def city_map(lang: str, tile_url: str, tile_attribution: str, complaints_url: st
                 position="topright",
                 children=base_layers + [dl.Overlay(layer, name=name, checked=shown) for name, layer, shown in overlays],
             ),
+            # the cone of the camera whose live view is open
+            _geojson("camera_sectors", lang, id=ids.CAM_SELECTED_SECTOR, url=None, style=js("selectedSectorStyle"),
+                     interactive=False, onEachFeature=js("noPopup")),
             dl.ScaleControl(position="bottomleft", imperial=False),
         ],
     )
@@ -103,7 +107,7 @@ def _checklist_options(prefix: str, values, lang: str) -> list[dict]:
     return [{"label": t(f"{prefix}.{v}", lang), "value": v} for v in values]
 
 
-def side_panel(lang: str, kecamatan_names: dict[str, str], date_range: tuple[date, date]) -> html.Aside:
+def side_panel(lang: str, kecamatan_names: dict[str, str], date_range: tuple[date, date], camera_period_s: float) -> html.Aside:
     return html.Aside(
         className="side-panel",
         children=[
@@ -128,16 +132,18 @@ def side_panel(lang: str, kecamatan_names: dict[str, str], date_range: tuple[dat
             html.Div(id=ids.FILTER_WARNING, className="filter-warning", role="status"),
             html.H2(t("counts.title", lang), className="panel-title mt-3"),
             html.Div(id=ids.COUNTS, className="counts", role="status", **{"aria-live": "polite"}),
+            in_view_section(lang, camera_period_s),
         ],
     )
 
 
 def map_page(lang: str, tile_url: str, tile_attribution: str, kecamatan_names: dict[str, str],
-             date_range: tuple[date, date], complaints_url: str) -> html.Div:
+             date_range: tuple[date, date], complaints_url: str, camera_markers: dict, camera_period_s: float) -> html.Div:
     return html.Div(
         className="map-page",
         children=[
-            side_panel(lang, kecamatan_names, date_range),
-            html.Div([city_map(lang, tile_url, tile_attribution, complaints_url), legend(lang)], className="map-wrap"),
+            side_panel(lang, kecamatan_names, date_range, camera_period_s),
+            html.Div([city_map(lang, tile_url, tile_attribution, complaints_url, camera_markers), legend(lang), live_panel(lang)],
+                     className="map-wrap"),
         ],
     )

@@ -30,7 +30,7 @@ from typing import Any, Callable
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, request, send_file, url_for
 
 from cameras.config import CameraSettings
-from cameras.health import refresh, worst_first
+from cameras.board import CameraBoard
 from cameras.keys import CacheKeys
 from cameras.live import MIMETYPE
 from cameras.manager import CameraManager, NoFrame, UnknownCamera
@@ -44,10 +44,7 @@ Authorize = Callable[[str, "int | None"], bool]
 
 @dataclass
 class CameraRoutesState:
-    manager: CameraManager | None
-    cache: Any
-    settings: CameraSettings
-    keys: CacheKeys
+    board: CameraBoard
     authorize: Authorize | None
 
 
@@ -66,13 +63,13 @@ def init_camera_routes(
     live, snapshot, snapshot_read)."""
     if manager is None and cache is None:
         raise ValueError("init_camera_routes needs a manager or a cache to read from")
-    state = CameraRoutesState(
-        manager=manager,
+    board = CameraBoard(
         cache=resolve_cache(cache if cache is not None else manager.cache),  # type: ignore[union-attr]
         settings=settings or (manager.settings if manager else CameraSettings()),
         keys=keys or (manager.keys if manager else CacheKeys()),
-        authorize=authorize,
+        manager=manager,
     )
+    state = CameraRoutesState(board=board, authorize=authorize)
     server.extensions[EXT_KEY] = state
     server.register_blueprint(cameras_bp, url_prefix=url_prefix)
     return state
@@ -109,66 +106,34 @@ def _error(status: int, message: str) -> Response:
     return resp
 
 
-def _index() -> list[dict[str, Any]]:
-    st = _state()
-    if st.manager is not None:
-        return st.manager.cameras()
-    return st.cache.get(st.keys.index) or []
+def _board() -> CameraBoard:
+    return _state().board
 
 
-def _camera(camera_id: int) -> dict[str, Any] | None:
-    return next((c for c in _index() if c.get("id") == camera_id), None)
-
-
-def _health(camera_id: int) -> dict[str, Any] | None:
-    st = _state()
-    rec = st.cache.get(st.keys.health(camera_id))
-    if rec is None and st.manager is not None:
-        rec = st.manager.health(camera_id)
-    return refresh(rec, st.settings) if rec else None
-
-
-def _describe(rec: dict[str, Any], cam: dict[str, Any] | None) -> dict[str, Any]:
-    out = dict(rec)
-    if cam:
-        for k in ("name", "kind", "kecamatan", "heading_deg", "fov_deg", "range_m"):
-            out.setdefault(k, cam.get(k))
-    if out.get("last_frame_ts"):
-        out["last_frame_age_s"] = round(time.time() - out["last_frame_ts"], 1)
-    cid = out.get("camera_id")
-    if isinstance(cid, int):
-        out["thumbnail_url"] = url_for("cameras.thumbnail", camera_id=cid)
-        out["live_url"] = url_for("cameras.live", camera_id=cid)
-    return out
+def _with_urls(record: dict[str, Any]) -> dict[str, Any]:
+    cid = record["camera_id"]
+    return {**record, "thumbnail_url": url_for("cameras.thumbnail", camera_id=cid), "live_url": url_for("cameras.live", camera_id=cid)}
 
 
 @cameras_bp.get("/")
 def index() -> Response:
-    return jsonify(cameras=_index())
+    return jsonify(cameras=_board().index())
 
 
 @cameras_bp.get("/health")
 def health_all() -> Response:
-    cams = _index()
-    records = []
-    for cam in cams:
-        if not isinstance(cam.get("id"), int):
-            continue
-        rec = _health(cam["id"]) or {"camera_id": cam["id"], "status": "offline", "reason": "belum ada laporan"}
-        records.append(_describe(rec, cam))
-    resp = jsonify(cameras=worst_first(records), generated_ts=time.time())
+    resp = jsonify(cameras=[_with_urls(r) for r in _board().all_health()], generated_ts=time.time())
     resp.headers["Cache-Control"] = "no-store"
     return resp
 
 
 @cameras_bp.get("/<int:camera_id>/health")
 def health_one(camera_id: int) -> Response:
-    cam = _camera(camera_id)
-    rec = _health(camera_id)
-    if rec is None and cam is None:
+    board = _board()
+    cam = board.camera(camera_id)
+    if cam is None and board.health(camera_id) is None:
         return _error(404, f"unknown camera {camera_id}")
-    rec = rec or {"camera_id": camera_id, "status": "offline", "reason": "belum ada laporan"}
-    resp = jsonify(_describe(rec, cam))
+    resp = jsonify(_with_urls(board.describe(camera_id, cam)))
     resp.headers["Cache-Control"] = "no-store"
     return resp
 
@@ -178,14 +143,14 @@ def thumbnail(camera_id: int) -> Response:
     """The latest thumbnail while fresh; the OFFLINE card when the last good frame is older than
     offline_after_s (or there is none). ?placeholder=0 answers 503 instead of the card."""
     st = _state()
-    thumb = st.cache.get(st.keys.thumb(camera_id))
-    cam = _camera(camera_id)
+    thumb = st.board.thumbnail(camera_id)
+    cam = st.board.camera(camera_id)
     if thumb is None and cam is None:
         return _error(404, f"unknown camera {camera_id}")
     now = time.time()
     age = now - thumb["ts"] if thumb else None
-    period = st.settings.thumbnail_period_s or 5.0
-    if thumb is not None and age is not None and age <= st.settings.offline_after_s:
+    period = st.board.settings.thumbnail_period_s or 5.0
+    if thumb is not None and age is not None and age <= st.board.settings.offline_after_s:
         resp = Response(thumb["jpeg"], mimetype="image/jpeg")
         resp.headers["Cache-Control"] = f"private, max-age={max(1, int(period))}"
         resp.set_etag(f"{camera_id}-{thumb['seq']}-{thumb['ts']:.3f}")
@@ -194,7 +159,7 @@ def thumbnail(camera_id: int) -> Response:
         resp.headers["X-Frame-Age"] = f"{age:.1f}"
         resp.headers["X-Camera-Status"] = "online"
         return resp.make_conditional(request)
-    health = _health(camera_id) or {}
+    health = st.board.health(camera_id) or {}
     since = thumb["ts"] if thumb else health.get("last_frame_ts")
     if request.args.get("placeholder") == "0":
         msg = f"camera {camera_id} offline" + (f" since {since:.0f}" if since else ", no frame yet")
@@ -202,7 +167,7 @@ def thumbnail(camera_id: int) -> Response:
             msg += f": {health['last_error']}"
         return _error(503, msg)
     name = (cam or {}).get("name") or f"Kamera {camera_id}"
-    resp = Response(offline_card(name, since, width=st.settings.thumbnail_width), mimetype="image/jpeg")
+    resp = Response(offline_card(name, since, width=st.board.settings.thumbnail_width), mimetype="image/jpeg")
     resp.headers["Cache-Control"] = "no-cache"
     resp.headers["X-Camera-Status"] = "offline"
     if since:
@@ -211,7 +176,7 @@ def thumbnail(camera_id: int) -> Response:
 
 
 def _manager_or_503() -> CameraManager | Response:
-    m = _state().manager
+    m = _state().board.manager
     if m is None:
         return _error(503, "live view and snapshots are served by the process that runs the camera readers")
     return m

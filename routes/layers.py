@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from geo.geojson import to_geojson_bytes
 from geo.sectors import camera_sectors
 from store import layers
+from store.cameras import CAMERA_PROPERTIES, camera_points
 from store.filters import parse_complaint_filter
 from store.models import Business, Camera, FloodZone, River, TpsSite
 from store.vocabulary import COMPLAINT_CATEGORIES, COMPLAINT_STATUSES
@@ -44,7 +45,7 @@ def _layer_payload(engine: Engine, name: str) -> bytes:
         kecamatan = layers.read_admin_areas(engine, "kecamatan")
         return to_geojson_bytes(gpd.GeoDataFrame(geometry=[kecamatan.union_all()], crs=kecamatan.crs), [])
     if name == "cameras":
-        return to_geojson_bytes(layers.read_features(engine, Camera), ["id", "name", "kind", "status", "heading_deg", "fov_deg", "range_m", "desa_code", "kecamatan_code"])
+        return to_geojson_bytes(camera_points(engine), CAMERA_PROPERTIES)
     if name == "camera_sectors":
         cameras = layers.read_features(engine, Camera, columns=["id", "kind", "heading_deg", "fov_deg", "range_m"])
         return to_geojson_bytes(cameras.set_geometry(camera_sectors(cameras)), ["id", "kind"])

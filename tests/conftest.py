@@ -2,6 +2,7 @@
 and for the camera tests real servers, real files, real decoding."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -96,6 +97,36 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextlib.contextmanager
+def serve_app(instance: Path, **env_overrides: str):
+    """`python app.py` as the README starts it, on `instance`; yields its base URL, stops it after."""
+    port = _free_port()
+    env = {**os.environ, "INSTANCE_DIR": str(instance), "PORT": str(port), "TILE_URL": "", **env_overrides}
+    log = open(instance / "app.log", "w")
+    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    try:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"app exited early: {(instance / 'app.log').read_text()}")
+            try:
+                urllib.request.urlopen(base + "/", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError("app did not answer within 90 s")
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory):
     """The app started as the README starts it (`python app.py`), on a fresh instance folder.
@@ -103,28 +134,8 @@ def live_app(tmp_path_factory):
     Tiles are switched off (TILE_URL=""): this machine has no internet, and a test that asserts
     a clean browser console must not count failed tile downloads.
     """
-    instance = tmp_path_factory.mktemp("instance")
-    port = _free_port()
-    env = {**os.environ, "INSTANCE_DIR": str(instance), "PORT": str(port), "TILE_URL": ""}
-    log = open(instance / "app.log", "w")
-    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"app exited early: {(instance / 'app.log').read_text()}")
-        try:
-            urllib.request.urlopen(base + "/", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        raise RuntimeError("app did not answer within 90 s")
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+    with serve_app(tmp_path_factory.mktemp("instance")) as base:
+        yield base
 
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

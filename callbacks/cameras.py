@@ -1,0 +1,173 @@
+"""Camera pages and the map's camera glue: thumbnails in view, live view, snapshot, wall, health,
+marker colours from health. Everything shown is read from cameras.board.CameraBoard."""
+from __future__ import annotations
+
+import dash
+from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
+
+from callbacks.map_view import map_bbox
+from cameras.health import DEGRADED, OFFLINE, ONLINE
+from cameras.manager import NoFrame, UnknownCamera
+from i18n import t
+from i18n.format import wit_time
+from layouts import camera_views, ids
+from routes.language import request_language
+from services import Services
+from store.cameras import camera_geojson, camera_points, selected_sector_geojson
+from store.vocabulary import CAMERA_KINDS
+
+MAX_THUMBS_IN_VIEW = 12
+EMPTY_COLLECTION = {"type": "FeatureCollection", "features": []}
+
+
+def _camera_id(value) -> int | None:
+    """A camera id from the browser, or None: it is an int or nothing."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number == value or str(number) == str(value) else None
+
+
+def register(app: Dash, services: Services) -> None:
+    board = services.camera_board
+    period_s = services.settings.camera_settings().thumbnail_period_s or 5.0
+
+    def known(camera_id) -> int | None:
+        camera_id = _camera_id(camera_id)
+        return camera_id if camera_id is not None and board.camera(camera_id) is not None else None
+
+    def wall_layout(**_query):
+        names = sorted({c["kecamatan"] for c in board.index() if c.get("kecamatan")})
+        return camera_views.wall_page(request_language(), names, period_s)
+
+    def live_layout(id=None, **_query):  # noqa: A002 - the query parameter is called id
+        return camera_views.live_page(request_language(), known(id), period_s)
+
+    dash.register_page("kamera", path="/kamera", name="kamera", layout=wall_layout, nav_key="nav.cameras", permission="camera")
+    dash.register_page("kamera-kesehatan", path="/kamera/kesehatan", name="kamera-kesehatan", nav_key="nav.camera_health",
+                       layout=lambda **_q: camera_views.health_page(request_language(), period_s), permission="camera")
+    dash.register_page("kamera-langsung", path="/kamera/langsung", name="kamera-langsung", layout=live_layout, permission="camera")
+
+    @app.callback(
+        Output(ids.CAM_IN_VIEW, "children"),
+        Input(ids.CAM_TICK, "n_intervals"),
+        Input(ids.MAP, "bounds"),
+        State(ids.LANG_STORE, "data"),
+    )
+    def thumbnails_in_view(tick, bounds, lang):
+        in_view = camera_points(services.engine, map_bbox(bounds))  # no bounds yet: the whole city is in view
+        records = [board.describe(int(cid)) for cid in in_view["id"]]
+        return camera_views.in_view_cards(records[:MAX_THUMBS_IN_VIEW], max(0, len(records) - MAX_THUMBS_IN_VIEW), lang, tick or 0)
+
+    @app.callback(
+        Output(ids.CAMERAS_LAYER, "data"),
+        Output(ids.CAM_STATUS_SIGNATURE, "data"),
+        Input(ids.CAM_TICK, "n_intervals"),
+        State(ids.CAM_STATUS_SIGNATURE, "data"),
+    )
+    def marker_colours(_tick, signature):
+        """Markers are redrawn only when some camera's status changed."""
+        status_by_id = {r["camera_id"]: r["status"] for r in board.all_health()}
+        new_signature = ",".join(f"{cid}:{status}" for cid, status in sorted(status_by_id.items()))
+        if new_signature == signature:
+            return no_update, no_update
+        return camera_geojson(services.engine, status_by_id), new_signature
+
+    @app.callback(
+        Output(ids.CAM_SELECTED, "data"),
+        Input(ids.CAMERAS_LAYER, "clickData"),
+        Input({"type": ids.CAM_THUMB, "id": ALL}, "n_clicks"),
+        Input(ids.CAM_LIVE_CLOSE, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def select_camera(marker_click, _thumb_clicks, _close):
+        trigger = ctx.triggered_id
+        if trigger == ids.CAM_LIVE_CLOSE:
+            return None
+        if trigger == ids.CAMERAS_LAYER:
+            return known(((marker_click or {}).get("properties") or {}).get("id")) or no_update
+        if isinstance(trigger, dict) and ctx.triggered[0]["value"]:  # a click, not a card being re-rendered
+            return known(trigger.get("id")) or no_update
+        return no_update
+
+    @app.callback(
+        Output(ids.CAM_LIVE, "className"),
+        Output(ids.CAM_LIVE_TITLE, "children"),
+        Output(ids.CAM_LIVE_IMG, "src"),
+        Output(ids.CAM_SNAPSHOT_MESSAGE, "children"),
+        Input(ids.CAM_SELECTED, "data"),
+        State(ids.LANG_STORE, "data"),
+    )
+    def show_live_view(camera_id, lang):
+        camera_id = known(camera_id)
+        if camera_id is None:
+            # an empty src makes the browser drop the MJPEG connection: the stream is released
+            return "cam-live hidden", t("cam.unknown", lang), "", ""
+        return "cam-live", board.camera(camera_id)["name"], camera_views.LIVE_URL.format(id=camera_id), ""
+
+    @app.callback(
+        Output(ids.CAM_SELECTED_SECTOR, "data"),
+        Input(ids.CAM_SELECTED, "data"),
+    )
+    def highlight_sector(camera_id):
+        camera_id = known(camera_id)
+        return EMPTY_COLLECTION if camera_id is None else selected_sector_geojson(services.engine, camera_id)
+
+    @app.callback(
+        Output(ids.CAM_LIVE_INFO, "children"),
+        Input(ids.CAM_TICK, "n_intervals"),
+        Input(ids.CAM_SELECTED, "data"),
+        State(ids.LANG_STORE, "data"),
+    )
+    def live_info(_tick, camera_id, lang):
+        camera_id = known(camera_id)
+        return None if camera_id is None else camera_views.live_info(board.describe(camera_id), lang)
+
+    @app.callback(
+        Output(ids.CAM_SNAPSHOT_MESSAGE, "children", allow_duplicate=True),
+        Input(ids.CAM_SNAPSHOT, "n_clicks"),
+        State(ids.CAM_SELECTED, "data"),
+        State(ids.LANG_STORE, "data"),
+        prevent_initial_call=True,
+    )
+    def take_snapshot(clicks, camera_id, lang):
+        camera_id = known(camera_id)
+        if not clicks or camera_id is None:
+            return no_update
+        if board.manager is None:
+            return t("cam.snapshot_failed", lang).format(reason=t("cam.no_readers", lang))
+        try:
+            record = board.manager.snapshot(camera_id)
+        except (NoFrame, UnknownCamera):
+            return t("cam.snapshot_failed", lang).format(reason=t("cam.no_frame", lang))
+        url = f"/cameras/{camera_id}/snapshots/{record.filename}"
+        return [t("cam.snapshot_saved", lang).format(when=wit_time(record.taken_at, with_date=False)), " ",
+                html.A(t("cam.snapshot_open", lang), href=url, target="_blank", rel="noopener")]
+
+    @app.callback(
+        Output(ids.CAM_WALL, "children"),
+        Output(ids.CAM_WALL_COUNT, "children"),
+        Input(ids.CAM_TICK, "n_intervals"),
+        Input(ids.CAM_WALL_KIND, "value"),
+        Input(ids.CAM_WALL_KECAMATAN, "value"),
+        State(ids.LANG_STORE, "data"),
+    )
+    def video_wall(tick, kinds, kecamatan, lang):
+        kinds = {k for k in (kinds or []) if k in CAMERA_KINDS}
+        kecamatan = {k for k in (kecamatan or []) if isinstance(k, str)}
+        records = sorted(board.all_health(), key=lambda r: r["camera_id"])
+        shown = [r for r in records if r.get("kind") in kinds and (not kecamatan or r.get("kecamatan") in kecamatan)]
+        cards = [camera_views.thumb_card(r, lang, tick or 0, link=True) for r in shown]
+        return cards, t("cam.wall_count", lang).format(shown=len(shown), total=len(records))
+
+    @app.callback(
+        Output(ids.CAM_HEALTH_TABLE, "children"),
+        Output(ids.CAM_HEALTH_SUMMARY, "children"),
+        Input(ids.CAM_TICK, "n_intervals"),
+        State(ids.LANG_STORE, "data"),
+    )
+    def health_list(_tick, lang):
+        records = board.all_health()
+        counts = {status: sum(r.get("status") == status for r in records) for status in (ONLINE, DEGRADED, OFFLINE)}
+        return camera_views.health_table(records, lang), t("cam.health_summary", lang).format(**counts)

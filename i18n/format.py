@@ -1,0 +1,35 @@
+"""Numbers and times as users read them: clock times in WIT (Ambon, UTC+9), ages with units."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from i18n import t
+
+WIT = timezone(timedelta(hours=9), "WIT")
+
+
+def wit_time(ts: float | datetime | None, *, with_date: bool = True) -> str:
+    """A unix time or datetime (naive = UTC) as Ambon local time, e.g. "27-11-2026 14:02 WIT"."""
+    if ts is None:
+        return "–"
+    moment = ts if isinstance(ts, datetime) else datetime.fromtimestamp(ts, timezone.utc)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(WIT).strftime("%d-%m-%Y %H:%M WIT" if with_date else "%H:%M:%S WIT")
+
+
+def age_text(seconds: float, lang: str) -> str:
+    """An age with its unit, coarse as people say it: "12 dtk", "5 mnt", "3 jam", "2 hari"."""
+    seconds = max(0.0, float(seconds))
+    for limit, unit, size in ((90, "unit.seconds_ago", 1), (5400, "unit.minutes_ago", 60), (172800, "unit.hours_ago", 3600)):
+        if seconds < limit:
+            return t(unit, lang).format(n=round(seconds / size))
+    return t("unit.days_ago", lang).format(n=round(seconds / 86400))
+
+
+def percent(fraction: float | None, lang: str, missing_key: str = "cam.not_measured") -> str:
+    """0.973 → "97,3 %" (id) / "97.3 %" (en)."""
+    if fraction is None:
+        return t(missing_key, lang)
+    text = f"{100 * fraction:.1f}"
+    return (text.replace(".", ",") if lang == "id" else text) + " %"

@@ -1,0 +1,150 @@
+"""Camera components: thumbnail cards, the live view, the video wall and the health table.
+
+They take health records as cameras.board.CameraBoard.describe() returns them and only lay them out.
+"""
+from __future__ import annotations
+
+from dash import dcc, html
+
+from i18n import t
+from i18n.format import age_text, percent, wit_time
+from layouts import ids
+from store.vocabulary import CAMERA_KINDS
+
+THUMB_URL = "/cameras/{id}/thumbnail.jpg?t={tick}"
+LIVE_URL = "/cameras/{id}/live.mjpg"
+LIVE_PAGE_URL = "/kamera/langsung?id={id}"
+
+
+def tick_interval(period_s: float) -> dcc.Interval:
+    """The clock that refreshes thumbnails, health and marker colours."""
+    return dcc.Interval(id=ids.CAM_TICK, interval=int(period_s * 1000))
+
+
+def status_line(record: dict, lang: str) -> str:
+    """"Daring · gambar 3 dtk lalu" or "OFFLINE sejak 27-11-2026 14:02 WIT"."""
+    status = record.get("status", "offline")
+    if status == "offline":
+        since = record.get("last_frame_ts")
+        return t("cam.offline_since", lang).format(when=wit_time(since)) if since else t("cam.offline_never", lang)
+    label = t(f"camera.status.{status}", lang)
+    age = record.get("last_frame_age_s")
+    return f"{label} · {t('cam.age', lang).format(age=age_text(age, lang))}" if age is not None else label
+
+
+def thumb_card(record: dict, lang: str, tick: int, *, link: bool = False) -> html.Div:
+    """A thumbnail with the camera's name and how fresh its picture is. The server answers an
+    offline camera's thumbnail URL with the grey OFFLINE card, so a stale frame is never shown."""
+    cid, status = record["camera_id"], record.get("status", "offline")
+    body = [
+        html.Img(src=THUMB_URL.format(id=cid, tick=tick), alt=record.get("name") or "", className="cam-thumb-img"),
+        html.Div(record.get("name") or f"#{cid}", className="cam-thumb-name"),
+        html.Div(status_line(record, lang), className=f"cam-thumb-status cam-text-{status}"),
+    ]
+    if link:
+        return dcc.Link(body, href=LIVE_PAGE_URL.format(id=cid), className=f"cam-thumb cam-thumb-{status}", title=t("cam.open_hint", lang))
+    return html.Button(body, id={"type": ids.CAM_THUMB, "id": cid}, className=f"cam-thumb cam-thumb-{status}",
+                       title=t("cam.open_hint", lang), n_clicks=0)
+
+
+def in_view_cards(records: list[dict], hidden: int, lang: str, tick: int) -> list:
+    if not records:
+        return [html.P(t("cam.none_in_view", lang), className="text-muted")]
+    cards: list = [thumb_card(r, lang, tick) for r in records]
+    if hidden:
+        cards.append(html.P(t("cam.in_view_more", lang).format(n=hidden), className="text-muted small"))
+    return cards
+
+
+def in_view_section(lang: str, period_s: float) -> html.Div:
+    return html.Div([
+        html.H2(t("cam.in_view", lang), className="panel-title mt-3"),
+        html.P(t("cam.open_hint", lang), className="small text-muted mb-1"),
+        html.Div(id=ids.CAM_IN_VIEW, className="cam-thumb-grid", role="list"),
+        tick_interval(period_s),
+        dcc.Store(id=ids.CAM_STATUS_SIGNATURE),
+    ])
+
+
+def live_panel(lang: str, camera_id: int | None = None, *, closable: bool = True) -> html.Div:
+    """The live view of the selected camera (hidden while none is)."""
+    header = [html.H2(id=ids.CAM_LIVE_TITLE, className="cam-live-title")]
+    if closable:
+        header.append(html.Button(t("cam.close", lang), id=ids.CAM_LIVE_CLOSE, className="btn btn-outline-secondary btn-sm", n_clicks=0))
+    return html.Div(
+        id=ids.CAM_LIVE,
+        className="cam-live hidden",
+        role="dialog",
+        **{"aria-label": t("cam.live", lang)},
+        children=[
+            dcc.Store(id=ids.CAM_SELECTED, data=camera_id),
+            html.Div(header, className="cam-live-header"),
+            html.Img(id=ids.CAM_LIVE_IMG, className="cam-live-img", alt=t("cam.live", lang)),
+            html.Div(id=ids.CAM_LIVE_INFO, className="cam-live-info"),
+            html.Button(t("cam.snapshot", lang), id=ids.CAM_SNAPSHOT, className="btn btn-primary btn-sm mt-2", n_clicks=0),
+            html.Div(id=ids.CAM_SNAPSHOT_MESSAGE, className="cam-snapshot-message", role="status"),
+        ],
+    )
+
+
+def live_info(record: dict, lang: str) -> html.Table:
+    fps = record.get("fps")
+    rows = [
+        (t("field.kind", lang), t(f"kind.{record.get('kind')}", lang)),
+        (t("field.kecamatan", lang), record.get("kecamatan") or "–"),
+        (t("field.status", lang), status_line(record, lang)),
+        (t("cam.fps", lang), t("unit.fps", lang).format(n=f"{fps:.1f}") if fps is not None else t("cam.not_measured", lang)),
+        (t("cam.last_frame", lang), wit_time(record.get("last_frame_ts"))),
+    ]
+    if record.get("reason"):
+        rows.append((t("cam.reason", lang), record["reason"]))
+    return html.Table(html.Tbody([html.Tr([html.Th(k), html.Td(v)]) for k, v in rows]), className="cam-info-table")
+
+
+def wall_page(lang: str, kecamatan_names: list[str], period_s: float) -> html.Div:
+    return html.Div(className="cam-page", children=[
+        html.Div(className="cam-toolbar", children=[
+            html.H1(t("cam.wall_title", lang), className="page-title"),
+            dcc.Checklist(id=ids.CAM_WALL_KIND, options=[{"label": t(f"kind.{k}", lang), "value": k} for k in CAMERA_KINDS],
+                          value=list(CAMERA_KINDS), inline=True, className="filter-checklist cam-wall-kind",
+                          inputClassName="form-check-input", labelClassName="form-check-label"),
+            dcc.Dropdown(id=ids.CAM_WALL_KECAMATAN, options=kecamatan_names, multi=True, placeholder=t("filter.kecamatan", lang),
+                         className="cam-wall-kecamatan"),
+            html.Span(id=ids.CAM_WALL_COUNT, className="text-muted", role="status"),
+        ]),
+        html.P(t("cam.refreshed", lang).format(s=f"{period_s:g}"), className="small text-muted"),
+        html.Div(id=ids.CAM_WALL, className="cam-wall", role="list"),
+        tick_interval(period_s),
+    ])
+
+
+def health_table(records: list[dict], lang: str) -> html.Table:
+    head = [t("field.name", lang), t("field.kind", lang), t("field.kecamatan", lang), t("field.status", lang), t("cam.fps", lang),
+            t("cam.uptime_24h", lang), t("cam.uptime_7d", lang), t("cam.last_error", lang)]
+    rows = [html.Tr(className=f"cam-row-{r.get('status', 'offline')}", children=[
+        html.Td(dcc.Link(r.get("name") or f"#{r['camera_id']}", href=LIVE_PAGE_URL.format(id=r["camera_id"]))),
+        html.Td(t(f"kind.{r.get('kind')}", lang)),
+        html.Td(r.get("kecamatan") or "–"),
+        html.Td(status_line(r, lang)),
+        html.Td(t("unit.fps", lang).format(n=f"{r['fps']:.1f}") if r.get("fps") is not None else "–", className="num"),
+        html.Td(percent(r.get("uptime_24h"), lang), className="num"),
+        html.Td(percent(r.get("uptime_7d"), lang), className="num"),
+        html.Td(r.get("last_error") or r.get("config_error") or ""),
+    ]) for r in records]
+    return html.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)], className="table table-sm cam-health")
+
+
+def health_page(lang: str, period_s: float) -> html.Div:
+    return html.Div(className="cam-page", children=[
+        html.H1(t("cam.health_title", lang), className="page-title"),
+        html.P(id=ids.CAM_HEALTH_SUMMARY, role="status"),
+        html.P(t("cam.refreshed", lang).format(s=f"{period_s:g}"), className="small text-muted"),
+        html.Div(id=ids.CAM_HEALTH_TABLE),
+        tick_interval(period_s),
+    ])
+
+
+def live_page(lang: str, camera_id: int | None, period_s: float) -> html.Div:
+    view = [live_panel(lang, camera_id, closable=False), tick_interval(period_s)] if camera_id is not None \
+        else [html.P(t("cam.unknown", lang), className="alert alert-warning mt-2", role="alert")]
+    return html.Div([dcc.Link(t("cam.back_to_map", lang), href="/"), *view], className="cam-page cam-live-page")

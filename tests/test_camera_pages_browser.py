@@ -1,0 +1,124 @@
+"""Camera pages in a real Chromium against the real app: live view from a marker click, thumbnails
+that refresh, a camera added while the app runs, and a dead camera shown as OFFLINE."""
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+from sqlalchemy import insert
+
+from store.db import make_engine
+from store.models import Camera
+from tests.conftest import serve_app
+
+pytestmark = pytest.mark.browser
+
+# A small grey-level signature of what an <img> shows now (same origin, so the canvas is readable).
+SIGNATURE_JS = """(selector) => {
+  const img = document.querySelector(selector), c = document.createElement('canvas');
+  c.width = 64; c.height = 36;
+  const g = c.getContext('2d'); g.drawImage(img, 0, 0, 64, 36);
+  const d = g.getImageData(0, 0, 64, 36).data; let s = 0, h = 0;
+  for (let i = 0; i < d.length; i += 4) { s += d[i] + d[i + 1] + d[i + 2]; h = (h * 31 + d[i]) % 1000003; }
+  return s + ':' + h;
+}"""
+
+
+@pytest.fixture(scope="module")
+def camera_app(tmp_path_factory):
+    instance = tmp_path_factory.mktemp("camera-instance")
+    with serve_app(instance) as base:
+        yield base, make_engine(f"sqlite:///{instance / 'ambon.db'}")
+
+
+def _json(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return json.load(response)
+
+
+def test_marker_click_opens_a_live_view_that_moves_and_close_releases_it(page, camera_app):
+    base, _ = camera_app
+    page.goto(base + "/")
+    marker = page.locator(".leaflet-marker-pane .cam-road").first
+    marker.wait_for(timeout=20_000)
+    name = marker.get_attribute("title")
+    marker.click()
+
+    live = page.locator("#cam-live")
+    live.wait_for(state="visible", timeout=10_000)
+    assert page.locator("#cam-live-title").inner_text() == name
+    page.wait_for_function("document.querySelector('#cam-live-img').naturalWidth > 0", timeout=10_000)
+    first = page.evaluate(SIGNATURE_JS, "#cam-live-img")
+    page.wait_for_function(f"({SIGNATURE_JS})('#cam-live-img') !== {json.dumps(first)}", timeout=10_000)
+    info = page.locator("#cam-live-info")
+    info.get_by_text("gambar/dtk").wait_for(timeout=10_000)  # measured frame rate, with its unit
+    assert "Daring" in info.inner_text()
+    # its field-of-view cone is highlighted on the map
+    assert page.locator(".leaflet-overlay-pane path[stroke='#ff6f00']").count() == 1
+
+    page.get_by_role("button", name="Ambil cuplikan (bukti)").click()
+    message = page.locator("#cam-snapshot-message")
+    message.get_by_text("Cuplikan tersimpan").wait_for(timeout=10_000)
+    snapshot_url = message.locator("a").get_attribute("href")
+    with urllib.request.urlopen(base + snapshot_url, timeout=5) as response:
+        assert response.headers["Content-Type"] == "image/jpeg" and len(response.read()) > 1000
+
+    camera_id = int(page.evaluate("document.querySelector('#cam-live-img').src").split("/cameras/")[1].split("/")[0])
+    assert _json(f"{base}/cameras/{camera_id}/health")["viewers"] == 1
+    page.get_by_role("button", name="Tutup").click()
+    live.wait_for(state="hidden", timeout=5_000)
+    page.wait_for_function(f"fetch('/cameras/{camera_id}/health').then(r => r.json()).then(h => h.viewers === 0)",
+                           polling=500, timeout=10_000)
+    assert page.errors == []
+
+
+def test_thumbnails_in_view_refresh_with_their_age(page, camera_app):
+    base, _ = camera_app
+    page.goto(base + "/")
+    thumb = page.locator("#cam-in-view .cam-thumb-img").first
+    thumb.wait_for(timeout=20_000)
+    first_src = thumb.get_attribute("src")
+    page.wait_for_function("document.querySelector('#cam-in-view .cam-thumb-img').naturalWidth > 0", timeout=10_000)
+    page.wait_for_function(f"document.querySelector('#cam-in-view .cam-thumb-img').src.indexOf({json.dumps(first_src)}) < 0",
+                           timeout=15_000)
+    assert "lalu" in page.locator("#cam-in-view .cam-thumb-status").first.inner_text()  # "gambar 3 dtk lalu"
+    assert page.errors == []
+
+
+def test_camera_added_while_running_with_a_dead_url_shows_offline_first(page, camera_app):
+    base, engine = camera_app
+    with engine.begin() as conn:
+        conn.execute(insert(Camera).values(id=901, name="CCTV Uji Mati", kind="river", stream_url="http://127.0.0.1:9/none.mjpg",
+                                           lon=128.18, lat=-3.70, heading_deg=90, fov_deg=60, range_m=80))
+    page.goto(base + "/kamera")
+    card = page.locator(".cam-thumb", has_text="CCTV Uji Mati")
+    card.wait_for(timeout=30_000)  # the readers re-read the camera list every 10 s
+    card.get_by_text("OFFLINE").wait_for(timeout=10_000)
+    page.wait_for_function("[...document.querySelectorAll('.cam-thumb')].some(c => c.innerText.includes('CCTV Uji Mati')"
+                           " && c.querySelector('img').naturalWidth > 0)", timeout=10_000)
+    status = page.evaluate("fetch('/cameras/901/thumbnail.jpg?t=x').then(r => r.headers.get('X-Camera-Status'))")
+    assert status == "offline"  # the grey OFFLINE card, never a stale frame
+
+    page.goto(base + "/kamera/kesehatan")
+    first_row = page.locator(".cam-health tbody tr").first
+    first_row.get_by_text("CCTV Uji Mati").wait_for(timeout=10_000)  # worst first
+    assert "OFFLINE" in first_row.inner_text()
+
+    page.goto(base + "/")  # its marker is drawn in the offline colour
+    page.locator(".leaflet-marker-pane .cam-status-offline[title='CCTV Uji Mati']").wait_for(timeout=15_000)
+    assert page.errors == []
+
+
+def test_video_wall_filters_by_kind_and_unknown_live_id_is_explained(page, camera_app):
+    base, _ = camera_app
+    page.goto(base + "/kamera")
+    page.locator(".cam-wall .cam-thumb").first.wait_for(timeout=20_000)
+    total = page.locator(".cam-wall .cam-thumb").count()
+    page.get_by_label("Kamera jalan").uncheck()
+    page.wait_for_function(f"document.querySelectorAll('.cam-wall .cam-thumb').length < {total}", timeout=10_000)
+    assert "dari" in page.locator("#cam-wall-count").inner_text()
+
+    page.goto(base + "/kamera/langsung?id=<script>")
+    page.get_by_text("Kamera tidak dikenal.").wait_for(timeout=10_000)
+    assert page.errors == []
