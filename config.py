@@ -26,6 +26,8 @@ class Settings:
     host: str
     port: int
     secret_key: str
+    cache_key_prefix: str
+    """Prefix of every Redis key, so several deployments can share one Redis."""
     camera_readers: bool
     """Whether this process decodes the cameras (and so can serve live views and snapshots).
     Off in web-only workers, which serve thumbnails and health from the shared (Redis) cache."""
@@ -46,6 +48,7 @@ class Settings:
             host=env.get("HOST", "127.0.0.1"),
             port=int(env.get("PORT", "8050")),
             secret_key=env.get("SECRET_KEY", "demo-only-secret-change-me"),
+            cache_key_prefix=env.get("CACHE_KEY_PREFIX", "ambon:"),
             camera_readers=env.get("CAMERA_READERS", "1") not in ("0", "false", "no"),
             media_dir=Path(env.get("MEDIA_DIR", instance_dir / "media")),
         )
@@ -56,5 +59,6 @@ class Settings:
     def cache_config(self) -> dict:
         """flask-caching configuration: Redis when REDIS_URL is set, else in-process."""
         if self.redis_url:
-            return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": self.redis_url, "CACHE_KEY_PREFIX": "ambon:", "CACHE_DEFAULT_TIMEOUT": 300}
+            return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": self.redis_url, "CACHE_KEY_PREFIX": self.cache_key_prefix,
+                    "CACHE_DEFAULT_TIMEOUT": 300}
         return {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 300, "CACHE_THRESHOLD": 2000}

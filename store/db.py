@@ -1,9 +1,13 @@
 """Engine creation for SQLite (embedded default) and PostgreSQL alike."""
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import importlib
+from collections.abc import Iterator
+from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import sessionmaker
 
 from store.models import Base
@@ -44,3 +48,32 @@ def create_schema(engine: Engine) -> None:
 
 def session_factory(engine: Engine) -> sessionmaker:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+SETUP_LOCK_KEY = 727_001
+"""PostgreSQL advisory lock id held while one process creates the schema and seeds the store."""
+
+
+@contextlib.contextmanager
+def setup_lock(engine: Engine) -> Iterator[None]:
+    """Only one process at a time sets the store up: several gunicorn workers start together, and
+    two seeding an empty store at once would write the demo twice. PostgreSQL: an advisory lock
+    (works across machines); SQLite: an exclusive lock on a file beside the database."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SETUP_LOCK_KEY})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SETUP_LOCK_KEY})
+        return
+    database = engine.url.database
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(Path(database).with_suffix(".setup-lock"), "w") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)

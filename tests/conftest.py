@@ -43,9 +43,10 @@ def _postgres_answers() -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def postgres_url():
-    """A fresh, uniquely named PostgreSQL database for this test session, dropped afterwards."""
+@contextlib.contextmanager
+def fresh_postgres_database():
+    """A new, uniquely named PostgreSQL database (its URL), dropped afterwards. Skips without a
+    server, except in CI, where PostgreSQL must answer."""
     if not _postgres_answers():
         if IN_CI:
             pytest.fail(f"PostgreSQL must answer at {POSTGRES_ADMIN_URL} in CI")
@@ -54,10 +55,19 @@ def postgres_url():
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A fresh PostgreSQL database for this test session."""
+    with fresh_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -98,14 +108,17 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve_app(instance: Path, **env_overrides: str):
-    """`python app.py` as the README starts it, on `instance`; yields its base URL, stops it after."""
+def serve_app(instance: Path, gunicorn_workers: int | None = None, **env_overrides: str):
+    """`python app.py` as the README starts it (or `gunicorn -w N app:server` as the README scales
+    it out), on `instance`; yields its base URL, stops it after."""
     port = _free_port()
     env = {**os.environ, "INSTANCE_DIR": str(instance), "PORT": str(port), "TILE_URL": "", **env_overrides}
+    command = [sys.executable, "app.py"] if gunicorn_workers is None else [
+        sys.executable, "-m", "gunicorn", "-w", str(gunicorn_workers), "--threads", "8", "-b", f"127.0.0.1:{port}", "app:server"]
     log = open(instance / "app.log", "w")
-    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 120
     try:
         while time.monotonic() < deadline:
             if proc.poll() is not None:
@@ -116,7 +129,7 @@ def serve_app(instance: Path, **env_overrides: str):
             except OSError:
                 time.sleep(0.3)
         else:
-            raise RuntimeError("app did not answer within 90 s")
+            raise RuntimeError("app did not answer within 120 s")
         yield base
     finally:
         proc.terminate()

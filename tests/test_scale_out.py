@@ -1,0 +1,80 @@
+"""The scaled-out configuration for real: gunicorn with two workers on PostgreSQL and Redis.
+
+Both workers start together on an empty database (one seeds, the other waits), and any worker
+serves thumbnails and health the camera readers published in Redis.
+"""
+from __future__ import annotations
+
+import urllib.request
+import uuid
+
+import numpy as np
+import pytest
+import redis
+from sqlalchemy import func, select
+
+from store.db import make_engine
+from store.models import Camera
+from tests.conftest import IN_CI, decode, fresh_postgres_database, serve_app, wait_until
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture(scope="module")
+def redis_client():
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        if IN_CI:
+            pytest.fail(f"Redis must answer at {REDIS_URL} in CI")
+        pytest.skip(f"no Redis answers at {REDIS_URL}")
+    return client
+
+
+@pytest.fixture(scope="module")
+def scaled_out(tmp_path_factory, redis_client):
+    prefix = f"ambon-test-{uuid.uuid4().hex[:8]}:"
+    with fresh_postgres_database() as database_url:
+        with serve_app(tmp_path_factory.mktemp("gunicorn"), gunicorn_workers=2, DATABASE_URL=database_url,
+                       REDIS_URL=REDIS_URL, CACHE_KEY_PREFIX=prefix) as base:
+            yield base, database_url, prefix
+        keys = list(redis_client.scan_iter(match=prefix + "*"))
+        if keys:
+            redis_client.delete(*keys)
+
+
+def _get(url: str):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.status, dict(response.headers), response.read()
+
+
+def test_two_workers_seed_the_demo_once(scaled_out):
+    _, database_url, _ = scaled_out
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Camera)).scalar_one() == 37
+    engine.dispose()
+
+
+def test_any_worker_serves_fresh_thumbnails_from_redis(scaled_out, redis_client):
+    base, _, prefix = scaled_out
+    wait_until(lambda: any(redis_client.scan_iter(match=prefix + "*thumb:1")), timeout=30, message="camera 1's thumbnail in Redis")
+    for _ in range(12):  # several requests: both workers answer some of them
+        status, headers, body = _get(f"{base}/cameras/1/thumbnail.jpg?t={uuid.uuid4().hex}")
+        assert status == 200 and headers["X-Camera-Status"] == "online"
+        image = decode(body)
+        assert image.shape[1] == 320 and float(np.std(image)) > 5  # a real picture, not a blank card
+    status, _, page = _get(base + "/kamera")
+    assert status == 200 and b"react-entry-point" in page
+
+
+def test_live_view_streams_from_a_worker(scaled_out):
+    base, _, _ = scaled_out
+    with urllib.request.urlopen(f"{base}/cameras/2/live.mjpg", timeout=10) as response:
+        assert response.headers["Content-Type"].startswith("multipart/x-mixed-replace")
+        chunk = b""
+        while chunk.count(b"\xff\xd9") < 1:
+            chunk += response.read1(65536)
+    start = chunk.index(b"\xff\xd8")
+    assert decode(chunk[start:chunk.index(b"\xff\xd9", start) + 2]).size > 0
