@@ -70,7 +70,8 @@ window.ambon = window.ambon || {};
                     return card(p.name, [
                         [f.kind, L_.business[p.category]],
                         [f.last_deposit, rupiah(d.last_amount_idr, L_.lang) + " (" + d.last_month + ")"],
-                        [f.deposit_avg, rupiah(d.avg_12m_idr, L_.lang)]]);
+                        [f.deposit_avg, rupiah(d.avg_12m_idr, L_.lang)],
+                        [f.tax_flags, d.flags.map(function (flag) { return L_.taxFlag[flag] || flag; }).join("; ")]]);
                 });
                 return;
             case "tps":
@@ -121,7 +122,8 @@ window.ambon = window.ambon || {};
         },
         businessMarker: function (feature, latlng, context) {
             const h = context.hideout;
-            return L.circleMarker(latlng, {radius: 6, weight: 1, color: "#ffffff",
+            const flagged = feature.properties.flag > 0;  // unusual deposits: a red ring to follow up
+            return L.circleMarker(latlng, {radius: flagged ? 7 : 6, weight: flagged ? 3 : 1, color: flagged ? "#d7263d" : "#ffffff",
                 fillColor: h.businessColours[feature.properties.category] || "#555", fillOpacity: 0.9});
         },
         tpsMarker: function (feature, latlng) {

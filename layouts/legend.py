@@ -29,7 +29,8 @@ def legend(lang: str) -> html.Div:
         (t("layer.complaints", lang), [_row(_dot(COMPLAINT_STATUS_COLOURS[s]), t(f"status.{s}", lang)) for s in COMPLAINT_STATUSES]
          + [_row(html.Span("12", className="legend-cluster"), t("legend.cluster", lang))]),
         (t("layer.tps", lang), [_row(html.Span(className="tps-icon"), t("layer.tps", lang))]),
-        (t("layer.businesses", lang), [_row(_dot(BUSINESS_COLOURS[c]), t(f"business.{c}", lang)) for c in BUSINESS_COLOURS]),
+        (t("layer.businesses", lang), [_row(_dot(BUSINESS_COLOURS[c]), t(f"business.{c}", lang)) for c in BUSINESS_COLOURS]
+         + [_row(html.Span(className="legend-dot tax-flag"), t("legend.tax_flag", lang))]),
         (t("legend.hazard", lang), [_row(_box(HAZARD_COLOURS[h]), t(f"hazard.{h}", lang)) for h in HAZARD_LEVELS]
          + [_row(html.Span(className="legend-line river"), t("layer.rivers", lang))]),
         (t("layer.kecamatan", lang), [_row(html.Span(className="legend-line kecamatan"), t("layer.kecamatan", lang)),

@@ -20,7 +20,7 @@ from store.cameras import CAMERA_PROPERTIES, camera_points
 from store.filters import parse_complaint_filter
 from store.models import Business, Camera, FloodZone, River, TpsSite
 from store.vocabulary import COMPLAINT_CATEGORIES, COMPLAINT_STATUSES
-from tax.anomalies import deposit_summary
+from tax.anomalies import deposit_flags, deposit_summary
 
 STATIC_LAYER_SECONDS = 600
 LIVE_LAYER_SECONDS = 15
@@ -56,7 +56,10 @@ def _layer_payload(engine: Engine, name: str) -> bytes:
     if name == "flood_zones":
         return to_geojson_bytes(layers.read_features(engine, FloodZone), ["id", "name", "hazard"])
     if name == "businesses":
-        return to_geojson_bytes(layers.read_features(engine, Business), ["id", "name", "category"])
+        businesses = layers.read_features(engine, Business)
+        flags = deposit_flags(layers.read_all_deposits(engine)).set_index("business_id")["flag"]
+        businesses["flag"] = businesses["id"].map(flags).fillna(0).astype(int)  # unusual deposits to follow up
+        return to_geojson_bytes(businesses, ["id", "name", "category", "flag"])
     abort(404, description=f"No map layer named {name!r}")
 
 

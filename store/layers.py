@@ -183,6 +183,13 @@ def read_business_deposits(engine: Engine, business_id: int) -> pd.DataFrame:
         return pd.read_sql(statement, conn)
 
 
+def read_all_deposits(engine: Engine) -> pd.DataFrame:
+    """Every monthly deposit (columns business_id, month, amount_idr)."""
+    statement = select(TaxDeposit.business_id, TaxDeposit.month, TaxDeposit.amount_idr)
+    with engine.connect() as conn:
+        return pd.read_sql(statement, conn)
+
+
 def write_deposits(engine: Engine, deposits: pd.DataFrame) -> None:
     """Insert monthly deposits (columns business_id, month, amount_idr)."""
     records = deposits[["business_id", "month", "amount_idr"]].astype(object).to_dict("records")

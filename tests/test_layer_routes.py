@@ -70,3 +70,13 @@ def test_language_switch_sets_cookie_and_never_redirects_off_site(client):
 def test_flood_readings_endpoint_is_mounted_and_closed_without_a_key(client):
     response = client.post("/api/flood/readings", json=[{"gauge": "x", "time": "2026-11-01T00:00:00", "level_cm": 10}])
     assert response.status_code == 401
+
+
+def test_businesses_with_unusual_deposits_are_flagged_on_the_layer(client, demo_city):
+    from tax.anomalies import deposit_flags
+
+    flags = {f["properties"]["id"]: f["properties"]["flag"] for f in _features(client.get("/api/layers/businesses.geojson"))}
+    expected = deposit_flags(demo_city.deposits).set_index("business_id")["flag"]
+    assert flags == {int(k): int(v) for k, v in expected.items()}
+    flagged = next(i for i, flag in flags.items() if flag & 1)
+    assert "drop" in client.get(f"/api/businesses/{flagged}").get_json()["flags"]

@@ -22,3 +22,16 @@ def test_missing_months_are_listed():
     del months[5:7]
     summary = deposit_summary(pd.DataFrame({"month": months, "amount_idr": [1_000_000] * 13}))
     assert summary["flags"] == ["missing"] and summary["missing_months"] == ["2025-06", "2025-07"]
+
+
+def test_flags_for_all_businesses_agree_with_each_summary(demo_city):
+    from tax.anomalies import deposit_flags
+
+    deposits = demo_city.deposits
+    flags = deposit_flags(deposits).set_index("business_id")
+    assert len(flags) == deposits.business_id.nunique()
+    for business_id, rows in deposits.groupby("business_id"):
+        summary = deposit_summary(rows)
+        assert ("drop" in summary["flags"], "missing" in summary["flags"]) == (
+            bool(flags.at[business_id, "drop"]), bool(flags.at[business_id, "missing"])), business_id
+    assert flags["drop"].any() and flags["missing"].any()  # the demo has both kinds to follow up
