@@ -21,7 +21,7 @@ from routes.layers import init_layer_routes
 from services import Services
 from store import layers
 from store.cameras import camera_geojson, camera_specs
-from store.db import create_schema, make_engine, setup_lock
+from store.db import make_engine, setup_lock, upgrade_schema
 from store.filters import complaint_filter_query
 from store.layers import ComplaintFilter
 
@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     settings.instance_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database_url)
     with setup_lock(engine):
-        create_schema(engine)
+        upgrade_schema(engine)
         if settings.demo_data:
             seed_if_empty(engine)
 

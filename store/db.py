@@ -7,7 +7,7 @@ import importlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, MetaData, create_engine, event, inspect, text
 from sqlalchemy.orm import sessionmaker
 
 from store.models import Base
@@ -39,11 +39,37 @@ MODEL_MODULES = ("store.models", "flood.models")
 core models never import a feature's."""
 
 
-def create_schema(engine: Engine) -> None:
-    """Create every table of `MODEL_MODULES` that does not exist yet."""
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def load_models() -> MetaData:
+    """The metadata of every table the app uses (imports each of MODEL_MODULES)."""
     for module in MODEL_MODULES:
         importlib.import_module(module)
-    Base.metadata.create_all(engine)
+    return Base.metadata
+
+
+def create_schema(engine: Engine) -> None:
+    """Create every table of `MODEL_MODULES` that does not exist yet (fresh test stores)."""
+    load_models().create_all(engine)
+
+
+def upgrade_schema(engine: Engine) -> None:
+    """Bring the store to the newest schema with the alembic migrations in store/migrations."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        tables = set(inspect(connection).get_table_names())
+        if tables and "alembic_version" not in tables:
+            raise RuntimeError(
+                f"The database {engine.url.render_as_string(hide_password=True)} holds tables made before schema "
+                "migrations existed. Start from an empty database (for the demo: delete instance/ambon.db; the demo "
+                "is seeded again), or, if its tables match the models, mark it with `alembic stamp head`.")
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
 
 
 def session_factory(engine: Engine) -> sessionmaker:
