@@ -7,6 +7,10 @@ the same jobs.
 """
 from __future__ import annotations
 
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 
 import diskcache
@@ -30,3 +34,23 @@ def background_manager(settings: Settings) -> DiskcacheManager | CeleryManager:
     if settings.celery_broker_url:
         return CeleryManager(celery_app(settings.celery_broker_url), expire=JOB_RESULT_SECONDS)
     return DiskcacheManager(diskcache.Cache(settings.instance_dir / "jobs"), expire=JOB_RESULT_SECONDS)
+
+
+@contextmanager
+def stop_requested() -> Iterator[Callable[[], bool]]:
+    """Within a job: a function that turns True once the job is asked to stop.
+
+    Cancelling a Celery job sends SIGTERM to the worker process running it, but a solver busy in
+    native code only sees it when it calls back into Python: the flag set here is what it then
+    reads, through the analysis' cancel hook, to stop at once. (Local jobs are killed outright.)
+    Outside the main thread signals cannot be caught, and the function stays False.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: False
+        return
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        yield stop.is_set
+    finally:
+        signal.signal(signal.SIGTERM, previous)

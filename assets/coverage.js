@@ -26,7 +26,8 @@ window.ambon = window.ambon || {};
         },
         siteMarker: function (feature, latlng) {
             const icon = L.divIcon({className: "cov-site-icon", iconSize: [22, 22], html: ""});
-            const marker = L.marker(latlng, {icon: icon, zIndexOffset: 2000, keyboard: true, title: "#" + feature.properties.rank});
+            // better ranks drawn on top where sites crowd together
+            const marker = L.marker(latlng, {icon: icon, zIndexOffset: 1000 * (300 - feature.properties.rank), keyboard: true, title: "#" + feature.properties.rank});
             marker.on("add", function () { marker.getElement().textContent = String(feature.properties.rank); });
             return marker;
         },
