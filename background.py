@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 
@@ -37,20 +37,20 @@ def background_manager(settings: Settings) -> DiskcacheManager | CeleryManager:
 
 
 @contextmanager
-def stop_requested() -> Iterator[Callable[[], bool]]:
-    """Within a job: a function that turns True once the job is asked to stop.
+def ended_by_sigterm() -> Iterator[None]:
+    """Within a job: SIGTERM ends the process at once (its default action).
 
-    Cancelling a Celery job sends SIGTERM to the worker process running it, but a solver busy in
-    native code only sees it when it calls back into Python: the flag set here is what it then
-    reads, through the analysis' cancel hook, to stop at once. (Local jobs are killed outright.)
-    Outside the main thread signals cannot be caught, and the function stays False.
+    Cancelling a Celery job sends SIGTERM to the worker process running it, but the handler the
+    worker installs runs only when the interpreter regains control, which a solver in native code
+    (HiGHS presolving a large model) delays by many seconds while the job runs on. Ended at once, as
+    local jobs are killed outright, the pool simply starts a fresh process. Outside the main thread
+    signal handlers cannot be changed, and the worker's stays.
     """
     if threading.current_thread() is not threading.main_thread():
-        yield lambda: False
+        yield
         return
-    stop = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    previous = signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
-        yield stop.is_set
+        yield
     finally:
         signal.signal(signal.SIGTERM, previous)

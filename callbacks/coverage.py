@@ -8,13 +8,13 @@ import orjson
 import pandas as pd
 from dash import ALL, Dash, Input, Output, State, html, no_update
 
-from background import background_manager, stop_requested
+from background import background_manager, ended_by_sigterm
 from geo.geojson import to_geojson_bytes
 from i18n import normalise_language, t
 from layouts import ids
 from layouts.coverage_page import coverage_page, gap_legend_rows, gaps_panel, progress_label, result_hideout, results_table, summary_table
 from planning.artifacts import ArtifactStore
-from planning.coverage_analysis import AnalysisParams, Cancelled, analyse, class_breaks, parse_params, read_city_layers
+from planning.coverage_analysis import AnalysisParams, analyse, class_breaks, parse_params, read_city_layers
 from planning.uploads import UploadError, decode_contents, read_upload
 from routes.coverage import init_coverage_routes
 from routes.language import request_language
@@ -99,12 +99,10 @@ def register(app: Dash, services: Services) -> None:
                 if layers_by_purpose[purpose] is None:
                     return failure(lang, t("cov.upload.expired", lang))
         try:
-            with stop_requested() as stopped:
+            with ended_by_sigterm():
                 result = analyse(read_city_layers(services.engine), params, extra_demand=layers_by_purpose.get("demand"),
-                                 candidates=layers_by_purpose.get("candidates"), cancel=stopped,
+                                 candidates=layers_by_purpose.get("candidates"),
                                  progress=lambda fraction, stage: set_progress((round(100 * fraction), progress_label(lang, fraction, stage))))
-        except Cancelled:
-            return failure(lang, t("cov.cancelled", lang))
         except ValueError:
             return failure(lang, t("cov.no_demand", lang))
         except Exception:  # noqa: BLE001 - the planner gets a message, the log gets the trace

@@ -96,18 +96,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_app(tmp_path_factory):
-    """The app started as the README starts it (`python app.py`), on a fresh instance folder.
-
-    Tiles are switched off (TILE_URL=""): this machine has no internet, and a test that asserts
-    a clean browser console must not count failed tile downloads.
-    """
-    instance = tmp_path_factory.mktemp("instance")
+def start_app(instance: Path, **env_overrides: str) -> tuple[subprocess.Popen, str]:
+    """`python app.py` on a fresh port with INSTANCE_DIR=`instance`; returns the process and its URL
+    once it answers (90 s at most)."""
     port = _free_port()
-    env = {**os.environ, "INSTANCE_DIR": str(instance), "PORT": str(port), "TILE_URL": ""}
+    env = {**os.environ, "INSTANCE_DIR": str(instance), "PORT": str(port), **env_overrides}
     log = open(instance / "app.log", "w")
     proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    log.close()
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -115,16 +111,24 @@ def live_app(tmp_path_factory):
             raise RuntimeError(f"app exited early: {(instance / 'app.log').read_text()}")
         try:
             urllib.request.urlopen(base + "/", timeout=2)
-            break
+            return proc, base
         except OSError:
             time.sleep(0.3)
-    else:
-        proc.kill()
-        raise RuntimeError("app did not answer within 90 s")
+    proc.kill()
+    raise RuntimeError("app did not answer within 90 s")
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    """The app started as the README starts it (`python app.py`), on a fresh instance folder.
+
+    Tiles are switched off (TILE_URL=""): this machine has no internet, and a test that asserts
+    a clean browser console must not count failed tile downloads.
+    """
+    proc, base = start_app(tmp_path_factory.mktemp("instance"), TILE_URL="")
     yield base
     proc.terminate()
     proc.wait(timeout=10)
-    log.close()
 
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -2,26 +2,15 @@
 recommended sites in the table and on the map, download them, cancel a long run, refuse a bad file."""
 import pytest
 
+from tests.helpers.coverage_page import cancel_a_long_run, open_coverage_page, run_analysis
+
 pytestmark = pytest.mark.browser
-
-PROGRESS_SHOWN = "#cov-progress-box:not([hidden])"
-PROGRESS_HIDDEN = "#cov-progress-box[hidden]"
-
-
-def _open(page, live_app):
-    page.goto(live_app + "/cakupan")
-    page.wait_for_selector(".leaflet-marker-pane .cam-icon", timeout=20000)  # existing cameras drawn
 
 
 def test_run_an_analysis_and_see_the_sites(page, live_app):
-    _open(page, live_app)
+    open_coverage_page(page, live_app)
     assert "Bobot belum terpantau per heksagon" in page.locator("#cov-legend").inner_text()
-    page.fill("#cov-k", "6")
-    page.click("#cov-run")
-    page.wait_for_selector(PROGRESS_SHOWN, timeout=10000)
-    assert page.locator("#cov-run").is_disabled() and page.locator("#cov-cancel").is_enabled()
-    page.wait_for_selector(".cov-site-row", timeout=60000)
-    page.wait_for_selector(PROGRESS_HIDDEN, state="attached", timeout=5000)
+    run_analysis(page, 6)
     rows = page.locator(".cov-site-row")
     assert rows.count() == 6
     first = rows.first.inner_text()
@@ -42,23 +31,13 @@ def test_run_an_analysis_and_see_the_sites(page, live_app):
 
 
 def test_cancel_stops_a_long_run(page, live_app):
-    _open(page, live_app)
-    page.fill("#cov-k", "200")
-    page.fill("#cov-spacing", "300")
-    page.fill("#cov-time-limit", "300")
-    page.click("#cov-run")
-    page.wait_for_selector(PROGRESS_SHOWN, timeout=10000)
-    page.wait_for_function("document.querySelector('#cov-progress').value >= 25", timeout=30000)  # solving
-    page.click("#cov-cancel")
-    page.wait_for_selector(PROGRESS_HIDDEN, state="attached", timeout=10000)
-    assert page.locator("#cov-message").inner_text() == "Analisis dibatalkan."
-    assert page.locator("#cov-run").is_enabled() and page.locator("#cov-cancel").is_disabled()
-    assert page.locator(".cov-site-row").count() == 0
+    open_coverage_page(page, live_app)
+    cancel_a_long_run(page)
     assert page.errors == []
 
 
 def test_a_bad_upload_gets_a_message_and_the_page_keeps_working(page, live_app):
-    _open(page, live_app)
+    open_coverage_page(page, live_app)
     swapped = b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, ' \
               b'"geometry": {"type": "Point", "coordinates": [-3.69, 128.18]}}]}'
     page.set_input_files("#cov-upload input[type=file]", files=[{"name": "tiang.geojson", "mimeType": "application/geo+json", "buffer": swapped}])
