@@ -29,6 +29,10 @@ def cancel_a_long_run(page) -> None:
     page.click("#cov-run")
     page.wait_for_selector(PROGRESS_SHOWN, timeout=10000)
     page.wait_for_function("document.querySelector('#cov-progress').value >= 25", timeout=30000)  # solving
+    # the page stays usable meanwhile: a camera's popup opens
+    page.locator(".leaflet-marker-pane .cam-icon").first.click()
+    page.wait_for_selector(".leaflet-popup-content", timeout=5000)
+    assert page.locator(PROGRESS_SHOWN).count() == 1
     page.click("#cov-cancel")
     page.wait_for_selector(PROGRESS_HIDDEN, state="attached", timeout=10000)
     assert page.locator("#cov-message").inner_text() == "Analisis dibatalkan."
