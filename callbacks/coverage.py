@@ -14,7 +14,7 @@ from i18n import normalise_language, t
 from layouts import ids
 from layouts.coverage_page import coverage_page, gap_legend_rows, gaps_panel, progress_label, result_hideout, results_table, summary_table
 from planning.artifacts import ArtifactStore
-from planning.coverage_analysis import AnalysisParams, analyse, class_breaks, parse_params, read_city_layers
+from planning.coverage_analysis import AnalysisParams, NoDemand, analyse, class_breaks, parse_params, read_city_layers
 from planning.uploads import UploadError, decode_contents, read_upload
 from routes.coverage import init_coverage_routes
 from routes.language import request_language
@@ -103,7 +103,7 @@ def register(app: Dash, services: Services) -> None:
                 result = analyse(read_city_layers(services.engine), params, extra_demand=layers_by_purpose.get("demand"),
                                  candidates=layers_by_purpose.get("candidates"),
                                  progress=lambda fraction, stage: set_progress((round(100 * fraction), progress_label(lang, fraction, stage))))
-        except ValueError:
+        except NoDemand:
             return failure(lang, t("cov.no_demand", lang))
         except Exception:  # noqa: BLE001 - the planner gets a message, the log gets the trace
             log.exception("coverage analysis failed")

@@ -39,7 +39,7 @@ from store import layers
 from store.models import Business, Camera, FloodZone, River, TpsSite
 from store.vocabulary import COMPLAINT_CATEGORIES
 
-__all__ = ["WEIGHT_KEYS", "DEFAULT_WEIGHTS", "AnalysisParams", "CityLayers", "CoverageAnalysis", "Cancelled",
+__all__ = ["WEIGHT_KEYS", "DEFAULT_WEIGHTS", "AnalysisParams", "CityLayers", "CoverageAnalysis", "Cancelled", "NoDemand",
            "read_city_layers", "build_demand", "grid_candidates", "analyse", "parse_params"]
 
 ProgressFn = Callable[[float, str], None]
@@ -107,13 +107,13 @@ def parse_params(raw: dict) -> tuple[AnalysisParams | None, list[str]]:
     """Validate what a form sent (any JSON-ish values) into :class:`AnalysisParams`.
 
     Returns ``(params, problems)``: ``problems`` names every rejected field ("k", "radius_m",
-    "weight.tps", "budget", ...); params is None when there is any. Unknown weight keys are
+    "weight.tps", "budget", ...; "weight" when the weights are no mapping); params is None when there is any. Unknown weight keys are
     rejected too; missing weights take their default.
     """
     problems: list[str] = []
     raw_weights = raw.get("weights") or {}
     if not isinstance(raw_weights, dict):
-        raw_weights, problems = {}, ["weights"]
+        raw_weights, problems = {}, ["weight"]
     weights = dict(DEFAULT_WEIGHTS)
     for key, value in raw_weights.items():
         if key not in WEIGHT_KEYS:
@@ -134,6 +134,10 @@ def parse_params(raw: dict) -> tuple[AnalysisParams | None, list[str]]:
     if problems:
         return None, problems
     return AnalysisParams(weights, k, budget, cost, radius, spacing, limit), []
+
+
+class NoDemand(ValueError):
+    """Raised by :func:`analyse` when there is nothing to watch (every weight 0 or empty layers)."""
 
 
 @dataclass
@@ -311,14 +315,15 @@ def analyse(city: CityLayers, params: AnalysisParams, *, extra_demand: gpd.GeoDa
     ``candidates``: uploaded candidate points (any CRS), else :func:`grid_candidates`.
     ``progress(fraction 0-1, stage)`` is called with stages "demand", "gaps", "candidates",
     "solve", "reasons", "done"; ``cancel()`` returning True stops the run with
-    :class:`geo.mclp.Cancelled` (checked between stages and inside the solver).
+    :class:`geo.mclp.Cancelled` (checked between stages and inside the solver). Raises
+    :class:`NoDemand` when there is nothing to watch.
     """
     t0 = time.perf_counter()
     report = _staged(progress, cancel)
     report(0.0, "demand")
     demand = build_demand(city, params.weights, extra_demand)
     if len(demand) == 0:
-        raise ValueError("no demand: every weight is zero or the layers are empty")
+        raise NoDemand("no demand: every weight is zero or the layers are empty")
     report(0.05, "gaps")
     covered = demand_covered(demand, city.cameras, default_radius_m=params.radius_m)
     by_layer = gap_by_layer(demand, covered)

@@ -8,7 +8,7 @@ import shapely
 from demo.seed import write_demo_city
 from geo.crs import AMBON_UTM
 from planning.coverage_analysis import (
-    DEFAULT_WEIGHTS, AnalysisParams, Cancelled, CityLayers, analyse, build_demand, class_breaks, grid_candidates,
+    DEFAULT_WEIGHTS, AnalysisParams, Cancelled, CityLayers, NoDemand, analyse, build_demand, class_breaks, grid_candidates,
     parse_params, read_city_layers, upload_demand,
 )
 
@@ -89,6 +89,11 @@ def test_gaps_and_the_best_site_in_the_hand_made_town():
     assert len(result.sectors) == 1 and result.sectors.crs.to_epsg() == 4326
 
 
+def test_nothing_to_watch_is_said_so():
+    with pytest.raises(NoDemand):
+        analyse(town(), AnalysisParams(only(), k=1))
+
+
 def test_k_budget_and_spacing():
     params = AnalysisParams(TOWN_WEIGHTS, k=None, budget=10.0, cost_per_site=4.0, radius_m=60, min_spacing_m=0, time_limit_s=10)
     result = analyse(town(), params)
@@ -134,7 +139,7 @@ def test_parameters_are_validated():
     budget = {"mode": "budget", "budget": 1e9, "cost_per_site": 1e3, "radius_m": 80, "min_spacing_m": 0, "time_limit_s": 5}
     assert parse_params(budget)[1] == ["budget"]  # a million sites is beyond any run
     assert parse_params({**budget, "budget": 5e8, "cost_per_site": 5e7})[0].sites_allowed() == 10
-    assert parse_params({"weights": [1], "k": 1, "radius_m": 80, "min_spacing_m": 0, "time_limit_s": 5})[1] == ["weights"]
+    assert parse_params({"weights": [1], "k": 1, "radius_m": 80, "min_spacing_m": 0, "time_limit_s": 5})[1] == ["weight"]
 
 
 def test_class_breaks():
