@@ -22,7 +22,7 @@ window.ambon = window.ambon || {};
         hexPopup: function (feature, layer, context) {
             const p = feature.properties, L_ = context.hideout.labels;
             layer.bindPopup(window.ambon.map.card(L_.uncovered + ": " + fmt(p.uncovered_weight, L_.lang, 1) + " " + L_.unit, [
-                [L_.covered, fmt(p.pct_covered || 0, L_.lang, 0) + " % / " + fmt(p.total_weight, L_.lang, 1) + " " + L_.unit]]));
+                [L_.covered, fmt(p.pct_covered || 0, L_.lang, 0) + " % / " + fmt(p.total_weight, L_.lang, 1) + " " + L_.unit]]), {minWidth: 200});
         },
         siteMarker: function (feature, latlng) {
             const icon = L.divIcon({className: "cov-site-icon", iconSize: [22, 22], html: ""});
@@ -35,7 +35,7 @@ window.ambon = window.ambon || {};
             const p = feature.properties, L_ = context.hideout.labels;
             layer.bindPopup(window.ambon.map.card(L_.rank + " " + p.rank, [
                 [L_.gain, fmt(p.marginal_weight, L_.lang, 1) + " " + L_.unit],
-                [L_.reason, p["reason_" + L_.lang]]]), {maxWidth: 340});
+                [L_.reason, p["reason_" + L_.lang]]]), {maxWidth: 340, minWidth: 260});
         },
         proposedStyle: function (feature, context) {
             const c = context.hideout.proposed;
