@@ -7,7 +7,7 @@ from functools import partial
 import dash
 from flask_caching import Cache
 
-from callbacks import cameras, map_view
+from callbacks import cameras, coverage, map_view
 from cameras import CameraManager
 from config import ROOT, Settings
 from demo.seed import seed_if_empty
@@ -85,4 +85,5 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app.layout = lambda: shell(request_language())
     map_view.register(app, engine)
     cameras.register(app, services)
+    coverage.register(app, services)
     return app

@@ -33,6 +33,9 @@ class Settings:
     Off in web-only workers, which serve thumbnails and health from the shared (Redis) cache."""
     media_dir: Path
     """Local video files used as camera sources must live here."""
+    celery_broker_url: str | None = None
+    """When set, background jobs (the coverage analysis) run on Celery workers through this broker
+    (`celery -A celery_worker worker`); otherwise in local processes with a diskcache queue."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -51,6 +54,7 @@ class Settings:
             cache_key_prefix=env.get("CACHE_KEY_PREFIX", "ambon:"),
             camera_readers=env.get("CAMERA_READERS", "1") not in ("0", "false", "no"),
             media_dir=Path(env.get("MEDIA_DIR", instance_dir / "media")),
+            celery_broker_url=env.get("CELERY_BROKER_URL") or None,
         )
 
     def camera_settings(self) -> CameraSettings:

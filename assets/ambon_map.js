@@ -102,6 +102,7 @@ window.ambon = window.ambon || {};
             if (feature.properties && feature.properties.cluster) return;
             popupFor(feature, layer, h);
         },
+        card: card,
         noPopup: function () {},
         cameraMarker: function (feature, latlng, context) {
             const p = feature.properties, h = context.hideout;

@@ -152,6 +152,8 @@ def gap_sentences(table: pd.DataFrame, lang: str = "en") -> list[str]:
         pct_s = "-" if pd.isna(pct) else f"{pct:.0f} %"
         if linear:
             detail = f"{row['covered_length_m'] / 1000:.1f} {of} {row['total_length_m'] / 1000:.1f} km"
+            if lang == "id":  # decimal comma
+                detail = detail.replace(".", ",")
         else:
             detail = f"{int(row['covered_count'])} {of} {int(row['count'])}"
         if lang == "id":

@@ -35,7 +35,15 @@ LAT_NAMES = ("lat", "latitude", "y")
 
 
 class InputError(Exception):
-    """Bad input: reported as one line on stderr, exit status 2."""
+    """Bad input: reported as one line on stderr, exit status 2.
+
+    ``code`` names the kind of problem for callers that explain it in their own words:
+    "missing", "empty", "unreadable", "no_geometry", "no_crs", "outside_region" or "invalid".
+    """
+
+    def __init__(self, message: str, code: str = "invalid"):
+        super().__init__(message)
+        self.code = code
 
 
 def read_layer(path: str, what: str) -> gpd.GeoDataFrame:
@@ -47,23 +55,23 @@ def read_layer(path: str, what: str) -> gpd.GeoDataFrame:
     """
     p = Path(path)
     if not p.exists():
-        raise InputError(f"{what} file {path} does not exist")
+        raise InputError(f"{what} file {path} does not exist", "missing")
     if p.is_file() and p.stat().st_size == 0:
-        raise InputError(f"{what} file {path} is empty")
+        raise InputError(f"{what} file {path} is empty", "empty")
     if p.suffix.lower() in (".csv", ".txt"):
         try:
             df = pd.read_csv(p)
         except pd.errors.EmptyDataError:
-            raise InputError(f"{what} file {path} is empty") from None
+            raise InputError(f"{what} file {path} is empty", "empty") from None
         except Exception as e:  # noqa: BLE001
-            raise InputError(f"{what} file {path} cannot be read as CSV: {e}".splitlines()[0]) from None
+            raise InputError(f"{what} file {path} cannot be read as CSV: {e}".splitlines()[0], "unreadable") from None
         cols = {c.lower().strip(): c for c in df.columns}
         lon = next((cols[c] for c in LON_NAMES if c in cols), None)
         lat = next((cols[c] for c in LAT_NAMES if c in cols), None)
         if lon is None or lat is None:
-            raise InputError(f"{what} CSV {path} has no geometry: it needs lon and lat columns")
+            raise InputError(f"{what} CSV {path} has no geometry: it needs lon and lat columns", "no_geometry")
         if len(df) == 0:
-            raise InputError(f"{what} file {path} has no rows")
+            raise InputError(f"{what} file {path} has no rows", "empty")
         x = pd.to_numeric(df[lon], errors="coerce")
         y = pd.to_numeric(df[lat], errors="coerce")
         gdf = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(x, y), crs=WGS84)
@@ -73,17 +81,17 @@ def read_layer(path: str, what: str) -> gpd.GeoDataFrame:
             gdf = gpd.read_file(p)
         except Exception as e:  # noqa: BLE001
             msg = str(e).splitlines()[0] if str(e) else type(e).__name__
-            raise InputError(f"{what} file {path} cannot be read: {msg}") from None
+            raise InputError(f"{what} file {path} cannot be read: {msg}", "unreadable") from None
         if not isinstance(gdf, gpd.GeoDataFrame):
-            raise InputError(f"{what} file {path} has no geometry")
+            raise InputError(f"{what} file {path} has no geometry", "no_geometry")
     gdf = gdf.reset_index(drop=True)
     if len(gdf) == 0:
-        raise InputError(f"{what} file {path} has no features")
+        raise InputError(f"{what} file {path} has no features", "empty")
     valid = gdf.geometry.notna() & ~gdf.geometry.is_empty
     if not valid.any():
-        raise InputError(f"{what} file {path} has no geometry")
+        raise InputError(f"{what} file {path} has no geometry", "no_geometry")
     if gdf.crs is None:
-        raise InputError(f"{what} file {path} has no CRS (coordinate reference system)")
+        raise InputError(f"{what} file {path} has no CRS (coordinate reference system)", "no_crs")
     ll = gdf.geometry[valid].to_crs(WGS84) if gdf.crs != WGS84 else gdf.geometry[valid]
     b = ll.bounds
     minx, miny, maxx, maxy = AMBON_REGION_LONLAT
@@ -93,7 +101,7 @@ def read_layer(path: str, what: str) -> gpd.GeoDataFrame:
         raise InputError(
             f"{what} file {path}: {int(outside.sum())} of {len(ll)} features lie outside the Ambon region "
             f"(lon {minx}..{maxx}, lat {miny}..{maxy}), first at lon {first.x:.5f} lat {first.y:.5f}; "
-            f"swapped lon/lat or another place?")
+            f"swapped lon/lat or another place?", "outside_region")
     return gdf
 
 

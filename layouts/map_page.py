@@ -36,7 +36,8 @@ def _labels(lang: str) -> dict:
     }
 
 
-def _geojson(layer: str, lang: str, **options) -> dl.GeoJSON:
+def geojson_layer(layer: str, lang: str, **options) -> dl.GeoJSON:
+    """One of the store's map layers (by URL), with the popups and colours of the city map."""
     hideout = {
         "labels": _labels(lang),
         "statusColours": list(COMPLAINT_STATUS_COLOURS.values()),
@@ -54,29 +55,40 @@ def _geojson(layer: str, lang: str, **options) -> dl.GeoJSON:
 def _overlays(lang: str, complaints_url: str, camera_markers: dict) -> list[tuple[str, object, bool]]:
     """(name, layer, shown at start) for each overlay, top of the list drawn last."""
     return [
-        (t("layer.kecamatan", lang), _geojson("kecamatan", lang, style=js("kecamatanStyle")), True),
-        (t("layer.desa", lang), _geojson("desa", lang, style=js("desaStyle")), False),
-        (t("layer.flood_zones", lang), _geojson("flood_zones", lang, style=js("floodStyle")), True),
-        (t("layer.rivers", lang), _geojson("rivers", lang, style=js("riverStyle")), True),
-        (t("layer.businesses", lang), _geojson("businesses", lang, cluster=True, pointToLayer=js("businessMarker"),
+        (t("layer.kecamatan", lang), geojson_layer("kecamatan", lang, style=js("kecamatanStyle")), True),
+        (t("layer.desa", lang), geojson_layer("desa", lang, style=js("desaStyle")), False),
+        (t("layer.flood_zones", lang), geojson_layer("flood_zones", lang, style=js("floodStyle")), True),
+        (t("layer.rivers", lang), geojson_layer("rivers", lang, style=js("riverStyle")), True),
+        (t("layer.businesses", lang), geojson_layer("businesses", lang, cluster=True, pointToLayer=js("businessMarker"),
                                                superClusterOptions={"radius": 60, "maxZoom": 17}), False),
-        (t("layer.tps", lang), _geojson("tps", lang, pointToLayer=js("tpsMarker")), True),
-        (t("layer.complaints", lang), _geojson("complaints", lang, id=ids.COMPLAINTS_LAYER, url=complaints_url, cluster=True,
+        (t("layer.tps", lang), geojson_layer("tps", lang, pointToLayer=js("tpsMarker")), True),
+        (t("layer.complaints", lang), geojson_layer("complaints", lang, id=ids.COMPLAINTS_LAYER, url=complaints_url, cluster=True,
                                                pointToLayer=js("complaintMarker"), superClusterOptions={"radius": 70, "maxZoom": 17}), True),
-        (t("layer.cameras", lang), dl.LayerGroup([
-            _geojson("camera_sectors", lang, id=ids.SECTORS_LAYER, style=js("sectorStyle"), interactive=False, onEachFeature=js("noPopup")),
-            _geojson("cameras", lang, id=ids.CAMERAS_LAYER, url=None, data=camera_markers, pointToLayer=js("cameraMarker")),
-        ]), True),
+        (t("layer.cameras", lang), camera_layers(lang, ids.SECTORS_LAYER, ids.CAMERAS_LAYER, camera_markers), True),
     ]
 
 
-def city_map(lang: str, tile_url: str, tile_attribution: str, complaints_url: str, camera_markers: dict) -> dl.Map:
-    overlays = _overlays(lang, complaints_url, camera_markers)
+def camera_layers(lang: str, sectors_id: str | None = None, cameras_id: str | None = None, markers: dict | None = None) -> dl.LayerGroup:
+    """Existing cameras with their view sectors (sectors shown while hideout `show` is true).
+    `markers`: the cameras as GeoJSON with their live health status; without it they come by URL."""
+    ids_of = lambda layer_id: {"id": layer_id} if layer_id else {}  # noqa: E731
+    source = {"url": None, "data": markers} if markers is not None else {}
+    return dl.LayerGroup([
+        geojson_layer("camera_sectors", lang, **ids_of(sectors_id), style=js("sectorStyle"), interactive=False, onEachFeature=js("noPopup")),
+        geojson_layer("cameras", lang, **ids_of(cameras_id), **source, pointToLayer=js("cameraMarker")),
+    ])
+
+
+def base_map(lang: str, tile_url: str, tile_attribution: str, overlays: list[tuple[str, object, bool]], *,
+             map_id: str, control_id: str, above: list | None = None) -> dl.Map:
+    """The city map frame: land beneath optional tiles (readable offline), `overlays` as
+    (name, layer, shown at start) in a layer control, `above` (layers outside the control), and a
+    metric scale."""
     base_layers = [dl.BaseLayer(dl.LayerGroup(), name=t("base.vector", lang), checked=not tile_url)]
     if tile_url:
         base_layers.insert(0, dl.BaseLayer(dl.TileLayer(url=tile_url, attribution=tile_attribution), name=t("base.osm", lang), checked=True))
     return dl.Map(
-        id=ids.MAP,
+        id=map_id,
         center=AMBON_CENTER,
         zoom=13,
         minZoom=11,
@@ -86,22 +98,28 @@ def city_map(lang: str, tile_url: str, tile_attribution: str, complaints_url: st
         children=[
             # Land drawn beneath the tiles: where tiles cannot load the city is still readable
             dl.Pane(name="land", style={"zIndex": 150}, children=[
-                _geojson("land", lang, style=js("landStyle"), interactive=False, onEachFeature=js("noPopup"), attribution=t("attribution.demo", lang)),
+                geojson_layer("land", lang, style=js("landStyle"), interactive=False, onEachFeature=js("noPopup"), attribution=t("attribution.demo", lang)),
             ]),
             dl.LayersControl(
-                id=ids.LAYERS_CONTROL,
+                id=control_id,
                 baseLayer=base_layers[0].name,
                 overlays=[name for name, _, shown in overlays if shown],
                 collapsed=False,
                 position="topright",
                 children=base_layers + [dl.Overlay(layer, name=name, checked=shown) for name, layer, shown in overlays],
             ),
-            # the cone of the camera whose live view is open
-            _geojson("camera_sectors", lang, id=ids.CAM_SELECTED_SECTOR, url=None, style=js("selectedSectorStyle"),
-                     interactive=False, onEachFeature=js("noPopup")),
+            *(above or []),
             dl.ScaleControl(position="bottomleft", imperial=False),
         ],
     )
+
+
+def city_map(lang: str, tile_url: str, tile_attribution: str, complaints_url: str, camera_markers: dict) -> dl.Map:
+    # the cone of the camera whose live view is open
+    selected_sector = geojson_layer("camera_sectors", lang, id=ids.CAM_SELECTED_SECTOR, url=None, style=js("selectedSectorStyle"),
+                                    interactive=False, onEachFeature=js("noPopup"))
+    return base_map(lang, tile_url, tile_attribution, _overlays(lang, complaints_url, camera_markers), map_id=ids.MAP,
+                    control_id=ids.LAYERS_CONTROL, above=[selected_sector])
 
 
 def _checklist_options(prefix: str, values, lang: str) -> list[dict]:

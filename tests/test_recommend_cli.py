@@ -142,3 +142,17 @@ def test_bay_and_just_beyond_city_line_are_legitimate(tmp_path):
                 "--out", tmp_path / "o.geojson")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout.strip().splitlines()[-1])["covered_weight"] == pytest.approx(3.0)
+
+
+def test_read_layer_names_each_problem(tmp_path):
+    # callers such as the coverage page's upload explain the problem in their own words by its code
+    from geo.recommend import InputError, read_layer
+
+    (tmp_path / "empty.geojson").write_text("")
+    (tmp_path / "nolonlat.csv").write_text("name\nx\n")
+    pd.DataFrame({"lon": [-3.69], "lat": [128.18]}).to_csv(tmp_path / "swapped.csv", index=False)
+    cases = {"nothere.csv": "missing", "empty.geojson": "empty", "nolonlat.csv": "no_geometry", "swapped.csv": "outside_region"}
+    for name, code in cases.items():
+        with pytest.raises(InputError) as caught:
+            read_layer(str(tmp_path / name), "demand")
+        assert caught.value.code == code, name

@@ -1,0 +1,189 @@
+"""The coverage-gap page (/cakupan): planner's settings and results beside a map of today's
+camera coverage, the gap hexagons and the recommended new sites."""
+from __future__ import annotations
+
+import dash_leaflet as dl
+from dash import dcc, html
+from dash_extensions.javascript import Namespace
+
+from i18n import t
+from layouts import ids
+from layouts.legend import box, camera_rows, legend_panel, row
+from layouts.map_page import base_map, camera_layers, geojson_layer, js as map_js
+from store.vocabulary import COMPLAINT_CATEGORIES
+
+js = Namespace("ambon", "coverage")
+
+GAP_COLOURS = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
+"""Hexagon fill by uncovered weight, low to high (one more colour than class breaks)."""
+PROPOSED_COLOUR = "#ab47bc"
+EXISTING_SECTOR_COLOUR = "#35a7d6"
+EXPORT_FORMATS = (("geojson", "GeoJSON"), ("gpkg", "GeoPackage"), ("csv", "CSV"))
+
+
+def number(value: float, lang: str, decimals: int = 1) -> str:
+    """A number as people in `lang` write it (1,234.5 / 1.234,5)."""
+    text = f"{value:,.{decimals}f}"
+    return text.translate(str.maketrans(",.", ".,")) if lang == "id" else text
+
+
+def _weight_input(key: str, value: float, label: str) -> html.Tr:
+    return html.Tr([html.Td(label),
+                    html.Td(dcc.Input(id={"type": ids.COV_WEIGHT, "key": key}, type="number", min=0, max=100, step=0.5,
+                                      value=value, className="form-control form-control-sm cov-number"))])
+
+
+def _weights(lang: str, weights: dict[str, float]) -> html.Div:
+    complaint_rows = [_weight_input(f"complaint.{c}", weights[f"complaint.{c}"], "· " + t(f"category.{c}", lang)) for c in COMPLAINT_CATEGORIES]
+    other_rows = [_weight_input(key, weights[key], t(f"cov.weight.{key}", lang)) for key in ("tps", "flood", "business", "upload")]
+    return html.Div([
+        html.H3(t("cov.weights", lang), className="panel-subtitle"),
+        html.Table(html.Tbody([html.Tr(html.Td(t("cov.weight.complaints", lang), colSpan=2, className="cov-group"))]
+                              + complaint_rows + other_rows), className="cov-weights"),
+    ])
+
+
+def _number_field(label: str, element_id: str, value, **limits) -> html.Div:
+    return html.Div([html.Label(label, htmlFor=element_id),
+                     dcc.Input(id=element_id, type="number", value=value, className="form-control form-control-sm", **limits)])
+
+
+def side_panel(lang: str, defaults) -> html.Aside:
+    """Settings, upload, run/cancel with progress, and the places results appear."""
+    return html.Aside(className="side-panel cov-panel", children=[
+        html.H2(t("cov.title", lang), className="panel-title"),
+        html.P(t("cov.intro", lang), className="cov-intro"),
+        html.P(t("cov.data_note", lang), className="cov-note"),
+        _weights(lang, defaults.weights),
+        html.H3(t("cov.sites", lang), className="panel-subtitle"),
+        dcc.RadioItems(id=ids.COV_MODE, value="k", className="filter-checklist", inputClassName="form-check-input",
+                       options=[{"label": t("cov.mode.k", lang), "value": "k"}, {"label": t("cov.mode.budget", lang), "value": "budget"}]),
+        _number_field(t("cov.k", lang), ids.COV_K, defaults.k, min=1, max=200, step=1),
+        _number_field(t("cov.budget", lang), ids.COV_BUDGET, 500_000_000, min=0, step=1_000_000),
+        _number_field(t("cov.cost", lang), ids.COV_COST, 50_000_000, min=0, step=1_000_000),
+        _number_field(t("cov.radius", lang), ids.COV_RADIUS, defaults.radius_m, min=10, max=500, step=10),
+        _number_field(t("cov.spacing", lang), ids.COV_SPACING, defaults.min_spacing_m, min=0, max=2000, step=10),
+        _number_field(t("cov.time_limit", lang), ids.COV_TIME_LIMIT, defaults.time_limit_s, min=1, max=600, step=1),
+        html.H3(t("cov.upload", lang), className="panel-subtitle"),
+        dcc.RadioItems(id=ids.COV_UPLOAD_PURPOSE, value="demand", className="filter-checklist", inputClassName="form-check-input",
+                       options=[{"label": t("cov.upload.demand", lang), "value": "demand"},
+                                {"label": t("cov.upload.candidates", lang), "value": "candidates"}]),
+        dcc.Upload(id=ids.COV_UPLOAD, children=html.Div(t("cov.upload.drop", lang)), className="cov-upload", max_size=8 * 1024 * 1024),
+        html.Div(id=ids.COV_UPLOAD_MESSAGE, className="filter-warning", role="alert"),
+        html.Ul(id=ids.COV_UPLOAD_LIST, className="cov-upload-list"),
+        html.Button(t("cov.upload.clear", lang), id=ids.COV_UPLOAD_CLEAR, className="btn btn-outline-secondary btn-sm"),
+        dcc.Store(id=ids.COV_UPLOADS, data={}),
+        html.Div(className="cov-actions", children=[
+            html.Button(t("cov.run", lang), id=ids.COV_RUN, className="btn btn-primary"),
+            html.Button(t("cov.cancel", lang), id=ids.COV_CANCEL, className="btn btn-outline-danger", disabled=True),
+        ]),
+        html.Div(id=ids.COV_PROGRESS_BOX, hidden=True, role="status", children=[
+            html.Progress(id=ids.COV_PROGRESS, max=100, value=0, className="cov-progress"),
+            html.Div(id=ids.COV_PROGRESS_LABEL, className="cov-progress-label"),
+        ]),
+        html.Div(id=ids.COV_MESSAGE, className="filter-warning", role="alert"),
+        html.Div(id=ids.COV_SUMMARY),
+        html.Div(id=ids.COV_RESULTS),
+        html.Div(id=ids.COV_GAPS),
+    ])
+
+
+def result_hideout(lang: str, breaks: list[float]) -> dict:
+    """What the result layers' browser functions need: texts, colours and the hexagon class breaks."""
+    labels = {"rank": t("cov.popup.rank", lang), "gain": t("cov.popup.gain", lang), "reason": t("cov.popup.reason", lang),
+              "unit": t("cov.unit.weight", lang), "uncovered": t("cov.popup.uncovered", lang),
+              "covered": t("cov.popup.covered", lang), "lang": lang}
+    return {"labels": labels, "colours": GAP_COLOURS, "breaks": breaks, "proposed": PROPOSED_COLOUR}
+
+
+def coverage_map(lang: str, tile_url: str, tile_attribution: str) -> dl.Map:
+    hideout = result_hideout(lang, [])
+    overlays = [
+        (t("layer.kecamatan", lang), geojson_layer("kecamatan", lang, style=map_js("kecamatanStyle")), True),
+        (t("cov.layer.hexes", lang), dl.GeoJSON(id=ids.COV_HEXES, data=None, hideout=hideout, style=js("hexStyle"),
+                                                onEachFeature=js("hexPopup")), True),
+        (t("layer.cameras", lang), camera_layers(lang), True),
+        (t("cov.layer.proposed", lang), dl.GeoJSON(id=ids.COV_PROPOSED, data=None, hideout=hideout, style=js("proposedStyle"),
+                                                   interactive=False), True),
+        (t("cov.layer.sites", lang), dl.GeoJSON(id=ids.COV_SITES, data=None, hideout=hideout, pointToLayer=js("siteMarker"),
+                                                onEachFeature=js("sitePopup")), True),
+    ]
+    return base_map(lang, tile_url, tile_attribution, overlays, map_id=ids.COV_MAP, control_id=ids.COV_LAYERS_CONTROL)
+
+
+def gap_legend_rows(lang: str, breaks: list[float]) -> list:
+    """Legend rows of the hexagon classes: "< 2", "2 – 5", ..., "≥ 20" weight points."""
+    if not breaks:
+        return [html.Div(t("cov.legend.run_first", lang), className="legend-row")]
+    unit = t("cov.unit.weight", lang)
+    edges = [number(b, lang) for b in breaks]
+    labels = [f"< {edges[0]}"] + [f"{lo} – {hi}" for lo, hi in zip(edges, edges[1:])] + [f"≥ {edges[-1]}"]
+    return [row(box(colour), f"{label} {unit}") for colour, label in zip(GAP_COLOURS, labels)]
+
+
+def coverage_legend(lang: str) -> html.Div:
+    sections = [
+        (t("cov.legend.hexes", lang), [html.Div(gap_legend_rows(lang, []), id=ids.COV_GAP_LEGEND)]),
+        (t("cov.layer.sites", lang), [row(html.Span("1", className="cov-site-icon"), t("cov.legend.site", lang)),
+                                      row(box(PROPOSED_COLOUR), t("cov.layer.proposed", lang))]),
+        (t("layer.cameras", lang), camera_rows(lang) + [row(box(EXISTING_SECTOR_COLOUR, "#0b6e99"), t("cov.legend.existing", lang))]),
+        (t("layer.kecamatan", lang), [row(html.Span(className="legend-line kecamatan"), t("layer.kecamatan", lang)),
+                                      row(box("#f4f1e8", "#c9c2ad"), t("legend.land", lang)), row(box("#cfe3ef"), t("legend.sea", lang))]),
+    ]
+    return legend_panel(lang, sections, ids.COV_LEGEND)
+
+
+def coverage_page(lang: str, tile_url: str, tile_attribution: str, defaults) -> html.Div:
+    """`defaults`: the :class:`planning.coverage_analysis.AnalysisParams` the form starts from."""
+    return html.Div(className="map-page", children=[
+        side_panel(lang, defaults),
+        html.Div([coverage_map(lang, tile_url, tile_attribution), coverage_legend(lang)], className="map-wrap"),
+    ])
+
+
+def progress_label(lang: str, fraction: float, stage: str) -> str:
+    return f"{round(100 * fraction)} % · {t(f'cov.stage.{stage}', lang)}"
+
+
+def summary_table(lang: str, solution: dict) -> html.Div:
+    unit = t("cov.unit.weight", lang)
+    total = solution["total_weight"]
+
+    def share(weight: float) -> str:
+        return f"{number(weight, lang)} {t('cov.popup.covered', lang).lower()} / {number(total, lang)} {unit} ({number(100 * weight / total, lang, 0)} %)"
+
+    rows = [
+        (t("cov.summary.today", lang), share(solution["existing_weight"])),
+        (t("cov.summary.after", lang), share(solution["covered_weight"])),
+        (t("cov.summary.method", lang), t(f"cov.method.{solution['method']}", lang)),
+        (t("cov.summary.gap", lang), f"{number(100 * solution['gap'], lang, 2)} %"),
+        (t("cov.summary.candidates", lang), f"{number(solution['candidates'], lang, 0)} {t('unit.items', lang)} ({t('cov.source.' + solution['candidate_source'], lang)})"),
+        (t("cov.summary.seconds", lang), f"{number(solution['seconds'], lang)} s"),
+    ]
+    return html.Div([html.H3(t("cov.summary.title", lang), className="panel-subtitle"),
+                     html.Table(html.Tbody([html.Tr([html.Th(k), html.Td(v)]) for k, v in rows]), className="cov-table")])
+
+
+def results_table(lang: str, sites: list[dict], export_base: str | None) -> html.Div:
+    """Rank, gain (weight points) and reason of every recommended site, and the download links."""
+    unit = t("cov.unit.weight", lang)
+    header = html.Tr([html.Th(t("cov.col.rank", lang)), html.Th(t("cov.col.gain", lang)), html.Th(t("cov.col.reason", lang))])
+    body = [html.Tr([html.Td(site["rank"], className="num"), html.Td(f"{number(site['marginal_weight'], lang)} {unit}", className="num"),
+                     html.Td(site[f"reason_{lang}"])], className="cov-site-row") for site in sites]
+    links = [html.A(label, href=f"{export_base}.{fmt}?lang={lang}", className="btn btn-outline-primary btn-sm", download="")
+             for fmt, label in EXPORT_FORMATS] if export_base else []
+    return html.Div([html.H3(t("cov.results.title", lang), className="panel-subtitle"),
+                     html.Table([html.Thead(header), html.Tbody(body)], className="cov-table cov-sites"),
+                     html.Div([html.Span(t("cov.export", lang) + ": ")] + links, className="cov-export")])
+
+
+def gaps_panel(lang: str, sentences: list[str], kecamatan: list[dict]) -> html.Div:
+    """Today's coverage: one sentence per layer, then a table per kecamatan (weight points)."""
+    unit = t("cov.unit.weight", lang)
+    header = html.Tr([html.Th(t("cov.col.kecamatan", lang)), html.Th(t("cov.col.covered", lang)), html.Th(t("cov.col.uncovered", lang))])
+    body = [html.Tr([html.Td(area["name"]), html.Td(f"{number(area['pct_weight'] or 0, lang, 0)} %", className="num"),
+                     html.Td(f"{number(area['uncovered_weight'], lang)} {unit}", className="num")]) for area in kecamatan]
+    return html.Div([html.H3(t("cov.gaps.title", lang), className="panel-subtitle"),
+                     html.Ul([html.Li(s) for s in sentences], className="cov-sentences"),
+                     html.H3(t("cov.gaps.kecamatan", lang), className="panel-subtitle"),
+                     html.Table([html.Thead(header), html.Tbody(body)], className="cov-table")])

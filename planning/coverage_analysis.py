@@ -1,0 +1,374 @@
+"""The coverage-gap analysis behind the planners' page: from the city's layers to today's gaps and
+the recommended new camera sites.
+
+Demand is built from the store's own layers with weights the planner sets (see
+:data:`WEIGHT_KEYS` for the unit of each weight: per complaint, per site, per 100 m of river bank,
+per business). The store holds no road network, so road demand comes only from an uploaded layer.
+
+Candidate sites, unless the planner uploads some (poles, say), are the points of a square grid
+over the city's land that would see at least some demand: with no road or pole data in the store
+this is the defensible default, since every place a camera could be mounted on land is offered and
+no candidate is wasted on empty hillside. The grid step is half the camera radius (25-200 m), so
+a chosen site is never more than about a third of the radius from the best possible spot.
+
+Everything works in UTM 52S (metres); results come back in WGS 84 for the map and the exports.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.spatial import cKDTree
+from sqlalchemy import Engine
+
+from geo.coverage import coverage_matrix, points_xy
+from geo.crs import AMBON_UTM, WGS84
+from geo.demand import combine_demand, sample_lines, sample_polygons, weighted_points
+from geo.export import recommendation_frame, recommendation_sectors
+from geo.gaps import demand_covered, gap_by_area, gap_by_layer, gap_sentences, hex_grid
+from geo.mclp import Cancelled, solve_mclp, spacing_conflicts
+from geo.reasons import site_reasons
+from geo.sectors import camera_arrays
+from i18n import LANGUAGES, t
+from store import layers
+from store.models import Business, Camera, FloodZone, River, TpsSite
+from store.vocabulary import COMPLAINT_CATEGORIES
+
+__all__ = ["WEIGHT_KEYS", "DEFAULT_WEIGHTS", "AnalysisParams", "CityLayers", "CoverageAnalysis", "Cancelled", "NoDemand",
+           "read_city_layers", "build_demand", "grid_candidates", "analyse", "parse_params"]
+
+ProgressFn = Callable[[float, str], None]
+CancelFn = Callable[[], bool]
+
+WEIGHT_KEYS = tuple(f"complaint.{c}" for c in COMPLAINT_CATEGORIES) + ("tps", "flood", "business", "upload")
+"""Weights the planner sets: per complaint of a category, per TPS site, per 100 m of river bank in a
+flood zone, per business, and a factor on an uploaded layer's own weights."""
+
+DEFAULT_WEIGHTS = {
+    "complaint.kriminal": 3.0, "complaint.ketertiban": 2.0, "complaint.lalu_lintas": 2.0, "complaint.banjir": 2.0,
+    "complaint.sampah": 1.0, "complaint.pasar": 1.0, "complaint.jalan": 0.5, "complaint.drainase": 0.5,
+    "complaint.pajak": 0.0, "tps": 4.0, "flood": 2.0, "business": 1.0, "upload": 1.0,
+}
+
+LIMITS = {
+    "k": (1, 200), "budget": (1.0, 1e13), "cost_per_site": (1.0, 1e12), "radius_m": (10.0, 500.0),
+    "min_spacing_m": (0.0, 2000.0), "time_limit_s": (1.0, 600.0), "weight": (0.0, 100.0),
+}
+"""Accepted ranges of every parameter (validated on the server, whatever the browser sent)."""
+MAX_SITES = LIMITS["k"][1]
+HEX_SIZE_M = 250.0
+"""Circumradius of the gap hexagons, metres (a hexagon covers about 16 ha)."""
+FLOOD_BANK_SPACING_M = 25.0
+
+
+@dataclass(frozen=True)
+class AnalysisParams:
+    """What the planner asked for. Either ``k`` new sites, or as many as ``budget`` allows at
+    ``cost_per_site`` (same currency). Distances in metres, time in seconds."""
+
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    k: int | None = 10
+    budget: float | None = None
+    cost_per_site: float | None = None
+    radius_m: float = 100.0
+    min_spacing_m: float = 150.0
+    time_limit_s: float = 20.0
+
+    def sites_allowed(self) -> int:
+        """The most sites this request can choose (k, or what the budget buys)."""
+        if self.budget is not None:
+            return int(self.budget // self.cost_per_site)
+        return int(self.k)
+
+
+def _number(raw, name: str, problems: list[str], *, integer: bool = False, optional: bool = False):
+    if raw is None or raw == "":
+        if not optional:
+            problems.append(name)
+        return None
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        problems.append(name)
+        return None
+    low, high = LIMITS["weight" if name.startswith("weight.") else name]
+    if not np.isfinite(value) or not low <= value <= high or (integer and value != int(value)):
+        problems.append(name)
+        return None
+    return int(value) if integer else value
+
+
+def parse_params(raw: dict) -> tuple[AnalysisParams | None, list[str]]:
+    """Validate what a form sent (any JSON-ish values) into :class:`AnalysisParams`.
+
+    Returns ``(params, problems)``: ``problems`` names every rejected field ("k", "radius_m",
+    "weight.tps", "budget", ...; "weight" when the weights are no mapping); params is None when there is any. Unknown weight keys are
+    rejected too; missing weights take their default.
+    """
+    problems: list[str] = []
+    raw_weights = raw.get("weights") or {}
+    if not isinstance(raw_weights, dict):
+        raw_weights, problems = {}, ["weight"]
+    weights = dict(DEFAULT_WEIGHTS)
+    for key, value in raw_weights.items():
+        if key not in WEIGHT_KEYS:
+            problems.append(f"weight.{key}"[:60])
+            continue
+        number = _number(value, f"weight.{key}", problems)
+        if number is not None:
+            weights[key] = number
+    by_budget = raw.get("mode") == "budget"
+    k = None if by_budget else _number(raw.get("k"), "k", problems, integer=True)
+    budget = _number(raw.get("budget"), "budget", problems) if by_budget else None
+    cost = _number(raw.get("cost_per_site"), "cost_per_site", problems) if by_budget else None
+    if budget is not None and cost is not None and not 1 <= budget // cost <= MAX_SITES:
+        problems.append("budget")
+    radius = _number(raw.get("radius_m"), "radius_m", problems)
+    spacing = _number(raw.get("min_spacing_m"), "min_spacing_m", problems)
+    limit = _number(raw.get("time_limit_s"), "time_limit_s", problems)
+    if problems:
+        return None, problems
+    return AnalysisParams(weights, k, budget, cost, radius, spacing, limit), []
+
+
+class NoDemand(ValueError):
+    """Raised by :func:`analyse` when there is nothing to watch (every weight 0 or empty layers)."""
+
+
+@dataclass
+class CityLayers:
+    """The layers the analysis reads, as GeoDataFrames in any CRS (the store gives WGS 84).
+
+    ``complaints`` need a ``category`` column; ``cameras`` may carry ``heading_deg``, ``fov_deg``,
+    ``range_m``; ``kecamatan`` needs ``name``. ``land`` is the city's land polygon(s)."""
+
+    cameras: gpd.GeoDataFrame
+    complaints: gpd.GeoDataFrame
+    tps: gpd.GeoDataFrame
+    rivers: gpd.GeoDataFrame
+    flood_zones: gpd.GeoDataFrame
+    businesses: gpd.GeoDataFrame
+    kecamatan: gpd.GeoDataFrame
+    land: gpd.GeoSeries
+
+
+def read_city_layers(engine: Engine) -> CityLayers:
+    """Everything the analysis needs, read from the store."""
+    kecamatan = layers.read_admin_areas(engine, "kecamatan")
+    return CityLayers(
+        cameras=layers.read_features(engine, Camera, columns=["id", "name", "heading_deg", "fov_deg", "range_m"]),
+        complaints=layers.read_complaints(engine, layers.ComplaintFilter(), columns=["id", "category"]),
+        tps=layers.read_features(engine, TpsSite, columns=["id", "name"]),
+        rivers=layers.read_features(engine, River, columns=["id", "name"]),
+        flood_zones=layers.read_features(engine, FloodZone, columns=["id", "name", "hazard"]),
+        businesses=layers.read_features(engine, Business, columns=["id", "name"]),
+        kecamatan=kecamatan[["code", "name", "geometry"]],
+        land=gpd.GeoSeries([kecamatan.union_all()], crs=kecamatan.crs),
+    )
+
+
+def flood_banks(rivers: gpd.GeoDataFrame, flood_zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The stretches of river inside flood-prone zones (lines in UTM 52S, with the river's name)."""
+    if len(rivers) == 0 or len(flood_zones) == 0:
+        return gpd.GeoDataFrame({"name": []}, geometry=[], crs=AMBON_UTM)
+    zones = flood_zones.to_crs(AMBON_UTM).union_all()
+    lines = rivers.to_crs(AMBON_UTM)
+    return gpd.GeoDataFrame({"name": lines["name"].to_numpy()}, geometry=lines.intersection(zones).values, crs=AMBON_UTM)
+
+
+def build_demand(city: CityLayers, weights: dict[str, float], extra: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+    """Weighted demand points (UTM 52S, columns of :mod:`geo.demand`) from the city's layers.
+
+    Complaints keep their category code as ``kind``. ``extra`` is an uploaded layer: points
+    (weight per point, times its ``weight`` column when present), lines (per 100 m; layer "road"
+    when it has an OSM ``highway`` column) or polygons (per hectare); its weights are multiplied
+    by ``weights["upload"]``. Layers whose weight is 0 are left out.
+    """
+    parts = []
+    complaint_weights = {c: weights.get(f"complaint.{c}", 0.0) for c in COMPLAINT_CATEGORIES}
+    if any(complaint_weights.values()):
+        parts.append(weighted_points(city.complaints, layer="complaint", category_col="category",
+                                     weights=complaint_weights, default_weight=0.0))
+    if weights.get("tps"):
+        parts.append(weighted_points(city.tps, layer="tps", default_weight=weights["tps"], name_col="name"))
+    if weights.get("flood"):
+        parts.append(sample_lines(flood_banks(city.rivers, city.flood_zones), spacing_m=FLOOD_BANK_SPACING_M,
+                                  class_col=None, default_weight=weights["flood"], layer="flood"))
+    if weights.get("business"):
+        parts.append(weighted_points(city.businesses, layer="business", default_weight=weights["business"], name_col="name"))
+    if extra is not None and len(extra) and weights.get("upload"):
+        parts.append(upload_demand(extra, weights["upload"]))
+    demand = combine_demand(*parts)
+    return demand[demand["weight"] > 0].reset_index(drop=True)
+
+
+def upload_demand(extra: gpd.GeoDataFrame, factor: float) -> gpd.GeoDataFrame:
+    """Demand from an uploaded layer, by geometry type (see :func:`build_demand`)."""
+    kinds = extra.geometry.geom_type.fillna("")
+    own = "weight" if "weight" in extra.columns else None
+    name_col = "name" if "name" in extra.columns else None
+    points = extra[kinds.str.endswith("Point")]
+    lines = extra[kinds.str.endswith("LineString")]
+    polygons = extra[kinds.str.endswith("Polygon")]
+    parts = [weighted_points(points, layer="upload", default_weight=factor, weight_col=own, name_col=name_col)]
+    if len(lines):
+        is_road = "highway" in lines.columns
+        demand = sample_lines(lines, class_col="highway" if is_road else None, name_col=name_col,
+                              layer="road" if is_road else "upload", default_weight=1.0)
+        parts.append(demand.assign(weight=demand["weight"] * factor))
+    if len(polygons):
+        parts.append(sample_polygons(polygons, layer="upload", weight_per_ha=factor, name_col=name_col))
+    return combine_demand(*parts)
+
+
+def grid_candidates(land: gpd.GeoSeries, demand_xy: np.ndarray, radius_m: float) -> gpd.GeoDataFrame:
+    """Candidate sites: grid points on ``land`` (step half the radius, 25-200 m) that see some
+    demand within ``radius_m`` metres. Points in UTM 52S."""
+    step = float(np.clip(radius_m / 2, 25.0, 200.0))
+    land_m = land.to_crs(AMBON_UTM).union_all()
+    minx, miny, maxx, maxy = land_m.bounds
+    gx, gy = np.meshgrid(np.arange(minx + step / 2, maxx, step), np.arange(miny + step / 2, maxy, step))
+    xy = np.c_[gx.ravel(), gy.ravel()]
+    if len(demand_xy):
+        distance, _ = cKDTree(demand_xy).query(xy, distance_upper_bound=radius_m)
+        xy = xy[np.isfinite(distance)]
+    else:
+        xy = xy[:0]
+    shapely.prepare(land_m)
+    points = shapely.points(xy)
+    points = points[shapely.contains(land_m, points)] if len(points) else points
+    return gpd.GeoDataFrame(geometry=points, crs=AMBON_UTM)
+
+
+@dataclass
+class CoverageAnalysis:
+    """Today's gaps and the recommended sites. Weights are in "weight points" (the planner's units).
+
+    ``by_layer``: :func:`geo.gaps.gap_by_layer` table (layer and kind). ``by_kecamatan``: name,
+    total, covered and uncovered weight, percent covered. ``hexes``: WGS 84 hexagons with
+    ``uncovered_weight`` > 0. ``sentences``: per language, one line per layer/kind ("62 % of ...
+    covered"). ``sites``: WGS 84 points in rank order (rank, candidate_index, marginal_weight,
+    reason_id, reason_en). ``sectors``: their proposed view circles. ``solution``: covered,
+    existing, total weight, bound, gap (0-1), method, status, seconds, candidate counts.
+    """
+
+    by_layer: pd.DataFrame
+    by_kecamatan: pd.DataFrame
+    hexes: gpd.GeoDataFrame
+    sentences: dict[str, list[str]]
+    sites: gpd.GeoDataFrame
+    sectors: gpd.GeoDataFrame
+    solution: dict
+
+
+def _labelled(demand: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Demand with complaint categories named in ``lang`` (for sentences and reasons)."""
+    labels = {c: t(f"category.{c}", lang).lower() for c in COMPLAINT_CATEGORIES}
+    is_complaint = demand["layer"] == "complaint"
+    return demand.assign(kind=demand["kind"].where(~is_complaint, demand["kind"].map(labels)))
+
+
+def _gap_hexes(demand: gpd.GeoDataFrame, covered: np.ndarray) -> gpd.GeoDataFrame:
+    grid = hex_grid(demand.total_bounds, HEX_SIZE_M)
+    cells = gap_by_area(demand, covered, grid)
+    cells["uncovered_weight"] = (cells["total_weight"] - cells["covered_weight"]).round(2)
+    cells = cells[cells["uncovered_weight"] > 0]
+    cells = cells.assign(total_weight=cells["total_weight"].round(2), pct_covered=cells["pct_weight"].round(0))
+    return cells[["hex_id", "total_weight", "uncovered_weight", "pct_covered", "geometry"]].to_crs(WGS84).reset_index(drop=True)
+
+
+def _by_kecamatan(demand: gpd.GeoDataFrame, covered: np.ndarray, kecamatan: gpd.GeoDataFrame) -> pd.DataFrame:
+    table = gap_by_area(demand, covered, kecamatan, name_col="name")
+    table = pd.DataFrame(table[["area_name", "total_weight", "covered_weight", "pct_weight"]])
+    table["uncovered_weight"] = table["total_weight"] - table["covered_weight"]
+    return table.rename(columns={"area_name": "name"}).sort_values("uncovered_weight", ascending=False, ignore_index=True)
+
+
+def _staged(progress: ProgressFn | None, cancel: CancelFn | None, min_interval_s: float = 0.25, min_step: float = 0.05):
+    """`report(fraction, stage)` that honours the cancel hook and forwards progress on a new stage,
+    a step of `min_step` or after `min_interval_s` seconds (a job writes each report to its queue's
+    store, and the solver may report many times a second)."""
+    last = {"stage": None, "fraction": 0.0, "at": 0.0}
+
+    def report(fraction: float, stage: str) -> None:
+        if cancel is not None and cancel():
+            raise Cancelled("cancelled")
+        now = time.monotonic()
+        if progress is not None and (stage != last["stage"] or fraction - last["fraction"] >= min_step
+                                     or now - last["at"] >= min_interval_s):
+            last.update(stage=stage, fraction=fraction, at=now)
+            progress(fraction, stage)
+
+    return report
+
+
+def analyse(city: CityLayers, params: AnalysisParams, *, extra_demand: gpd.GeoDataFrame | None = None,
+            candidates: gpd.GeoDataFrame | None = None, progress: ProgressFn | None = None,
+            cancel: CancelFn | None = None) -> CoverageAnalysis:
+    """Today's coverage of the weighted demand and the best new sites for it.
+
+    ``candidates``: uploaded candidate points (any CRS), else :func:`grid_candidates`.
+    ``progress(fraction 0-1, stage)`` is called with stages "demand", "gaps", "candidates",
+    "solve", "reasons", "done"; ``cancel()`` returning True stops the run with
+    :class:`geo.mclp.Cancelled` (checked between stages and inside the solver). Raises
+    :class:`NoDemand` when there is nothing to watch.
+    """
+    t0 = time.perf_counter()
+    report = _staged(progress, cancel)
+    report(0.0, "demand")
+    demand = build_demand(city, params.weights, extra_demand)
+    if len(demand) == 0:
+        raise NoDemand("no demand: every weight is zero or the layers are empty")
+    report(0.05, "gaps")
+    covered = demand_covered(demand, city.cameras, default_radius_m=params.radius_m)
+    by_layer = gap_by_layer(demand, covered)
+    sentences = {lang: gap_sentences(gap_by_layer(_labelled(demand, lang), covered), lang) for lang in LANGUAGES}
+    hexes = _gap_hexes(demand, covered)
+    by_kecamatan = _by_kecamatan(demand, covered, city.kecamatan)
+
+    report(0.15, "candidates")
+    demand_xy = points_xy(demand)
+    source = "upload" if candidates is not None else "grid"
+    if candidates is None:
+        candidates = grid_candidates(city.land, demand_xy, params.radius_m)
+    candidates = candidates.reset_index(drop=True)
+    candidate_xy = points_xy(candidates)
+    A = coverage_matrix(demand_xy, candidate_xy, params.radius_m)
+    camera_x, camera_y, *_ = camera_arrays(city.cameras, default_radius_m=params.radius_m)
+    conflicts, forbidden = spacing_conflicts(candidate_xy, params.min_spacing_m, np.c_[camera_x, camera_y])
+    k = min(params.sites_allowed(), len(candidates))
+    costs = None if params.budget is None else np.full(len(candidates), float(params.cost_per_site))
+
+    report(0.25, "solve")
+    result = solve_mclp(A, demand["weight"].to_numpy(), k, budget=params.budget, costs=costs, already_covered=covered,
+                        conflicts=conflicts, forbidden=forbidden, time_limit_s=params.time_limit_s,
+                        progress=lambda f, _msg: report(0.25 + 0.65 * f, "solve"), cancel=cancel)
+
+    report(0.9, "reasons")
+    sites = recommendation_frame(candidates, result)
+    for lang in LANGUAGES:
+        sites[f"reason_{lang}"] = site_reasons(_labelled(demand, lang), A, result.selected, covered, lang=lang)
+    sites["marginal_weight"] = sites["marginal_weight"].round(2)
+    sectors = recommendation_sectors(sites[["rank", "geometry"]], params.radius_m)
+    solution = {**result.summary(), "existing_weight": float(result.existing_weight), "status": result.status,
+                "candidates": len(candidates), "candidate_source": source, "demand_points": len(demand),
+                "seconds": round(time.perf_counter() - t0, 2), "solver_seconds": round(result.seconds, 2)}
+    report(1.0, "done")
+    return CoverageAnalysis(by_layer, by_kecamatan, hexes, sentences, sites, sectors, solution)
+
+
+def class_breaks(values, classes: int = 5) -> list[float]:
+    """Up to ``classes - 1`` increasing thresholds that split ``values`` into classes of about equal
+    size (quantiles), rounded to two significant digits so a legend reads well."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    if len(values) == 0:
+        return []
+    quantiles = np.quantile(values, np.linspace(0, 1, classes + 1)[1:-1])
+    rounded = [float(f"{q:.2g}") for q in quantiles if q > 0]
+    return sorted(set(rounded))

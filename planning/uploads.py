@@ -1,0 +1,145 @@
+"""Files planners upload (an extra demand layer, candidate sites), checked before anything reads them.
+
+The type is decided from the bytes, never from the name the browser sent: a zip archive (a zipped
+Shapefile), a GeoPackage (an SQLite file), GeoJSON (JSON text) or CSV with lon/lat columns. Zip
+archives are unpacked by hand into a fresh folder: absolute paths and `..` are refused, and the
+unpacked size, the compression ratio and the number of entries are capped (zip bombs). The layer
+is then read by :func:`geo.recommend.read_layer`, which refuses a file without features, geometry
+or CRS and points far outside Ambon (swapped lon/lat, wrong CRS).
+
+Every refusal is an :class:`UploadError` with a ``code`` (and ``details``) for the page to explain.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import tempfile
+import zipfile
+from io import BytesIO
+from pathlib import Path, PurePosixPath
+
+import geopandas as gpd
+
+from geo.recommend import InputError, read_layer
+
+MAX_UPLOAD_BYTES = 8 * 1024 * 1024
+"""Largest file accepted (the request carrying it, base64-encoded, stays under the 16 MB body cap)."""
+MAX_UNZIPPED_BYTES = 64 * 1024 * 1024
+MAX_ZIP_RATIO = 100
+MAX_ZIP_ENTRIES = 50
+MAX_FEATURES = 50_000
+SHAPEFILE_PARTS = {".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx"}
+
+
+class UploadError(Exception):
+    """A refused upload. ``code``: "too_large", "not_base64", "unknown_type", "unsafe_zip", "zip_bomb",
+    "no_shapefile", "too_many", or a :class:`geo.recommend.InputError` code ("empty", "unreadable",
+    "no_geometry", "no_crs", "outside_region")."""
+
+    def __init__(self, code: str, **details):
+        super().__init__(code)
+        self.code = code
+        self.details = details
+
+
+def decode_contents(contents: str) -> bytes:
+    """The bytes of a `dcc.Upload` value ("data:<type>;base64,<data>"), size-checked before decoding."""
+    if not isinstance(contents, str) or "," not in contents:
+        raise UploadError("not_base64")
+    encoded = contents.split(",", 1)[1]
+    if len(encoded) * 3 // 4 > MAX_UPLOAD_BYTES:
+        raise UploadError("too_large", limit_mb=MAX_UPLOAD_BYTES // (1024 * 1024))
+    try:
+        return base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise UploadError("not_base64") from None
+
+
+def sniff(data: bytes) -> str:
+    """"zip", "gpkg", "geojson" or "csv" from the content; UploadError("empty"/"unknown_type")."""
+    if not data.strip():
+        raise UploadError("empty")
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
+        return "zip"
+    if data.startswith(b"SQLite format 3\x00"):
+        return "gpkg"
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UploadError("unknown_type") from None
+    if text.lstrip().startswith("{"):
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            raise UploadError("unreadable") from None
+        if not isinstance(parsed, dict) or "type" not in parsed:
+            raise UploadError("unknown_type")
+        return "geojson"
+    if "\x00" in text or "," not in text.split("\n", 1)[0] and ";" not in text.split("\n", 1)[0]:
+        raise UploadError("unknown_type")
+    return "csv"
+
+
+def unzip_shapefile(data: bytes, folder: Path) -> Path:
+    """Unpack a zipped Shapefile into ``folder`` safely; the path of its .shp file."""
+    try:
+        archive = zipfile.ZipFile(BytesIO(data))
+        members = [m for m in archive.infolist() if not m.is_dir()]
+    except zipfile.BadZipFile:
+        raise UploadError("unreadable") from None
+    if len(members) > MAX_ZIP_ENTRIES:
+        raise UploadError("zip_bomb")
+    for member in members:
+        path = PurePosixPath(member.filename.replace("\\", "/"))
+        if path.is_absolute() or ".." in path.parts or ":" in member.filename:
+            raise UploadError("unsafe_zip", name=member.filename[:80])
+    if sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES or any(
+            m.file_size > MAX_ZIP_RATIO * max(m.compress_size, 1) for m in members):
+        raise UploadError("zip_bomb")
+    shapefiles = [m for m in members if PurePosixPath(m.filename).suffix.lower() == ".shp"]
+    if len(shapefiles) != 1:
+        raise UploadError("no_shapefile")
+    stem = PurePosixPath(shapefiles[0].filename).with_suffix("")
+    written = 0
+    for member in members:
+        path = PurePosixPath(member.filename.replace("\\", "/"))
+        if path.with_suffix("") != stem or path.suffix.lower() not in SHAPEFILE_PARTS:
+            continue
+        target = folder / ("layer" + path.suffix.lower())
+        # the sizes in the zip header are the sender's word: count the bytes really unpacked
+        with archive.open(member) as source, open(target, "wb") as sink:
+            while chunk := source.read(1 << 20):
+                written += len(chunk)
+                if written > MAX_UNZIPPED_BYTES:
+                    raise UploadError("zip_bomb")
+                sink.write(chunk)
+    return folder / "layer.shp"
+
+
+def read_upload(data: bytes, what: str) -> gpd.GeoDataFrame:
+    """The layer in an uploaded file (see the module docstring), rows in file order.
+
+    Rows without geometry are dropped. Raises :class:`UploadError`.
+    """
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise UploadError("too_large", limit_mb=MAX_UPLOAD_BYTES // (1024 * 1024))
+    kind = sniff(data)
+    with tempfile.TemporaryDirectory(prefix="upload-") as folder:
+        folder = Path(folder)
+        if kind == "zip":
+            path = unzip_shapefile(data, folder)
+        else:
+            path = folder / f"layer.{kind}"
+            path.write_bytes(data)
+        try:
+            layer = read_layer(str(path), what)
+        except InputError as error:
+            details = {}
+            if error.code == "outside_region":
+                details["message"] = str(error).split(": ", 1)[-1]
+            raise UploadError(error.code, **details) from None
+    layer = layer[layer.geometry.notna() & ~layer.geometry.is_empty].reset_index(drop=True)
+    if len(layer) > MAX_FEATURES:
+        raise UploadError("too_many", limit=MAX_FEATURES)
+    return layer

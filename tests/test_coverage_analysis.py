@@ -1,0 +1,178 @@
+"""The coverage-gap analysis behind /cakupan: a hand-made town with answers worked out by hand,
+then the demo city read from the store."""
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from demo.seed import write_demo_city
+from geo.crs import AMBON_UTM
+from planning.coverage_analysis import (
+    DEFAULT_WEIGHTS, AnalysisParams, Cancelled, CityLayers, NoDemand, analyse, build_demand, class_breaks, grid_candidates,
+    parse_params, read_city_layers, upload_demand,
+)
+
+X0, Y0 = 410_000.0, 9_597_000.0  # a spot inside Ambon, UTM 52S metres
+
+
+def frame(rows: dict, geoms) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(rows, geometry=list(geoms), crs=AMBON_UTM)
+
+
+def pt(dx, dy):
+    return shapely.Point(X0 + dx, Y0 + dy)
+
+
+def town() -> CityLayers:
+    """One PTZ camera (50 m) at the origin seeing 2 crime complaints; 3 more crime complaints at 500 m
+    east; a TPS at 1,000 m east; a river whose first 100 m lie in a flood zone, 300 m north."""
+    return CityLayers(
+        cameras=frame({"heading_deg": [np.nan], "fov_deg": [np.nan], "range_m": [50.0]}, [pt(0, 0)]),
+        complaints=frame({"category": ["kriminal"] * 5}, [pt(10, 0), pt(-10, 5), pt(500, 0), pt(505, 5), pt(495, -5)]),
+        tps=frame({"name": ["TPS Pasar"]}, [pt(1000, 0)]),
+        rivers=frame({"name": ["Wai Batu Merah"]}, [shapely.LineString([(X0, Y0 + 300), (X0 + 400, Y0 + 300)])]),
+        flood_zones=frame({"name": ["zona"], "hazard": [3]}, [shapely.box(X0 - 50, Y0 + 250, X0 + 100, Y0 + 350)]),
+        businesses=frame({"name": []}, []),
+        kecamatan=frame({"code": ["W", "E"], "name": ["Barat", "Timur"]},
+                        [shapely.box(X0 - 200, Y0 - 500, X0 + 250, Y0 + 500), shapely.box(X0 + 250, Y0 - 500, X0 + 1200, Y0 + 500)]),
+        land=gpd.GeoSeries([shapely.box(X0 - 200, Y0 - 500, X0 + 1200, Y0 + 500)], crs=AMBON_UTM),
+    )
+
+
+def only(**weights) -> dict:
+    return {key: weights.get(key.replace("complaint.", "").replace(".", "_"), 0.0) for key in DEFAULT_WEIGHTS}
+
+
+TOWN_WEIGHTS = only(kriminal=3.0, tps=4.0, flood=2.0)
+
+
+def test_demand_from_layers_with_planner_weights():
+    demand = build_demand(town(), TOWN_WEIGHTS)
+    by_layer = demand.groupby("layer")["weight"].sum()
+    assert by_layer["complaint"] == pytest.approx(15.0)  # 5 crime complaints x 3
+    assert by_layer["tps"] == pytest.approx(4.0)
+    assert by_layer["flood"] == pytest.approx(2.0)  # 100 m of bank in the zone, 2 per 100 m
+    assert demand.loc[demand.layer == "flood", "length_m"].sum() == pytest.approx(100.0)
+    assert set(demand.loc[demand.layer == "complaint", "kind"]) == {"kriminal"}
+    assert "tps" not in set(build_demand(town(), {**TOWN_WEIGHTS, "tps": 0.0}).layer)  # weight 0: left out
+
+
+def test_uploaded_layers_by_geometry_type():
+    roads = frame({"highway": ["primary"], "name": ["Jl. Sultan Hairun"]}, [shapely.LineString([(X0, Y0), (X0 + 200, Y0)])])
+    demand = upload_demand(roads, 2.0)
+    assert set(demand.layer) == {"road"} and demand.weight.sum() == pytest.approx(12.0)  # 3 per 100 m x 200 m x 2
+    points = frame({"weight": [5.0, 1.0]}, [pt(0, 0), pt(1, 1)])
+    assert upload_demand(points, 2.0).weight.sum() == pytest.approx(12.0)
+    square = frame({}, [shapely.box(X0, Y0, X0 + 100, Y0 + 100)])
+    assert upload_demand(square, 3.0).weight.sum() == pytest.approx(3.0)  # 1 ha x 3 per ha
+
+
+def test_gaps_and_the_best_site_in_the_hand_made_town():
+    result = analyse(town(), AnalysisParams(TOWN_WEIGHTS, k=1, radius_m=60, min_spacing_m=0, time_limit_s=10))
+    solution = result.solution
+    assert solution["total_weight"] == pytest.approx(21.0)
+    assert solution["existing_weight"] == pytest.approx(6.0)  # the 2 complaints the camera sees
+    assert solution["covered_weight"] == pytest.approx(15.0)  # + the 3 complaints 500 m east (9 > TPS 4)
+    assert solution["method"] == "exact" and solution["gap"] == pytest.approx(0.0)
+    site = result.sites.iloc[0]
+    assert site["rank"] == 1 and site["marginal_weight"] == pytest.approx(9.0)
+    assert site["reason_en"] == "covers 3 complaints about crime"
+    assert site["reason_id"] == "mencakup 3 aduan tentang kriminalitas"
+    assert shapely.distance(gpd.GeoSeries([site.geometry], crs=4326).to_crs(AMBON_UTM).iloc[0], pt(500, 0)) <= 60
+    assert "40 % of crime complaints covered (2 of 5)" in result.sentences["en"]
+    assert "40 % aduan kriminalitas terpantau (2 dari 5)" in result.sentences["id"]
+    assert "0 % panjang tepian rawan banjir terpantau (0,0 dari 0,1 km)" in result.sentences["id"]
+    kecamatan = result.by_kecamatan.set_index("name")
+    assert kecamatan.loc["Barat", "covered_weight"] == pytest.approx(6.0)
+    assert kecamatan.loc["Timur", "uncovered_weight"] == pytest.approx(13.0)  # 3 complaints + TPS
+    assert result.hexes["uncovered_weight"].sum() == pytest.approx(15.0)
+    assert len(result.sectors) == 1 and result.sectors.crs.to_epsg() == 4326
+
+
+def test_nothing_to_watch_is_said_so():
+    with pytest.raises(NoDemand):
+        analyse(town(), AnalysisParams(only(), k=1))
+
+
+def test_k_budget_and_spacing():
+    params = AnalysisParams(TOWN_WEIGHTS, k=None, budget=10.0, cost_per_site=4.0, radius_m=60, min_spacing_m=0, time_limit_s=10)
+    result = analyse(town(), params)
+    assert list(result.sites["marginal_weight"]) == pytest.approx([9.0, 4.0])  # the budget buys 2 sites
+    # uploaded candidates: the one beside the existing camera is too close with 100 m spacing
+    poles = frame({"pole": ["A", "B", "C"]}, [pt(0, 20), pt(500, 0), pt(1000, 0)])
+    spaced = analyse(town(), AnalysisParams(TOWN_WEIGHTS, k=3, radius_m=60, min_spacing_m=100, time_limit_s=10), candidates=poles)
+    assert sorted(spaced.sites["candidate_index"]) == [1, 2] and spaced.solution["candidate_source"] == "upload"
+
+
+def test_progress_and_cancel_flow_through_to_the_solver():
+    seen = []
+    analyse(town(), AnalysisParams(TOWN_WEIGHTS, k=2, radius_m=60, time_limit_s=10), progress=lambda f, s: seen.append((f, s)))
+    stages = [s for _, s in seen]
+    assert stages[0] == "demand" and stages[-1] == "done" and "solve" in stages
+    assert [f for f, _ in seen] == sorted(f for f, _ in seen)
+    calls = {"n": 0}
+
+    def cancel_once_solving():
+        calls["n"] += 1
+        return "solve" in stages_now
+
+    stages_now = []
+    with pytest.raises(Cancelled):
+        analyse(town(), AnalysisParams(TOWN_WEIGHTS, k=2, radius_m=60, time_limit_s=10),
+                progress=lambda f, s: stages_now.append(s), cancel=cancel_once_solving)
+    assert "reasons" not in stages_now and calls["n"] > 3
+
+
+def test_grid_candidates_are_on_land_and_near_demand():
+    demand_xy = np.array([[X0 + 500, Y0]])
+    cands = grid_candidates(town().land, demand_xy, 100.0)
+    xy = np.c_[cands.geometry.x, cands.geometry.y]
+    assert len(cands) > 0 and (np.hypot(*(xy - demand_xy).T) <= 100).all()
+    assert np.diff(np.unique(xy[:, 0])).min() == pytest.approx(50.0)  # half the radius
+
+
+def test_parameters_are_validated():
+    params, problems = parse_params({"weights": {"tps": "3"}, "mode": "k", "k": 5, "radius_m": 80, "min_spacing_m": 0, "time_limit_s": 5})
+    assert problems == [] and params.k == 5 and params.weights["tps"] == 3.0 and params.weights["flood"] == DEFAULT_WEIGHTS["flood"]
+    bad = {"weights": {"tps": -1, "evil": 2}, "mode": "k", "k": 0, "radius_m": 1e9, "min_spacing_m": "x", "time_limit_s": None}
+    assert set(parse_params(bad)[1]) == {"weight.tps", "weight.evil", "k", "radius_m", "min_spacing_m", "time_limit_s"}
+    budget = {"mode": "budget", "budget": 1e9, "cost_per_site": 1e3, "radius_m": 80, "min_spacing_m": 0, "time_limit_s": 5}
+    assert parse_params(budget)[1] == ["budget"]  # a million sites is beyond any run
+    assert parse_params({**budget, "budget": 5e8, "cost_per_site": 5e7})[0].sites_allowed() == 10
+    assert parse_params({"weights": [1], "k": 1, "radius_m": 80, "min_spacing_m": 0, "time_limit_s": 5})[1] == ["weight"]
+
+
+def test_class_breaks():
+    assert class_breaks([]) == []
+    assert class_breaks(np.arange(1, 101)) == [21.0, 41.0, 60.0, 80.0]
+    assert class_breaks([3.0] * 10) == [3.0]
+
+
+@pytest.fixture
+def demo_store(engine, demo_city):
+    write_demo_city(engine, demo_city)
+    return engine
+
+
+def test_demo_city_from_the_store(demo_store):
+    city = read_city_layers(demo_store)
+    assert len(city.cameras) == 37 and len(city.kecamatan) == 5
+    result = analyse(city, AnalysisParams(k=5, radius_m=100, min_spacing_m=150, time_limit_s=20))
+    solution = result.solution
+    assert len(result.sites) == 5 and list(result.sites["rank"]) == [1, 2, 3, 4, 5]
+    gains = result.sites["marginal_weight"].to_numpy()
+    assert (gains > 0).all() and (np.diff(gains) <= 1e-9).all()
+    assert solution["bound"] >= solution["covered_weight"] - 1e-6 and 0 <= solution["gap"] < 0.01
+    assert solution["covered_weight"] == pytest.approx(solution["existing_weight"] + gains.sum(), abs=0.05)
+    assert all(r.startswith("covers ") for r in result.sites["reason_en"])
+    assert all(r.startswith("mencakup ") for r in result.sites["reason_id"])
+    assert len(result.sentences["id"]) == len(result.sentences["en"]) >= 10
+    assert set(result.by_kecamatan["name"]) == set(city.kecamatan["name"])
+    land = city.land.to_crs(AMBON_UTM).union_all().buffer(1.0)
+    assert result.sites.to_crs(AMBON_UTM).within(land).all()
+    # the new sites keep 150 m from each other and from today's cameras
+    xy = result.sites.to_crs(AMBON_UTM).get_coordinates().to_numpy()
+    cams = city.cameras.to_crs(AMBON_UTM).get_coordinates().to_numpy()
+    pairwise = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    assert pairwise[np.triu_indices(5, 1)].min() >= 150 - 1e-6
+    assert np.hypot(*(xy[:, None, :] - cams[None, :, :]).transpose(2, 0, 1)).min() >= 150 - 1e-6
