@@ -7,6 +7,7 @@ from functools import partial
 import dash
 from flask_caching import Cache
 
+from auth.web import camera_authorizer, init_auth, shell_session
 from callbacks import map_view
 from cameras import CameraManager
 from config import ROOT, Settings
@@ -44,7 +45,7 @@ def register_map_page(services: Services) -> None:
         return map_page(request_language(), settings.tile_url, settings.tile_attribution, kecamatan_names, date_range,
                         "/api/layers/complaints.geojson?" + complaint_filter_query(ComplaintFilter()))
 
-    dash.register_page("peta", path="/", name=t("nav.map", "id"), layout=city_map_page, nav_key="nav.map")
+    dash.register_page("peta", path="/", name=t("nav.map", "id"), layout=city_map_page, nav_key="nav.map", permission="map")
 
 
 def create_app(settings: Settings | None = None) -> dash.Dash:
@@ -72,11 +73,12 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     services = Services(settings, engine, cache, start_camera_readers(settings, engine, cache))
     init_layer_routes(server, engine, cache)
     init_flood_routes(server, engine)
-    init_camera_routes(server, services.cameras, cache)
+    init_camera_routes(server, services.cameras, cache, authorize=camera_authorizer(engine))
     init_language_route(server)
+    init_auth(app, services)
 
     # Pages, in the order of the navigation bar. A page with `nav_key` gets a link there.
     register_map_page(services)
-    app.layout = lambda: shell(request_language())
+    app.layout = lambda: shell(request_language(), *shell_session())
     map_view.register(app, engine)
     return app

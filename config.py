@@ -9,6 +9,8 @@ from cameras.config import CameraSettings
 
 ROOT = Path(__file__).resolve().parent
 
+DEFAULT_SECRET_KEY = "demo-only-secret-change-me"
+
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 
@@ -31,6 +33,10 @@ class Settings:
     Off in web-only workers, which serve thumbnails and health from the shared (Redis) cache."""
     media_dir: Path
     """Local video files used as camera sources must live here."""
+    production: bool = False
+    """APP_MODE=production: no demo users, Secure cookies, and no start with the default SECRET_KEY."""
+    login_rate_limit: str = "5 per minute; 20 per hour"
+    """Failed logins allowed per user name and address (flask-limiter syntax)."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -45,9 +51,11 @@ class Settings:
             demo_data=env.get("DEMO_DATA", "1") not in ("0", "false", "no"),
             host=env.get("HOST", "127.0.0.1"),
             port=int(env.get("PORT", "8050")),
-            secret_key=env.get("SECRET_KEY", "demo-only-secret-change-me"),
+            secret_key=env.get("SECRET_KEY", DEFAULT_SECRET_KEY),
             camera_readers=env.get("CAMERA_READERS", "1") not in ("0", "false", "no"),
             media_dir=Path(env.get("MEDIA_DIR", instance_dir / "media")),
+            production=env.get("APP_MODE", "demo") == "production",
+            login_rate_limit=env.get("LOGIN_RATE_LIMIT", "5 per minute; 20 per hour"),
         )
 
     def camera_settings(self) -> CameraSettings:

@@ -14,3 +14,8 @@ FILTER_KECAMATAN = "filter-kecamatan"
 FILTER_RESET = "filter-reset"
 FILTER_WARNING = "filter-warning"
 COUNTS = "counts-in-view"
+
+# Accounts and access (auth)
+AUTH_USER = "auth-user"
+AUTH_LOGOUT = "auth-logout"
+AUTH_FORBIDDEN = "auth-forbidden"
