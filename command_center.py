@@ -8,7 +8,7 @@ import dash
 from flask_caching import Cache
 
 from auth.web import camera_authorizer, init_auth, shell_session
-from callbacks import map_view
+from callbacks import admin, map_view
 from cameras import CameraManager
 from config import ROOT, Settings
 from demo.seed import seed_if_empty
@@ -81,4 +81,5 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     register_map_page(services)
     app.layout = lambda: shell(request_language(), *shell_session())
     map_view.register(app, engine)
+    admin.register(app, services)
     return app
