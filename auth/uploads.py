@@ -118,8 +118,11 @@ def read_member(archive: zipfile.ZipFile, name: str, max_bytes: int = MAX_UNZIPP
     limit = min(info.file_size, max_bytes)
     if info.file_size > max_bytes:
         raise UploadRejected(f"zip member {name!r} is over {max_bytes:,} bytes")
-    with archive.open(info) as member:
-        data = member.read(limit + 1)
+    try:
+        with archive.open(info) as member:
+            data = member.read(limit + 1)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:  # a header that lies fails the CRC check
+        raise UploadRejected(f"zip member {name!r} is damaged ({exc})") from None
     if len(data) > limit:
         raise UploadRejected(f"zip member {name!r} is larger than its header says")
     return data
