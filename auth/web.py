@@ -14,6 +14,7 @@ limit and the login/logout pages (auth.views).
 """
 from __future__ import annotations
 
+import json
 import logging
 import time
 from typing import Callable, Iterable
@@ -83,22 +84,29 @@ def _deny(status: int, message: str) -> flask.Response:
     return response
 
 
-def _callback_outputs(body: dict) -> list:
-    """Every output id of a Dash callback request (a pattern-matching output lists several)."""
-    outputs = body.get("outputs")
-    outputs = outputs if isinstance(outputs, list) else [outputs]
-    flat = []
-    for output in outputs:
-        flat.extend(output if isinstance(output, list) else [output])
-    return [o.get("id") if isinstance(o, dict) else None for o in flat]
+def callback_output_ids(output: str) -> list:
+    """The component ids in a Dash callback's `output` key ("id.prop" or "..id.prop...id2.prop2.."),
+    the string Dash itself picks the callback function by (the request's "outputs" list is only the
+    shape of the answer, so it is not what is judged). Pattern-matching ids come back as dicts."""
+    parts = output[2:-2].split("...") if output.startswith("..") and output.endswith("..") else [output]
+    found = []
+    for part in parts:
+        component_id = part.rpartition(".")[0].replace("\\.", ".")
+        if component_id.startswith("{"):
+            try:
+                component_id = json.loads(component_id)
+            except ValueError:
+                component_id = None
+        found.append(component_id)
+    return found
 
 
 def _callback_refusal(account: Account) -> flask.Response | None:
     body = flask.request.get_json(silent=True)
-    output_ids = _callback_outputs(body) if isinstance(body, dict) else []
-    if not output_ids:
+    output = body.get("output") if isinstance(body, dict) else None
+    if not isinstance(output, str) or not output:
         return _deny(400, "not a Dash callback request")
-    for output_id in output_ids:
+    for output_id in callback_output_ids(output):
         permission = output_permission(output_id)
         if permission is None:
             return _deny(403, f"no permission is defined for callback output {output_id!r}")
