@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from typing import Callable, Iterable
 
@@ -27,8 +28,10 @@ from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from sqlalchemy import Engine, select
 
 from auth import audit, users
-from auth.policy import API_KEY, DATA_PREFIXES, LOGIN, OPEN, Account, output_permission, route_permission
+from auth.policy import API_KEY, DATA_PREFIXES, OPEN, Account, output_permission, route_permission
 from config import DEFAULT_SECRET_KEY
+from layouts.auth_page import forbidden
+from routes.language import request_language
 from store.models import Camera
 
 log = logging.getLogger(__name__)
@@ -147,9 +150,6 @@ def _guard_page_layouts() -> None:
 
 
 def _permission_checked(layout, permission: str | None) -> Callable:
-    from layouts.auth_page import forbidden
-    from routes.language import request_language
-
     def checked_layout(**kwargs):
         account = current_account()
         if account is None or not account.can(permission):
@@ -237,10 +237,9 @@ def _prepare_accounts(engine: Engine, settings, environ) -> None:
 
 
 def init_auth(app: dash.Dash, services, environ=None) -> None:
-    """Sessions, guards, CSRF, login rate limit, audit and the login/logout pages on `app`'s server."""
-    import os
-
-    from auth.views import init_login_routes
+    """Sessions, guards, CSRF, login rate limit, audit and the login/logout pages on `app`'s server.
+    `environ` (default os.environ) is where ADMIN_USERNAME / ADMIN_PASSWORD are read."""
+    from auth.views import init_login_routes  # the views use this module's helpers
 
     settings, engine = services.settings, services.engine
     if settings.production and settings.secret_key == DEFAULT_SECRET_KEY:

@@ -216,14 +216,16 @@ def test_deactivating_a_user_ends_their_session(app, engine):
     assert client.get("/api/layers/tps.geojson").status_code == 401
 
 
-def test_production_mode_refuses_the_default_secret_and_makes_no_demo_users(tmp_path):
+def test_production_mode_refuses_the_default_secret_and_makes_only_the_configured_admin(tmp_path, monkeypatch):
     env = {"INSTANCE_DIR": str(tmp_path), "TILE_URL": "", "CAMERA_READERS": "0", "DEMO_DATA": "0", "APP_MODE": "production"}
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app(Settings.from_env(env))
+    monkeypatch.setenv("ADMIN_USERNAME", "kominfo")
+    monkeypatch.setenv("ADMIN_PASSWORD", "a long admin password")
     app = create_app(Settings.from_env({**env, "SECRET_KEY": "a-real-secret-from-the-environment"}))
     engine = app.server.extensions["ambon_auth"]["engine"]
     with engine.connect() as conn:
-        assert conn.scalar(select(User.id).limit(1)) is None
+        assert conn.execute(select(User.username, User.role)).all() == [("kominfo", "admin")]
     page = app.server.test_client().get("/masuk")
     assert "demo" not in page.get_data(as_text=True).lower()
     assert app.server.config["SESSION_COOKIE_SECURE"] and app.server.config["SESSION_COOKIE_HTTPONLY"]

@@ -46,6 +46,15 @@ def test_viewer_cannot_open_a_live_stream(page, live_app):
     page.wait_for_selector("#auth-forbidden")
 
 
+def test_logout_from_the_header_ends_the_session(page, live_app):
+    login(page, live_app, "planner")
+    token = page.evaluate("window.ambon.csrfToken()")
+    assert token and page.request.post(live_app + "/cameras/1/snapshot", headers={"X-CSRFToken": token}).status == 403
+    page.click("#auth-logout")
+    page.wait_for_selector("#auth-login-form")
+    assert page.request.get(live_app + "/api/layers/tps.geojson").status == 401
+
+
 def test_hostile_complaint_text_is_shown_as_text(page, live_app, live_store):
     with live_store.begin() as conn:
         conn.execute(insert(Complaint).values(
