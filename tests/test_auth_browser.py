@@ -9,7 +9,7 @@ from sqlalchemy import insert, select
 from auth.models import AuditEvent
 from auth.policy import ROLES
 from store.db import make_engine
-from store.models import Complaint
+from store.models import Camera, Complaint
 from tests.conftest import login, wait_until
 
 pytestmark = pytest.mark.browser
@@ -114,3 +114,19 @@ def test_a_live_view_session_is_audited_with_user_and_duration(page, live_app, l
     assert (username, target) == ("operator", "camera:1") and detail["duration_s"] >= 1.5
     with live_store.connect() as conn:
         assert conn.scalar(select(AuditEvent.username).where(AuditEvent.action == "live.open")) == "operator"
+
+
+def test_snapshots_taken_and_read_are_audited(page, live_app, live_store):
+    login(page, live_app, "bpbd")
+    token = page.evaluate("window.ambon.csrfToken()")
+    with live_store.connect() as conn:
+        river = conn.scalar(select(Camera.id).where(Camera.group == "bpbd").limit(1))
+        road = conn.scalar(select(Camera.id).where(Camera.group == "lalu_lintas").limit(1))
+    assert page.request.post(f"{live_app}/cameras/{road}/snapshot", headers={"X-CSRFToken": token}).status == 403
+    taken = page.request.post(f"{live_app}/cameras/{river}/snapshot", headers={"X-CSRFToken": token})
+    assert taken.status == 201
+    assert page.request.get(live_app + taken.json()["url"]).status == 200
+    with live_store.connect() as conn:
+        events = conn.execute(select(AuditEvent.action, AuditEvent.username, AuditEvent.target)
+                              .where(AuditEvent.action.startswith("snapshot.")).order_by(AuditEvent.id)).all()
+    assert events == [("snapshot.take", "bpbd", f"camera:{river}"), ("snapshot.read", "bpbd", f"camera:{river}")]
