@@ -14,6 +14,10 @@ from i18n import LANGUAGES, t
 from routes.language import request_language
 
 MAX_FIELD = 200
+_TEXT_KEYS = ("auth.title", "auth.username", "auth.password", "auth.submit", "auth.failed", "auth.rate_limited",
+              "auth.demo_hint", "auth.demo_password", "auth.logout", "auth.logout_confirm", "lang.switch",
+              "auth.back", "app.title", "app.subtitle")
+"""Texts the login and logout templates show."""
 
 
 def safe_next(target: str | None) -> str:
@@ -78,7 +82,3 @@ def init_login_routes(server: flask.Flask, engine: Engine, settings, limiter: Li
 
     server.register_blueprint(bp)
 
-
-_TEXT_KEYS = ("auth.title", "auth.username", "auth.password", "auth.submit", "auth.failed", "auth.rate_limited",
-              "auth.demo_hint", "auth.demo_password", "auth.logout", "auth.logout_confirm", "lang.switch",
-              "auth.back", "app.title", "app.subtitle")

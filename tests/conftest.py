@@ -172,7 +172,9 @@ def login(page, base: str, role: str = "operator") -> None:
             page.goto(live_app + "/banjir")
 
     Demo users are named after their role; the password of each is "demo" (demo mode only).
-    `page.request` then shares the session, for calling routes directly.
+    Use a page that is not logged in yet (the `page` fixture is a fresh context); `page.request`
+    then shares the session, for calling routes directly (POSTs to Flask routes also need
+    `headers={"X-CSRFToken": page.evaluate("window.ambon.csrfToken()")}`).
     """
     page.goto(base + "/masuk")
     page.fill("#auth-username", role)
