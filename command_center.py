@@ -7,14 +7,15 @@ from functools import partial
 import dash
 from flask_caching import Cache
 
-from callbacks import cameras, coverage, map_view
+from auth.web import camera_authorizer, init_auth, shell_session
+from callbacks import admin, cameras, coverage, map_view
 from cameras import CameraManager
 from config import ROOT, Settings
 from demo.seed import seed_if_empty
 from i18n import t
 from layouts.map_page import map_page
 from layouts.shell import shell
-from routes.cameras import init_camera_routes
+from routes.cameras import camera_allowed, init_camera_routes
 from routes.flood import init_flood_routes
 from routes.language import init_language_route, request_language
 from routes.layers import init_layer_routes
@@ -45,9 +46,10 @@ def register_map_page(services: Services) -> None:
     def city_map_page(**_query):
         markers = camera_geojson(services.engine, {r["camera_id"]: r["status"] for r in services.camera_board.all_health()})
         return map_page(request_language(), settings.tile_url, settings.tile_attribution, kecamatan_names, date_range,
-                        "/api/layers/complaints.geojson?" + complaint_filter_query(ComplaintFilter()), markers, period_s)
+                        "/api/layers/complaints.geojson?" + complaint_filter_query(ComplaintFilter()), markers,
+                        period_s if camera_allowed("list") else None)
 
-    dash.register_page("peta", path="/", name=t("nav.map", "id"), layout=city_map_page, nav_key="nav.map")
+    dash.register_page("peta", path="/", name=t("nav.map", "id"), layout=city_map_page, nav_key="nav.map", permission="map", order=0)
 
 
 def create_app(settings: Settings | None = None) -> dash.Dash:
@@ -74,16 +76,19 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024  # no request body may exhaust memory
     cache = Cache(server, config=settings.cache_config())
     camera_readers = start_camera_readers(settings, engine, cache)
-    camera_board = init_camera_routes(server, camera_readers, cache, settings=settings.camera_settings()).board
+    camera_board = init_camera_routes(server, camera_readers, cache, settings=settings.camera_settings(),
+                                      authorize=camera_authorizer(engine)).board
     services = Services(settings, engine, cache, camera_readers, camera_board)
     init_layer_routes(server, engine, cache)
     init_flood_routes(server, engine)
     init_language_route(server)
+    init_auth(app, services)
 
-    # Pages, in the order of the navigation bar. A page with `nav_key` gets a link there.
+    # Pages; their `order` is their place in the navigation bar, where a page with `nav_key` gets a link.
     register_map_page(services)
-    app.layout = lambda: shell(request_language())
+    app.layout = lambda: shell(request_language(), *shell_session())
     map_view.register(app, engine)
     cameras.register(app, services)
     coverage.register(app, services)
+    admin.register(app, services)
     return app

@@ -9,6 +9,8 @@ from cameras.config import CameraSettings
 
 ROOT = Path(__file__).resolve().parent
 
+DEFAULT_SECRET_KEY = "demo-only-secret-change-me"
+
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 
@@ -36,6 +38,10 @@ class Settings:
     celery_broker_url: str | None = None
     """When set, background jobs (the coverage analysis) run on Celery workers through this broker
     (`celery -A celery_worker worker`); otherwise in local processes with a diskcache queue."""
+    production: bool = False
+    """APP_MODE=production: no demo users, Secure cookies, and no start with the default SECRET_KEY."""
+    login_rate_limit: str = "5 per minute; 20 per hour"
+    """Failed logins allowed per user name and address (flask-limiter syntax)."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -50,11 +56,13 @@ class Settings:
             demo_data=env.get("DEMO_DATA", "1") not in ("0", "false", "no"),
             host=env.get("HOST", "127.0.0.1"),
             port=int(env.get("PORT", "8050")),
-            secret_key=env.get("SECRET_KEY", "demo-only-secret-change-me"),
+            secret_key=env.get("SECRET_KEY", DEFAULT_SECRET_KEY),
             cache_key_prefix=env.get("CACHE_KEY_PREFIX", "ambon:"),
             camera_readers=env.get("CAMERA_READERS", "1") not in ("0", "false", "no"),
             media_dir=Path(env.get("MEDIA_DIR", instance_dir / "media")),
             celery_broker_url=env.get("CELERY_BROKER_URL") or None,
+            production=env.get("APP_MODE", "demo") == "production",
+            login_rate_limit=env.get("LOGIN_RATE_LIMIT", "5 per minute; 20 per hour"),
         )
 
     def camera_settings(self) -> CameraSettings:

@@ -62,7 +62,8 @@ window.ambon = window.ambon || {};
                         [f.status, L_.status[h.statusIndex[c.status]] || c.status],
                         [f.agency, L_.agency[c.agency] || c.agency], [f.channel, c.channel],
                         [f.created, when(c.created_at)], [f.responded, when(c.responded_at)], [f.closed, when(c.closed_at)],
-                        [f.desa, c.desa_code], [f.description, c.description]]);
+                        [f.desa, c.desa_code], [f.description, c.description],
+                        [f.reporter, c.reporter_name], [f.phone, c.reporter_phone]]);
                 });
                 return;
             case "businesses":

@@ -5,12 +5,14 @@ from __future__ import annotations
 import dash
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 
+from auth.web import audit_event
 from callbacks.map_view import map_bbox
 from cameras.health import DEGRADED, OFFLINE, ONLINE
 from cameras.manager import NoFrame, UnknownCamera
 from i18n import t
 from i18n.format import wit_time
 from layouts import camera_views, ids
+from routes.cameras import camera_allowed
 from routes.language import request_language
 from services import Services
 from store.cameras import camera_geojson, camera_points, selected_sector_geojson
@@ -33,9 +35,16 @@ def register(app: Dash, services: Services) -> None:
     board = services.camera_board
     period_s = services.settings.camera_settings().thumbnail_period_s or 5.0
 
-    def known(camera_id) -> int | None:
+    def known(camera_id, action: str = "live") -> int | None:
+        """The camera's id when it exists and the user may do `action` on it (checked on the server)."""
         camera_id = _camera_id(camera_id)
-        return camera_id if camera_id is not None and board.camera(camera_id) is not None else None
+        if camera_id is None or board.camera(camera_id) is None or not camera_allowed(action, camera_id):
+            return None
+        return camera_id
+
+    def visible(records: list[dict]) -> list[dict]:
+        """The cameras whose pictures the user may see (footage is granted per camera group)."""
+        return [r for r in records if camera_allowed("thumbnail", r["camera_id"])]
 
     def wall_layout(**_query):
         names = sorted({c["kecamatan"] for c in board.index() if c.get("kecamatan")})
@@ -44,10 +53,12 @@ def register(app: Dash, services: Services) -> None:
     def live_layout(id=None, **_query):  # noqa: A002 - the query parameter is called id
         return camera_views.live_page(request_language(), known(id), period_s)
 
-    dash.register_page("kamera", path="/kamera", name="kamera", layout=wall_layout, nav_key="nav.cameras", permission="camera")
-    dash.register_page("kamera-kesehatan", path="/kamera/kesehatan", name="kamera-kesehatan", nav_key="nav.camera_health",
+    dash.register_page("kamera", path="/kamera", name="kamera", layout=wall_layout, nav_key="nav.cameras", permission="camera",
+                       order=10)
+    dash.register_page("kamera-kesehatan", path="/kamera/kesehatan", name="kamera-kesehatan", nav_key="nav.camera_health", order=11,
                        layout=lambda **_q: camera_views.health_page(request_language(), period_s), permission="camera")
-    dash.register_page("kamera-langsung", path="/kamera/langsung", name="kamera-langsung", layout=live_layout, permission="camera")
+    dash.register_page("kamera-langsung", path="/kamera/langsung", name="kamera-langsung", layout=live_layout, permission="camera",
+                       order=12)
 
     @app.callback(
         Output(ids.CAM_IN_VIEW, "children"),
@@ -57,7 +68,7 @@ def register(app: Dash, services: Services) -> None:
     )
     def thumbnails_in_view(tick, bounds, lang):
         in_view = camera_points(services.engine, map_bbox(bounds))  # no bounds yet: the whole city is in view
-        records = [board.describe(int(cid)) for cid in in_view["id"]]
+        records = visible([board.describe(int(cid)) for cid in in_view["id"]])
         return camera_views.in_view_cards(records[:MAX_THUMBS_IN_VIEW], max(0, len(records) - MAX_THUMBS_IN_VIEW), lang, tick or 0)
 
     @app.callback(
@@ -132,7 +143,7 @@ def register(app: Dash, services: Services) -> None:
         prevent_initial_call=True,
     )
     def take_snapshot(clicks, camera_id, lang):
-        camera_id = known(camera_id)
+        camera_id = known(camera_id, "snapshot")
         if not clicks or camera_id is None:
             return no_update
         if board.manager is None:
@@ -142,6 +153,7 @@ def register(app: Dash, services: Services) -> None:
         except (NoFrame, UnknownCamera):
             return t("cam.snapshot_failed", lang).format(reason=t("cam.no_frame", lang))
         url = f"/cameras/{camera_id}/snapshots/{record.filename}"
+        audit_event("snapshot.take", url, {"camera_id": camera_id, "sha256": record.sha256})
         return [t("cam.snapshot_saved", lang).format(when=wit_time(record.taken_at, with_date=False)), " ",
                 html.A(t("cam.snapshot_open", lang), href=url, target="_blank", rel="noopener")]
 
@@ -156,7 +168,7 @@ def register(app: Dash, services: Services) -> None:
     def video_wall(tick, kinds, kecamatan, lang):
         kinds = {k for k in (kinds or []) if k in CAMERA_KINDS}
         kecamatan = {k for k in (kecamatan or []) if isinstance(k, str)}
-        records = sorted(board.all_health(), key=lambda r: r["camera_id"])
+        records = sorted(visible(board.all_health()), key=lambda r: r["camera_id"])
         shown = [r for r in records if r.get("kind") in kinds and (not kecamatan or r.get("kecamatan") in kecamatan)]
         cards = [camera_views.thumb_card(r, lang, tick or 0, link=True) for r in shown]
         return cards, t("cam.wall_count", lang).format(shown=len(shown), total=len(records))

@@ -40,7 +40,7 @@ def register(app: Dash, services: Services) -> None:
     def page_layout(**_query):
         return coverage_page(request_language(), settings.tile_url, settings.tile_attribution, AnalysisParams())
 
-    dash.register_page("cakupan", path="/cakupan", name=t("nav.coverage", "id"), layout=page_layout,
+    dash.register_page("cakupan", path="/cakupan", order=20, name=t("nav.coverage", "id"), layout=page_layout,
                        nav_key="nav.coverage", permission="coverage")
 
     def failure(lang: str, message: str) -> tuple:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dash import Dash, Input, Output, State, html
 from sqlalchemy import Engine
 
+from auth.web import current_account
 from i18n import t
 from layouts import ids
 from store import layers
@@ -48,6 +49,8 @@ def register(app: Dash, engine: Engine) -> None:
         args = {"from": [start or ""], "to": [end or ""], "category": categories or [], "status": statuses or [],
                 "agency": agencies or [], "kecamatan": kecamatan or []}
         complaint_filter, rejected = parse_complaint_filter(args)
+        # the guard lets no anonymous callback through
+        complaint_filter = complaint_filter.within_agency(current_account().complaint_scope)
         bbox = map_bbox(bounds)
         totals = {name: layers.count_in_bbox(engine, model, bbox) for name, model in (("cameras", Camera), ("tps", TpsSite), ("businesses", Business))}
         counts = _counts_table(lang, layers.count_complaints_by_status(engine, complaint_filter, bbox=bbox), totals)

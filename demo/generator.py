@@ -315,6 +315,20 @@ NAME_WORDS = ["Sari Laut", "Tradisi", "Sibu-Sibu", "Manise", "Pattimura", "Siwal
               "Pelangi", "Kenari", "Pala", "Cengkeh", "Teluk", "Amboina", "Lawamena", "Tifa", "Sagu", "Salawaku", "Pantai"]
 
 
+REPORTER_GIVEN = ["Agus", "Maria", "Yohanis", "Siti", "Ronald", "Nona", "Abdul", "Grace", "Fransina", "Hasan", "Melky", "Ratna"]
+REPORTER_FAMILY = ["Latuconsina", "Pattinama", "Tuhumury", "Matulessy", "Wattimena", "Sahetapy", "Rumahlatu", "Ohorella"]
+
+
+def add_reporters(complaints: gpd.GeoDataFrame, seed: int) -> gpd.GeoDataFrame:
+    """Invented reporter names and phone numbers: the personal details roles must not all see.
+    A generator of its own, so the rest of the demo stays as it was."""
+    rng = np.random.default_rng(seed)
+    n = len(complaints)
+    names = [f"{g} {f}" for g, f in zip(rng.choice(REPORTER_GIVEN, n), rng.choice(REPORTER_FAMILY, n))]
+    phones = [f"+62 812-{a:04d}-{b:04d}" for a, b in zip(rng.integers(0, 10_000, n), rng.integers(0, 10_000, n))]
+    return complaints.assign(reporter_name=names, reporter_phone=phones)
+
+
 def build_businesses(rng, desa, land, n=400) -> gpd.GeoDataFrame:
     """n restaurants and cafes, dense in the city centre, each with a regional tax number (NPWPD)."""
     weights = _desa_weights(desa) ** 1.5
@@ -380,7 +394,7 @@ def build_demo_city(seed: int = 7, n_complaints: int = 5000, n_businesses: int =
     rivers, watersheds, flood_zones = build_rivers(city_outline_m())
     tps = assign_areas(build_tps(rng, desa, land), desa)
     cameras = assign_areas(build_cameras(rng, desa, land, rivers, tps), desa)
-    complaints = assign_areas(build_complaints(rng, desa, land, flood_zones, tps, n_complaints), desa)
+    complaints = add_reporters(assign_areas(build_complaints(rng, desa, land, flood_zones, tps, n_complaints), desa), seed + 1)
     businesses = assign_areas(build_businesses(rng, desa, land, n_businesses), desa)
     deposits, _ = build_deposits(rng, businesses)
     layers = [kecamatan, desa, rivers, watersheds, flood_zones, cameras, tps, complaints, businesses]

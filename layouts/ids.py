@@ -68,3 +68,33 @@ COV_MESSAGE = "cov-message"
 COV_SUMMARY = "cov-summary"
 COV_GAPS = "cov-gaps"
 COV_RESULTS = "cov-results"
+
+# Accounts and access (auth)
+AUTH_USER = "auth-user"
+AUTH_LOGOUT = "auth-logout"
+AUTH_FORBIDDEN = "auth-forbidden"
+
+# Admin page
+ADMIN_USERS_TABLE = "admin-users-table"
+ADMIN_USER_NAME = "admin-user-name"
+ADMIN_USER_ROLE = "admin-user-role"
+ADMIN_USER_AGENCY = "admin-user-agency"
+ADMIN_USER_PASSWORD = "admin-user-password"
+ADMIN_USER_CREATE = "admin-user-create"
+ADMIN_USER_SET_ROLE = "admin-user-set-role"
+ADMIN_USER_RESET = "admin-user-reset"
+ADMIN_USER_DEACTIVATE = "admin-user-deactivate"
+ADMIN_USER_ACTIVATE = "admin-user-activate"
+ADMIN_USER_MESSAGE = "admin-user-message"
+ADMIN_CAMERAS_TABLE = "admin-cameras-table"
+ADMIN_CAM_PICK = "admin-cam-pick"
+ADMIN_CAM_FIELDS = {field: f"admin-cam-{field.replace('_', '-')}" for field in
+                    ("name", "kind", "group", "lon", "lat", "heading_deg", "fov_deg", "range_m", "stream_url")}
+ADMIN_CAM_SAVE = "admin-cam-save"
+ADMIN_CAM_DELETE = "admin-cam-delete"
+ADMIN_CAM_MESSAGE = "admin-cam-message"
+ADMIN_AUDIT_USER = "admin-audit-user"
+ADMIN_AUDIT_ACTION = "admin-audit-action"
+ADMIN_AUDIT_DATES = "admin-audit-dates"
+ADMIN_AUDIT_SEARCH = "admin-audit-search"
+ADMIN_AUDIT_TABLE = "admin-audit-table"

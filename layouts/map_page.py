@@ -126,7 +126,7 @@ def _checklist_options(prefix: str, values, lang: str) -> list[dict]:
     return [{"label": t(f"{prefix}.{v}", lang), "value": v} for v in values]
 
 
-def side_panel(lang: str, kecamatan_names: dict[str, str], date_range: tuple[date, date], camera_period_s: float) -> html.Aside:
+def side_panel(lang: str, kecamatan_names: dict[str, str], date_range: tuple[date, date], camera_period_s: float | None) -> html.Aside:
     return html.Aside(
         className="side-panel",
         children=[
@@ -151,18 +151,20 @@ def side_panel(lang: str, kecamatan_names: dict[str, str], date_range: tuple[dat
             html.Div(id=ids.FILTER_WARNING, className="filter-warning", role="status"),
             html.H2(t("counts.title", lang), className="panel-title mt-3"),
             html.Div(id=ids.COUNTS, className="counts", role="status", **{"aria-live": "polite"}),
-            in_view_section(lang, camera_period_s),
+            *([in_view_section(lang, camera_period_s)] if camera_period_s else []),
         ],
     )
 
 
 def map_page(lang: str, tile_url: str, tile_attribution: str, kecamatan_names: dict[str, str],
-             date_range: tuple[date, date], complaints_url: str, camera_markers: dict, camera_period_s: float) -> html.Div:
+             date_range: tuple[date, date], complaints_url: str, camera_markers: dict, camera_period_s: float | None) -> html.Div:
+    """The map page; `camera_period_s` None leaves out the camera thumbnails and live view (roles
+    that may not watch cameras)."""
     return html.Div(
         className="map-page",
         children=[
             side_panel(lang, kecamatan_names, date_range, camera_period_s),
-            html.Div([city_map(lang, tile_url, tile_attribution, complaints_url, camera_markers), legend(lang), live_panel(lang)],
+            html.Div([city_map(lang, tile_url, tile_attribution, complaints_url, camera_markers), legend(lang), *([live_panel(lang)] if camera_period_s else [])],
                      className="map-wrap"),
         ],
     )

@@ -86,6 +86,13 @@ _ACTIONS = {
 }
 
 
+def camera_allowed(action: str, camera_id: int | None = None) -> bool:
+    """Whether the current request may do `action` (list, health, thumbnail, live, snapshot,
+    snapshot_read) on a camera: the same hook the routes ask, for callbacks that show cameras."""
+    auth = _state().authorize
+    return auth is None or auth(action, camera_id)
+
+
 @cameras_bp.before_request
 def _permission_hook() -> Any:
     """The one place a permission check hooks in (authentication comes with another issue)."""

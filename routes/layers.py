@@ -13,6 +13,7 @@ from flask import Blueprint, Flask, Response, abort, jsonify, request
 from flask_caching import Cache
 from sqlalchemy import Engine
 
+from auth.web import current_account
 from geo.geojson import to_geojson_bytes
 from geo.sectors import camera_sectors
 from store import layers
@@ -27,8 +28,15 @@ LIVE_LAYER_SECONDS = 15
 """Cameras and complaints change while the app runs; boundaries and rivers do not."""
 
 
+def _complaint_scope() -> str | None:
+    """The only agency whose complaints the logged-in account may see (None: all)."""
+    account = current_account()
+    return account.complaint_scope if account else None
+
+
 def _complaints_payload(engine: Engine) -> bytes:
     complaint_filter, _ = parse_complaint_filter(request.args.to_dict(flat=False))
+    complaint_filter = complaint_filter.within_agency(_complaint_scope())
     points = layers.read_complaints(engine, complaint_filter)
     # status and category travel as indexes into the vocabularies: a few bytes per point
     points["s"] = points.status.map({s: i for i, s in enumerate(COMPLAINT_STATUSES)})
@@ -75,7 +83,7 @@ def init_layer_routes(server: Flask, engine: Engine, cache: Cache) -> None:
         if name not in LAYER_NAMES:
             abort(404, description=f"No map layer named {name!r}")
         max_age = LIVE_LAYER_SECONDS if name in ("complaints", "cameras", "camera_sectors") else STATIC_LAYER_SECONDS
-        key = "layer:" + request.full_path
+        key = f"layer:{_complaint_scope() if name == 'complaints' else ''}:{request.full_path}"
         compressed = cache.get(key)
         if compressed is None:
             compressed = gzip.compress(_layer_payload(engine, name), compresslevel=5)
@@ -86,7 +94,7 @@ def init_layer_routes(server: Flask, engine: Engine, cache: Cache) -> None:
         else:
             response = Response(gzip.decompress(compressed), mimetype="application/geo+json")
         response.headers["Cache-Control"] = f"private, max-age={max_age}"
-        response.headers["Vary"] = "Accept-Encoding"
+        response.headers["Vary"] = "Accept-Encoding, Cookie"  # what a user may see depends on who is logged in
         return response
 
     @bp.get("/api/complaints/<int:complaint_id>")
@@ -94,6 +102,9 @@ def init_layer_routes(server: Flask, engine: Engine, cache: Cache) -> None:
         record = layers.read_complaint(engine, complaint_id)
         if record is None:
             abort(404, description="No such complaint")
+        record = current_account().complaint_view(record)
+        if record is None:
+            abort(403, description="This complaint belongs to another agency")
         return jsonify({k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in record.items()})
 
     @bp.get("/api/businesses/<int:business_id>")

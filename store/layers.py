@@ -5,8 +5,9 @@ never write SQL of their own.
 """
 from __future__ import annotations
 
+
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 import geopandas as gpd
@@ -113,6 +114,10 @@ class ComplaintFilter:
     statuses: tuple[str, ...] = ()
     agencies: tuple[str, ...] = ()
     kecamatan_codes: tuple[str, ...] = field(default=())
+
+    def within_agency(self, agency: str | None) -> ComplaintFilter:
+        """This filter limited to one agency's complaints (None: unchanged)."""
+        return self if agency is None else replace(self, agencies=(agency,))
 
     def clause(self):
         conditions = []

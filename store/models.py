@@ -80,6 +80,9 @@ class Complaint(PointMixin, InAreaMixin, Base):
     description: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(12), index=True)
     agency: Mapped[str] = mapped_column(String(20), index=True)
+    reporter_name: Mapped[str | None] = mapped_column(String(120))
+    reporter_phone: Mapped[str | None] = mapped_column(String(32))
+    """Personal details: only roles holding the "complaints" permission see them (auth.policy)."""
 
 
 Index("ix_complaints_filter", Complaint.created_at, Complaint.status, Complaint.category)

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
@@ -141,13 +142,20 @@ def serve_app(instance: Path, gunicorn_workers: int | None = None, **env_overrid
 
 
 @pytest.fixture(scope="session")
-def live_app(tmp_path_factory):
-    """The app started as the README starts it (`python app.py`), on a fresh instance folder.
+def live_instance(tmp_path_factory) -> Path:
+    """The instance folder of `live_app` (its SQLite store is `ambon.db` there)."""
+    return tmp_path_factory.mktemp("instance")
+
+
+@pytest.fixture(scope="session")
+def live_app(live_instance):
+    """The app started as the README starts it (`python app.py`), on a fresh instance folder, in
+    demo mode (demo users exist; log in with `login`).
 
     Tiles are switched off (TILE_URL=""): this machine has no internet, and a test that asserts
     a clean browser console must not count failed tile downloads.
     """
-    with serve_app(tmp_path_factory.mktemp("instance")) as base:
+    with serve_app(live_instance) as base:
         yield base
 
 
@@ -175,6 +183,58 @@ def page(browser):
     pg.on("pageerror", lambda e: pg.errors.append(str(e)))
     yield pg
     context.close()
+
+
+DEMO_PASSWORD = "demo"
+
+
+def login(page, base: str, role: str = "operator") -> None:
+    """Log the browser `page` in to the app at `base` as the demo user of `role` and wait until the
+    app frame shows who is logged in. Every page of the app needs a login, so call it first:
+
+        def test_something(page, live_app):
+            login(page, live_app, "bpbd")       # admin, operator, planner, bpbd, agency or viewer
+            page.goto(live_app + "/banjir")
+
+    Demo users are named after their role; the password of each is "demo" (demo mode only).
+    Use a page that is not logged in yet (the `page` fixture is a fresh context); `page.request`
+    then shares the session, for calling routes directly (POSTs to Flask routes also need
+    `headers={"X-CSRFToken": page.evaluate("window.ambon.csrfToken()")}`).
+    """
+    page.goto(base + "/masuk")
+    page.fill("#auth-username", role)
+    page.fill("#auth-password", DEMO_PASSWORD)
+    page.click("#auth-submit")
+    page.wait_for_selector("#auth-user", timeout=20000)
+
+
+def csrf_token_of(html: str) -> str:
+    """The CSRF token of a page rendered by the app (login page or any form of it)."""
+    import re
+
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def login_client(client, role: str = "operator", password: str = DEMO_PASSWORD):
+    """Log a Flask test client in as the demo user of `role`; returns the client. For route tests
+    through `create_app(...).server.test_client()`. Send `X-CSRFToken: csrf_token_of(...)` with
+    any POST that is not a Dash callback."""
+    token = csrf_token_of(client.get("/masuk").get_data(as_text=True))
+    response = client.post("/masuk", data={"username": role, "password": password, "csrf_token": token})
+    assert response.status_code == 302, f"login as {role} failed: {response.status_code}"
+    return client
+
+
+def login_opener(base: str, role: str = "operator"):
+    """A urllib opener logged in to the running app at `base` as the demo user of `role` (for
+    tests that talk HTTP to a server process without a browser)."""
+    import http.cookiejar
+
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    token = csrf_token_of(opener.open(base + "/masuk", timeout=10).read().decode())
+    form = urllib.parse.urlencode({"username": role, "password": DEMO_PASSWORD, "csrf_token": token}).encode()
+    opener.open(base + "/masuk", data=form, timeout=10)
+    return opener
 
 
 def wait_until(pred, timeout: float = 5.0, interval: float = 0.02, message: str = "condition"):

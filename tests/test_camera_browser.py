@@ -56,30 +56,28 @@ def served(settings, refused_url):
     manager.stop()
 
 
-def test_click_opens_live_view_that_moves_and_dead_camera_shows_offline_card(served):
-    from playwright.sync_api import sync_playwright
-
-    base, chromium, manager = served
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            page.goto(base + "/")
-            page.click("#thumb1")
-            page.wait_for_function("document.getElementById('live').naturalWidth > 0", timeout=10_000)
-            first = page.evaluate("sample('live')")
-            page.wait_for_function(f"JSON.stringify(sample('live')) !== {repr(str(first).replace(' ', ''))}",
-                                   timeout=10_000)
-            assert manager.reader(1).viewers == 1
-            # the dead camera: its thumbnail is the grey OFFLINE card
-            page.wait_for_function("document.getElementById('thumb2').naturalWidth > 0", timeout=10_000)
-            status = page.evaluate("fetch('/cameras/2/thumbnail.jpg?t=1').then(r => r.headers.get('X-Camera-Status'))")
-            assert status == "offline"
-            grey = page.evaluate("sample('thumb2')")
-            assert sum(grey) / len(grey) == pytest.approx(3 * 90, abs=40)  # mostly the card's grey
-            page.close()  # closing the view releases the stream
-        finally:
-            browser.close()
+def test_click_opens_live_view_that_moves_and_dead_camera_shows_offline_card(served, browser):
+    # the session's shared browser: a second sync_playwright would fail once another test started it
+    base, _chromium, manager = served
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(base + "/")
+        page.click("#thumb1")
+        page.wait_for_function("document.getElementById('live').naturalWidth > 0", timeout=10_000)
+        first = page.evaluate("sample('live')")
+        page.wait_for_function(f"JSON.stringify(sample('live')) !== {repr(str(first).replace(' ', ''))}",
+                               timeout=10_000)
+        assert manager.reader(1).viewers == 1
+        # the dead camera: its thumbnail is the grey OFFLINE card
+        page.wait_for_function("document.getElementById('thumb2').naturalWidth > 0", timeout=10_000)
+        status = page.evaluate("fetch('/cameras/2/thumbnail.jpg?t=1').then(r => r.headers.get('X-Camera-Status'))")
+        assert status == "offline"
+        grey = page.evaluate("sample('thumb2')")
+        assert sum(grey) / len(grey) == pytest.approx(3 * 90, abs=40)  # mostly the card's grey
+        page.close()  # closing the view releases the stream
+    finally:
+        context.close()
     from tests.conftest import wait_until
 
     wait_until(lambda: manager.reader(1).viewers == 0, 5, message="viewer released after the page closed")

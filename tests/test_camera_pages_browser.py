@@ -3,14 +3,13 @@ that refresh, a camera added while the app runs, and a dead camera shown as OFFL
 from __future__ import annotations
 
 import json
-import urllib.request
 
 import pytest
 from sqlalchemy import insert
 
 from store.db import make_engine
 from store.models import Camera
-from tests.conftest import serve_app
+from tests.conftest import login, serve_app
 
 pytestmark = pytest.mark.browser
 
@@ -32,13 +31,9 @@ def camera_app(tmp_path_factory):
         yield base, make_engine(f"sqlite:///{instance / 'ambon.db'}")
 
 
-def _json(url: str) -> dict:
-    with urllib.request.urlopen(url, timeout=5) as response:
-        return json.load(response)
-
-
 def test_marker_click_opens_a_live_view_that_moves_and_close_releases_it(page, camera_app):
     base, _ = camera_app
+    login(page, base, "operator")
     page.goto(base + "/")
     marker = page.locator(".leaflet-marker-pane .cam-road").first
     marker.wait_for(timeout=20_000)
@@ -61,11 +56,11 @@ def test_marker_click_opens_a_live_view_that_moves_and_close_releases_it(page, c
     message = page.locator("#cam-snapshot-message")
     message.get_by_text("Cuplikan tersimpan").wait_for(timeout=10_000)
     snapshot_url = message.locator("a").get_attribute("href")
-    with urllib.request.urlopen(base + snapshot_url, timeout=5) as response:
-        assert response.headers["Content-Type"] == "image/jpeg" and len(response.read()) > 1000
+    snapshot = page.request.get(base + snapshot_url)
+    assert snapshot.headers["content-type"] == "image/jpeg" and len(snapshot.body()) > 1000
 
     camera_id = int(page.evaluate("document.querySelector('#cam-live-img').src").split("/cameras/")[1].split("/")[0])
-    assert _json(f"{base}/cameras/{camera_id}/health")["viewers"] == 1
+    assert page.request.get(f"{base}/cameras/{camera_id}/health").json()["viewers"] == 1
     page.get_by_role("button", name="Tutup").click()
     live.wait_for(state="hidden", timeout=5_000)
     page.wait_for_function(f"fetch('/cameras/{camera_id}/health').then(r => r.json()).then(h => h.viewers === 0)",
@@ -75,6 +70,7 @@ def test_marker_click_opens_a_live_view_that_moves_and_close_releases_it(page, c
 
 def test_thumbnails_in_view_refresh_with_their_age(page, camera_app):
     base, _ = camera_app
+    login(page, base, "operator")
     page.goto(base + "/")
     thumb = page.locator("#cam-in-view .cam-thumb-img").first
     thumb.wait_for(timeout=20_000)
@@ -88,6 +84,7 @@ def test_thumbnails_in_view_refresh_with_their_age(page, camera_app):
 
 def test_camera_added_while_running_with_a_dead_url_shows_offline_first(page, camera_app):
     base, engine = camera_app
+    login(page, base, "operator")
     with engine.begin() as conn:
         conn.execute(insert(Camera).values(id=901, name="CCTV Uji Mati", kind="river", stream_url="http://127.0.0.1:9/none.mjpg",
                                            lon=128.18, lat=-3.70, heading_deg=90, fov_deg=60, range_m=80))
@@ -112,6 +109,7 @@ def test_camera_added_while_running_with_a_dead_url_shows_offline_first(page, ca
 
 def test_video_wall_filters_by_kind_and_unknown_live_id_is_explained(page, camera_app):
     base, _ = camera_app
+    login(page, base, "operator")
     page.goto(base + "/kamera")
     page.locator(".cam-wall .cam-thumb").first.wait_for(timeout=20_000)
     total = page.locator(".cam-wall .cam-thumb").count()
@@ -121,4 +119,27 @@ def test_video_wall_filters_by_kind_and_unknown_live_id_is_explained(page, camer
 
     page.goto(base + "/kamera/langsung?id=<script>")
     page.get_by_text("Kamera tidak dikenal.").wait_for(timeout=10_000)
+    assert page.errors == []
+
+
+def test_bpbd_sees_only_the_cameras_of_its_group(page, camera_app):
+    base, _ = camera_app
+    login(page, base, "bpbd")
+    page.goto(base + "/kamera")
+    page.locator(".cam-wall .cam-thumb").first.wait_for(timeout=20_000)
+    page.wait_for_function("[...document.querySelectorAll('.cam-wall .cam-thumb img')].every(i => i.complete && i.naturalWidth > 0)",
+                           timeout=15_000)
+    names = page.locator(".cam-wall .cam-thumb-name").all_inner_texts()
+    assert names and all("Sungai" in name for name in names)  # river cameras only: the demo puts them in group "bpbd"
+    assert page.errors == []  # no picture the server refused
+
+
+def test_a_viewer_gets_the_map_without_camera_pictures(page, camera_app):
+    base, _ = camera_app
+    login(page, base, "viewer")
+    page.goto(base + "/")
+    page.locator(".leaflet-marker-pane .cam-icon").first.wait_for(timeout=20_000)
+    assert page.locator("#cam-in-view").count() == 0 and page.locator("#cam-live").count() == 0
+    page.locator(".leaflet-marker-pane .cam-road").first.click()  # a click shows the popup, no live view
+    page.locator(".leaflet-popup-content").wait_for()
     assert page.errors == []

@@ -6,13 +6,14 @@ import pytest
 
 from command_center import create_app
 from config import Settings
+from tests.conftest import login_client
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
     app = create_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": "", "CAMERA_READERS": "0"}))
-    return app.server.test_client()
+    return login_client(app.server.test_client(), "operator")
 
 
 def _features(response):

@@ -1,6 +1,8 @@
 """The city map in a real headless Chromium, as an operator would use it."""
 import pytest
 
+from tests.conftest import login
+
 pytestmark = pytest.mark.browser
 
 OVERLAYS_ID = ["Kamera CCTV", "Pengaduan warga (SP4N-LAPOR)", "TPS (tempat sampah sementara)", "Sungai",
@@ -12,7 +14,7 @@ def _overlay_checkbox(page, name):
 
 
 def _open_map(page, live_app):
-    page.goto(live_app + "/")
+    login(page, live_app, "operator")
     page.wait_for_selector(".leaflet-marker-pane .cam-icon", timeout=20000)
     # land, boundaries, rivers and flood zones come by URL after the markers: wait for the vectors
     page.wait_for_function("document.querySelectorAll('.leaflet-overlay-pane path').length > 50", timeout=20000)

@@ -5,7 +5,6 @@ serves thumbnails and health the camera readers published in Redis.
 """
 from __future__ import annotations
 
-import urllib.request
 import uuid
 
 import numpy as np
@@ -15,7 +14,7 @@ from sqlalchemy import func, select
 
 from store.db import make_engine
 from store.models import Camera
-from tests.conftest import IN_CI, decode, fresh_postgres_database, serve_app, wait_until
+from tests.conftest import IN_CI, decode, fresh_postgres_database, login_opener, serve_app, wait_until
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -44,9 +43,9 @@ def scaled_out(tmp_path_factory, redis_client):
             redis_client.delete(*keys)
 
 
-def _get(url: str):
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return response.status, dict(response.headers), response.read()
+@pytest.fixture(scope="module")
+def operator(scaled_out):
+    return login_opener(scaled_out[0], "operator")
 
 
 def test_two_workers_seed_the_demo_once(scaled_out):
@@ -57,21 +56,21 @@ def test_two_workers_seed_the_demo_once(scaled_out):
     engine.dispose()
 
 
-def test_any_worker_serves_fresh_thumbnails_from_redis(scaled_out, redis_client):
+def test_any_worker_serves_fresh_thumbnails_from_redis(scaled_out, redis_client, operator):
     base, _, prefix = scaled_out
     wait_until(lambda: any(redis_client.scan_iter(match=prefix + "*thumb:1")), timeout=30, message="camera 1's thumbnail in Redis")
     for _ in range(12):  # several requests: both workers answer some of them
-        status, headers, body = _get(f"{base}/cameras/1/thumbnail.jpg?t={uuid.uuid4().hex}")
-        assert status == 200 and headers["X-Camera-Status"] == "online"
-        image = decode(body)
+        with operator.open(f"{base}/cameras/1/thumbnail.jpg?t={uuid.uuid4().hex}", timeout=10) as response:
+            assert response.status == 200 and response.headers["X-Camera-Status"] == "online"
+            image = decode(response.read())
         assert image.shape[1] == 320 and float(np.std(image)) > 5  # a real picture, not a blank card
-    status, _, page = _get(base + "/kamera")
-    assert status == 200 and b"react-entry-point" in page
+    with operator.open(base + "/kamera", timeout=10) as response:  # a session made by one worker is valid in the other
+        assert response.status == 200 and b"react-entry-point" in response.read()
 
 
-def test_live_view_streams_from_a_worker(scaled_out):
+def test_live_view_streams_from_a_worker(scaled_out, operator):
     base, _, _ = scaled_out
-    with urllib.request.urlopen(f"{base}/cameras/2/live.mjpg", timeout=10) as response:
+    with operator.open(f"{base}/cameras/2/live.mjpg", timeout=10) as response:
         assert response.headers["Content-Type"].startswith("multipart/x-mixed-replace")
         chunk = b""
         while chunk.count(b"\xff\xd9") < 1:

@@ -5,6 +5,10 @@ PROGRESS_HIDDEN = "#cov-progress-box[hidden]"
 
 
 def open_coverage_page(page, base_url: str) -> None:
+    """Log in as the demo planner and open the coverage page with its cameras drawn."""
+    from tests.conftest import login
+
+    login(page, base_url, "planner")
     page.goto(base_url + "/cakupan")
     page.wait_for_selector(".leaflet-marker-pane .cam-icon", timeout=20000)  # existing cameras drawn
 

@@ -1,8 +1,8 @@
-"""the schema of the map, cameras, complaints, tax and flood warnings
+"""the schema of the map, cameras, complaints, tax, flood warnings, accounts and audit
 
-Revision ID: e4b823cd81e4
+Revision ID: 0e25e0e91338
 Revises: 
-Create Date: 2026-11-27 22:13:39.633401
+Create Date: 2026-11-27 22:38:31.083842
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = 'e4b823cd81e4'
+revision = '0e25e0e91338'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -41,6 +41,22 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_admin_areas_min_lat'), ['min_lat'], unique=False)
         batch_op.create_index(batch_op.f('ix_admin_areas_min_lon'), ['min_lon'], unique=False)
         batch_op.create_index(batch_op.f('ix_admin_areas_parent_code'), ['parent_code'], unique=False)
+
+    op.create_table('audit_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('time', sa.DateTime(), nullable=False),
+    sa.Column('username', sa.String(length=64), nullable=True),
+    sa.Column('action', sa.String(length=40), nullable=False),
+    sa.Column('target', sa.String(length=200), nullable=True),
+    sa.Column('detail', sa.JSON(), nullable=False),
+    sa.Column('ip', sa.String(length=45), nullable=True),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('audit_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_events_action'), ['action'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_events_time'), ['time'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_events_username'), ['username'], unique=False)
+        batch_op.create_index('ix_audit_user_time', ['username', 'time'], unique=False)
 
     op.create_table('businesses',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -96,6 +112,8 @@ def upgrade() -> None:
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('agency', sa.String(length=20), nullable=False),
+    sa.Column('reporter_name', sa.String(length=120), nullable=True),
+    sa.Column('reporter_phone', sa.String(length=32), nullable=True),
     sa.Column('lon', sa.Float(), nullable=False),
     sa.Column('lat', sa.Float(), nullable=False),
     sa.Column('desa_code', sa.String(length=16), nullable=True),
@@ -164,6 +182,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_tps_sites_lat'), ['lat'], unique=False)
         batch_op.create_index(batch_op.f('ix_tps_sites_lon'), ['lon'], unique=False)
 
+    op.create_table('users',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('username', sa.String(length=64), nullable=False),
+    sa.Column('password_hash', sa.String(length=255), nullable=False),
+    sa.Column('role', sa.String(length=16), nullable=False),
+    sa.Column('agency', sa.String(length=20), nullable=True),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('session_token', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('username')
+    )
     op.create_table('flood_gauges',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=32), nullable=False),
@@ -349,6 +380,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_flood_gauges_lat'))
 
     op.drop_table('flood_gauges')
+    op.drop_table('users')
     with op.batch_alter_table('tps_sites', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_tps_sites_lon'))
         batch_op.drop_index(batch_op.f('ix_tps_sites_lat'))
@@ -397,6 +429,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_businesses_category'))
 
     op.drop_table('businesses')
+    with op.batch_alter_table('audit_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_user_time')
+        batch_op.drop_index(batch_op.f('ix_audit_events_username'))
+        batch_op.drop_index(batch_op.f('ix_audit_events_time'))
+        batch_op.drop_index(batch_op.f('ix_audit_events_action'))
+
+    op.drop_table('audit_events')
     with op.batch_alter_table('admin_areas', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_admin_areas_parent_code'))
         batch_op.drop_index(batch_op.f('ix_admin_areas_min_lon'))

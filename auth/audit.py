@@ -1,0 +1,42 @@
+"""The append-only audit log: who did what, when, from where. `record` inserts; `search` reads.
+There is no update or delete here, nor anywhere else in the app.
+
+Actions in use: login.ok, login.failed, logout, live.open, live.close (detail: duration_s),
+snapshot.take, snapshot.read, export.<what>, import.<what>, camera.create/update/delete,
+user.create/update/reset_password.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Engine, insert, select
+
+from auth.models import AuditEvent
+
+SEARCH_LIMIT = 500
+
+
+def record(engine: Engine, action: str, *, username: str | None, target: str | None = None,
+           detail: dict | None = None, ip: str | None = None, time: datetime | None = None) -> None:
+    """Append one event (times are naive UTC)."""
+    with engine.begin() as conn:
+        conn.execute(insert(AuditEvent).values(
+            time=time or datetime.utcnow(), username=username, action=action,
+            target=None if target is None else str(target)[:200], detail=detail or {}, ip=ip))
+
+
+def search(engine: Engine, *, username: str | None = None, action: str | None = None, since: datetime | None = None,
+           until: datetime | None = None, limit: int = SEARCH_LIMIT) -> list[dict]:
+    """Events newest first. `action` matches a whole action or a family ("live" finds live.open and
+    live.close); `until` is exclusive."""
+    query = select(AuditEvent.__table__).order_by(AuditEvent.time.desc(), AuditEvent.id.desc()).limit(limit)
+    if username:
+        query = query.where(AuditEvent.username == username)
+    if action:
+        query = query.where((AuditEvent.action == action) | AuditEvent.action.startswith(action + ".", autoescape=True))
+    if since is not None:
+        query = query.where(AuditEvent.time >= since)
+    if until is not None:
+        query = query.where(AuditEvent.time < until)
+    with engine.connect() as conn:
+        return [dict(row) for row in conn.execute(query).mappings()]

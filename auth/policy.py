@@ -1,0 +1,159 @@
+"""Who may do what: roles, their permissions and camera groups, and the tables that map pages,
+Dash callback outputs and URLs to a permission. Everything here is data plus small pure functions;
+`auth.web` enforces it on the server.
+
+A page declares its permission in `dash.register_page(..., permission="camera")`; a callback is
+judged by the ids of its outputs (prefix table below); a URL by the route table. Whatever a table
+does not know is refused: a new page, callback or route must be listed to be reachable.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from layouts import ids
+
+LOGIN = "login"
+"""Any logged-in user, whatever the role."""
+
+PERMISSIONS = {
+    LOGIN: "any logged-in user",
+    "map": "the city map, its layers and complaint details without people's names",
+    "complaints": "complaint records with the reporter's name and phone",
+    "camera": "camera pages (video wall, health) and the camera list",
+    "footage": "camera thumbnails",
+    "live": "live view",
+    "snapshot": "take and read evidence snapshots",
+    "coverage": "camera coverage planning and its exports",
+    "flood": "BPBD flood warning pages, CAP and RT messages",
+    "admin": "users, cameras, settings, the audit log",
+}
+
+ROLES = ("admin", "operator", "planner", "bpbd", "agency", "viewer")
+_CAMERA_WORK = {"camera", "footage", "live", "snapshot"}
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "admin": frozenset(PERMISSIONS),
+    "operator": frozenset({LOGIN, "map", "complaints", *_CAMERA_WORK}),
+    "planner": frozenset({LOGIN, "map", "coverage"}),
+    "bpbd": frozenset({LOGIN, "map", "flood", *_CAMERA_WORK}),
+    "agency": frozenset({LOGIN, "map", "complaints"}),
+    "viewer": frozenset({LOGIN, "map"}),
+}
+"""The agency role's "complaints" covers only its own agency's complaints (see `complaint_scope`)."""
+
+ALL_GROUPS = "*"
+ROLE_CAMERA_GROUPS: dict[str, frozenset[str]] = {
+    "admin": frozenset({ALL_GROUPS}),
+    "operator": frozenset({ALL_GROUPS}),
+    "bpbd": frozenset({"bpbd"}),
+}
+"""Camera groups (store.models.Camera.group) whose footage a role may see; none for roles not listed.
+The demo puts river cameras in "bpbd", TPS cameras in "dlh", road cameras in "lalu_lintas"."""
+
+CAMERA_ACTIONS = {"list": "camera", "health": "camera", "thumbnail": "footage", "live": "live",
+                  "snapshot": "snapshot", "snapshot_read": "snapshot"}
+"""routes.cameras action -> permission. Actions that show footage are also checked by camera group."""
+FOOTAGE_ACTIONS = frozenset({"thumbnail", "live", "snapshot", "snapshot_read"})
+
+PERSONAL_COMPLAINT_FIELDS = ("reporter_name", "reporter_phone")
+
+CALLBACK_PREFIXES = (("cam-", "camera"), ("cov-", "coverage"), ("flood-", "flood"), ("admin-", "admin"))
+"""A Dash callback output whose id starts with the prefix needs the permission."""
+CALLBACK_IDS = {
+    **dict.fromkeys((ids.LANG_STORE, ids.MAP, ids.LAYERS_CONTROL, ids.COMPLAINTS_LAYER, ids.SECTORS_LAYER, ids.CAMERAS_LAYER,
+                     ids.FILTER_DATES, ids.FILTER_CATEGORY, ids.FILTER_STATUS, ids.FILTER_AGENCY, ids.FILTER_KECAMATAN,
+                     ids.FILTER_RESET, ids.FILTER_WARNING, ids.COUNTS), "map"),
+    # Dash's page router: the page's own permission is checked when its layout is built
+    **dict.fromkeys(("_pages_content", "_pages_store", "_pages_dummy"), LOGIN),
+}
+"""Output ids without one of the prefixes: the map page's, and Dash's own."""
+
+OPEN = "open"
+"""Route table value: no login needed."""
+API_KEY = "api-key"
+"""Route table value: no login; the route checks its own key (machines, not people, call it)."""
+ROUTE_PERMISSIONS = (
+    ("/masuk", OPEN),
+    ("/assets/", OPEN),
+    ("/_dash-component-suites/", OPEN),
+    ("/_favicon.ico", OPEN),
+    ("/bahasa/", OPEN),
+    ("/api/flood/readings", API_KEY),
+    ("/api/layers/", "map"),
+    ("/api/complaints/", "map"),
+    ("/api/businesses/", "map"),
+    ("/api/flood/", "flood"),
+    ("/api/coverage/", "coverage"),
+    ("/api/", "admin"),
+    ("/cameras/", LOGIN),
+)
+"""First match wins: a prefix ending in "/" covers everything under it, any other is one exact path. Camera routes then ask `may_use_camera` per action and group. An API
+route nobody listed is for admins only. Paths not listed (pages, Dash's own requests) need a login;
+the page itself is judged by its `permission`."""
+
+DATA_PREFIXES = ("/api/", "/cameras/", "/_dash-")
+"""Requests made by scripts, not people: refused with 401 JSON instead of a redirect to the login page."""
+
+
+@dataclass(frozen=True)
+class Account:
+    """The logged-in user as the policy sees it."""
+
+    username: str
+    role: str
+    agency: str | None = None
+
+    @property
+    def permissions(self) -> frozenset[str]:
+        return ROLE_PERMISSIONS.get(self.role, frozenset())
+
+    def can(self, permission: str | None) -> bool:
+        """Whether the role holds `permission`; None (a page that declares none) is for admins only."""
+        return (permission or "admin") in self.permissions
+
+    def may_use_camera(self, action: str, group: str | None) -> bool:
+        """Whether the role may do `action` (a routes.cameras action) on a camera of `group`."""
+        permission = CAMERA_ACTIONS.get(action)
+        if permission is None or not self.can(permission):
+            return False
+        if action not in FOOTAGE_ACTIONS:
+            return True
+        groups = ROLE_CAMERA_GROUPS.get(self.role, frozenset())
+        return ALL_GROUPS in groups or (group is not None and group in groups)
+
+    @property
+    def complaint_scope(self) -> str | None:
+        """The only agency whose complaints this account sees, or None for all of them."""
+        return self.agency if self.role == "agency" else None
+
+    def complaint_view(self, record: dict) -> dict | None:
+        """The complaint as this account may see it: None when it is outside its scope, without the
+        reporter's name and phone unless the role holds "complaints"."""
+        scope = self.complaint_scope
+        if scope is not None and record.get("agency") != scope:
+            return None
+        if self.can("complaints"):
+            return dict(record)
+        return {k: v for k, v in record.items() if k not in PERSONAL_COMPLAINT_FIELDS}
+
+
+def route_permission(path: str) -> str:
+    """The permission a URL path needs (or OPEN / API_KEY); LOGIN for paths the table does not list."""
+    for prefix, permission in ROUTE_PERMISSIONS:
+        if path.startswith(prefix) if prefix.endswith("/") else path == prefix:
+            return permission
+        if path == prefix.rstrip("/"):
+            return permission
+    return LOGIN
+
+
+def output_permission(component_id: str | dict) -> str | None:
+    """The permission a Dash callback output needs, by its id; None (refused) when no table knows it.
+    A pattern-matching id (a dict) is judged by its "type" value, which must carry the prefix."""
+    if isinstance(component_id, dict):
+        component_id = component_id.get("type")
+    if not isinstance(component_id, str):
+        return None
+    for prefix, permission in CALLBACK_PREFIXES:
+        if component_id.startswith(prefix):
+            return permission
+    return CALLBACK_IDS.get(component_id)

@@ -1,0 +1,136 @@
+"""Admin page callbacks: users, cameras, audit search. The guard only lets admins call them
+(ids "admin-"); each change is recorded in the audit log."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+
+import dash
+from dash import Dash, Input, Output, State, ctx
+
+from auth import audit, users
+from auth.policy import ROLES
+from auth.web import audit_event, current_account
+from cameras.config import ConfigError, redact_url
+from i18n import t
+from layouts import ids
+from layouts.admin_page import admin_page, table
+from routes.language import request_language
+from store.cameras import delete_camera, list_cameras, save_camera, validate_camera
+from store.vocabulary import AGENCIES, CAMERA_KINDS
+
+CAM_FIELDS = list(ids.ADMIN_CAM_FIELDS)
+USER_BUTTONS = (ids.ADMIN_USER_CREATE, ids.ADMIN_USER_SET_ROLE, ids.ADMIN_USER_RESET, ids.ADMIN_USER_DEACTIVATE, ids.ADMIN_USER_ACTIVATE)
+
+
+def _users_table(engine, lang: str):
+    return table([t("admin.username", lang), t("admin.role", lang), t("field.agency", lang), t("admin.active", lang), t("admin.updated", lang)],
+                 [[u.username, t(f"role.{u.role}", lang), u.agency, t("admin.yes" if u.active else "admin.no", lang), f"{u.updated_at:%Y-%m-%d %H:%M}"]
+                  for u in users.list_users(engine)])
+
+
+def _apply_user_change(engine, action: str, username: str, role: str, agency: str | None, password: str, lang: str) -> str:
+    """Do the change the pressed button asks for; returns what was done (for the log and the message).
+    An admin cannot lock themself out."""
+    if action == ids.ADMIN_USER_CREATE:
+        users.create_user(engine, username, password, role, agency)
+        return "user.create"
+    if username == current_account().username and (action == ids.ADMIN_USER_DEACTIVATE or (action == ids.ADMIN_USER_SET_ROLE and role != "admin")):
+        raise users.UserError(t("admin.not_self", lang))
+    if action == ids.ADMIN_USER_SET_ROLE:
+        users.update_user(engine, username, role=role, agency=agency)
+        return "user.update"
+    if action == ids.ADMIN_USER_RESET:
+        users.set_password(engine, username, password)
+        return "user.reset_password"
+    users.update_user(engine, username, active=action == ids.ADMIN_USER_ACTIVATE)
+    return "user.update"
+
+
+def _cameras_table(engine, lang: str):
+    """The cameras table (stream URLs without passwords) and the options of the camera picker."""
+    cameras = list_cameras(engine)
+    rows = [[c["id"], *(redact_url(c[f]) if f == "stream_url" else c[f] for f in CAM_FIELDS)] for c in cameras]
+    options = [{"label": f"{c['id']} · {c['name']}", "value": c["id"]} for c in cameras]
+    return table(["id"] + [t(f"admin.cam.{f}", lang) for f in CAM_FIELDS], rows), options
+
+
+def _day_start(value: str | None, days_after: int = 0) -> datetime | None:
+    """Midnight (UTC) of an ISO date from the date picker, plus `days_after`; None when absent or not a date."""
+    try:
+        return datetime.combine(date.fromisoformat(str(value)[:10]) + timedelta(days=days_after), datetime.min.time())
+    except ValueError:
+        return None
+
+
+def register(app: Dash, services) -> None:
+    engine, manager, media_root = services.engine, services.cameras, services.settings.media_dir
+    dash.register_page("admin", path="/admin", order=90, name=t("nav.admin", "id"), nav_key="nav.admin", permission="admin",
+                       layout=lambda **_query: admin_page(request_language(), ROLES, AGENCIES, CAMERA_KINDS))
+
+    @app.callback(
+        Output(ids.ADMIN_USERS_TABLE, "children"), Output(ids.ADMIN_USER_MESSAGE, "children"), Output(ids.ADMIN_USER_PASSWORD, "value"),
+        *(Input(button, "n_clicks") for button in USER_BUTTONS),
+        State(ids.ADMIN_USER_NAME, "value"), State(ids.ADMIN_USER_ROLE, "value"), State(ids.ADMIN_USER_AGENCY, "value"),
+        State(ids.ADMIN_USER_PASSWORD, "value"), State(ids.LANG_STORE, "data"),
+    )
+    def change_user(*args):
+        username, role, agency, password, lang = args[len(USER_BUTTONS):]
+        message = ""
+        if ctx.triggered_id in USER_BUTTONS:
+            username = (username or "").strip().lower()
+            try:
+                action = _apply_user_change(engine, ctx.triggered_id, username, role or "", agency, password or "", lang)
+                audit_event(action, f"user:{username}", {"role": role, "agency": agency, "button": ctx.triggered_id})
+                message = t("admin.done", lang).format(what=f"{username} ({action})")
+            except users.UserError as exc:
+                message = t("admin.error", lang).format(why=str(exc))
+        return _users_table(engine, lang), message, ""
+
+    @app.callback(
+        *(Output(ids.ADMIN_CAM_FIELDS[f], "value") for f in CAM_FIELDS),
+        Input(ids.ADMIN_CAM_PICK, "value"),
+        prevent_initial_call=True,
+    )
+    def fill_camera_form(camera_id):
+        camera = next((c for c in list_cameras(engine) if c["id"] == camera_id), None)
+        return [camera[f] if camera else None for f in CAM_FIELDS]
+
+    @app.callback(
+        Output(ids.ADMIN_CAMERAS_TABLE, "children"), Output(ids.ADMIN_CAM_PICK, "options"), Output(ids.ADMIN_CAM_MESSAGE, "children"),
+        Input(ids.ADMIN_CAM_SAVE, "n_clicks"), Input(ids.ADMIN_CAM_DELETE, "n_clicks"),
+        State(ids.ADMIN_CAM_PICK, "value"), *(State(ids.ADMIN_CAM_FIELDS[f], "value") for f in CAM_FIELDS), State(ids.LANG_STORE, "data"),
+    )
+    def change_camera(_save, _delete, camera_id, *rest):
+        values, lang = dict(zip(CAM_FIELDS, rest[:-1])), rest[-1]
+        message = ""
+        try:
+            if ctx.triggered_id == ids.ADMIN_CAM_SAVE:
+                saved = save_camera(engine, camera_id, validate_camera(values, media_root))
+                audit_event("camera.update" if camera_id else "camera.create", f"camera:{saved}",
+                            {"name": values["name"], "group": values["group"], "kind": values["kind"]})
+                message = t("admin.done", lang).format(what=f"{saved} · {values['name']}")
+            elif ctx.triggered_id == ids.ADMIN_CAM_DELETE:
+                if camera_id is None or not delete_camera(engine, camera_id):
+                    raise ConfigError(None, t("admin.pick_first", lang))
+                audit_event("camera.delete", f"camera:{camera_id}")
+                message = t("admin.done", lang).format(what=f"- {camera_id}")
+            if message and manager is not None:
+                manager.sync()  # this process's readers now; other processes within their sync interval
+        except ConfigError as exc:
+            message = t("admin.error", lang).format(why=exc.message)
+        cameras_table, options = _cameras_table(engine, lang)
+        return cameras_table, options, message
+
+    @app.callback(
+        Output(ids.ADMIN_AUDIT_TABLE, "children"),
+        Input(ids.ADMIN_AUDIT_SEARCH, "n_clicks"),
+        State(ids.ADMIN_AUDIT_USER, "value"), State(ids.ADMIN_AUDIT_ACTION, "value"),
+        State(ids.ADMIN_AUDIT_DATES, "start_date"), State(ids.ADMIN_AUDIT_DATES, "end_date"), State(ids.LANG_STORE, "data"),
+    )
+    def search_audit(_clicks, username, action, start, end, lang):
+        events = audit.search(engine, username=(username or "").strip().lower() or None, action=(action or "").strip() or None,
+                              since=_day_start(start), until=_day_start(end, days_after=1))
+        headers = [t(k, lang) for k in ("admin.audit.time", "admin.username", "admin.audit.action", "admin.audit.target", "admin.audit.detail", "admin.audit.ip")]
+        rows = [[f"{e['time']:%Y-%m-%d %H:%M:%S}", e["username"], e["action"], e["target"], json.dumps(e["detail"], ensure_ascii=False), e["ip"]] for e in events]
+        return [t("admin.audit.count", lang).format(n=len(events), limit=audit.SEARCH_LIMIT), table(headers, rows)]

@@ -1,0 +1,28 @@
+"""Texts of logging in and out, roles, refusals and people's details."""
+
+TEXT: dict[str, dict[str, str]] = {
+    "auth.title": {"id": "Masuk", "en": "Log in"},
+    "auth.username": {"id": "Nama pengguna", "en": "User name"},
+    "auth.password": {"id": "Kata sandi", "en": "Password"},
+    "auth.submit": {"id": "Masuk", "en": "Log in"},
+    "auth.failed": {"id": "Nama pengguna atau kata sandi salah, atau akun tidak aktif.",
+                    "en": "Wrong user name or password, or the account is inactive."},
+    "auth.rate_limited": {"id": "Terlalu banyak percobaan gagal. Tunggu sebentar lalu coba lagi.",
+                          "en": "Too many failed attempts. Wait a while and try again."},
+    "auth.demo_hint": {"id": "Mode demo: tersedia satu pengguna untuk setiap peran.",
+                       "en": "Demo mode: there is one user for each role."},
+    "auth.demo_password": {"id": "Kata sandi semuanya:", "en": "The password of each is"},
+    "auth.logout": {"id": "Keluar", "en": "Log out"},
+    "auth.logout_confirm": {"id": "Akhiri sesi Anda di perangkat ini?", "en": "End your session on this device?"},
+    "auth.back": {"id": "Kembali", "en": "Back"},
+    "auth.forbidden": {"id": "Peran Anda tidak boleh membuka halaman ini.", "en": "Your role may not open this page."},
+    "auth.signed_in_as": {"id": "Masuk sebagai", "en": "Logged in as"},
+    "role.admin": {"id": "Admin", "en": "Admin"},
+    "role.operator": {"id": "Operator", "en": "Operator"},
+    "role.planner": {"id": "Perencana", "en": "Planner"},
+    "role.bpbd": {"id": "BPBD", "en": "BPBD (disaster agency)"},
+    "role.agency": {"id": "OPD", "en": "Agency"},
+    "role.viewer": {"id": "Pemantau (baca saja)", "en": "Viewer (read only)"},
+    "field.reporter": {"id": "Pelapor", "en": "Reporter"},
+    "field.phone": {"id": "Telepon", "en": "Phone"},
+}

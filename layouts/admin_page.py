@@ -1,0 +1,75 @@
+"""The admin page: users, cameras and the audit log. Tables are filled by callbacks.admin."""
+from __future__ import annotations
+
+from dash import dcc, html
+
+from i18n import t
+from layouts import ids
+
+NUMBER_FIELDS = ("lon", "lat", "heading_deg", "fov_deg", "range_m")
+
+
+def _field(label: str, control) -> html.Div:
+    return html.Div([html.Label(label, htmlFor=control.id, className="form-label mb-0"), control], className="admin-field")
+
+
+def _users_section(lang: str, roles: tuple[str, ...], agencies: tuple[str, ...]) -> html.Section:
+    buttons = ((ids.ADMIN_USER_CREATE, "admin.create", "btn-primary"), (ids.ADMIN_USER_SET_ROLE, "admin.set_role", "btn-outline-primary"),
+               (ids.ADMIN_USER_RESET, "admin.reset", "btn-outline-primary"), (ids.ADMIN_USER_DEACTIVATE, "admin.deactivate", "btn-outline-danger"),
+               (ids.ADMIN_USER_ACTIVATE, "admin.activate", "btn-outline-secondary"))
+    return html.Section(className="admin-section", children=[
+        html.H2(t("admin.users", lang), className="panel-title"),
+        html.Div(className="admin-form", children=[
+            _field(t("admin.username", lang), dcc.Input(id=ids.ADMIN_USER_NAME, type="text", className="form-control form-control-sm")),
+            _field(t("admin.role", lang), dcc.Dropdown(id=ids.ADMIN_USER_ROLE, options=[{"label": t(f"role.{r}", lang), "value": r} for r in roles], value="viewer", clearable=False)),
+            _field(t("admin.agency", lang), dcc.Dropdown(id=ids.ADMIN_USER_AGENCY, options=[{"label": t(f"agency.{a}", lang), "value": a} for a in agencies])),
+            _field(t("admin.password", lang), dcc.Input(id=ids.ADMIN_USER_PASSWORD, type="password", autoComplete="new-password", className="form-control form-control-sm")),
+        ]),
+        html.Div([html.Button(t(key, lang), id=button_id, className=f"btn btn-sm {style}") for button_id, key, style in buttons], className="admin-buttons"),
+        html.Div(id=ids.ADMIN_USER_MESSAGE, className="admin-message", role="status"),
+        html.Div(id=ids.ADMIN_USERS_TABLE, className="admin-table"),
+    ])
+
+
+def _cameras_section(lang: str, kinds: tuple[str, ...]) -> html.Section:
+    def control(field: str):
+        component_id = ids.ADMIN_CAM_FIELDS[field]
+        if field == "kind":
+            return dcc.Dropdown(id=component_id, options=[{"label": t(f"kind.{k}", lang), "value": k} for k in kinds])
+        return dcc.Input(id=component_id, type="number" if field in NUMBER_FIELDS else "text", className="form-control form-control-sm")
+
+    return html.Section(className="admin-section", children=[
+        html.H2(t("admin.cameras", lang), className="panel-title"),
+        _field(t("admin.camera_pick", lang), dcc.Dropdown(id=ids.ADMIN_CAM_PICK)),
+        html.Div([_field(t(f"admin.cam.{field}", lang), control(field)) for field in ids.ADMIN_CAM_FIELDS], className="admin-form"),
+        html.Div([html.Button(t("admin.save", lang), id=ids.ADMIN_CAM_SAVE, className="btn btn-sm btn-primary"),
+                  html.Button(t("admin.delete", lang), id=ids.ADMIN_CAM_DELETE, className="btn btn-sm btn-outline-danger")], className="admin-buttons"),
+        html.Div(id=ids.ADMIN_CAM_MESSAGE, className="admin-message", role="status"),
+        html.Div(id=ids.ADMIN_CAMERAS_TABLE, className="admin-table"),
+    ])
+
+
+def _audit_section(lang: str) -> html.Section:
+    return html.Section(className="admin-section", children=[
+        html.H2(t("admin.audit", lang), className="panel-title"),
+        html.Div(className="admin-form", children=[
+            _field(t("admin.username", lang), dcc.Input(id=ids.ADMIN_AUDIT_USER, type="text", className="form-control form-control-sm")),
+            _field(t("admin.audit.action", lang), dcc.Input(id=ids.ADMIN_AUDIT_ACTION, type="text", className="form-control form-control-sm")),
+            _field(t("admin.audit.dates", lang), dcc.DatePickerRange(id=ids.ADMIN_AUDIT_DATES, display_format="DD-MM-YYYY", clearable=True)),
+        ]),
+        html.Div(html.Button(t("admin.audit.search", lang), id=ids.ADMIN_AUDIT_SEARCH, className="btn btn-sm btn-primary"), className="admin-buttons"),
+        html.Div(id=ids.ADMIN_AUDIT_TABLE, className="admin-table"),
+    ])
+
+
+def admin_page(lang: str, roles: tuple[str, ...], agencies: tuple[str, ...], kinds: tuple[str, ...]) -> html.Div:
+    return html.Div(className="admin-page", children=[
+        _users_section(lang, roles, agencies), _cameras_section(lang, kinds), _audit_section(lang)])
+
+
+def table(headers: list[str], rows: list[list]) -> html.Table:
+    """A plain table; every cell is shown as text."""
+    return html.Table(className="table table-sm table-striped", children=[
+        html.Thead(html.Tr([html.Th(h) for h in headers])),
+        html.Tbody([html.Tr([html.Td("" if v is None else str(v)) for v in row]) for row in rows]),
+    ])
