@@ -31,6 +31,8 @@ class Settings:
     Off in web-only workers, which serve thumbnails and health from the shared (Redis) cache."""
     media_dir: Path
     """Local video files used as camera sources must live here."""
+    flood_sim_speed: float = 600.0
+    """Simulated seconds per real second of the BPBD page's demo rain event (600: a 10-minute step each second)."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -48,6 +50,7 @@ class Settings:
             secret_key=env.get("SECRET_KEY", "demo-only-secret-change-me"),
             camera_readers=env.get("CAMERA_READERS", "1") not in ("0", "false", "no"),
             media_dir=Path(env.get("MEDIA_DIR", instance_dir / "media")),
+            flood_sim_speed=float(env.get("FLOOD_SIM_SPEED", "600")),
         )
 
     def camera_settings(self) -> CameraSettings:

@@ -8,7 +8,6 @@ from flask import Flask
 from flood import store
 from flood.cap import validate_cap
 from flood.warn import record_readings
-from tests.flood_db import store_engine  # noqa: F401  (fixture)
 from tests.flood_world import write_world
 from routes.flood import MAX_BODY_BYTES, init_flood_routes, upload_readings_csv
 
@@ -24,9 +23,9 @@ EXPECTED_ALERTS = [
 
 
 @pytest.fixture
-def engine(store_engine):  # noqa: F811
-    write_world(store_engine)
-    return store_engine
+def engine(engine):
+    write_world(engine)
+    return engine
 
 
 def rows(levels=LEVELS):
