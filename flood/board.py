@@ -41,7 +41,7 @@ def gauge_status(engine: Engine) -> gpd.GeoDataFrame:
     """
     gauges = store.read_gauges(engine)
     active = store.read_alerts(engine, active_only=True)
-    gauges["alert_level"] = gauges.id.map(active.groupby("gauge_id").level.max()).fillna(0).astype(int)
+    gauges["alert_level"] = gauges.id.map(active.groupby("gauge_id")["level"].max()).fillna(0).astype(int)
     latest = store.latest_times(engine, "level")
     latest_rain = store.latest_times(engine, "rain")
     levels, times, rates, rain = [], [], [], []
@@ -189,7 +189,7 @@ def csv_from_upload(contents: str | None, max_bytes: int) -> bytes:
     """The file bytes of a browser upload (a data URL "data:<type>;base64,<data>").
 
     Raises ValueError when it is not a base64 data URL or holds more than `max_bytes`; the size is
-    checked before decoding, so an oversized upload costs no memory.
+    checked before decoding too, so a grossly oversized upload is never decoded.
     """
     if not isinstance(contents, str) or not contents.startswith("data:") or ";base64," not in contents:
         raise ValueError("not a file upload")
@@ -197,6 +197,9 @@ def csv_from_upload(contents: str | None, max_bytes: int) -> bytes:
     if len(encoded) > (max_bytes + 2) // 3 * 4:
         raise ValueError(f"file larger than {max_bytes} bytes")
     try:
-        return base64.b64decode(encoded, validate=True)
+        content = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
         raise ValueError("file content is not valid base64") from None
+    if len(content) > max_bytes:
+        raise ValueError(f"file larger than {max_bytes} bytes")
+    return content
