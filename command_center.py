@@ -7,7 +7,7 @@ from functools import partial
 import dash
 from flask_caching import Cache
 
-from callbacks import map_view
+from callbacks import flood, map_view
 from cameras import CameraManager
 from config import ROOT, Settings
 from demo.seed import seed_if_empty
@@ -79,4 +79,5 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     register_map_page(services)
     app.layout = lambda: shell(request_language())
     map_view.register(app, engine)
+    flood.register(app, services)
     return app

@@ -49,13 +49,21 @@ def _geojson(layer: str, lang: str, **options) -> dl.GeoJSON:
     return dl.GeoJSON(hideout=hideout, **options)
 
 
+def flood_zone_layer(lang: str) -> dl.GeoJSON:
+    return _geojson("flood_zones", lang, style=js("floodStyle"))
+
+
+def river_layer(lang: str) -> dl.GeoJSON:
+    return _geojson("rivers", lang, style=js("riverStyle"))
+
+
 def _overlays(lang: str, complaints_url: str) -> list[tuple[str, object, bool]]:
     """(name, layer, shown at start) for each overlay, top of the list drawn last."""
     return [
         (t("layer.kecamatan", lang), _geojson("kecamatan", lang, style=js("kecamatanStyle")), True),
         (t("layer.desa", lang), _geojson("desa", lang, style=js("desaStyle")), False),
-        (t("layer.flood_zones", lang), _geojson("flood_zones", lang, style=js("floodStyle")), True),
-        (t("layer.rivers", lang), _geojson("rivers", lang, style=js("riverStyle")), True),
+        (t("layer.flood_zones", lang), flood_zone_layer(lang), True),
+        (t("layer.rivers", lang), river_layer(lang), True),
         (t("layer.businesses", lang), _geojson("businesses", lang, cluster=True, pointToLayer=js("businessMarker"),
                                                superClusterOptions={"radius": 60, "maxZoom": 17}), False),
         (t("layer.tps", lang), _geojson("tps", lang, pointToLayer=js("tpsMarker")), True),
@@ -68,11 +76,25 @@ def _overlays(lang: str, complaints_url: str) -> list[tuple[str, object, bool]]:
     ]
 
 
+def base_layers(lang: str, tile_url: str, tile_attribution: str) -> list[dl.BaseLayer]:
+    """The tiles (when a tile URL is set) and the offline vector basemap, for a LayersControl."""
+    layers = [dl.BaseLayer(dl.LayerGroup(), name=t("base.vector", lang), checked=not tile_url)]
+    if tile_url:
+        layers.insert(0, dl.BaseLayer(dl.TileLayer(url=tile_url, attribution=tile_attribution), name=t("base.osm", lang), checked=True))
+    return layers
+
+
+def land_pane(lang: str) -> dl.Pane:
+    """Land drawn beneath the tiles: where tiles cannot load the city is still readable (the map's
+    CSS class "city-map" paints the sea behind it)."""
+    return dl.Pane(name="land", style={"zIndex": 150}, children=[
+        _geojson("land", lang, style=js("landStyle"), interactive=False, onEachFeature=js("noPopup"), attribution=t("attribution.demo", lang)),
+    ])
+
+
 def city_map(lang: str, tile_url: str, tile_attribution: str, complaints_url: str) -> dl.Map:
     overlays = _overlays(lang, complaints_url)
-    base_layers = [dl.BaseLayer(dl.LayerGroup(), name=t("base.vector", lang), checked=not tile_url)]
-    if tile_url:
-        base_layers.insert(0, dl.BaseLayer(dl.TileLayer(url=tile_url, attribution=tile_attribution), name=t("base.osm", lang), checked=True))
+    bases = base_layers(lang, tile_url, tile_attribution)
     return dl.Map(
         id=ids.MAP,
         center=AMBON_CENTER,
@@ -82,17 +104,14 @@ def city_map(lang: str, tile_url: str, tile_attribution: str, complaints_url: st
         style={"height": "100%", "width": "100%"},
         className="city-map",
         children=[
-            # Land drawn beneath the tiles: where tiles cannot load the city is still readable
-            dl.Pane(name="land", style={"zIndex": 150}, children=[
-                _geojson("land", lang, style=js("landStyle"), interactive=False, onEachFeature=js("noPopup"), attribution=t("attribution.demo", lang)),
-            ]),
+            land_pane(lang),
             dl.LayersControl(
                 id=ids.LAYERS_CONTROL,
-                baseLayer=base_layers[0].name,
+                baseLayer=bases[0].name,
                 overlays=[name for name, _, shown in overlays if shown],
                 collapsed=False,
                 position="topright",
-                children=base_layers + [dl.Overlay(layer, name=name, checked=shown) for name, layer, shown in overlays],
+                children=bases + [dl.Overlay(layer, name=name, checked=shown) for name, layer, shown in overlays],
             ),
             dl.ScaleControl(position="bottomleft", imperial=False),
         ],
