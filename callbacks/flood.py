@@ -11,8 +11,10 @@ import dash
 import orjson
 import pandas as pd
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
+from sqlalchemy import Engine
 
 from flood import board, store
+from flood.impact import Impact
 from flood.messages import wit_text
 from flood.simulation import advance_simulation, start_simulation
 from geo.geojson import to_geojson_bytes
@@ -26,6 +28,9 @@ from store.layers import read_admin_areas
 
 IMPACT_SECONDS = 60
 """Impact is cached this long per set of zones: layers change slowly, the page redraws every second."""
+UPLOAD_BROWSER_LIMIT = 10 * MAX_BODY_BYTES
+"""Bigger files are refused by the browser itself (the server's request limit is 16 MB); between this and
+MAX_BODY_BYTES the server answers with a clear message."""
 
 
 def current_actor() -> str:
@@ -42,8 +47,8 @@ def _geojson(frame, properties) -> dict:
     return orjson.loads(to_geojson_bytes(frame, properties))
 
 
-def _gauge_options(services: Services) -> list[dict]:
-    gauges = store.read_gauges(services.engine)
+def _gauge_options(engine: Engine) -> list[dict]:
+    gauges = store.read_gauges(engine)
     return [{"label": f"{g.name} ({g.river})", "value": int(g.id)} for g in gauges.itertuples()]
 
 
@@ -52,8 +57,8 @@ def register(app: Dash, services: Services) -> None:
 
     def flood_layout(**_query):
         cameras = board.river_cameras(engine)
-        return view.flood_page(request_language(), settings.tile_url, settings.tile_attribution, _gauge_options(services),
-                               _geojson(cameras, ["id", "name", "kind", "status", "river"]), MAX_BODY_BYTES)
+        return view.flood_page(request_language(), settings.tile_url, settings.tile_attribution, _gauge_options(engine),
+                               _geojson(cameras, ["id", "name", "kind", "status", "river"]), MAX_BODY_BYTES, UPLOAD_BROWSER_LIMIT)
 
     dash.register_page("banjir", path="/banjir", name=t("nav.flood", "id"), title=t("nav.flood", "id"), layout=flood_layout,
                        nav_key="nav.flood", permission="flood")
@@ -65,7 +70,7 @@ def register(app: Dash, services: Services) -> None:
             cache.set("flood:desa-names", names, timeout=600)
         return names
 
-    def impact_of(zone_ids) -> object:
+    def impact_of(zone_ids) -> Impact:
         key = "flood:impact:" + ",".join(str(z) for z in sorted(zone_ids))
         impact = cache.get(key)
         if impact is None:
@@ -79,19 +84,25 @@ def register(app: Dash, services: Services) -> None:
         Output(ids.FLOOD_SIM_STATUS, "children"),
         Output(ids.FLOOD_SIM_START, "disabled"),
         Input(ids.FLOOD_TICK, "n_intervals"),
-        Input(ids.FLOOD_SIM_START, "n_clicks"),
         State(ids.FLOOD_VERSION, "data"),
         State(ids.LANG_STORE, "data"),
     )
-    def tick(_n, _clicks, shown_version, lang):
-        now = _utcnow()
-        if ctx.triggered_id == ids.FLOOD_SIM_START:
-            start_simulation(engine, now, settings.flood_sim_speed)
-        progress = advance_simulation(engine, now)
+    def tick(_n, shown_version, lang):
+        progress = advance_simulation(engine, _utcnow())
         version = board.board_version(engine)
         lang = normalise_language(lang)
         return (no_update if version == shown_version else version, str(round(progress.share * 100)),
                 view.simulation_status(progress, lang), progress.running)
+
+    @app.callback(
+        Output(ids.FLOOD_SIM_START, "disabled", allow_duplicate=True),
+        Input(ids.FLOOD_SIM_START, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def start(_clicks):
+        # a callback of its own: merged with a tick, the click could be lost among the triggers
+        start_simulation(engine, _utcnow(), settings.flood_sim_speed)
+        return True
 
     @app.callback(
         Output(ids.FLOOD_WATERSHEDS, "data"),

@@ -21,6 +21,8 @@ from layouts.map_page import base_layers, flood_zone_layer, land_pane, river_lay
 
 LEVEL_COLOURS = {NO_GAUGE: "#9e9e9e", 0: "#2e933c", 1: "#f2c200", 2: "#f08c00", 3: "#d7263d"}
 """Alert level -> colour, for the watersheds, gauge markers, badges and chart lines alike."""
+RIVERS_CENTER = (-3.688, 128.2)
+"""Where Ambon's gauged rivers leave the hills."""
 CHART_HOURS = (6, 24, 72, 168)
 MAX_REPORT_ROWS = 300
 """Upload report rows listed one by one; the counts always cover every row."""
@@ -62,7 +64,7 @@ def flood_map(lang: str, tile_url: str, tile_attribution: str, cameras_geojson: 
     ]
     bases = base_layers(lang, tile_url, tile_attribution)
     return dl.Map(
-        id=ids.FLOOD_MAP, center=(-3.688, 128.2), zoom=14, minZoom=11, maxZoom=19, className="city-map flood-map",
+        id=ids.FLOOD_MAP, center=RIVERS_CENTER, zoom=14, minZoom=11, maxZoom=19, className="city-map flood-map",
         style={"height": "100%", "width": "100%"},
         children=[
             land_pane(lang),
@@ -140,7 +142,7 @@ def _section(title: str, *children, **props) -> html.Section:
     return html.Section([html.H2(title, className="panel-title"), *children], className="flood-section", **props)
 
 
-def side_panel(lang: str, upload_limit_bytes: int) -> html.Aside:
+def side_panel(lang: str, upload_limit_bytes: int, browser_limit_bytes: int) -> html.Aside:
     return html.Aside(className="flood-side", children=[
         _section(t("flood.sim.title", lang),
                  html.Button(t("flood.sim.start", lang), id=ids.FLOOD_SIM_START, className="btn btn-primary btn-sm"),
@@ -149,7 +151,7 @@ def side_panel(lang: str, upload_limit_bytes: int) -> html.Aside:
         _section(t("flood.alerts.title", lang), html.Div(id=ids.FLOOD_ALERTS, **{"aria-live": "polite"})),
         _section(t("flood.upload.title", lang),
                  html.P(t("flood.upload.help", lang), className="flood-note"),
-                 dcc.Upload(id=ids.FLOOD_UPLOAD, max_size=upload_limit_bytes, accept=".csv,text/csv", className="flood-upload",
+                 dcc.Upload(id=ids.FLOOD_UPLOAD, max_size=browser_limit_bytes, accept=".csv,text/csv", className="flood-upload",
                             children=html.Div(t("flood.upload.drop", lang).format(mb=upload_limit_bytes / 1e6))),
                  html.Div(id=ids.FLOOD_UPLOAD_REPORT, role="status")),
         _section(t("flood.cameras.title", lang), html.Div(id=ids.FLOOD_CAMERA_LIST)),
@@ -158,7 +160,7 @@ def side_panel(lang: str, upload_limit_bytes: int) -> html.Aside:
 
 
 def flood_page(lang: str, tile_url: str, tile_attribution: str, gauge_options: list[dict], cameras_geojson: dict,
-               upload_limit_bytes: int) -> html.Div:
+               upload_limit_bytes: int, browser_limit_bytes: int) -> html.Div:
     return html.Div(className="flood-page", children=[
         dcc.Interval(id=ids.FLOOD_TICK, interval=1000),
         dcc.Interval(id=ids.FLOOD_CAMERA_TICK, interval=10_000),
@@ -168,7 +170,7 @@ def flood_page(lang: str, tile_url: str, tile_attribution: str, gauge_options: l
             html.Div([flood_map(lang, tile_url, tile_attribution, cameras_geojson), flood_legend(lang)], className="map-wrap flood-map-wrap"),
             chart_panel(lang, gauge_options),
         ]),
-        side_panel(lang, upload_limit_bytes),
+        side_panel(lang, upload_limit_bytes, browser_limit_bytes),
     ])
 
 
