@@ -52,12 +52,21 @@ def _gauge_options(engine: Engine) -> list[dict]:
     return [{"label": f"{g.name} ({g.river})", "value": int(g.id)} for g in gauges.itertuples()]
 
 
+def _map_layers(engine: Engine) -> tuple[dict, dict]:
+    """GeoJSON of the watersheds with their level and of the gauges with their state, for the map."""
+    gauges = board.gauge_status(engine)
+    gauges["time_wit"] = [wit_text(moment.to_pydatetime()) if pd.notna(moment) else None for moment in gauges.reading_time]
+    sheds = board.watershed_levels(engine, gauges)
+    return (_geojson(sheds, ["id", "name", "level"]),
+            _geojson(gauges, ["id", "name", "river", "alert_level", "level_cm", "rate_cm_h", "rain_mm_h", "time_wit"]))
+
+
 def register(app: Dash, services: Services) -> None:
     engine, cache, settings = services.engine, services.cache, services.settings
 
     def flood_layout(**_query):
         cameras = board.river_cameras(engine)
-        return view.flood_page(request_language(), settings.tile_url, settings.tile_attribution, _gauge_options(engine),
+        return view.flood_page(request_language(), settings.tile_url, settings.tile_attribution, _gauge_options(engine), *_map_layers(engine),
                                _geojson(cameras, ["id", "name", "kind", "status", "river"]), MAX_BODY_BYTES, UPLOAD_BROWSER_LIMIT)
 
     dash.register_page("banjir", path="/banjir", name=t("nav.flood", "id"), title=t("nav.flood", "id"), layout=flood_layout,
@@ -108,13 +117,10 @@ def register(app: Dash, services: Services) -> None:
         Output(ids.FLOOD_WATERSHEDS, "data"),
         Output(ids.FLOOD_GAUGES, "data"),
         Input(ids.FLOOD_VERSION, "data"),
+        prevent_initial_call=True,
     )
     def map_data(_version):
-        gauges = board.gauge_status(engine)
-        gauges["time_wit"] = [wit_text(t_.to_pydatetime()) if pd.notna(t_) else None for t_ in gauges.reading_time]
-        sheds = board.watershed_levels(engine, gauges)
-        return (_geojson(sheds, ["id", "name", "level"]),
-                _geojson(gauges, ["id", "name", "river", "alert_level", "level_cm", "rate_cm_h", "rain_mm_h", "time_wit"]))
+        return _map_layers(engine)
 
     @app.callback(
         Output(ids.FLOOD_GAUGE_PICK, "value"),

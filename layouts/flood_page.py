@@ -24,6 +24,9 @@ LEVEL_COLOURS = {NO_GAUGE: "#9e9e9e", 0: "#2e933c", 1: "#f2c200", 2: "#f08c00", 
 RIVERS_CENTER = (-3.688, 128.2)
 """Where Ambon's gauged rivers leave the hills."""
 CHART_HOURS = (6, 24, 72, 168)
+TICK_MS = 2000
+"""How often the page asks the server for news (and moves the simulation on). A redraw slower than
+this is superseded by the next one, so it must stay well above a redraw's time on a busy server."""
 MAX_REPORT_ROWS = 300
 """Upload report rows listed one by one; the counts always cover every row."""
 flood_js = Namespace("ambon", "flood")
@@ -49,15 +52,15 @@ def _map_hideout(lang: str) -> dict:
             "levels": {str(k): level_name(k, lang) for k in LEVEL_COLOURS}}
 
 
-def flood_map(lang: str, tile_url: str, tile_attribution: str, cameras_geojson: dict) -> dl.Map:
-    """The map; watershed and gauge data arrive through callbacks, the river cameras with the page."""
+def flood_map(lang: str, tile_url: str, tile_attribution: str, watersheds_geojson: dict, gauges_geojson: dict, cameras_geojson: dict) -> dl.Map:
+    """The map; watershed and gauge data come with the page and are then refreshed by callbacks."""
     hideout = _map_hideout(lang)
     overlays = [
-        (t("flood.layer.watersheds", lang), dl.GeoJSON(id=ids.FLOOD_WATERSHEDS, style=flood_js("watershedStyle"),
+        (t("flood.layer.watersheds", lang), dl.GeoJSON(id=ids.FLOOD_WATERSHEDS, data=watersheds_geojson, style=flood_js("watershedStyle"),
                                                         onEachFeature=flood_js("watershedTooltip"), hideout=hideout)),
         (t("layer.flood_zones", lang), flood_zone_layer(lang)),
         (t("layer.rivers", lang), river_layer(lang)),
-        (t("flood.layer.gauges", lang), dl.GeoJSON(id=ids.FLOOD_GAUGES, pointToLayer=flood_js("gaugeMarker"),
+        (t("flood.layer.gauges", lang), dl.GeoJSON(id=ids.FLOOD_GAUGES, data=gauges_geojson, pointToLayer=flood_js("gaugeMarker"),
                                                     onEachFeature=flood_js("gaugeTooltip"), hideout=hideout)),
         (t("flood.layer.cameras", lang), dl.GeoJSON(id=ids.FLOOD_CAMERAS, data=cameras_geojson, pointToLayer=map_js("cameraMarker"),
                                                      onEachFeature=flood_js("cameraPopup"), hideout=hideout)),
@@ -159,15 +162,15 @@ def side_panel(lang: str, upload_limit_bytes: int, browser_limit_bytes: int) -> 
     ])
 
 
-def flood_page(lang: str, tile_url: str, tile_attribution: str, gauge_options: list[dict], cameras_geojson: dict,
-               upload_limit_bytes: int, browser_limit_bytes: int) -> html.Div:
+def flood_page(lang: str, tile_url: str, tile_attribution: str, gauge_options: list[dict], watersheds_geojson: dict, gauges_geojson: dict,
+               cameras_geojson: dict, upload_limit_bytes: int, browser_limit_bytes: int) -> html.Div:
     return html.Div(className="flood-page", children=[
-        dcc.Interval(id=ids.FLOOD_TICK, interval=1000),
+        dcc.Interval(id=ids.FLOOD_TICK, interval=TICK_MS),
         dcc.Interval(id=ids.FLOOD_CAMERA_TICK, interval=10_000),
         dcc.Store(id=ids.FLOOD_VERSION),
         dcc.Store(id=ids.FLOOD_ACTION_DONE, data=0),
         html.Div(className="flood-main", children=[
-            html.Div([flood_map(lang, tile_url, tile_attribution, cameras_geojson), flood_legend(lang)], className="map-wrap flood-map-wrap"),
+            html.Div([flood_map(lang, tile_url, tile_attribution, watersheds_geojson, gauges_geojson, cameras_geojson), flood_legend(lang)], className="map-wrap flood-map-wrap"),
             chart_panel(lang, gauge_options),
         ]),
         side_panel(lang, upload_limit_bytes, browser_limit_bytes),
