@@ -4,7 +4,7 @@
 
 Plays the whole demo rain event through `flood.simulation` (one real "second" per 10-minute step)
 and prints, in milliseconds (median over the steps): one simulator step (ingest + alert sync), the
-tick's `board_version`, and what a redraw reads: gauge status, watershed levels, the alerts board
+tick's `board_versions`, and what a redraw reads: gauge status, watershed levels, the alerts board
 with its warnings, the history with its readings, and one impact assessment (uncached).
 """
 from __future__ import annotations
@@ -43,7 +43,7 @@ def main() -> None:
         for second in range(1, SPAN // STEP + 2):
             tick = now + timedelta(seconds=second)
             figures["step"].append(ms(lambda: advance_simulation(engine, tick)))
-            figures["version"].append(ms(lambda: board.board_version(engine)))
+            figures["version"].append(ms(lambda: board.board_versions(engine)))
             figures["gauges+sheds"].append(ms(lambda: board.watershed_levels(engine, board.gauge_status(engine))))
 
             def read_board():

@@ -1,7 +1,8 @@
 """BPBD flood page (/banjir) callbacks: thin glue between flood.board / flood.simulation and the layout.
 
 One interval drives the page: each tick advances the simulation (its state is in the database) and
-computes `board_version`; the map, chart, alerts and history redraw only when that changes.
+computes `board_versions`; the map and chart redraw when readings or alerts change, the alert panel
+and history only when alerts or their warnings do.
 """
 from __future__ import annotations
 
@@ -89,19 +90,21 @@ def register(app: Dash, services: Services) -> None:
 
     @app.callback(
         Output(ids.FLOOD_VERSION, "data"),
+        Output(ids.FLOOD_ALERTS_VERSION, "data"),
         Output(ids.FLOOD_SIM_PROGRESS, "value"),
         Output(ids.FLOOD_SIM_STATUS, "children"),
         Output(ids.FLOOD_SIM_START, "disabled"),
         Input(ids.FLOOD_TICK, "n_intervals"),
         State(ids.FLOOD_VERSION, "data"),
+        State(ids.FLOOD_ALERTS_VERSION, "data"),
         State(ids.LANG_STORE, "data"),
     )
-    def tick(_n, shown_version, lang):
+    def tick(_n, shown_version, shown_alerts_version, lang):
         progress = advance_simulation(engine, _utcnow())
-        version = board.board_version(engine)
+        version, alerts_version = board.board_versions(engine)
         lang = normalise_language(lang)
-        return (no_update if version == shown_version else version, str(round(progress.share * 100)),
-                view.simulation_status(progress, lang), progress.running)
+        return (no_update if version == shown_version else version, no_update if alerts_version == shown_alerts_version else alerts_version,
+                str(round(progress.share * 100)), view.simulation_status(progress, lang), progress.running)
 
     @app.callback(
         Output(ids.FLOOD_SIM_START, "disabled", allow_duplicate=True),
@@ -155,7 +158,7 @@ def register(app: Dash, services: Services) -> None:
 
     @app.callback(
         Output(ids.FLOOD_ALERTS, "children"),
-        Input(ids.FLOOD_VERSION, "data"),
+        Input(ids.FLOOD_ALERTS_VERSION, "data"),
         Input(ids.FLOOD_ACTION_DONE, "data"),
         State(ids.LANG_STORE, "data"),
     )
@@ -171,7 +174,7 @@ def register(app: Dash, services: Services) -> None:
 
     @app.callback(
         Output(ids.FLOOD_HISTORY, "children"),
-        Input(ids.FLOOD_VERSION, "data"),
+        Input(ids.FLOOD_ALERTS_VERSION, "data"),
         State(ids.LANG_STORE, "data"),
     )
     def history(_version, lang):

@@ -160,16 +160,18 @@ def alert_impact(engine: Engine, zone_ids: Sequence[int]) -> Impact:
     )
 
 
-def board_version(engine: Engine) -> str:
-    """A short text that changes whenever anything the page shows from flood data changes
-    (readings, alerts, warnings, the simulation), so the page redraws only then."""
+def board_versions(engine: Engine) -> tuple[str, str]:
+    """Two short texts, (readings, alerts): the first changes whenever a reading, an alert or the
+    simulation does (the map and chart redraw), the second only when alerts or their warnings do
+    (the alert panel and history, costlier, redraw), so the page redraws only what changed."""
     with engine.connect() as conn:
         readings = conn.execute(select(func.count(Reading.id), func.max(Reading.id))).one()
         alerts = conn.execute(select(func.count(Alert.id), func.count(Alert.cleared_at), func.max(Alert.cleared_at), func.max(Alert.raised_at))).one()
         warnings = conn.execute(select(func.count(WarningDelivery.sent_at), func.count(WarningDelivery.acknowledged_at),
                                        func.max(WarningDelivery.sent_at), func.max(WarningDelivery.acknowledged_at))).one()
         run = conn.execute(select(func.max(SimulationRun.id))).scalar()
-    return "|".join(str(part) for part in (*readings, *alerts, *warnings, run))
+    alerts_version = "|".join(str(part) for part in (*alerts, *warnings))
+    return "|".join(str(part) for part in (*readings, run, alerts_version)), alerts_version
 
 
 def record_action(engine: Engine, delivery_id, action: str, *, actor: str, now: datetime, channel: str | None = None) -> bool:

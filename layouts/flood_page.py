@@ -168,6 +168,7 @@ def flood_page(lang: str, tile_url: str, tile_attribution: str, gauge_options: l
         dcc.Interval(id=ids.FLOOD_TICK, interval=TICK_MS),
         dcc.Interval(id=ids.FLOOD_CAMERA_TICK, interval=10_000),
         dcc.Store(id=ids.FLOOD_VERSION),
+        dcc.Store(id=ids.FLOOD_ALERTS_VERSION),
         dcc.Store(id=ids.FLOOD_ACTION_DONE, data=0),
         html.Div(className="flood-main", children=[
             html.Div([flood_map(lang, tile_url, tile_attribution, watersheds_geojson, gauges_geojson, cameras_geojson), flood_legend(lang)], className="map-wrap flood-map-wrap"),

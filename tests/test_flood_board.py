@@ -7,7 +7,7 @@ import pytest
 import shapely
 
 from flood import store
-from flood.board import (NO_GAUGE, alert_history, alert_impact, alert_readings, alerts_to_follow, board_version, csv_from_upload,
+from flood.board import (NO_GAUGE, alert_history, alert_impact, alert_readings, alerts_to_follow, board_versions, csv_from_upload,
                          gauge_status, record_action, river_cameras, watershed_levels)
 from flood.messages import wit_text
 from flood.warn import record_readings
@@ -86,14 +86,17 @@ def test_history_has_cleared_alerts_with_their_peak_and_readings(engine):
 def test_actions_record_who_and_refuse_what_a_browser_should_not_send(engine):
     record_readings(engine, rows(), source="api", now=NOW)
     delivery = int(store.read_deliveries(engine).id.iloc[0])
-    before = board_version(engine)
+    before = board_versions(engine)
     for bad in [("1", "sent", "sms"), (True, "sent", "sms"), (delivery, "deleted", None), (delivery, "sent", "pigeon"), (99_999, "acknowledged", None)]:
         assert not record_action(engine, bad[0], bad[1], actor="operator", now=NOW, channel=bad[2])
-    assert board_version(engine) == before
+    assert board_versions(engine) == before
     assert record_action(engine, delivery, "sent", actor="operator", now=NOW, channel="sms")
     row = store.read_deliveries(engine).set_index("id").loc[delivery]
     assert (row.channel, row.sent_by, row.sent_at) == ("sms", "operator", NOW) and pd.isna(row.acknowledged_at)
-    assert board_version(engine) != before
+    after = board_versions(engine)
+    assert after[0] != before[0] and after[1] != before[1]
+    record_readings(engine, [{"gauge": "G1", "time": (NOW - timedelta(minutes=1)).isoformat(), "level_cm": 95}], source="api", now=NOW)
+    assert board_versions(engine)[0] != after[0] and board_versions(engine)[1] == after[1]  # 95 cm: still Waspada, nothing raised or cleared
     assert record_action(engine, delivery, "acknowledged", actor="operator", now=NOW + timedelta(minutes=5))
     row = store.read_deliveries(engine).set_index("id").loc[delivery]
     assert (row.acknowledged_by, row.acknowledged_at, row.sent_at) == ("operator", NOW + timedelta(minutes=5), NOW)

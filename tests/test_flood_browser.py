@@ -46,7 +46,7 @@ def test_simulated_rain_raises_awas_and_an_acknowledged_rt_moves_down(page, live
             return at > 0 && rows[at].classList.contains("flood-rt-acked")
                 && rows.slice(0, at).every(r => r.classList.contains("flood-rt-pending"));
         }""",
-        arg=[alert_id, delivery], timeout=15000,
+        arg=[alert_id, delivery], timeout=30000,
     )
     acked = card.locator(f"tr[data-delivery='{delivery}']").inner_text()
     assert "Dikonfirmasi" in acked and "operator" in acked and "WIT" in acked
