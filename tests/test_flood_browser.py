@@ -58,7 +58,7 @@ def test_csv_upload_reports_every_row(page, live_app, tmp_path):
     when = (datetime.utcnow() - timedelta(minutes=33, seconds=7)).replace(microsecond=0).isoformat()
     csv = tmp_path / "bacaan.csv"
     csv.write_text(f"gauge,time,level_cm\nAWLR-BTG,{when},51.5\nAWLR-XXX,{when},60\nAWLR-BTG,{when}Z,<b>banyak</b>\n")
-    page.locator(f"#flood-upload input[type=file]").set_input_files(str(csv))
+    page.locator("#flood-upload input[type=file]").set_input_files(str(csv))
     report = page.locator("#flood-upload-report")
     report.locator("table").wait_for(timeout=15000)
     text = report.inner_text()
