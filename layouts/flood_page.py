@@ -103,7 +103,7 @@ def level_figure(series: pd.DataFrame, rain: pd.DataFrame, gauge: pd.Series, sin
     top = max(float(gauge["awas_cm"]) * 1.15, float(series.level_cm.max()) * 1.05 if len(series) else 0)
     figure.update_layout(
         margin={"l": 55, "r": 55, "t": 10, "b": 40}, height=300, legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
-        xaxis={"title": t("flood.chart.time", lang), "range": [since + WIT, until + WIT]},
+        xaxis={"title": t("flood.chart.time", lang), "range": [since + WIT, until + WIT], "tickformat": "%H:%M\n%d-%m"},
         yaxis={"title": t("flood.chart.level_axis", lang), "range": [0, top]},
         yaxis2={"title": t("flood.chart.rain_axis", lang), "overlaying": "y", "side": "right", "showgrid": False, "rangemode": "tozero"},
         plot_bgcolor="#ffffff",
