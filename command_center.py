@@ -8,7 +8,7 @@ import dash
 from flask_caching import Cache
 
 from auth.web import camera_authorizer, init_auth, shell_session
-from callbacks import admin, cameras, coverage, map_view
+from callbacks import admin, cameras, coverage, flood, map_view
 from cameras import CameraManager
 from config import ROOT, Settings
 from demo.seed import seed_if_empty
@@ -90,5 +90,6 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     map_view.register(app, engine)
     cameras.register(app, services)
     coverage.register(app, services)
+    flood.register(app, services)
     admin.register(app, services)
     return app

@@ -42,6 +42,8 @@ class Settings:
     """APP_MODE=production: no demo users, Secure cookies, and no start with the default SECRET_KEY."""
     login_rate_limit: str = "5 per minute; 20 per hour"
     """Failed logins allowed per user name and address (flask-limiter syntax)."""
+    flood_sim_speed: float = 600.0
+    """Simulated seconds per real second of the BPBD page's demo rain event (600: a 10-minute step each second)."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -63,6 +65,7 @@ class Settings:
             celery_broker_url=env.get("CELERY_BROKER_URL") or None,
             production=env.get("APP_MODE", "demo") == "production",
             login_rate_limit=env.get("LOGIN_RATE_LIMIT", "5 per minute; 20 per hour"),
+            flood_sim_speed=float(env.get("FLOOD_SIM_SPEED", "600")),
         )
 
     def camera_settings(self) -> CameraSettings:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from demo.sketch import CITY_OUTLINE, GAUGES, RIVERS
+from demo.sketch import CITY_OUTLINE, RIVERS
 from geo.crs import AMBON_UTM, WGS84
 from store.vocabulary import COMPLAINT_CATEGORY_AGENCY, COMPLAINT_CHANNELS
 

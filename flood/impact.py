@@ -29,6 +29,8 @@ class Impact:
     """Open complaints only (status other than "selesai")."""
     people_affected: float
     """Whole zones' union; NaN when no flooded desa has a known population."""
+    desa_whole: pd.DataFrame
+    """Like `desa` for the zones' union (overlaps counted once), one row per desa, without zone_id."""
 
     def totals(self) -> dict[str, float]:
         """Distinct counts over all zones, plus people affected (rounded to whole people)."""
@@ -96,6 +98,7 @@ def assess(
         businesses=_points_in_zones(businesses, zones, ["id", "name"]),
         complaints=_points_in_zones(open_complaints, zones, ["id", "ticket", "category", "status"]),
         people_affected=float(people.sum()) if len(people) else float("nan"),
+        desa_whole=whole.drop(columns="zone_id"),
     )
 
 

@@ -23,3 +23,8 @@ def rt_message(*, rt_name: str, desa_name: str, level: int, river_name: str, lev
     who = f"{rt_name} {desa_name}"
     who = who if len(who) <= room else who[: max(room - 1, 0)] + "…"
     return f"{head} {who}:{tail}"[:MAX_CHARS]
+
+
+def wit_text(moment: datetime) -> str:
+    """Naive UTC -> "27-11-2026 22:05 WIT", the time as people in Ambon read it."""
+    return f"{moment + WIT:%d-%m-%Y %H:%M} WIT"

@@ -105,4 +105,28 @@ class WarningDelivery(Base):
     channel: Mapped[str | None] = mapped_column(String(16))
     """"whatsapp", "sms" or "telepon" once sent."""
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    sent_by: Mapped[str | None] = mapped_column(String(80))
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(80))
+    """Who recorded the sending / the acknowledgement (the operator's user name)."""
+
+
+class SimulationRun(Base):
+    """One play of the demo rain event, kept in the database so every worker and browser sees the same run.
+
+    The event's readings cover [event_start, event_end] (past times: readings are never in the future);
+    they are played in accelerated time from `started_at` at `speed` simulated seconds per real second.
+    `played_until` is the last simulated time recorded; the run is over when it reaches `event_end`.
+    """
+
+    __tablename__ = "flood_simulation_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    event_start: Mapped[datetime] = mapped_column(DateTime)
+    event_end: Mapped[datetime] = mapped_column(DateTime)
+    speed: Mapped[float] = mapped_column(Float)
+    played_until: Mapped[datetime | None] = mapped_column(DateTime)
+    readings: Mapped[int] = mapped_column(Integer, default=0)
+    """Measurements stored so far (level and rain)."""
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    """Measurements refused by ingest (e.g. a real reading already holds that gauge and time)."""

@@ -126,19 +126,23 @@ def insert_deliveries(engine: Engine, rows: Sequence[dict]) -> None:
             conn.execute(insert(WarningDelivery), list(rows))
 
 
-def read_deliveries(engine: Engine, *, alert_id: int | None = None) -> pd.DataFrame:
-    """Warnings per RT with the RT's contact, still-unacknowledged first (unsent before sent), then by RT code."""
+def read_deliveries(engine: Engine, *, alert_id: int | None = None, alert_ids: Sequence[int] | None = None) -> pd.DataFrame:
+    """Warnings per RT with the RT's contact, still-unacknowledged first (unsent before sent), then by RT code.
+
+    `alert_id` keeps one alert's warnings, `alert_ids` those of several."""
     statement = (
         select(
             WarningDelivery.id, WarningDelivery.alert_id, WarningDelivery.rt_id, Rt.code.label("rt_code"), Rt.name.label("rt_name"),
             Rt.desa_code, Rt.contact_name, Rt.phone, WarningDelivery.message, WarningDelivery.channel,
-            WarningDelivery.sent_at, WarningDelivery.acknowledged_at, Alert.level,
+            WarningDelivery.sent_at, WarningDelivery.sent_by, WarningDelivery.acknowledged_at, WarningDelivery.acknowledged_by, Alert.level,
         )
         .join(Rt, Rt.id == WarningDelivery.rt_id)
         .join(Alert, Alert.id == WarningDelivery.alert_id)
     )
     if alert_id is not None:
         statement = statement.where(WarningDelivery.alert_id == alert_id)
+    if alert_ids is not None:
+        statement = statement.where(WarningDelivery.alert_id.in_([int(i) for i in alert_ids]))
     with engine.connect() as conn:
         frame = pd.read_sql(statement, conn)
     frame["_acked"] = frame.acknowledged_at.notna()
@@ -147,17 +151,22 @@ def read_deliveries(engine: Engine, *, alert_id: int | None = None) -> pd.DataFr
     return frame.drop(columns=["_acked", "_sent"]).reset_index(drop=True)
 
 
-def mark_sent(engine: Engine, delivery_id: int, channel: str, at: datetime) -> None:
-    """Record that the warning went out by `channel` ("whatsapp", "sms" or "telepon") at `at` (UTC)."""
+def mark_sent(engine: Engine, delivery_id: int, channel: str, at: datetime, by: str | None = None) -> bool:
+    """Record that the warning went out by `channel` ("whatsapp", "sms" or "telepon") at `at` (UTC),
+    recorded by user `by`. False when there is no such warning."""
     with engine.begin() as conn:
-        conn.execute(update(WarningDelivery).where(WarningDelivery.id == delivery_id).values(channel=channel, sent_at=at))
+        result = conn.execute(update(WarningDelivery).where(WarningDelivery.id == delivery_id).values(channel=channel, sent_at=at, sent_by=by))
+    return result.rowcount == 1
 
 
-def mark_acknowledged(engine: Engine, delivery_id: int, at: datetime) -> None:
-    """Record the RT head's acknowledgement (a sent warning stays sent; an unsent one counts as sent then)."""
+def mark_acknowledged(engine: Engine, delivery_id: int, at: datetime, by: str | None = None) -> bool:
+    """Record the RT head's acknowledgement, recorded by user `by` (a sent warning stays sent; an unsent
+    one counts as sent then, by the same user). False when there is no such warning."""
     with engine.begin() as conn:
-        conn.execute(
+        result = conn.execute(
             update(WarningDelivery)
             .where(WarningDelivery.id == delivery_id)
-            .values(acknowledged_at=at, sent_at=func.coalesce(WarningDelivery.sent_at, at))
+            .values(acknowledged_at=at, acknowledged_by=by, sent_at=func.coalesce(WarningDelivery.sent_at, at),
+                    sent_by=func.coalesce(WarningDelivery.sent_by, by))
         )
+    return result.rowcount == 1

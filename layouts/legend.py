@@ -1,4 +1,7 @@
-"""The map legend: one entry per layer, drawn with the same classes and colours as the map."""
+"""The map legend: one entry per layer, drawn with the same classes and colours as the map.
+
+Its pieces (rows, swatches, the basemap and flood-hazard sections, the panel) serve every map page.
+"""
 from __future__ import annotations
 
 from dash import html
@@ -31,12 +34,10 @@ def legend(lang: str) -> html.Div:
         (t("layer.tps", lang), [row(html.Span(className="tps-icon"), t("layer.tps", lang))]),
         (t("layer.businesses", lang), [row(dot(BUSINESS_COLOURS[c]), t(f"business.{c}", lang)) for c in BUSINESS_COLOURS]
          + [row(html.Span(className="legend-dot tax-flag"), t("legend.tax_flag", lang))]),
-        (t("legend.hazard", lang), [row(box(HAZARD_COLOURS[h]), t(f"hazard.{h}", lang)) for h in HAZARD_LEVELS]
-         + [row(html.Span(className="legend-line river"), t("layer.rivers", lang))]),
+        (t("legend.hazard", lang), hazard_rows(lang)),
         (t("layer.kecamatan", lang), [row(html.Span(className="legend-line kecamatan"), t("layer.kecamatan", lang)),
                                       row(html.Span(className="legend-line desa"), t("layer.desa", lang)),
-                                      row(box("#f4f1e8", "#c9c2ad"), t("legend.land", lang)),
-                                      row(box("#cfe3ef"), t("legend.sea", lang))]),
+                                      *basemap_rows(lang)]),
     ]
     return legend_panel(lang, sections, "map-legend")
 
@@ -44,6 +45,17 @@ def legend(lang: str) -> html.Div:
 def camera_rows(lang: str) -> list:
     """Legend rows of the camera markers, one per camera kind."""
     return [row(html.Span(className=f"cam-icon cam-{kind}"), t(f"kind.{kind}", lang)) for kind in CAMERA_KINDS]
+
+
+def hazard_rows(lang: str) -> list[html.Div]:
+    """Flood-prone zones by hazard, and the rivers."""
+    return ([row(box(HAZARD_COLOURS[h]), t(f"hazard.{h}", lang)) for h in HAZARD_LEVELS]
+            + [row(html.Span(className="legend-line river"), t("layer.rivers", lang))])
+
+
+def basemap_rows(lang: str) -> list[html.Div]:
+    """The offline vector basemap: land over the sea."""
+    return [row(box("#f4f1e8", "#c9c2ad"), t("legend.land", lang)), row(box("#cfe3ef"), t("legend.sea", lang))]
 
 
 def legend_panel(lang: str, sections: list[tuple[str, list]], element_id: str) -> html.Div:
@@ -54,3 +66,4 @@ def legend_panel(lang: str, sections: list[tuple[str, list]], element_id: str) -
         className="map-legend",
         id=element_id,
     )
+

@@ -52,13 +52,21 @@ def geojson_layer(layer: str, lang: str, **options) -> dl.GeoJSON:
     return dl.GeoJSON(hideout=hideout, **options)
 
 
+def flood_zone_layer(lang: str) -> dl.GeoJSON:
+    return geojson_layer("flood_zones", lang, style=js("floodStyle"))
+
+
+def river_layer(lang: str) -> dl.GeoJSON:
+    return geojson_layer("rivers", lang, style=js("riverStyle"))
+
+
 def _overlays(lang: str, complaints_url: str, camera_markers: dict) -> list[tuple[str, object, bool]]:
     """(name, layer, shown at start) for each overlay, top of the list drawn last."""
     return [
         (t("layer.kecamatan", lang), geojson_layer("kecamatan", lang, style=js("kecamatanStyle")), True),
         (t("layer.desa", lang), geojson_layer("desa", lang, style=js("desaStyle")), False),
-        (t("layer.flood_zones", lang), geojson_layer("flood_zones", lang, style=js("floodStyle")), True),
-        (t("layer.rivers", lang), geojson_layer("rivers", lang, style=js("riverStyle")), True),
+        (t("layer.flood_zones", lang), flood_zone_layer(lang), True),
+        (t("layer.rivers", lang), river_layer(lang), True),
         (t("layer.businesses", lang), geojson_layer("businesses", lang, cluster=True, pointToLayer=js("businessMarker"),
                                                superClusterOptions={"radius": 60, "maxZoom": 17}), False),
         (t("layer.tps", lang), geojson_layer("tps", lang, pointToLayer=js("tpsMarker")), True),
@@ -79,34 +87,46 @@ def camera_layers(lang: str, sectors_id: str | None = None, cameras_id: str | No
     ])
 
 
+def base_layers(lang: str, tile_url: str, tile_attribution: str) -> list[dl.BaseLayer]:
+    """The tiles (when a tile URL is set) and the offline vector basemap, for a LayersControl."""
+    layers = [dl.BaseLayer(dl.LayerGroup(), name=t("base.vector", lang), checked=not tile_url)]
+    if tile_url:
+        layers.insert(0, dl.BaseLayer(dl.TileLayer(url=tile_url, attribution=tile_attribution), name=t("base.osm", lang), checked=True))
+    return layers
+
+
+def land_pane(lang: str) -> dl.Pane:
+    """Land drawn beneath the tiles: where tiles cannot load the city is still readable (the map's
+    CSS class "city-map" paints the sea behind it)."""
+    return dl.Pane(name="land", style={"zIndex": 150}, children=[
+        geojson_layer("land", lang, style=js("landStyle"), interactive=False, onEachFeature=js("noPopup"), attribution=t("attribution.demo", lang)),
+    ])
+
+
 def base_map(lang: str, tile_url: str, tile_attribution: str, overlays: list[tuple[str, object, bool]], *,
-             map_id: str, control_id: str, above: list | None = None) -> dl.Map:
+             map_id: str, control_id: str, above: list | None = None, center=AMBON_CENTER, zoom: int = 13,
+             collapsed: bool = False, class_name: str = "city-map") -> dl.Map:
     """The city map frame: land beneath optional tiles (readable offline), `overlays` as
     (name, layer, shown at start) in a layer control, `above` (layers outside the control), and a
     metric scale."""
-    base_layers = [dl.BaseLayer(dl.LayerGroup(), name=t("base.vector", lang), checked=not tile_url)]
-    if tile_url:
-        base_layers.insert(0, dl.BaseLayer(dl.TileLayer(url=tile_url, attribution=tile_attribution), name=t("base.osm", lang), checked=True))
+    bases = base_layers(lang, tile_url, tile_attribution)
     return dl.Map(
         id=map_id,
-        center=AMBON_CENTER,
-        zoom=13,
+        center=center,
+        zoom=zoom,
         minZoom=11,
         maxZoom=19,
         style={"height": "100%", "width": "100%"},
-        className="city-map",
+        className=class_name,
         children=[
-            # Land drawn beneath the tiles: where tiles cannot load the city is still readable
-            dl.Pane(name="land", style={"zIndex": 150}, children=[
-                geojson_layer("land", lang, style=js("landStyle"), interactive=False, onEachFeature=js("noPopup"), attribution=t("attribution.demo", lang)),
-            ]),
+            land_pane(lang),
             dl.LayersControl(
                 id=control_id,
-                baseLayer=base_layers[0].name,
+                baseLayer=bases[0].name,
                 overlays=[name for name, _, shown in overlays if shown],
-                collapsed=False,
+                collapsed=collapsed,
                 position="topright",
-                children=base_layers + [dl.Overlay(layer, name=name, checked=shown) for name, layer, shown in overlays],
+                children=bases + [dl.Overlay(layer, name=name, checked=shown) for name, layer, shown in overlays],
             ),
             *(above or []),
             dl.ScaleControl(position="bottomleft", imperial=False),

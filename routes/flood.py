@@ -5,6 +5,8 @@ POST /api/flood/readings takes a JSON list of rows ({"gauge", "time", "level_cm"
 key (or when no key is configured), 413 over `MAX_BODY_BYTES`, 400 when the body is not a JSON list
 or any row was rejected (the good rows are still stored; the report says which), 200 otherwise.
 Every answer with a report carries it in full, so a client knows the fate of each row.
+
+GET /api/flood/alerts/<id>/cap.xml downloads an alert's CAP 1.2 message (404 for an unknown alert).
 """
 from __future__ import annotations
 
@@ -13,10 +15,11 @@ import json
 import os
 from datetime import datetime
 
-from flask import Blueprint, Flask, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from sqlalchemy import Engine
 
 from flood.ingest import IngestReport, rows_from_csv
+from flood.store import read_cap
 from flood.warn import AlertRules, record_readings
 
 MAX_BODY_BYTES = 1_000_000
@@ -58,6 +61,16 @@ def post_readings():
     report, new_alerts = record_readings(config["engine"], rows, source="api", now=_utcnow())
     payload = {**report.to_dict(), "new_alerts": new_alerts}
     return jsonify(payload), (400 if report.rejected else 200)
+
+
+@blueprint.get("/api/flood/alerts/<int:alert_id>/cap.xml")
+def alert_cap(alert_id: int):
+    xml = read_cap(current_app.extensions[EXTENSION]["engine"], alert_id)
+    if xml is None:
+        return jsonify(error=f"no CAP message for alert {alert_id}"), 404
+    response = Response(xml, mimetype="application/xml")
+    response.headers["Content-Disposition"] = f'attachment; filename="bpbd-ambon-peringatan-{alert_id}-cap.xml"'
+    return response
 
 
 def init_flood_routes(server: Flask, engine: Engine, api_key: str | None = None) -> None:

@@ -29,10 +29,10 @@ def live_store(live_app, live_instance):
 
 CAMERA_PAGES = ["Dinding video", "Kesehatan kamera"]
 NAV_LINKS = {
-    "admin": ["Peta", *CAMERA_PAGES, "Cakupan CCTV", "Admin"],
+    "admin": ["Peta", *CAMERA_PAGES, "Cakupan CCTV", "Banjir (BPBD)", "Admin"],
     "operator": ["Peta", *CAMERA_PAGES],
     "planner": ["Peta", "Cakupan CCTV"],
-    "bpbd": ["Peta", *CAMERA_PAGES],
+    "bpbd": ["Peta", *CAMERA_PAGES, "Banjir (BPBD)"],
     "agency": ["Peta"],
     "viewer": ["Peta"],
 }

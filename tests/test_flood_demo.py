@@ -8,7 +8,6 @@ from flood import store
 from flood.cap import validate_cap
 from flood.demo import build_rts, demo_simulator
 from flood.warn import record_readings
-from tests.flood_db import store_engine  # noqa: F401  (fixture)
 
 START = datetime(2026, 11, 1, 0, 0)
 
@@ -35,17 +34,17 @@ def test_simulator_is_deterministic_and_returns_to_normal():
     assert all(r["level_cm"] < 70 for r in last)
 
 
-def test_simulated_event_raises_awas_with_rt_to_warn(store_engine, city):  # noqa: F811
-    write_demo_city(store_engine, city)
+def test_simulated_event_raises_awas_with_rt_to_warn(engine, city):
+    write_demo_city(engine, city)
     simulator = demo_simulator(START)
     now, awas = START, []
     while not awas and now < START + timedelta(hours=6):
         now += simulator.step
-        record_readings(store_engine, simulator.next_readings(now), source="simulator", now=now)
-        awas = store.read_alerts(store_engine, active_only=True).query("level == 3").id.tolist()
+        record_readings(engine, simulator.next_readings(now), source="simulator", now=now)
+        awas = store.read_alerts(engine, active_only=True).query("level == 3").id.tolist()
     assert awas, "the demo event never reached Awas"
-    deliveries = store.read_deliveries(store_engine, alert_id=int(awas[0]))
+    deliveries = store.read_deliveries(engine, alert_id=int(awas[0]))
     assert len(deliveries) > 0 and deliveries.sent_at.isna().all()
-    assert "<status>Exercise</status>" in store.read_cap(store_engine, int(awas[0]))
-    assert validate_cap(store.read_cap(store_engine, int(awas[0]))) == []
+    assert "<status>Exercise</status>" in store.read_cap(engine, int(awas[0]))
+    assert validate_cap(store.read_cap(engine, int(awas[0]))) == []
     assert deliveries.contact_name.str.startswith("Ketua RT ").all()

@@ -25,6 +25,10 @@ def test_desa_exposure_per_zone_is_area_weighted(impact):
 def test_people_affected_counts_overlapping_zones_once(impact):
     # union in desa A: 100,000 + 120,000 - 10,000 overlap = 210,000 m² of 1 km², of 1000 people
     assert impact.people_affected == pytest.approx(210)
+    whole = impact.desa_whole.to_dict("records")
+    assert [r["desa_code"] for r in whole] == ["81.71.99.0001", "81.71.99.0002"]
+    assert [r["share"] for r in whole] == pytest.approx([0.21, 0.1])
+    assert whole[0]["people_affected"] == pytest.approx(210) and pd.isna(whole[1]["people_affected"])
     assert impact.totals() == {"desa": 2, "rt": 2, "tps": 1, "businesses": 1, "open_complaints": 1, "people_affected": 210}
 
 

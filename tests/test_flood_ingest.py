@@ -4,16 +4,15 @@ import pytest
 
 from flood import store
 from flood.ingest import ingest, rows_from_csv
-from tests.flood_db import store_engine  # noqa: F401  (fixture)
 from tests.flood_world import write_world
 
 NOW = datetime(2026, 11, 1, 12, 0)
 
 
 @pytest.fixture
-def engine(store_engine):  # noqa: F811
-    write_world(store_engine)
-    return store_engine
+def engine(engine):
+    write_world(engine)
+    return engine
 
 
 def row(minutes_ago, level, gauge="G1", **extra):

@@ -8,7 +8,6 @@ from flask import Flask
 from flood import store
 from flood.cap import validate_cap
 from flood.warn import record_readings
-from tests.flood_db import store_engine  # noqa: F401  (fixture)
 from tests.flood_world import write_world
 from routes.flood import MAX_BODY_BYTES, init_flood_routes, upload_readings_csv
 
@@ -24,9 +23,9 @@ EXPECTED_ALERTS = [
 
 
 @pytest.fixture
-def engine(store_engine):  # noqa: F811
-    write_world(store_engine)
-    return store_engine
+def engine(engine):
+    write_world(engine)
+    return engine
 
 
 def rows(levels=LEVELS):
@@ -135,3 +134,13 @@ def test_endpoint_rejects_a_body_that_is_not_a_list(client, body):
 def test_endpoint_refuses_oversized_bodies(client):
     answer = client.post("/api/flood/readings", data=b"[" + b" " * MAX_BODY_BYTES + b"]", content_type="application/json", headers={"X-API-Key": "rahasia"})
     assert answer.status_code == 413
+
+
+def test_cap_route_serves_the_alerts_valid_cap_message(client, engine):
+    record_readings(engine, rows(), source="api", now=NOW)
+    awas = int(store.read_alerts(engine).query("level == 3").id.item())
+    answer = client.get(f"/api/flood/alerts/{awas}/cap.xml")
+    assert answer.status_code == 200 and answer.mimetype == "application/xml"
+    assert "attachment" in answer.headers["Content-Disposition"]
+    assert validate_cap(answer.data) == []
+    assert client.get("/api/flood/alerts/999/cap.xml").status_code == 404

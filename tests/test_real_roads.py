@@ -3,7 +3,6 @@ import os
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pytest
 
 from geo.coverage import coverage_matrix, points_xy

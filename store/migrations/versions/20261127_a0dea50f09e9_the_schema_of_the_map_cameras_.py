@@ -1,8 +1,8 @@
 """the schema of the map, cameras, complaints, tax, flood warnings, accounts and audit
 
-Revision ID: 0e25e0e91338
+Revision ID: a0dea50f09e9
 Revises: 
-Create Date: 2026-11-27 22:38:31.083842
+Create Date: 2026-11-27 22:47:39.971726
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0e25e0e91338'
+revision = 'a0dea50f09e9'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -149,6 +149,17 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_flood_rt_lat'), ['lat'], unique=False)
         batch_op.create_index(batch_op.f('ix_flood_rt_lon'), ['lon'], unique=False)
 
+    op.create_table('flood_simulation_runs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('started_at', sa.DateTime(), nullable=False),
+    sa.Column('event_start', sa.DateTime(), nullable=False),
+    sa.Column('event_end', sa.DateTime(), nullable=False),
+    sa.Column('speed', sa.Float(), nullable=False),
+    sa.Column('played_until', sa.DateTime(), nullable=True),
+    sa.Column('readings', sa.Integer(), nullable=False),
+    sa.Column('rejected', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
     op.create_table('rivers',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=80), nullable=False),
@@ -319,7 +330,9 @@ def upgrade() -> None:
     sa.Column('message', sa.Text(), nullable=False),
     sa.Column('channel', sa.String(length=16), nullable=True),
     sa.Column('sent_at', sa.DateTime(), nullable=True),
+    sa.Column('sent_by', sa.String(length=80), nullable=True),
     sa.Column('acknowledged_at', sa.DateTime(), nullable=True),
+    sa.Column('acknowledged_by', sa.String(length=80), nullable=True),
     sa.ForeignKeyConstraint(['alert_id'], ['flood_alerts.id'], ),
     sa.ForeignKeyConstraint(['rt_id'], ['flood_rt.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -395,6 +408,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_rivers_max_lat'))
 
     op.drop_table('rivers')
+    op.drop_table('flood_simulation_runs')
     with op.batch_alter_table('flood_rt', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_flood_rt_lon'))
         batch_op.drop_index(batch_op.f('ix_flood_rt_lat'))

@@ -1,0 +1,207 @@
+"""What the BPBD page shows, read from the store: gauge status, watershed levels, river cameras, the
+alerts still to follow up, the history, impact, and the operator's actions on warnings.
+
+Plain Python (no Dash): the page's callbacks only turn these frames into components. Units: cm,
+cm/h, mm/h, naive UTC times (shown in WIT by the page), WGS 84 lon/lat.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import geopandas as gpd
+import pandas as pd
+from sqlalchemy import Engine, func, select
+
+from flood import store
+from flood.alerts import rate_of_rise_cm_h
+from flood.impact import Impact, assess
+from flood.models import Alert, Reading, SimulationRun, WarningDelivery
+from geo.crs import AMBON_UTM
+from store.layers import read_admin_areas, read_features
+from store.models import Business, Camera, Complaint, FloodZone, River, TpsSite, Watershed
+
+NO_GAUGE = -1
+"""Level of a watershed whose river has no gauge: its danger is unknown, not Normal."""
+RATE_WINDOW = timedelta(hours=1)
+CHANNELS = ("whatsapp", "sms", "telepon")
+ACTIONS = ("sent", "acknowledged")
+FOLLOW_UP = timedelta(hours=24)
+"""A cleared alert stays on the board this long while some of its warnings are unacknowledged."""
+
+
+def gauge_status(engine: Engine) -> gpd.GeoDataFrame:
+    """Gauges (EPSG:4326) with their thresholds and current state.
+
+    Added columns: `alert_level` (highest active alert, 0 Normal), `level_cm` and `reading_time` of
+    the newest reading (NaN/NaT without readings), `rate_cm_h` (least-squares rise over the last
+    hour of readings; NaN with fewer than two), `rain_mm_h` (newest rain reading, NaN if none).
+    """
+    gauges = store.read_gauges(engine)
+    active = store.read_alerts(engine, active_only=True)
+    gauges["alert_level"] = gauges.id.map(active.groupby("gauge_id")["level"].max()).fillna(0).astype(int)
+    latest = store.latest_times(engine, "level")
+    latest_rain = store.latest_times(engine, "rain")
+    levels, times, rates, rain = [], [], [], []
+    for gauge_id in gauges.id:
+        last = latest.get(gauge_id)
+        series = store.read_series(engine, gauge_id, since=last - RATE_WINDOW) if last else pd.DataFrame({"time": [], "level_cm": []})
+        levels.append(series.level_cm.iloc[-1] if len(series) else float("nan"))
+        times.append(last)
+        rate = rate_of_rise_cm_h(series.time, series.level_cm, RATE_WINDOW)
+        rates.append(float("nan") if rate is None else rate)
+        rain_at = latest_rain.get(gauge_id)
+        rain_now = store.read_series(engine, gauge_id, kind="rain", since=rain_at) if rain_at else pd.DataFrame({"rain_mm_h": []})
+        rain.append(rain_now.rain_mm_h.iloc[-1] if len(rain_now) else float("nan"))
+    gauges["level_cm"] = pd.Series(levels, index=gauges.index, dtype=float)
+    gauges["reading_time"] = pd.to_datetime(pd.Series(times, index=gauges.index, dtype=object))
+    gauges["rate_cm_h"] = pd.Series(rates, index=gauges.index, dtype=float)
+    gauges["rain_mm_h"] = pd.Series(rain, index=gauges.index, dtype=float)
+    return gauges
+
+
+def watershed_levels(engine: Engine, gauges: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Watersheds (DAS) with `level`: the highest `alert_level` of the gauges on their river, or
+    `NO_GAUGE` when the river has none."""
+    sheds = read_features(engine, Watershed)
+    by_river = gauges.groupby("river_id").alert_level.max()
+    sheds["level"] = sheds.river_id.map(by_river).fillna(NO_GAUGE).astype(int)
+    return sheds
+
+
+def river_cameras(engine: Engine, max_distance_m: float = 250.0) -> gpd.GeoDataFrame:
+    """Cameras of kind "river" (EPSG:4326) with `river`, the nearest river within `max_distance_m`
+    (None beyond), sorted by river and name."""
+    cameras = read_features(engine, Camera, columns=["id", "name", "kind", "status"])
+    cameras = cameras[cameras.kind == "river"]
+    rivers = read_features(engine, River)
+    if cameras.empty or rivers.empty:
+        return cameras.assign(river=pd.Series(dtype=object))
+    joined = gpd.sjoin_nearest(cameras.to_crs(AMBON_UTM), rivers[["name", "geometry"]].rename(columns={"name": "river"}).to_crs(AMBON_UTM),
+                               how="left", max_distance=max_distance_m)
+    joined = joined[~joined.index.duplicated()]
+    cameras = cameras.assign(river=joined.river.where(joined.river.notna(), None))
+    return cameras.sort_values(["river", "name"], na_position="last").reset_index(drop=True)
+
+
+def _with_gauge_names(engine: Engine, alerts: pd.DataFrame) -> pd.DataFrame:
+    gauges = store.read_gauges(engine).set_index("id")
+    zone_names = read_features(engine, FloodZone, columns=["id", "name"]).set_index("id")["name"]
+    return alerts.assign(
+        gauge_name=alerts.gauge_id.map(gauges["name"]),
+        river=alerts.gauge_id.map(gauges["river"]),
+        zone_names=[[zone_names.get(z, str(z)) for z in zones] for zones in alerts.zone_ids],
+    )
+
+
+def _delivery_counts(deliveries: pd.DataFrame) -> pd.DataFrame:
+    return deliveries.groupby("alert_id").agg(
+        warned=("id", "size"), sent=("sent_at", "count"), acknowledged=("acknowledged_at", "count"))
+
+
+def alerts_to_follow(engine: Engine, now: datetime, follow_up: timedelta = FOLLOW_UP) -> pd.DataFrame:
+    """The alerts on the board: every active one, and those cleared within `follow_up` of `now`
+    whose warnings are not all acknowledged.
+
+    Columns of `store.read_alerts` plus gauge_name, river, zone_names (list), warned, sent,
+    acknowledged (counts of RT warnings) and pending (warned - acknowledged). Order: alerts with
+    unacknowledged warnings first, then active before cleared, highest level, newest.
+    """
+    alerts = store.read_alerts(engine)
+    alerts = alerts[alerts.cleared_at.isna() | (alerts.cleared_at >= now - follow_up)]
+    counts = _delivery_counts(store.read_deliveries(engine, alert_ids=alerts.id.tolist()))
+    alerts = alerts.join(counts, on="id")
+    alerts[["warned", "sent", "acknowledged"]] = alerts[["warned", "sent", "acknowledged"]].fillna(0).astype(int)
+    alerts["pending"] = alerts.warned - alerts.acknowledged
+    alerts = alerts[alerts.cleared_at.isna() | (alerts.pending > 0)]
+    alerts = alerts.assign(_pending=alerts.pending > 0, _active=alerts.cleared_at.isna())
+    alerts = alerts.sort_values(["_pending", "_active", "level", "raised_at"], ascending=False, kind="stable")
+    return _with_gauge_names(engine, alerts.drop(columns=["_pending", "_active"]).reset_index(drop=True))
+
+
+def alert_history(engine: Engine, limit: int = 50) -> pd.DataFrame:
+    """Cleared alerts, newest first (at most `limit`), with gauge_name, river, zone_names, the
+    warning counts of `alerts_to_follow`, and `peak_cm`, the highest reading while it was active."""
+    alerts = store.read_alerts(engine)
+    alerts = alerts[alerts.cleared_at.notna()].head(limit)
+    counts = _delivery_counts(store.read_deliveries(engine, alert_ids=alerts.id.tolist()))
+    alerts = alerts.join(counts, on="id")
+    alerts[["warned", "sent", "acknowledged"]] = alerts[["warned", "sent", "acknowledged"]].fillna(0).astype(int)
+    alerts["peak_cm"] = [
+        store.read_series(engine, int(a.gauge_id), since=a.raised_at, until=a.cleared_at).level_cm.max() for a in alerts.itertuples()
+    ]
+    return _with_gauge_names(engine, alerts.reset_index(drop=True))
+
+
+def alert_readings(engine: Engine, alert_id: int, margin: timedelta = timedelta(hours=1), now: datetime | None = None) -> pd.DataFrame:
+    """Readings of an alert's gauge from `margin` before it was raised to `margin` after it cleared
+    (or to `now` while active): columns time, level_cm. Empty for an unknown alert."""
+    with engine.connect() as conn:
+        alert = conn.execute(select(Alert.gauge_id, Alert.raised_at, Alert.cleared_at).where(Alert.id == alert_id)).first()
+    if alert is None:
+        return pd.DataFrame({"time": pd.Series(dtype="datetime64[ns]"), "level_cm": pd.Series(dtype=float)})
+    until = alert.cleared_at + margin if alert.cleared_at else now
+    return store.read_series(engine, alert.gauge_id, since=alert.raised_at - margin, until=until)
+
+
+def alert_impact(engine: Engine, zone_ids: Sequence[int]) -> Impact:
+    """What is at risk in the given flood zones (see `flood.impact.assess`), from the stored layers."""
+    zones = read_features(engine, FloodZone)
+    zones = zones[zones.id.isin([int(z) for z in zone_ids])]
+    return assess(
+        zones,
+        desa=read_admin_areas(engine, "desa"),
+        rt=store.read_rts(engine),
+        tps=read_features(engine, TpsSite),
+        businesses=read_features(engine, Business),
+        complaints=read_features(engine, Complaint, columns=["id", "ticket", "category", "status"]),
+    )
+
+
+def board_versions(engine: Engine) -> tuple[str, str]:
+    """Two short texts, (readings, alerts): the first changes whenever a reading, an alert or the
+    simulation does (the map and chart redraw), the second only when alerts or their warnings do
+    (the alert panel and history, costlier, redraw), so the page redraws only what changed."""
+    with engine.connect() as conn:
+        readings = conn.execute(select(func.count(Reading.id), func.max(Reading.id))).one()
+        alerts = conn.execute(select(func.count(Alert.id), func.count(Alert.cleared_at), func.max(Alert.cleared_at), func.max(Alert.raised_at))).one()
+        warnings = conn.execute(select(func.count(WarningDelivery.sent_at), func.count(WarningDelivery.acknowledged_at),
+                                       func.max(WarningDelivery.sent_at), func.max(WarningDelivery.acknowledged_at))).one()
+        run = conn.execute(select(func.max(SimulationRun.id))).scalar()
+    alerts_version = "|".join(str(part) for part in (*alerts, *warnings))
+    return "|".join(str(part) for part in (*readings, run, alerts_version)), alerts_version
+
+
+def record_action(engine: Engine, delivery_id, action: str, *, actor: str, now: datetime, channel: str | None = None) -> bool:
+    """Record that a warning was sent (by `channel`) or acknowledged, by `actor` at `now` (UTC).
+
+    Every argument may come from a browser: an unknown action, channel or warning id records
+    nothing and returns False.
+    """
+    if isinstance(delivery_id, bool) or not isinstance(delivery_id, int) or action not in ACTIONS:
+        return False
+    if action == "sent":
+        return channel in CHANNELS and store.mark_sent(engine, delivery_id, channel, now, by=actor)
+    return store.mark_acknowledged(engine, delivery_id, now, by=actor)
+
+
+def csv_from_upload(contents: str | None, max_bytes: int) -> bytes:
+    """The file bytes of a browser upload (a data URL "data:<type>;base64,<data>").
+
+    Raises ValueError when it is not a base64 data URL or holds more than `max_bytes`; the size is
+    checked before decoding too, so a grossly oversized upload is never decoded.
+    """
+    if not isinstance(contents, str) or not contents.startswith("data:") or ";base64," not in contents:
+        raise ValueError("not a file upload")
+    encoded = contents.split(";base64,", 1)[1]
+    if len(encoded) > (max_bytes + 2) // 3 * 4:
+        raise ValueError(f"file larger than {max_bytes} bytes")
+    try:
+        content = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("file content is not valid base64") from None
+    if len(content) > max_bytes:
+        raise ValueError(f"file larger than {max_bytes} bytes")
+    return content

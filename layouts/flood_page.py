@@ -1,0 +1,327 @@
+"""The BPBD flood page (/banjir): map of watersheds, rivers, zones, gauges and river cameras; the
+gauge chart; the alerts to follow up with their RT warnings and impact; CSV intake; the simulator;
+the history. Functions of plain data returning components; the callbacks fetch the data."""
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+
+import dash_leaflet as dl
+import pandas as pd
+import plotly.graph_objects as go
+from dash import dcc, html
+from dash_extensions.javascript import Namespace
+
+from flood.board import CHANNELS, NO_GAUGE
+from flood.messages import WIT, wit_text
+from i18n import bundle, t
+from layouts import ids
+from layouts.legend import basemap_rows, box, hazard_rows, legend_panel, row
+from layouts.map_page import base_map, flood_zone_layer, river_layer
+
+LEVEL_COLOURS = {NO_GAUGE: "#9e9e9e", 0: "#2e933c", 1: "#f2c200", 2: "#f08c00", 3: "#d7263d"}
+"""Alert level -> colour, for the watersheds, gauge markers, badges and chart lines alike."""
+RIVERS_CENTER = (-3.688, 128.2)
+"""Where Ambon's gauged rivers leave the hills."""
+CHART_HOURS = (6, 24, 72, 168)
+TICK_MS = 2000
+"""How often the page asks the server for news (and moves the simulation on). A redraw slower than
+this is superseded by the next one, so it must stay well above a redraw's time on a busy server."""
+MAX_REPORT_ROWS = 300
+"""Upload report rows listed one by one; the counts always cover every row."""
+flood_js = Namespace("ambon", "flood")
+map_js = Namespace("ambon", "map")
+
+
+def level_name(level: int, lang: str) -> str:
+    return t(f"flood.level.{level}", lang)
+
+
+def level_badge(level: int, lang: str) -> html.Span:
+    return html.Span(level_name(level, lang), className=f"flood-badge flood-level-{level}")
+
+
+def _number(value: float, unit: str, digits: int = 0, signed: bool = False) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:{'+' if signed else ''}.{digits}f} {unit}"
+
+
+def _map_hideout(lang: str) -> dict:
+    return {"colours": {str(k): v for k, v in LEVEL_COLOURS.items()}, "labels": bundle("flood.map.", lang),
+            "levels": {str(k): level_name(k, lang) for k in LEVEL_COLOURS}}
+
+
+def flood_map(lang: str, tile_url: str, tile_attribution: str, watersheds_geojson: dict, gauges_geojson: dict, cameras_geojson: dict) -> dl.Map:
+    """The map; watershed and gauge data come with the page and are then refreshed by callbacks."""
+    hideout = _map_hideout(lang)
+    overlays = [
+        (t("flood.layer.watersheds", lang), dl.GeoJSON(id=ids.FLOOD_WATERSHEDS, data=watersheds_geojson, style=flood_js("watershedStyle"),
+                                                        onEachFeature=flood_js("watershedTooltip"), hideout=hideout)),
+        (t("layer.flood_zones", lang), flood_zone_layer(lang)),
+        (t("layer.rivers", lang), river_layer(lang)),
+        (t("flood.layer.gauges", lang), dl.GeoJSON(id=ids.FLOOD_GAUGES, data=gauges_geojson, pointToLayer=flood_js("gaugeMarker"),
+                                                    onEachFeature=flood_js("gaugeTooltip"), hideout=hideout)),
+        (t("flood.layer.cameras", lang), dl.GeoJSON(id=ids.FLOOD_CAMERAS, data=cameras_geojson, pointToLayer=map_js("cameraMarker"),
+                                                     onEachFeature=flood_js("cameraPopup"), hideout=hideout)),
+    ]
+    return base_map(lang, tile_url, tile_attribution, [(name, layer, True) for name, layer in overlays], map_id=ids.FLOOD_MAP,
+                    control_id=ids.FLOOD_LAYERS_CONTROL, center=RIVERS_CENTER, zoom=14, collapsed=True, class_name="city-map flood-map")
+
+
+def flood_legend(lang: str) -> html.Div:
+    levels = [row(box(LEVEL_COLOURS[k]), level_name(k, lang)) for k in (3, 2, 1, 0, NO_GAUGE)]
+    sections = [
+        (t("flood.legend.watersheds", lang), levels),
+        (t("flood.layer.gauges", lang), [row(html.Span("cm", className="flood-gauge-icon flood-level-2"), t("flood.legend.gauge", lang))]),
+        (t("flood.layer.cameras", lang), [row(html.Span(className="cam-icon cam-river"), t("flood.legend.camera", lang))]),
+        (t("legend.hazard", lang), hazard_rows(lang)),
+        (t("flood.legend.basemap", lang), basemap_rows(lang)),
+    ]
+    return legend_panel(lang, sections, ids.FLOOD_LEGEND)
+
+
+def level_figure(series: pd.DataFrame, rain: pd.DataFrame, gauge: pd.Series, since: datetime, until: datetime, lang: str) -> go.Figure:
+    """Water level (cm) over [since, until] (UTC, drawn in WIT), threshold lines of Waspada/Siaga/Awas, rain bars (mm/h)."""
+    figure = go.Figure()
+    figure.add_bar(x=rain.time + WIT, y=rain.rain_mm_h, name=t("flood.chart.rain", lang), yaxis="y2", marker_color="#9ecae1", opacity=0.6)
+    figure.add_scatter(x=series.time + WIT, y=series.level_cm, mode="lines+markers", name=t("flood.chart.level", lang),
+                       line={"color": "#12355b", "width": 2}, marker={"size": 4})
+    for level, column in ((1, "waspada_cm"), (2, "siaga_cm"), (3, "awas_cm")):
+        value = float(gauge[column])
+        figure.add_hline(y=value, line={"color": LEVEL_COLOURS[level], "dash": "dash", "width": 2},
+                         annotation_text=f"{level_name(level, lang)} {value:.0f} cm", annotation_position="top left")
+    top = max(float(gauge["awas_cm"]) * 1.15, float(series.level_cm.max()) * 1.05 if len(series) else 0)
+    figure.update_layout(
+        margin={"l": 55, "r": 55, "t": 10, "b": 40}, height=300, legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
+        xaxis={"title": t("flood.chart.time", lang), "range": [since + WIT, until + WIT], "tickformat": "%H:%M\n%d-%m"},
+        yaxis={"title": t("flood.chart.level_axis", lang), "range": [0, top]},
+        yaxis2={"title": t("flood.chart.rain_axis", lang), "overlaying": "y", "side": "right", "showgrid": False, "rangemode": "tozero"},
+        plot_bgcolor="#ffffff",
+    )
+    if series.empty:
+        figure.add_annotation(text=t("flood.chart.empty", lang), showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)
+    return figure
+
+
+def gauge_summary(gauge, lang: str) -> html.Div:
+    """The gauge's newest reading, rate of rise, rain and alert level as one line of figures."""
+    when = wit_text(gauge.reading_time.to_pydatetime()) if pd.notna(gauge.reading_time) else t("flood.no_reading", lang)
+    parts = [
+        (t("flood.summary.level", lang), _number(gauge.level_cm, "cm")),
+        (t("flood.summary.rate", lang), _number(gauge.rate_cm_h, t("flood.unit.cm_h", lang), 1, signed=True)),
+        (t("flood.summary.rain", lang), _number(gauge.rain_mm_h, t("flood.unit.mm_h", lang), 1)),
+        (t("flood.summary.time", lang), when),
+    ]
+    return html.Div([level_badge(int(gauge.alert_level), lang)]
+                    + [html.Span([html.Span(label + ": ", className="flood-label"), html.Span(value, className="flood-figure")]) for label, value in parts],
+                    className="flood-summary")
+
+
+def chart_panel(lang: str, gauge_options: list[dict]) -> html.Div:
+    return html.Div(className="flood-chart-panel", children=[
+        html.Div(className="flood-chart-controls", children=[
+            html.Label(t("flood.chart.gauge", lang), htmlFor=ids.FLOOD_GAUGE_PICK),
+            dcc.Dropdown(id=ids.FLOOD_GAUGE_PICK, options=gauge_options, value=gauge_options[0]["value"] if gauge_options else None,
+                         clearable=False, className="flood-gauge-pick"),
+            dcc.RadioItems(id=ids.FLOOD_CHART_HOURS, value=24, inline=True, className="flood-hours",
+                           options=[{"label": t(f"flood.chart.hours.{h}", lang), "value": h} for h in CHART_HOURS]),
+        ]),
+        html.Div(id=ids.FLOOD_GAUGE_SUMMARY, role="status"),
+        dcc.Graph(id=ids.FLOOD_CHART, config={"displaylogo": False}, style={"height": "300px"}),
+    ])
+
+
+def _section(title: str, *children, **props) -> html.Section:
+    return html.Section([html.H2(title, className="panel-title"), *children], className="flood-section", **props)
+
+
+def side_panel(lang: str, upload_limit_bytes: int, browser_limit_bytes: int) -> html.Aside:
+    return html.Aside(className="flood-side", children=[
+        _section(t("flood.sim.title", lang),
+                 html.Button(t("flood.sim.start", lang), id=ids.FLOOD_SIM_START, className="btn btn-primary btn-sm"),
+                 html.Progress(id=ids.FLOOD_SIM_PROGRESS, value="0", max="100", className="flood-progress"),
+                 html.Div(id=ids.FLOOD_SIM_STATUS, className="flood-note", role="status")),
+        _section(t("flood.alerts.title", lang), html.Div(id=ids.FLOOD_ALERTS, **{"aria-live": "polite"})),
+        _section(t("flood.upload.title", lang),
+                 html.P(t("flood.upload.help", lang), className="flood-note"),
+                 dcc.Upload(id=ids.FLOOD_UPLOAD, max_size=browser_limit_bytes, accept=".csv,text/csv", className="flood-upload",
+                            children=html.Div(t("flood.upload.drop", lang).format(mb=upload_limit_bytes / 1e6))),
+                 html.Div(id=ids.FLOOD_UPLOAD_REPORT, role="status")),
+        _section(t("flood.cameras.title", lang), html.Div(id=ids.FLOOD_CAMERA_LIST)),
+        _section(t("flood.history.title", lang), html.Div(id=ids.FLOOD_HISTORY)),
+    ])
+
+
+def flood_page(lang: str, tile_url: str, tile_attribution: str, gauge_options: list[dict], watersheds_geojson: dict, gauges_geojson: dict,
+               cameras_geojson: dict, upload_limit_bytes: int, browser_limit_bytes: int) -> html.Div:
+    return html.Div(className="flood-page", children=[
+        dcc.Interval(id=ids.FLOOD_TICK, interval=TICK_MS),
+        dcc.Interval(id=ids.FLOOD_CAMERA_TICK, interval=10_000),
+        dcc.Store(id=ids.FLOOD_VERSION),
+        dcc.Store(id=ids.FLOOD_ALERTS_VERSION),
+        dcc.Store(id=ids.FLOOD_ACTION_DONE, data=0),
+        html.Div(className="flood-main", children=[
+            html.Div([flood_map(lang, tile_url, tile_attribution, watersheds_geojson, gauges_geojson, cameras_geojson), flood_legend(lang)], className="map-wrap flood-map-wrap"),
+            chart_panel(lang, gauge_options),
+        ]),
+        side_panel(lang, upload_limit_bytes, browser_limit_bytes),
+    ])
+
+
+# ---- alerts, impact, history, uploads, cameras: built from the frames of flood.board ----
+
+def _status_text(delivery, lang: str) -> str:
+    if pd.notna(delivery.acknowledged_at):
+        return t("flood.rt.acknowledged", lang).format(time=wit_text(delivery.acknowledged_at.to_pydatetime()), who=delivery.acknowledged_by or "–")
+    if pd.notna(delivery.sent_at):
+        return t("flood.rt.sent", lang).format(channel=t(f"flood.channel.{delivery.channel}", lang), time=wit_text(delivery.sent_at.to_pydatetime()),
+                                               who=delivery.sent_by or "–")
+    return t("flood.rt.not_sent", lang)
+
+
+def _delivery_row(delivery, desa_names: dict, lang: str) -> html.Tr:
+    acked = pd.notna(delivery.acknowledged_at)
+    buttons = [] if acked else (
+        [html.Button(t(f"flood.channel.{c}", lang), id={"type": ids.FLOOD_SEND, "index": int(delivery.id), "channel": c},
+                     className="btn btn-outline-secondary btn-xs", title=t("flood.rt.mark_sent", lang)) for c in CHANNELS]
+        + [html.Button(t("flood.rt.mark_ack", lang), id={"type": ids.FLOOD_ACK, "index": int(delivery.id)}, className="btn btn-success btn-xs")])
+    return html.Tr(
+        className="flood-rt " + ("flood-rt-acked" if acked else "flood-rt-pending"),
+        **{"data-delivery": str(int(delivery.id))},
+        children=[
+            html.Td([html.Div(delivery.rt_name, className="flood-rt-name"), html.Div(desa_names.get(delivery.desa_code, delivery.desa_code), className="flood-note")]),
+            html.Td([html.Div(delivery.contact_name), html.Div(delivery.phone, className="flood-note")]),
+            html.Td(html.Div(delivery.message, className="flood-message")),
+            html.Td([html.Div(_status_text(delivery, lang), className="flood-rt-status"), html.Div(buttons, className="flood-rt-buttons")]),
+        ],
+    )
+
+
+def _names(frame: pd.DataFrame, column: str, limit: int = 8) -> str:
+    names = frame.drop_duplicates("id")[column].astype(str).tolist()
+    return ", ".join(names[:limit]) + (f" … (+{len(names) - limit})" if len(names) > limit else "") if names else "–"
+
+
+def impact_block(impact, lang: str) -> html.Div:
+    """What is at risk: totals, then per desa the flooded share and people affected (or "unknown")."""
+    totals = impact.totals()
+    people = totals["people_affected"]
+    people_text = t("flood.impact.unknown", lang) if pd.isna(people) else f"{people:,.0f} {t('flood.unit.people', lang)}"
+    desa_rows = [html.Tr([html.Td(d.desa_name), html.Td("< 1 %" if d.share < 0.005 else f"{d.share * 100:.0f} %", className="num"),
+                          html.Td(t("flood.impact.unknown", lang) if pd.isna(d.people_affected) else f"{d.people_affected:,.0f} {t('flood.unit.people', lang)}",
+                                  className="num")])
+                 for d in impact.desa_whole.itertuples()]
+    return html.Div(className="flood-impact", children=[
+        html.H3(t("flood.impact.title", lang)),
+        html.Ul([
+            html.Li(f"{t('flood.impact.people', lang)}: {people_text}"),
+            html.Li(f"{t('flood.impact.rt', lang)}: {totals['rt']} RT"),
+            html.Li(f"{t('flood.impact.tps', lang)}: {totals['tps']} {t('unit.items', lang)} ({_names(impact.tps, 'name')})"),
+            html.Li(f"{t('flood.impact.businesses', lang)}: {totals['businesses']} {t('unit.items', lang)} ({_names(impact.businesses, 'name')})"),
+            html.Li(f"{t('flood.impact.complaints', lang)}: {totals['open_complaints']} {t('unit.complaints', lang)} ({_names(impact.complaints, 'ticket')})"),
+        ]),
+        html.Table([html.Thead(html.Tr([html.Th(t("field.desa", lang)), html.Th(t("flood.impact.flooded", lang)), html.Th(t("flood.impact.people", lang))])),
+                    html.Tbody(desa_rows)], className="flood-table"),
+    ])
+
+
+def _alert_heading(alert, lang: str) -> list:
+    times = t("flood.alert.raised", lang).format(time=wit_text(alert.raised_at.to_pydatetime()))
+    if pd.notna(alert.cleared_at):
+        times += " · " + t("flood.alert.cleared", lang).format(time=wit_text(alert.cleared_at.to_pydatetime()))
+    return [
+        level_badge(int(alert.level), lang),
+        html.Span(f" {alert.river} · {alert.gauge_name} · {alert.level_cm:.0f} cm", className="flood-alert-where"),
+        html.Div(times, className="flood-note"),
+        *([html.Span(t("flood.alert.exercise", lang), className="flood-exercise")] if alert.exercise else []),
+    ]
+
+
+def alert_card(alert, deliveries: pd.DataFrame, impact, desa_names: dict, lang: str) -> html.Details:
+    """One alert: level, place and time, zones, CAP download, impact (Siaga/Awas), and its RT warnings,
+    unacknowledged first."""
+    rows = [_delivery_row(d, desa_names, lang) for d in deliveries.itertuples()]
+    return html.Details(open=True, className=f"flood-alert flood-alert-level-{int(alert.level)}", **{"data-alert": str(int(alert.id)), "data-level": str(int(alert.level))}, children=[
+        html.Summary(_alert_heading(alert, lang)),
+        html.Div([html.Span(t("flood.alert.zones", lang) + ": ", className="flood-label"), ", ".join(alert.zone_names) or "–"]),
+        html.Div([
+            html.Span(t("flood.alert.progress", lang).format(pending=alert.pending, warned=alert.warned, sent=alert.sent), className="flood-label"),
+            html.A(t("flood.alert.cap", lang), href=f"/api/flood/alerts/{int(alert.id)}/cap.xml", download=f"bpbd-ambon-peringatan-{int(alert.id)}-cap.xml",
+                   className="flood-cap-link"),
+        ], className="flood-alert-meta"),
+        *([impact_block(impact, lang)] if impact is not None else []),
+        html.Table([
+            html.Thead(html.Tr([html.Th(t("flood.rt.rt", lang)), html.Th(t("flood.rt.contact", lang)), html.Th(t("flood.rt.message", lang)), html.Th(t("flood.rt.status", lang))])),
+            html.Tbody(rows),
+        ], className="flood-table flood-rt-table") if rows else html.P(t("flood.rt.none", lang), className="flood-note"),
+    ])
+
+
+def alerts_list(cards: list, lang: str) -> list:
+    return cards or [html.P(t("flood.alerts.none", lang), className="flood-note")]
+
+
+def history_list(history: pd.DataFrame, readings: dict[int, pd.DataFrame], lang: str) -> html.Div:
+    """Cleared alerts, newest first, each with its readings around the episode for the after-action review."""
+    if history.empty:
+        return html.P(t("flood.history.none", lang), className="flood-note")
+    items = []
+    for alert in history.itertuples():
+        duration = (alert.cleared_at - alert.raised_at) / timedelta(hours=1)
+        series = readings.get(int(alert.id), pd.DataFrame({"time": [], "level_cm": []}))
+        items.append(html.Details(className="flood-history-item", children=[
+            html.Summary([level_badge(int(alert.level), lang), html.Span(f" {alert.river} · {wit_text(alert.raised_at.to_pydatetime())}")]),
+            html.Ul([
+                html.Li(t("flood.history.span", lang).format(raised=wit_text(alert.raised_at.to_pydatetime()), cleared=wit_text(alert.cleared_at.to_pydatetime()),
+                                                          hours=f"{duration:.1f}")),
+                html.Li(f"{t('flood.history.peak', lang)}: {_number(alert.peak_cm, 'cm')}"),
+                html.Li(t("flood.alert.progress", lang).format(pending=alert.warned - alert.acknowledged, warned=alert.warned, sent=alert.sent)),
+                html.Li(html.A(t("flood.alert.cap", lang), href=f"/api/flood/alerts/{int(alert.id)}/cap.xml")),
+            ]),
+            html.Table([html.Thead(html.Tr([html.Th(t("flood.chart.time", lang)), html.Th(t("flood.chart.level_axis", lang))])),
+                        html.Tbody([html.Tr([html.Td(wit_text(r.time.to_pydatetime())), html.Td(f"{r.level_cm:.1f} cm", className="num")])
+                                    for r in series.itertuples()])], className="flood-table"),
+        ]))
+    return html.Div(items)
+
+
+def upload_report(report, new_alerts: int, lang: str) -> html.Div:
+    """Every measurement of an upload: counts per outcome, then the rows (rejected first) with reasons."""
+    outcomes = ([("rejected", o) for o in report.rejected] + [("merged", o) for o in report.merged] + [("accepted", o) for o in report.accepted])
+    rows = [html.Tr([html.Td(str(o.row + 2), className="num"), html.Td(t(f"flood.upload.{kind}", lang), className=f"flood-outcome-{kind}"),
+                     html.Td(o.gauge or "–"), html.Td(wit_text(o.time) if o.time else "–"), html.Td(_number(o.value, "cm" if o.kind == "level" else t("flood.unit.mm_h", lang), 1)),
+                     html.Td(o.reason + (" (" + t("flood.upload.late", lang) + ")" if o.late else ""))])
+            for kind, o in outcomes[:MAX_REPORT_ROWS]]
+    counts = t("flood.upload.counts", lang).format(accepted=len(report.accepted), merged=len(report.merged), rejected=len(report.rejected), alerts=new_alerts)
+    more = [html.P(t("flood.upload.more", lang).format(n=len(outcomes) - MAX_REPORT_ROWS), className="flood-note")] if len(outcomes) > MAX_REPORT_ROWS else []
+    return html.Div([
+        html.P(counts, className="flood-upload-counts"),
+        html.Table([html.Thead(html.Tr([html.Th(t(f"flood.upload.col.{c}", lang)) for c in ("line", "outcome", "gauge", "time", "value", "reason")])),
+                    html.Tbody(rows)], className="flood-table"),
+        *more,
+    ])
+
+
+def upload_error(message: str, lang: str) -> html.Div:
+    return html.Div(t("flood.upload.error", lang).format(reason=message), className="flood-error")
+
+
+def camera_list(cameras: pd.DataFrame, stamp: int, lang: str) -> html.Div:
+    """River cameras with a fresh thumbnail (`stamp` defeats the browser cache) and a link to the live view."""
+    if cameras.empty:
+        return html.P(t("flood.cameras.none", lang), className="flood-note")
+    return html.Div(className="flood-cameras", children=[
+        html.Figure(className="flood-camera", children=[
+            html.A(html.Img(src=f"/cameras/{int(c.id)}/thumbnail.jpg?t={stamp}", alt=c.name), href=f"/kamera/langsung?id={int(c.id)}"),
+            html.Figcaption([html.A(c.name, href=f"/kamera/langsung?id={int(c.id)}"), html.Div(c.river or "–", className="flood-note")]),
+        ]) for c in cameras.itertuples()
+    ])
+
+
+def simulation_status(progress, lang: str) -> str:
+    if progress.run_id is None:
+        return t("flood.sim.idle", lang)
+    key = "flood.sim.running" if progress.running else "flood.sim.done"
+    when = wit_text(progress.played_until) if progress.played_until else "–"
+    return t(key, lang).format(share=f"{progress.share * 100:.0f}", time=when, readings=progress.readings, rejected=progress.rejected)

@@ -1,0 +1,122 @@
+"""What the BPBD page reads and records, on the small hand-made world of tests/flood_world.py."""
+import base64
+from datetime import datetime, timedelta
+
+import pandas as pd
+import pytest
+import shapely
+
+from flood import store
+from flood.board import (NO_GAUGE, alert_history, alert_impact, alert_readings, alerts_to_follow, board_versions, csv_from_upload,
+                         gauge_status, record_action, river_cameras, watershed_levels)
+from flood.messages import wit_text
+from flood.warn import record_readings
+from store.layers import write_features
+from store.models import Camera, River, Watershed
+from tests.flood_world import box, frame, point, write_world
+from tests.test_flood_warn import NOW, T0, rows
+
+
+@pytest.fixture
+def engine(engine):
+    write_world(engine)
+    write_features(engine, River, frame([{"id": 2, "name": "Wai Tanpa Pos", "geometry": shapely.LineString([point(0, 1650), point(2000, 1650)])}]))
+    write_features(engine, Watershed, frame([{"id": 1, "name": "DAS Wai Uji", "river_id": 1, "geometry": box(0, 0, 2000, 1000)},
+                                             {"id": 2, "name": "DAS Wai Tanpa Pos", "river_id": 2, "geometry": box(0, 1000, 2000, 2500)}]))
+    camera = {"heading_deg": 0.0, "fov_deg": 60.0, "range_m": 50.0, "stream_url": "file:x.mp4", "status": "online", "group": "bpbd"}
+    write_features(engine, Camera, frame([
+        {**camera, "id": 1, "name": "CCTV Sungai Uji", "kind": "river", "geometry": point(1000, 150)},
+        {**camera, "id": 2, "name": "CCTV Jalan", "kind": "road", "geometry": point(1000, 120)},
+        {**camera, "id": 3, "name": "CCTV Sungai jauh", "kind": "river", "geometry": point(1000, 1500)},
+    ]))
+    return engine
+
+
+def test_gauge_status_has_level_reading_and_rate(engine):
+    record_readings(engine, rows(), source="api", now=NOW)
+    gauge = gauge_status(engine).iloc[0]
+    assert gauge.alert_level == 1  # still Waspada: below 90 cm for only 20 min
+    assert gauge.level_cm == 60 and gauge.reading_time == T0 + timedelta(minutes=150)
+    assert gauge.rate_cm_h == pytest.approx(-6 * 480 / 28)  # 160 .. 60 cm over the last hour: least squares, -480/28 cm per 10 min
+    assert pd.isna(gauge.rain_mm_h)
+
+
+def test_gauge_without_readings_is_normal_with_no_level(engine):
+    gauge = gauge_status(engine).iloc[0]
+    assert gauge.alert_level == 0 and pd.isna(gauge.level_cm) and pd.isna(gauge.rate_cm_h) and pd.isna(gauge.reading_time)
+
+
+def test_watersheds_take_their_gauges_level_or_none(engine):
+    record_readings(engine, rows()[:7], source="api", now=NOW)  # up to 230 cm: Awas
+    sheds = watershed_levels(engine, gauge_status(engine)).set_index("name")
+    assert sheds.level.to_dict() == {"DAS Wai Uji": 3, "DAS Wai Tanpa Pos": NO_GAUGE}
+
+
+def test_river_cameras_are_the_river_kind_near_a_river(engine):
+    cameras = river_cameras(engine, max_distance_m=250)
+    assert cameras.name.tolist() == ["CCTV Sungai jauh", "CCTV Sungai Uji"]  # by river, then name; no road camera
+    assert cameras.river.tolist() == ["Wai Tanpa Pos", "Wai Uji"]
+    near = river_cameras(engine, max_distance_m=100)  # the far camera is 150 m from its river
+    assert near.river.tolist() == ["Wai Uji", None] and near.name.tolist() == ["CCTV Sungai Uji", "CCTV Sungai jauh"]
+
+
+def test_board_keeps_active_alerts_and_cleared_ones_with_pending_warnings(engine):
+    record_readings(engine, rows(), source="api", now=NOW)
+    board = alerts_to_follow(engine, NOW)
+    # Waspada still active; Siaga and Awas cleared but their warnings are not acknowledged yet
+    assert board.level.tolist() == [1, 3, 2] and board.pending.tolist() == [2, 2, 2]
+    assert board.gauge_name.tolist() == ["AWLR Uji"] * 3 and board.zone_names.iloc[1] == ["Zona <dekat> & sungai", "Zona luar"]
+    awas = int(board.id.iloc[1])
+    for delivery in store.read_deliveries(engine, alert_id=awas).id:
+        assert record_action(engine, int(delivery), "acknowledged", actor="operator", now=NOW)
+    assert alerts_to_follow(engine, NOW).level.tolist() == [1, 2]
+    assert alerts_to_follow(engine, NOW + timedelta(days=2)).level.tolist() == [1]  # the follow-up time is over
+
+
+def test_history_has_cleared_alerts_with_their_peak_and_readings(engine):
+    record_readings(engine, rows(), source="api", now=NOW)
+    history = alert_history(engine)
+    assert history.level.tolist() == [3, 2]  # newest raised first: Awas at 50 min, Siaga at 40 min
+    assert history.peak_cm.tolist() == [230, 230] and history.warned.tolist() == [2, 2]
+    readings = alert_readings(engine, int(history.id.iloc[0]), margin=timedelta(minutes=10))
+    assert readings.time.tolist() == [T0 + timedelta(minutes=m) for m in range(40, 130, 10)]
+    assert alert_readings(engine, 999).empty
+
+
+def test_actions_record_who_and_refuse_what_a_browser_should_not_send(engine):
+    record_readings(engine, rows(), source="api", now=NOW)
+    delivery = int(store.read_deliveries(engine).id.iloc[0])
+    before = board_versions(engine)
+    for bad in [("1", "sent", "sms"), (True, "sent", "sms"), (delivery, "deleted", None), (delivery, "sent", "pigeon"), (99_999, "acknowledged", None)]:
+        assert not record_action(engine, bad[0], bad[1], actor="operator", now=NOW, channel=bad[2])
+    assert board_versions(engine) == before
+    assert record_action(engine, delivery, "sent", actor="operator", now=NOW, channel="sms")
+    row = store.read_deliveries(engine).set_index("id").loc[delivery]
+    assert (row.channel, row.sent_by, row.sent_at) == ("sms", "operator", NOW) and pd.isna(row.acknowledged_at)
+    after = board_versions(engine)
+    assert after[0] != before[0] and after[1] != before[1]
+    record_readings(engine, [{"gauge": "G1", "time": (NOW - timedelta(minutes=1)).isoformat(), "level_cm": 95}], source="api", now=NOW)
+    assert board_versions(engine)[0] != after[0] and board_versions(engine)[1] == after[1]  # 95 cm: still Waspada, nothing raised or cleared
+    assert record_action(engine, delivery, "acknowledged", actor="operator", now=NOW + timedelta(minutes=5))
+    row = store.read_deliveries(engine).set_index("id").loc[delivery]
+    assert (row.acknowledged_by, row.acknowledged_at, row.sent_at) == ("operator", NOW + timedelta(minutes=5), NOW)
+
+
+def test_impact_of_an_alerts_zones(engine):
+    totals = alert_impact(engine, [10]).totals()
+    assert totals == {"desa": 2, "rt": 2, "tps": 1, "businesses": 0, "open_complaints": 1, "people_affected": 100}
+
+
+def data_url(content: bytes) -> str:
+    return "data:text/csv;base64," + base64.b64encode(content).decode()
+
+
+def test_uploads_are_decoded_within_the_size_limit():
+    assert csv_from_upload(data_url(b"gauge,time,level_cm\n"), 100) == b"gauge,time,level_cm\n"
+    for bad, reason in [(data_url(b"x" * 101), "larger"), ("data:text/csv;base64,@@@@", "base64"), ("gauge,time", "not a file"), (None, "not a file")]:
+        with pytest.raises(ValueError, match=reason):
+            csv_from_upload(bad, 100)
+
+
+def test_times_are_shown_in_wit():
+    assert wit_text(datetime(2026, 11, 1, 20, 30)) == "02-11-2026 05:30 WIT"

@@ -1,0 +1,71 @@
+"""The BPBD flood page in a real headless Chromium: the simulated rain raises Awas, the operator
+records an acknowledgement, and a CSV upload reports on every row."""
+from datetime import datetime, timedelta
+
+import pytest
+
+from tests.conftest import login
+
+pytestmark = pytest.mark.browser
+
+AWAS = ".flood-alert[data-level='3']"
+
+
+def _open(page, live_app):
+    login(page, live_app, "bpbd")
+    page.goto(live_app + "/banjir")
+    page.wait_for_selector("#flood-map .flood-gauge-icon", timeout=20000)
+
+
+def test_simulated_rain_raises_awas_and_an_acknowledged_rt_moves_down(page, live_app):
+    _open(page, live_app)
+    legend = page.locator("#flood-legend").inner_text()
+    for entry in ("Awas", "Siaga", "Waspada", "Normal", "Tanpa pos duga air", "Kamera pemantau sungai", "Laut", "Daratan"):
+        assert entry in legend
+    assert page.locator(".leaflet-overlay-pane path").count() > 10  # land, watersheds, zones, rivers as vectors
+    camera = page.locator(".flood-camera").first
+    assert "/cameras/" in camera.locator("img").get_attribute("src")
+    assert camera.locator("a").first.get_attribute("href").startswith("/kamera/langsung?id=")
+
+    page.get_by_role("button", name="Jalankan simulasi hujan").click()
+    page.locator(AWAS).first.wait_for(timeout=45000)
+    alert_id = page.locator(AWAS).first.get_attribute("data-alert")
+    card = page.locator(f".flood-alert[data-alert='{alert_id}']")
+    assert "AWLR Batu Merah" in card.inner_text() and "Latihan" in card.inner_text()
+    assert card.locator("a", has_text="CAP 1.2").get_attribute("href") == f"/api/flood/alerts/{alert_id}/cap.xml"
+    rows = card.locator("tr.flood-rt")
+    assert rows.count() >= 2 and card.locator("tr.flood-rt-acked").count() == 0
+    first = rows.first
+    delivery = first.get_attribute("data-delivery")
+    assert "Ketua RT" in first.inner_text() and "+62 811-0000-" in first.inner_text() and "AWAS BANJIR" in first.inner_text()
+
+    first.get_by_role("button", name="Dikonfirmasi").click()
+    page.wait_for_function(
+        """([alertId, delivery]) => {
+            const card = document.querySelector(`.flood-alert[data-alert='${alertId}']`);
+            if (!card) return false;
+            const rows = [...card.querySelectorAll("tr.flood-rt")];
+            const at = rows.findIndex(r => r.dataset.delivery === delivery);
+            return at > 0 && rows[at].classList.contains("flood-rt-acked")
+                && rows.slice(0, at).every(r => r.classList.contains("flood-rt-pending"));
+        }""",
+        arg=[alert_id, delivery], timeout=30000,
+    )
+    acked = card.locator(f"tr[data-delivery='{delivery}']").inner_text()
+    assert "Dikonfirmasi" in acked and "bpbd" in acked and "WIT" in acked  # who recorded it: the logged-in user
+    assert page.errors == []
+
+
+def test_csv_upload_reports_every_row(page, live_app, tmp_path):
+    _open(page, live_app)
+    when = (datetime.utcnow() - timedelta(minutes=33, seconds=7)).replace(microsecond=0).isoformat()
+    csv = tmp_path / "bacaan.csv"
+    csv.write_text(f"gauge,time,level_cm\nAWLR-BTG,{when},51.5\nAWLR-XXX,{when},60\nAWLR-BTG,{when}Z,<b>banyak</b>\n")
+    page.locator("#flood-upload input[type=file]").set_input_files(str(csv))
+    report = page.locator("#flood-upload-report")
+    report.locator("table").wait_for(timeout=15000)
+    text = report.inner_text()
+    assert "1 diterima, 0 digabung (sudah ada), 2 ditolak" in text
+    assert "unknown gauge 'AWLR-XXX'" in text and "<b>banyak</b>" in text  # shown as text, not HTML
+    assert report.locator("b").count() == 0
+    assert page.errors == []
