@@ -32,7 +32,13 @@ MAGIC = (
 
 
 class UploadRejected(ValueError):
-    """An upload that is refused; the message says why."""
+    """An upload that is refused; the message says why, `code` what kind of refusal it is (for pages
+    that explain it in the user's language): not_upload, too_large, not_base64, empty, unknown_type,
+    unreadable_zip, unsafe_zip, zip_bomb, damaged."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
 
 
 def sniff(data: bytes) -> str | None:
@@ -54,13 +60,13 @@ def check_upload(data: bytes, allowed: set[str] | frozenset[str], max_bytes: int
     """The kind of `data` (see sniff) when it is allowed and not over max_bytes. "csv" and
     "geojson" in `allowed` accept text and json content."""
     if len(data) > max_bytes:
-        raise UploadRejected(f"file is {len(data):,} bytes; at most {max_bytes:,} bytes are accepted")
+        raise UploadRejected("too_large", f"file is {len(data):,} bytes; at most {max_bytes:,} bytes are accepted")
     if not data:
-        raise UploadRejected("file is empty")
+        raise UploadRejected("empty", "file is empty")
     kind = sniff(data)
     accepted = set(allowed) | ({"text"} if "csv" in allowed else set()) | ({"json"} if "geojson" in allowed else set())
     if kind is None or kind not in accepted:
-        raise UploadRejected(f"file content is {kind or 'of an unknown type'}; accepted: {', '.join(sorted(allowed))}")
+        raise UploadRejected("unknown_type", f"file content is {kind or 'of an unknown type'}; accepted: {', '.join(sorted(allowed))}")
     return kind
 
 
@@ -69,13 +75,13 @@ def decode_data_url(contents: str, max_bytes: int) -> bytes:
     when it would be over max_bytes."""
     head, sep, payload = (contents or "").partition(",")
     if not sep or not head.startswith("data:") or not head.endswith(";base64"):
-        raise UploadRejected("not an uploaded file")
+        raise UploadRejected("not_upload", "not an uploaded file")
     if len(payload) * 3 // 4 > max_bytes + 2:
-        raise UploadRejected(f"file is over {max_bytes:,} bytes")
+        raise UploadRejected("too_large", f"file is over {max_bytes:,} bytes")
     try:
         return base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError):
-        raise UploadRejected("upload is damaged (bad base64)") from None
+        raise UploadRejected("not_base64", "upload is damaged (bad base64)") from None
 
 
 def _safe_member_name(name: str) -> bool:
@@ -92,23 +98,24 @@ def open_zip(data: bytes, *, max_members: int = MAX_ZIP_MEMBERS, max_unzipped_by
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError) as exc:
-        raise UploadRejected(f"not a readable zip file ({exc})") from None
+        raise UploadRejected("unreadable_zip", f"not a readable zip file ({exc})") from None
     members = archive.infolist()
     if len(members) > max_members:
-        raise UploadRejected(f"zip holds {len(members):,} files; at most {max_members:,} are accepted")
+        raise UploadRejected("zip_bomb", f"zip holds {len(members):,} files; at most {max_members:,} are accepted")
     total = 0
     for info in members:
         if not _safe_member_name(info.filename):
-            raise UploadRejected(f"zip member {info.filename!r} would land outside the target folder")
+            raise UploadRejected("unsafe_zip", f"zip member {info.filename!r} would land outside the target folder")
         if stat.S_ISLNK(info.external_attr >> 16):
-            raise UploadRejected(f"zip member {info.filename!r} is a symbolic link")
+            raise UploadRejected("unsafe_zip", f"zip member {info.filename!r} is a symbolic link")
         if info.flag_bits & 0x1:
-            raise UploadRejected(f"zip member {info.filename!r} is encrypted")
+            raise UploadRejected("unsafe_zip", f"zip member {info.filename!r} is encrypted")
         if info.file_size > max_ratio * max(info.compress_size, 1) and info.file_size > 1024 * 1024:
-            raise UploadRejected(f"zip member {info.filename!r} expands {info.file_size // max(info.compress_size, 1):,} times: refused as a zip bomb")
+            raise UploadRejected("zip_bomb", f"zip member {info.filename!r} expands {info.file_size // max(info.compress_size, 1):,} times: "
+                                             "refused as a zip bomb")
         total += info.file_size
         if total > max_unzipped_bytes:
-            raise UploadRejected(f"zip expands to over {max_unzipped_bytes:,} bytes")
+            raise UploadRejected("zip_bomb", f"zip expands to over {max_unzipped_bytes:,} bytes")
     return archive
 
 
@@ -117,12 +124,12 @@ def read_member(archive: zipfile.ZipFile, name: str, max_bytes: int = MAX_UNZIPP
     info = archive.getinfo(name)
     limit = min(info.file_size, max_bytes)
     if info.file_size > max_bytes:
-        raise UploadRejected(f"zip member {name!r} is over {max_bytes:,} bytes")
+        raise UploadRejected("zip_bomb", f"zip member {name!r} is over {max_bytes:,} bytes")
     try:
         with archive.open(info) as member:
             data = member.read(limit + 1)
     except (zipfile.BadZipFile, OSError, EOFError) as exc:  # a header that lies fails the CRC check
-        raise UploadRejected(f"zip member {name!r} is damaged ({exc})") from None
+        raise UploadRejected("damaged", f"zip member {name!r} is damaged ({exc})") from None
     if len(data) > limit:
-        raise UploadRejected(f"zip member {name!r} is larger than its header says")
+        raise UploadRejected("zip_bomb", f"zip member {name!r} is larger than its header says")
     return data

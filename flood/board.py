@@ -6,8 +6,6 @@ cm/h, mm/h, naive UTC times (shown in WIT by the page), WGS 84 lon/lat.
 """
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -15,6 +13,7 @@ import geopandas as gpd
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
+from auth.uploads import check_upload, decode_data_url
 from flood import store
 from flood.alerts import rate_of_rise_cm_h
 from flood.impact import Impact, assess
@@ -188,20 +187,11 @@ def record_action(engine: Engine, delivery_id, action: str, *, actor: str, now: 
 
 
 def csv_from_upload(contents: str | None, max_bytes: int) -> bytes:
-    """The file bytes of a browser upload (a data URL "data:<type>;base64,<data>").
+    """The file bytes of a browser upload (a data URL "data:<type>;base64,<data>") that is CSV text.
 
-    Raises ValueError when it is not a base64 data URL or holds more than `max_bytes`; the size is
-    checked before decoding too, so a grossly oversized upload is never decoded.
+    Raises ValueError (auth.uploads.UploadRejected) when it is not a base64 data URL, holds more than
+    `max_bytes` (checked before decoding too) or is not text.
     """
-    if not isinstance(contents, str) or not contents.startswith("data:") or ";base64," not in contents:
-        raise ValueError("not a file upload")
-    encoded = contents.split(";base64,", 1)[1]
-    if len(encoded) > (max_bytes + 2) // 3 * 4:
-        raise ValueError(f"file larger than {max_bytes} bytes")
-    try:
-        content = base64.b64decode(encoded, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValueError("file content is not valid base64") from None
-    if len(content) > max_bytes:
-        raise ValueError(f"file larger than {max_bytes} bytes")
-    return content
+    data = decode_data_url(contents or "", max_bytes)
+    check_upload(data, {"csv"}, max_bytes)
+    return data

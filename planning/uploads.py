@@ -2,8 +2,8 @@
 
 The type is decided from the bytes, never from the name the browser sent: a zip archive (a zipped
 Shapefile), a GeoPackage (an SQLite file), GeoJSON (JSON text) or CSV with lon/lat columns. Zip
-archives are unpacked by hand into a fresh folder: absolute paths and `..` are refused, and the
-unpacked size, the compression ratio and the number of entries are capped (zip bombs). The layer
+archives pass the shared checks of auth.uploads (absolute paths and `..` refused; unpacked size,
+compression ratio and number of entries capped against zip bombs) and are unpacked into a fresh folder. The layer
 is then read by :func:`geo.recommend.read_layer`, which refuses a file without features, geometry
 or CRS and points far outside Ambon (swapped lon/lat, wrong CRS).
 
@@ -11,16 +11,13 @@ Every refusal is an :class:`UploadError` with a ``code`` (and ``details``) for t
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import tempfile
-import zipfile
-from io import BytesIO
 from pathlib import Path, PurePosixPath
 
 import geopandas as gpd
 
+from auth.uploads import UploadRejected, decode_data_url, open_zip, read_member
 from geo.recommend import InputError, read_layer
 
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
@@ -45,15 +42,20 @@ class UploadError(Exception):
 
 def decode_contents(contents: str) -> bytes:
     """The bytes of a `dcc.Upload` value ("data:<type>;base64,<data>"), size-checked before decoding."""
-    if not isinstance(contents, str) or "," not in contents:
-        raise UploadError("not_base64")
-    encoded = contents.split(",", 1)[1]
-    if len(encoded) * 3 // 4 > MAX_UPLOAD_BYTES:
-        raise UploadError("too_large", limit_mb=MAX_UPLOAD_BYTES // (1024 * 1024))
     try:
-        return base64.b64decode(encoded, validate=True)
-    except (binascii.Error, ValueError):
-        raise UploadError("not_base64") from None
+        return decode_data_url(contents, MAX_UPLOAD_BYTES)
+    except UploadRejected as refused:
+        raise _refusal(refused) from None
+
+
+def _refusal(refused: UploadRejected) -> UploadError:
+    """The shared upload checks' refusal as this page's UploadError."""
+    if refused.code == "too_large":
+        return UploadError("too_large", limit_mb=MAX_UPLOAD_BYTES // (1024 * 1024))
+    if refused.code == "unsafe_zip":
+        return UploadError("unsafe_zip", name=str(refused)[:80])
+    code = {"not_upload": "not_base64", "unreadable_zip": "unreadable", "damaged": "unreadable", "empty": "empty"}.get(refused.code, refused.code)
+    return UploadError(code)
 
 
 def sniff(data: bytes) -> str:
@@ -84,36 +86,18 @@ def sniff(data: bytes) -> str:
 def unzip_shapefile(data: bytes, folder: Path) -> Path:
     """Unpack a zipped Shapefile into ``folder`` safely; the path of its .shp file."""
     try:
-        archive = zipfile.ZipFile(BytesIO(data))
+        archive = open_zip(data, max_members=MAX_ZIP_ENTRIES, max_unzipped_bytes=MAX_UNZIPPED_BYTES, max_ratio=MAX_ZIP_RATIO)
         members = [m for m in archive.infolist() if not m.is_dir()]
-    except zipfile.BadZipFile:
-        raise UploadError("unreadable") from None
-    if len(members) > MAX_ZIP_ENTRIES:
-        raise UploadError("zip_bomb")
-    for member in members:
-        path = PurePosixPath(member.filename.replace("\\", "/"))
-        if path.is_absolute() or ".." in path.parts or ":" in member.filename:
-            raise UploadError("unsafe_zip", name=member.filename[:80])
-    if sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES or any(
-            m.file_size > MAX_ZIP_RATIO * max(m.compress_size, 1) for m in members):
-        raise UploadError("zip_bomb")
-    shapefiles = [m for m in members if PurePosixPath(m.filename).suffix.lower() == ".shp"]
-    if len(shapefiles) != 1:
-        raise UploadError("no_shapefile")
-    stem = PurePosixPath(shapefiles[0].filename).with_suffix("")
-    written = 0
-    for member in members:
-        path = PurePosixPath(member.filename.replace("\\", "/"))
-        if path.with_suffix("") != stem or path.suffix.lower() not in SHAPEFILE_PARTS:
-            continue
-        target = folder / ("layer" + path.suffix.lower())
-        # the sizes in the zip header are the sender's word: count the bytes really unpacked
-        with archive.open(member) as source, open(target, "wb") as sink:
-            while chunk := source.read(1 << 20):
-                written += len(chunk)
-                if written > MAX_UNZIPPED_BYTES:
-                    raise UploadError("zip_bomb")
-                sink.write(chunk)
+        shapefiles = [m for m in members if PurePosixPath(m.filename).suffix.lower() == ".shp"]
+        if len(shapefiles) != 1:
+            raise UploadError("no_shapefile")
+        stem = PurePosixPath(shapefiles[0].filename.replace("\\", "/")).with_suffix("")
+        for member in members:
+            path = PurePosixPath(member.filename.replace("\\", "/"))
+            if path.with_suffix("") == stem and path.suffix.lower() in SHAPEFILE_PARTS:
+                (folder / ("layer" + path.suffix.lower())).write_bytes(read_member(archive, member.filename, MAX_UNZIPPED_BYTES))
+    except UploadRejected as refused:
+        raise _refusal(refused) from None
     return folder / "layer.shp"
 
 

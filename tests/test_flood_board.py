@@ -4,6 +4,8 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 import pytest
+
+from auth.uploads import UploadRejected
 import shapely
 
 from flood import store
@@ -113,9 +115,12 @@ def data_url(content: bytes) -> str:
 
 def test_uploads_are_decoded_within_the_size_limit():
     assert csv_from_upload(data_url(b"gauge,time,level_cm\n"), 100) == b"gauge,time,level_cm\n"
-    for bad, reason in [(data_url(b"x" * 101), "larger"), ("data:text/csv;base64,@@@@", "base64"), ("gauge,time", "not a file"), (None, "not a file")]:
-        with pytest.raises(ValueError, match=reason):
+    cases = [(data_url(b"x" * 101), "too_large"), ("data:text/csv;base64,@@@@", "not_base64"), ("gauge,time", "not_upload"),
+             (None, "not_upload"), (data_url(b"\x89PNG\r\n\x1a\n" + b"\0" * 20), "unknown_type")]
+    for bad, code in cases:
+        with pytest.raises(UploadRejected) as refused:
             csv_from_upload(bad, 100)
+        assert refused.value.code == code and str(refused.value)  # a message for the user too
 
 
 def test_times_are_shown_in_wit():
