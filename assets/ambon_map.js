@@ -26,19 +26,29 @@ window.ambon = window.ambon || {};
         return box;
     }
 
-    function when(text) { return text ? String(text).replace("T", " ").slice(0, 16) + " UTC" : null; }
+    /* A stored time (UTC, ISO) as Ambon local time: "2026-11-27 14:02 WIT". */
+    function when(text) {
+        if (!text) return null;
+        const utc = new Date(String(text).replace(" ", "T") + (/[Zz]|[+-]\d\d:?\d\d$/.test(text) ? "" : "Z"));
+        if (isNaN(utc)) return String(text);
+        return new Date(utc.getTime() + 9 * 3600 * 1000).toISOString().slice(0, 16).replace("T", " ") + " WIT";
+    }
     function rupiah(n, lang) { return "Rp " + Number(n).toLocaleString(lang === "en" ? "en-US" : "id-ID"); }
 
-    /* A popup whose details are fetched when it opens: the layer itself ships only ids. */
+    /* A popup whose details are fetched the first time it opens: the layer itself ships only ids.
+     * The popup holds one element, so redrawing it (update) never fetches again. */
     function lazyPopup(layer, url, labels, render) {
-        layer.bindPopup(function () {
-            const holder = el("div", "ambon-popup", labels.popup.loading);
+        const holder = el("div", "ambon-popup", labels.popup.loading);
+        let state = "idle";
+        layer.bindPopup(holder, {maxWidth: 320, minWidth: 220});
+        layer.on("popupopen", function () {
+            if (state !== "idle") return;
+            state = "loading";
             fetch(url, {credentials: "same-origin"})
                 .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
-                .then(function (data) { holder.replaceChildren(render(data)); layer.getPopup().update(); })
-                .catch(function () { holder.textContent = labels.popup.error; });
-            return holder;
-        }, {maxWidth: 320});
+                .then(function (data) { state = "done"; holder.replaceChildren(render(data)); layer.getPopup().update(); })
+                .catch(function () { state = "idle"; holder.textContent = labels.popup.error; });
+        });
     }
 
     function popupFor(feature, layer, h) {
@@ -51,7 +61,7 @@ window.ambon = window.ambon || {};
                 layer.bindPopup(card(p.name, [
                     [f.kind, L_.kind[p.kind]], [f.status, L_.cameraStatus[p.status] || p.status],
                     [f.heading + " / " + f.fov, view], [f.range, Math.round(p.range_m) + " m"],
-                    [f.desa, p.desa_code], [f.kecamatan, p.kecamatan_code]]), {maxWidth: 320});
+                    [f.desa, p.desa], [f.kecamatan, p.kecamatan]]), {maxWidth: 320, minWidth: 220});
                 layer.bindTooltip(el("span", null, p.name));
                 return;
             }

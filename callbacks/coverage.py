@@ -43,6 +43,15 @@ def register(app: Dash, services: Services) -> None:
     dash.register_page("cakupan", path="/cakupan", order=20, name=t("nav.coverage", "id"), layout=page_layout,
                        nav_key="nav.coverage", permission="coverage")
 
+    # the results appear below the form: bring them into view when a run ends
+    app.clientside_callback(
+        """function (summary) {
+            if (summary) { document.getElementById('%s').scrollIntoView({behavior: 'smooth', block: 'start'}); }
+        }""" % ids.COV_SUMMARY,
+        Input(ids.COV_SUMMARY, "children"),
+        prevent_initial_call=True,
+    )
+
     def failure(lang: str, message: str) -> tuple:
         return None, result_hideout(lang, []), gap_legend_rows(lang, []), None, None, None, None, None, message
 

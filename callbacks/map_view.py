@@ -6,6 +6,7 @@ from sqlalchemy import Engine
 
 from auth.web import current_account
 from i18n import t
+from i18n.format import number
 from layouts import ids
 from store import layers
 from store.filters import complaint_filter_query, parse_complaint_filter
@@ -25,9 +26,11 @@ def map_bbox(bounds) -> layers.BBox | None:
 
 
 def _counts_table(lang: str, by_status: dict[str, int], totals: dict[str, int]) -> html.Table:
-    rows = [html.Tr([html.Td(t("counts.complaints", lang)), html.Td(f"{sum(by_status.values()):,} {t('unit.complaints', lang)}", className="num")])]
-    rows += [html.Tr([html.Td("· " + t(f"status.{s}", lang)), html.Td(f"{by_status.get(s, 0):,}", className="num")]) for s in COMPLAINT_STATUSES]
-    rows += [html.Tr([html.Td(t(f"counts.{name}", lang)), html.Td(f"{n:,} {t('unit.items', lang)}", className="num")]) for name, n in totals.items()]
+    rows = [html.Tr([html.Td(t("counts.complaints", lang)), html.Td(f"{number(sum(by_status.values()), lang)} {t('unit.complaints', lang)}",
+                                                                     className="num")])]
+    rows += [html.Tr([html.Td("· " + t(f"status.{s}", lang)), html.Td(number(by_status.get(s, 0), lang), className="num")]) for s in COMPLAINT_STATUSES]
+    rows += [html.Tr([html.Td(t(f"counts.{name}", lang)), html.Td(f"{number(n, lang)} {t(f'unit.{name}', lang)}", className="num")])
+             for name, n in totals.items()]
     return html.Table(html.Tbody(rows))
 
 

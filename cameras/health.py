@@ -195,8 +195,11 @@ def refresh(record: dict[str, Any], settings: CameraSettings, now: float | None 
 
 
 def worst_first(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Offline, then degraded, then online; within a status the longest-broken first."""
-    return sorted(
-        records,
-        key=lambda r: (SEVERITY.get(r.get("status", OFFLINE), 0), r.get("last_frame_ts") or 0.0, r.get("camera_id", 0)),
-    )
+    """Offline, then degraded, then online; broken ones longest-broken first, online ones by id (a
+    list that reshuffled with every new frame would move rows under the operator's pointer)."""
+    def key(record: dict[str, Any]) -> tuple:
+        status = record.get("status", OFFLINE)
+        since = 0.0 if status == ONLINE else record.get("last_frame_ts") or 0.0
+        return SEVERITY.get(status, 0), since, record.get("camera_id", 0)
+
+    return sorted(records, key=key)

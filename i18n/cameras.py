@@ -34,6 +34,7 @@ TEXT: dict[str, dict[str, str]] = {
     "cam.health_summary": {"id": "{online} daring, {degraded} terganggu, {offline} luring",
                            "en": "{online} online, {degraded} degraded, {offline} offline"},
     "cam.refreshed": {"id": "Diperbarui otomatis tiap {s} detik.", "en": "Refreshed automatically every {s} s."},
+    "cam.fps_standby": {"id": "siaga (hanya cuplikan berkala)", "en": "standby (periodic thumbnails only)"},
     "cam.not_measured": {"id": "belum terukur", "en": "not measured yet"},
     "legend.camera_status": {"id": "Status kamera (warna tepi)", "en": "Camera status (border colour)"},
     "unit.seconds_ago": {"id": "{n} dtk", "en": "{n} s"},

@@ -31,5 +31,10 @@ def percent(fraction: float | None, lang: str, missing_key: str = "cam.not_measu
     """0.973 → "97,3 %" (id) / "97.3 %" (en)."""
     if fraction is None:
         return t(missing_key, lang)
-    text = f"{100 * fraction:.1f}"
-    return (text.replace(".", ",") if lang == "id" else text) + " %"
+    return number(100 * fraction, lang, 1) + " %"
+
+
+def number(value: float, lang: str, decimals: int = 0) -> str:
+    """A number as its readers write it: 5.000 and 9,5 in Indonesian, 5,000 and 9.5 in English."""
+    text = f"{value:,.{decimals}f}"
+    return text.translate(str.maketrans(",.", ".,")) if lang == "id" else text

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from i18n import t
-from i18n.format import age_text, percent, wit_time
+from i18n.format import age_text, number, percent, wit_time
 from layouts import ids
 from store.vocabulary import CAMERA_KINDS
 
@@ -87,13 +87,19 @@ def live_panel(lang: str, camera_id: int | None = None, *, closable: bool = True
     )
 
 
+def fps_text(record: dict, lang: str) -> str:
+    """The measured frame rate with its unit; a reader that only takes thumbnails has none."""
+    if record.get("fps") is not None:
+        return t("unit.fps", lang).format(n=number(record["fps"], lang, 1))
+    return t("cam.not_measured", lang) if record.get("streaming") else t("cam.fps_standby", lang)
+
+
 def live_info(record: dict, lang: str) -> html.Table:
-    fps = record.get("fps")
     rows = [
         (t("field.kind", lang), t(f"kind.{record.get('kind')}", lang)),
         (t("field.kecamatan", lang), record.get("kecamatan") or "–"),
         (t("field.status", lang), status_line(record, lang)),
-        (t("cam.fps", lang), t("unit.fps", lang).format(n=f"{fps:.1f}") if fps is not None else t("cam.not_measured", lang)),
+        (t("cam.fps", lang), fps_text(record, lang)),
         (t("cam.last_frame", lang), wit_time(record.get("last_frame_ts"))),
     ]
     if record.get("reason"):
@@ -126,7 +132,7 @@ def health_table(records: list[dict], lang: str) -> html.Table:
         html.Td(t(f"kind.{r.get('kind')}", lang)),
         html.Td(r.get("kecamatan") or "–"),
         html.Td(status_line(r, lang)),
-        html.Td(t("unit.fps", lang).format(n=f"{r['fps']:.1f}") if r.get("fps") is not None else "–", className="num"),
+        html.Td(fps_text(r, lang), className="num"),
         html.Td(percent(r.get("uptime_24h"), lang), className="num"),
         html.Td(percent(r.get("uptime_7d"), lang), className="num"),
         html.Td(r.get("last_error") or r.get("config_error") or ""),

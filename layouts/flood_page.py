@@ -180,11 +180,15 @@ def _status_text(delivery, lang: str) -> str:
     return t("flood.rt.not_sent", lang)
 
 
-def _delivery_row(delivery, desa_names: dict, lang: str) -> html.Tr:
+def _delivery_row(delivery, desa_names: dict, lang: str, cleared: bool) -> html.Tr:
+    """One RT's warning. Once the alert is cleared its message is not to be sent any more: only the
+    acknowledgement can still be recorded."""
     acked = pd.notna(delivery.acknowledged_at)
+    send_buttons = [] if cleared else [
+        html.Button(t(f"flood.channel.{c}", lang), id={"type": ids.FLOOD_SEND, "index": int(delivery.id), "channel": c},
+                    className="btn btn-outline-secondary btn-xs", title=t("flood.rt.mark_sent", lang)) for c in CHANNELS]
     buttons = [] if acked else (
-        [html.Button(t(f"flood.channel.{c}", lang), id={"type": ids.FLOOD_SEND, "index": int(delivery.id), "channel": c},
-                     className="btn btn-outline-secondary btn-xs", title=t("flood.rt.mark_sent", lang)) for c in CHANNELS]
+        send_buttons
         + [html.Button(t("flood.rt.mark_ack", lang), id={"type": ids.FLOOD_ACK, "index": int(delivery.id)}, className="btn btn-success btn-xs")])
     return html.Tr(
         className="flood-rt " + ("flood-rt-acked" if acked else "flood-rt-pending"),
@@ -192,7 +196,7 @@ def _delivery_row(delivery, desa_names: dict, lang: str) -> html.Tr:
         children=[
             html.Td([html.Div(delivery.rt_name, className="flood-rt-name"), html.Div(desa_names.get(delivery.desa_code, delivery.desa_code), className="flood-note")]),
             html.Td([html.Div(delivery.contact_name), html.Div(delivery.phone, className="flood-note")]),
-            html.Td(html.Div(delivery.message, className="flood-message")),
+            html.Td(html.Div(delivery.message, className="flood-message flood-message-cleared" if cleared else "flood-message")),
             html.Td([html.Div(_status_text(delivery, lang), className="flood-rt-status"), html.Div(buttons, className="flood-rt-buttons")]),
         ],
     )
@@ -241,9 +245,11 @@ def _alert_heading(alert, lang: str) -> list:
 def alert_card(alert, deliveries: pd.DataFrame, impact, desa_names: dict, lang: str) -> html.Details:
     """One alert: level, place and time, zones, CAP download, impact (Siaga/Awas), and its RT warnings,
     unacknowledged first."""
-    rows = [_delivery_row(d, desa_names, lang) for d in deliveries.itertuples()]
+    cleared = pd.notna(alert.cleared_at)
+    rows = [_delivery_row(d, desa_names, lang, cleared) for d in deliveries.itertuples()]
     return html.Details(open=True, className=f"flood-alert flood-alert-level-{int(alert.level)}", **{"data-alert": str(int(alert.id)), "data-level": str(int(alert.level))}, children=[
         html.Summary(_alert_heading(alert, lang)),
+        *([html.Div(t("flood.alert.cleared_note", lang), className="alert alert-secondary py-1 px-2 my-1", role="note")] if cleared else []),
         html.Div([html.Span(t("flood.alert.zones", lang) + ": ", className="flood-label"), ", ".join(alert.zone_names) or "–"]),
         html.Div([
             html.Span(t("flood.alert.progress", lang).format(pending=alert.pending, warned=alert.warned, sent=alert.sent), className="flood-label"),

@@ -58,11 +58,13 @@ def basemap_rows(lang: str) -> list[html.Div]:
     return [row(box("#f4f1e8", "#c9c2ad"), t("legend.land", lang)), row(box("#cfe3ef"), t("legend.sea", lang))]
 
 
-def legend_panel(lang: str, sections: list[tuple[str, list]], element_id: str) -> html.Div:
-    """The legend box over a map: a title and one open, collapsible section per (title, rows)."""
-    return html.Div(
-        [html.Div(t("legend.title", lang), className="legend-title")]
+def legend_panel(lang: str, sections: list[tuple[str, list]], element_id: str) -> html.Details:
+    """The legend box over a map: a title that folds the whole legend away (it covers the map), and
+    one open, foldable section per (title, rows)."""
+    return html.Details(
+        [html.Summary(t("legend.title", lang), className="legend-title")]
         + [html.Details([html.Summary(title), *rows], open=True, className="legend-section") for title, rows in sections],
+        open=True,
         className="map-legend",
         id=element_id,
     )

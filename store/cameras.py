@@ -29,12 +29,16 @@ def camera_specs(engine: Engine) -> list[dict]:
         return [dict(row._mapping) for row in conn.execute(query)]
 
 
-CAMERA_PROPERTIES = ["id", "name", "kind", "status", "heading_deg", "fov_deg", "range_m", "desa_code", "kecamatan_code"]
+CAMERA_PROPERTIES = ["id", "name", "kind", "status", "heading_deg", "fov_deg", "range_m", "desa_code", "kecamatan_code", "desa", "kecamatan"]
 
 
 def camera_points(engine: Engine, bbox: layers.BBox | None = None) -> gpd.GeoDataFrame:
-    """Camera positions (EPSG:4326) with their spec, inside `bbox` (all when None)."""
-    return layers.read_features(engine, Camera, bbox=bbox)
+    """Camera positions (EPSG:4326) with their spec and the names of their desa and kecamatan,
+    inside `bbox` (all when None)."""
+    cameras = layers.read_features(engine, Camera, bbox=bbox)
+    with engine.connect() as conn:
+        names = dict(conn.execute(select(AdminArea.code, AdminArea.name)).all())
+    return cameras.assign(desa=cameras["desa_code"].map(names), kecamatan=cameras["kecamatan_code"].map(names))
 
 
 def camera_geojson(engine: Engine, status_by_id: dict[int, str]) -> dict:

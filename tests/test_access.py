@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from i18n.format import number
 from sqlalchemy import select
 
 from auth.models import AuditEvent, User
@@ -156,7 +157,7 @@ def test_agency_sees_only_its_own_complaints(clients, engine):
     everyone = json.loads(clients["operator"].get("/api/layers/complaints.geojson").data)["features"]
     assert len(everyone) == 5000  # the agency's answer did not leak into the shared cache either way
     counts = callback(agency, **MAP_FILTER).get_data(as_text=True)
-    assert f"{len(dlh):,} pengaduan" in counts
+    assert f"{number(len(dlh), 'id')} pengaduan" in counts
 
 
 def test_route_table_refuses_by_role(clients):

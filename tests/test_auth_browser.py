@@ -77,7 +77,8 @@ def test_hostile_complaint_text_is_shown_as_text(page, live_app, live_store):
         const layer = L.marker([-3.69, 128.18]);
         const labels = {field: {}, status: [], category: [], agency: {}, popup: {loading: "...", error: "error"}};
         window.ambon.map.bindPopup({properties: {id: 900001}}, layer, {hideout: {layer: "complaints", labels: labels}});
-        const holder = layer.getPopup().getContent()(layer);
+        layer.fire("popupopen");  // what opening it on the map does: fetch the details into the popup
+        const holder = layer.getPopup().getContent();
         holder.id = "hostile-popup";
         document.body.appendChild(holder);
     }""")

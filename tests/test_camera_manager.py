@@ -142,3 +142,6 @@ def test_worst_first():
     recs = [{"camera_id": 1, "status": ONLINE}, {"camera_id": 2, "status": OFFLINE, "last_frame_ts": 50},
             {"camera_id": 3, "status": DEGRADED}, {"camera_id": 4, "status": OFFLINE, "last_frame_ts": None}]
     assert [r["camera_id"] for r in worst_first(recs)] == [4, 2, 3, 1]
+    # online cameras keep their order (by id) whatever their latest frame: the list does not reshuffle
+    online = [{"camera_id": i, "status": ONLINE, "last_frame_ts": 100 - i} for i in (5, 6, 7)]
+    assert [r["camera_id"] for r in worst_first(online[::-1])] == [5, 6, 7]

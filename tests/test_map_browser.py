@@ -61,6 +61,14 @@ def test_complaint_popup_loads_details(page, live_app):
     page.wait_for_function("document.querySelectorAll('.leaflet-overlay-pane path.leaflet-interactive').length > 0")
     counts = page.locator("#counts-in-view").inner_text()
     assert "Pengaduan" in counts and "pengaduan" in counts
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url) if "/api/complaints/" in request.url else None)
+    page.locator("path.leaflet-interactive[fill='#d7263d']").first.click(force=True)  # a new ("baru") complaint
+    popup = page.locator(".leaflet-popup-content")
+    popup.get_by_text("AMB-").wait_for(timeout=10_000)
+    assert "WIT" in popup.inner_text()  # times in Ambon's own time zone
+    page.wait_for_timeout(1500)
+    assert len(fetched) == 1  # details fetched once, not again on every redraw of the popup
     assert page.errors == []
 
 
