@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from i18n.format import number
 from sqlalchemy import select
 
 from auth.models import AuditEvent, User
 from auth.policy import ROLES
 from command_center import create_app
 from config import Settings
+from i18n.format import number
 from store.models import Camera, Complaint
 from tests.conftest import csrf_token_of, login_client
 
