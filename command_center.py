@@ -7,7 +7,7 @@ from functools import partial
 import dash
 from flask_caching import Cache
 
-from auth.web import camera_authorizer, init_auth, shell_session
+from auth.web import camera_authorizer, current_account, init_auth, shell_session
 from callbacks import admin, cameras, coverage, flood, map_view
 from cameras import CameraManager
 from config import ROOT, Settings
@@ -25,6 +25,7 @@ from store.cameras import camera_geojson, camera_specs
 from store.db import make_engine, setup_lock, upgrade_schema
 from store.filters import complaint_filter_query
 from store.layers import ComplaintFilter
+from store.vocabulary import AGENCIES
 
 
 def start_camera_readers(settings: Settings, engine, cache: Cache) -> CameraManager | None:
@@ -45,9 +46,10 @@ def register_map_page(services: Services) -> None:
 
     def city_map_page(**_query):
         markers = camera_geojson(services.engine, {r["camera_id"]: r["status"] for r in services.camera_board.all_health()})
+        scope = current_account().complaint_scope
         return map_page(request_language(), settings.tile_url, settings.tile_attribution, kecamatan_names, date_range,
                         "/api/layers/complaints.geojson?" + complaint_filter_query(ComplaintFilter()), markers,
-                        period_s if camera_allowed("list") else None)
+                        (scope,) if scope else AGENCIES, period_s if camera_allowed("list") else None)
 
     dash.register_page("peta", path="/", name=t("nav.map", "id"), layout=city_map_page, nav_key="nav.map", permission="map", order=0)
 

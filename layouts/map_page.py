@@ -1,6 +1,7 @@
 """The city map page: side panel with filters and counts, the map with its layers and legend."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import dash_leaflet as dl
@@ -13,7 +14,7 @@ from layouts.camera_views import in_view_section, live_panel
 from layouts.legend import legend
 from layouts.styles import BUSINESS_COLOURS, CAMERA_STATUS_COLOURS, COMPLAINT_STATUS_COLOURS, HAZARD_COLOURS
 from store.filters import KECAMATAN_CODES
-from store.vocabulary import AGENCIES, COMPLAINT_CATEGORIES, COMPLAINT_STATUSES
+from store.vocabulary import COMPLAINT_CATEGORIES, COMPLAINT_STATUSES
 
 AMBON_CENTER = (-3.685, 128.19)
 js = Namespace("ambon", "map")
@@ -146,7 +147,8 @@ def _checklist_options(prefix: str, values, lang: str) -> list[dict]:
     return [{"label": t(f"{prefix}.{v}", lang), "value": v} for v in values]
 
 
-def side_panel(lang: str, kecamatan_names: dict[str, str], date_range: tuple[date, date], camera_period_s: float | None) -> html.Aside:
+def side_panel(lang: str, kecamatan_names: dict[str, str], date_range: tuple[date, date], agencies: Sequence[str],
+               camera_period_s: float | None) -> html.Aside:
     return html.Aside(
         className="side-panel",
         children=[
@@ -162,7 +164,7 @@ def side_panel(lang: str, kecamatan_names: dict[str, str], date_range: tuple[dat
             dcc.Dropdown(id=ids.FILTER_CATEGORY, options=_checklist_options("category", COMPLAINT_CATEGORIES, lang), multi=True,
                          placeholder=t("filter.all", lang)),
             html.Label(t("filter.agency", lang), htmlFor=ids.FILTER_AGENCY),
-            dcc.Dropdown(id=ids.FILTER_AGENCY, options=_checklist_options("agency", AGENCIES, lang), multi=True,
+            dcc.Dropdown(id=ids.FILTER_AGENCY, options=_checklist_options("agency", agencies, lang), multi=True,
                          placeholder=t("filter.all", lang)),
             html.Label(t("filter.kecamatan", lang), htmlFor=ids.FILTER_KECAMATAN),
             dcc.Dropdown(id=ids.FILTER_KECAMATAN, options=[{"label": kecamatan_names.get(c, c), "value": c} for c in KECAMATAN_CODES],
@@ -177,13 +179,15 @@ def side_panel(lang: str, kecamatan_names: dict[str, str], date_range: tuple[dat
 
 
 def map_page(lang: str, tile_url: str, tile_attribution: str, kecamatan_names: dict[str, str],
-             date_range: tuple[date, date], complaints_url: str, camera_markers: dict, camera_period_s: float | None) -> html.Div:
-    """The map page; `camera_period_s` None leaves out the camera thumbnails and live view (roles
-    that may not watch cameras)."""
+             date_range: tuple[date, date], complaints_url: str, camera_markers: dict, agencies: Sequence[str],
+             camera_period_s: float | None) -> html.Div:
+    """The map page. `agencies`: those the user may filter by (an agency's staff see only their own);
+    `camera_period_s` None leaves out the camera thumbnails and live view (roles that may not watch
+    cameras)."""
     return html.Div(
         className="map-page",
         children=[
-            side_panel(lang, kecamatan_names, date_range, camera_period_s),
+            side_panel(lang, kecamatan_names, date_range, agencies, camera_period_s),
             html.Div([city_map(lang, tile_url, tile_attribution, complaints_url, camera_markers), legend(lang), *([live_panel(lang)] if camera_period_s else [])],
                      className="map-wrap"),
         ],

@@ -15,9 +15,11 @@ from i18n.format import number
 from store.models import Camera, Complaint
 from tests.conftest import csrf_token_of, login_client
 
-PAGES = {"/": "map", "/admin": "admin"}
+CAMERA_PAGES = {"/kamera", "/kamera/kesehatan", "/kamera/langsung"}
+PAGES = ["/", "/admin", *sorted(CAMERA_PAGES), "/cakupan", "/banjir"]
 OPENS = {  # role -> pages it may open
-    "admin": {"/", "/admin"}, "operator": {"/"}, "planner": {"/"}, "bpbd": {"/"}, "agency": {"/"}, "viewer": {"/"},
+    "admin": set(PAGES), "operator": {"/", *CAMERA_PAGES}, "planner": {"/", "/cakupan"}, "bpbd": {"/", *CAMERA_PAGES, "/banjir"},
+    "agency": {"/"}, "viewer": {"/"},
 }
 
 
@@ -78,6 +80,8 @@ def test_page_opens_only_for_roles_holding_its_permission(clients, role, path):
 def test_nav_shows_the_pages_the_role_may_open(clients, role):
     layout = json.dumps(clients[role].get("/_dash-layout").get_json())
     assert ('"href": "/admin"' in layout) == (role == "admin")
+    for path in ("/kamera", "/cakupan", "/banjir"):
+        assert (f'"href": "{path}"' in layout) == (path in OPENS[role])
     assert '"href": "/"' in layout and '"auth-user"' in layout and f'"{role}"' in layout
 
 
@@ -271,3 +275,24 @@ def test_output_keys_are_parsed_like_dash_builds_them():
     assert callback_output_ids("counts-in-view.children") == ["counts-in-view"]
     assert callback_output_ids("..a.b...c.d@1f2e..") == ["a", "c"]
     assert callback_output_ids('..{"index":["ALL"],"type":"cam-tile"}.src...x\\.y.z..') == [{"index": ["ALL"], "type": "cam-tile"}, "x.y"]
+
+
+def test_an_agency_filters_only_by_its_own_agency(clients):
+    def agency_options(role):
+        layout = open_page(clients[role], "/").get_json()
+        found = []
+
+        def walk(node):
+            if isinstance(node, dict):
+                if node.get("props", {}).get("id") == "filter-agency":
+                    found.extend(option["value"] for option in node["props"]["options"])
+                for value in node.values():
+                    walk(value)
+            elif isinstance(node, list):
+                for value in node:
+                    walk(value)
+        walk(layout)
+        return found
+
+    assert agency_options("agency") == ["DLH"]
+    assert len(agency_options("operator")) > 5
