@@ -47,7 +47,7 @@ class CameraBoard:
     def describe(self, camera_id: int, camera: dict[str, Any] | None = None, now: float | None = None) -> dict[str, Any]:
         """Health joined with the camera's spec; a camera that never reported is offline."""
         now = time.time() if now is None else now
-        record = dict(self.health(camera_id, now) or {"camera_id": camera_id, "status": OFFLINE, "reason": "belum ada laporan"})
+        record = dict(self.health(camera_id, now) or {"camera_id": camera_id, "status": OFFLINE, "reason": "no_report"})
         camera = camera if camera is not None else self.camera(camera_id)
         for field in DESCRIBED_FIELDS:
             record.setdefault(field, (camera or {}).get(field))

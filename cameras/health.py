@@ -14,6 +14,8 @@ from typing import Any, Callable
 from .config import CameraSettings
 
 ONLINE, DEGRADED, OFFLINE = "online", "degraded", "offline"
+REASONS = ("no_frame_yet", "no_frame", "stalled", "low_fps", "reconnected", "idle", "no_report", "bad_config")
+"""Why a camera has its status (the `reason` of a health record)."""
 SEVERITY = {OFFLINE: 0, DEGRADED: 1, ONLINE: 2}  # sort key: worst first
 DAY = 86400.0
 WEEK = 7 * DAY
@@ -29,20 +31,21 @@ def classify(
     last_reconnect_ts: float | None,
     settings: CameraSettings,
 ) -> tuple[str, str | None]:
-    """(status, reason). Offline: no good frame for offline_after_s. Degraded: a stall, a low frame
-    rate while streaming, or a reconnect within degraded_window_s."""
+    """(status, reason code). Offline: no good frame for offline_after_s. Degraded: a stall, a low
+    frame rate while streaming, or a reconnect within degraded_window_s. The codes (REASONS) are
+    put into words by the UI, in the user's language, with the record's own figures."""
     if last_frame_ts is None:
-        return OFFLINE, "belum ada gambar"
+        return OFFLINE, "no_frame_yet"
     age = now - last_frame_ts
     if age > settings.offline_after_s:
-        return OFFLINE, f"tidak ada gambar selama {age:.0f} s"
+        return OFFLINE, "no_frame"
     stall = max(settings.stall_after_s, 2.5 * (expected_interval_s or 0.0))
     if age > stall:
-        return DEGRADED, f"macet: tidak ada gambar selama {age:.0f} s"
+        return DEGRADED, "stalled"
     if streaming and fps is not None and fps < settings.min_fps:
-        return DEGRADED, f"frame rate rendah ({fps:.1f} fps)"
+        return DEGRADED, "low_fps"
     if last_reconnect_ts is not None and now - last_reconnect_ts < settings.degraded_window_s:
-        return DEGRADED, "baru tersambung ulang"
+        return DEGRADED, "reconnected"
     return ONLINE, None
 
 
@@ -141,7 +144,7 @@ class HealthTracker:
             now = self.clock()
             fps = self._fps(now)
             if self.idle:  # nobody asked for frames: keep the last judged status, not a false offline
-                status, reason = self._intervals[-1][1], "tidak aktif (tidak ada permintaan gambar)"
+                status, reason = self._intervals[-1][1], "idle"
             else:
                 status, reason = classify(
                     now=now,

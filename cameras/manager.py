@@ -176,7 +176,7 @@ class CameraManager:
     @staticmethod
     def _config_error_record(cid: int, message: str) -> dict[str, Any]:
         return {
-            "camera_id": cid, "status": OFFLINE, "reason": "konfigurasi tidak valid",
+            "camera_id": cid, "status": OFFLINE, "reason": "bad_config",
             "config_error": message, "last_error": message, "last_frame_ts": None, "fps": None,
             "uptime_24h": None, "uptime_7d": None, "published_ts": time.time(),
         }

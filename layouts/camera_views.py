@@ -94,6 +94,15 @@ def fps_text(record: dict, lang: str) -> str:
     return t("cam.not_measured", lang) if record.get("streaming") else t("cam.fps_standby", lang)
 
 
+def reason_text(record: dict, lang: str) -> str:
+    """Why the camera has its status, in words and with its own figures."""
+    code = record.get("reason")
+    if not code:
+        return ""
+    age = age_text(record["last_frame_age_s"], lang) if record.get("last_frame_age_s") is not None else "–"
+    return t(f"cam.reason.{code}", lang).format(age=age, fps=fps_text(record, lang))
+
+
 def live_info(record: dict, lang: str) -> html.Table:
     rows = [
         (t("field.kind", lang), t(f"kind.{record.get('kind')}", lang)),
@@ -103,7 +112,7 @@ def live_info(record: dict, lang: str) -> html.Table:
         (t("cam.last_frame", lang), wit_time(record.get("last_frame_ts"))),
     ]
     if record.get("reason"):
-        rows.append((t("cam.reason", lang), record["reason"]))
+        rows.append((t("cam.reason", lang), reason_text(record, lang)))
     return html.Table(html.Tbody([html.Tr([html.Th(k), html.Td(v)]) for k, v in rows]), className="cam-info-table")
 
 
@@ -131,7 +140,8 @@ def health_table(records: list[dict], lang: str) -> html.Table:
         html.Td(dcc.Link(r.get("name") or f"#{r['camera_id']}", href=LIVE_PAGE_URL.format(id=r["camera_id"]))),
         html.Td(t(f"kind.{r.get('kind')}", lang)),
         html.Td(r.get("kecamatan") or "–"),
-        html.Td(status_line(r, lang)),
+        html.Td([html.Div(status_line(r, lang)), html.Div(reason_text(r, lang), className="small text-muted")]
+                if r.get("status") != "online" else status_line(r, lang)),
         html.Td(fps_text(r, lang), className="num"),
         html.Td(percent(r.get("uptime_24h"), lang), className="num"),
         html.Td(percent(r.get("uptime_7d"), lang), className="num"),

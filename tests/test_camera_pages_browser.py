@@ -100,7 +100,7 @@ def test_camera_added_while_running_with_a_dead_url_shows_offline_first(page, ca
     page.goto(base + "/kamera/kesehatan")
     first_row = page.locator(".cam-health tbody tr").first
     first_row.get_by_text("CCTV Uji Mati").wait_for(timeout=10_000)  # worst first
-    assert "OFFLINE" in first_row.inner_text()
+    assert "OFFLINE" in first_row.inner_text() and "belum ada gambar" in first_row.inner_text()  # and why, in words
 
     page.goto(base + "/")  # its marker is drawn in the offline colour
     page.locator(".leaflet-marker-pane .cam-status-offline[title='CCTV Uji Mati']").wait_for(timeout=15_000)
