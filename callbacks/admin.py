@@ -13,6 +13,7 @@ from auth.policy import ROLES
 from auth.web import audit_event, current_account
 from cameras.config import ConfigError, redact_url
 from i18n import t
+from i18n.format import WIT, number, wit_time
 from layouts import ids
 from layouts.admin_page import admin_page, table
 from routes.language import request_language
@@ -25,7 +26,7 @@ USER_BUTTONS = (ids.ADMIN_USER_CREATE, ids.ADMIN_USER_SET_ROLE, ids.ADMIN_USER_R
 
 def _users_table(engine, lang: str):
     return table([t("admin.username", lang), t("admin.role", lang), t("field.agency", lang), t("admin.active", lang), t("admin.updated", lang)],
-                 [[u.username, t(f"role.{u.role}", lang), u.agency, t("admin.yes" if u.active else "admin.no", lang), f"{u.updated_at:%Y-%m-%d %H:%M}"]
+                 [[u.username, t(f"role.{u.role}", lang), u.agency, t("admin.yes" if u.active else "admin.no", lang), wit_time(u.updated_at)]
                   for u in users.list_users(engine)])
 
 
@@ -50,17 +51,37 @@ def _apply_user_change(engine, action: str, username: str, role: str, agency: st
 def _cameras_table(engine, lang: str):
     """The cameras table (stream URLs without passwords) and the options of the camera picker."""
     cameras = list_cameras(engine)
-    rows = [[c["id"], *(redact_url(c[f]) if f == "stream_url" else c[f] for f in CAM_FIELDS)] for c in cameras]
+    rows = [[c["id"], *(_camera_cell(f, c[f], lang) for f in CAM_FIELDS)] for c in cameras]
     options = [{"label": f"{c['id']} · {c['name']}", "value": c["id"]} for c in cameras]
     return table(["id"] + [t(f"admin.cam.{f}", lang) for f in CAM_FIELDS], rows), options
 
 
+def _camera_cell(field: str, value, lang: str) -> str:
+    """A camera field as people read it: kinds in words, coordinates to 6 decimals (about 10 cm),
+    angles and ranges with their units, stream URLs without passwords."""
+    if value is None or value == "":
+        return "–"
+    if field == "stream_url":
+        return redact_url(value)
+    if field == "kind":
+        return t(f"kind.{value}", lang)
+    if field in ("lon", "lat"):
+        return f"{value:.6f}"
+    if field in ("heading_deg", "fov_deg"):
+        return f"{number(value, lang)}°"
+    if field == "range_m":
+        return f"{number(value, lang)} m"
+    return str(value)
+
+
 def _day_start(value: str | None, days_after: int = 0) -> datetime | None:
-    """Midnight (UTC) of an ISO date from the date picker, plus `days_after`; None when absent or not a date."""
+    """The start (as naive UTC, how times are stored) of the Ambon day (WIT) picked in the date
+    picker, plus `days_after`; None when absent or not a date."""
     try:
-        return datetime.combine(date.fromisoformat(str(value)[:10]) + timedelta(days=days_after), datetime.min.time())
+        day = date.fromisoformat(str(value)[:10]) + timedelta(days=days_after)
     except ValueError:
         return None
+    return datetime.combine(day, datetime.min.time()) - WIT.utcoffset(None)
 
 
 def register(app: Dash, services) -> None:
@@ -132,5 +153,5 @@ def register(app: Dash, services) -> None:
         events = audit.search(engine, username=(username or "").strip().lower() or None, action=(action or "").strip() or None,
                               since=_day_start(start), until=_day_start(end, days_after=1))
         headers = [t(k, lang) for k in ("admin.audit.time", "admin.username", "admin.audit.action", "admin.audit.target", "admin.audit.detail", "admin.audit.ip")]
-        rows = [[f"{e['time']:%Y-%m-%d %H:%M:%S}", e["username"], e["action"], e["target"], json.dumps(e["detail"], ensure_ascii=False), e["ip"]] for e in events]
+        rows = [[wit_time(e["time"], seconds=True), e["username"], e["action"], e["target"], json.dumps(e["detail"], ensure_ascii=False), e["ip"]] for e in events]
         return [t("admin.audit.count", lang).format(n=len(events), limit=audit.SEARCH_LIMIT), table(headers, rows)]

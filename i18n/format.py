@@ -8,14 +8,17 @@ from i18n import t
 WIT = timezone(timedelta(hours=9), "WIT")
 
 
-def wit_time(ts: float | datetime | None, *, with_date: bool = True) -> str:
-    """A unix time or datetime (naive = UTC) as Ambon local time, e.g. "27-11-2026 14:02 WIT"."""
+def wit_time(ts: float | datetime | None, *, with_date: bool = True, seconds: bool = False) -> str:
+    """A unix time or datetime (naive = UTC) as Ambon local time, e.g. "27-11-2026 14:02 WIT"
+    (with `seconds`: "27-11-2026 14:02:09 WIT"; without `with_date`: "14:02:09 WIT")."""
     if ts is None:
         return "–"
     moment = ts if isinstance(ts, datetime) else datetime.fromtimestamp(ts, timezone.utc)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(WIT).strftime("%d-%m-%Y %H:%M WIT" if with_date else "%H:%M:%S WIT")
+    if not with_date:
+        return moment.astimezone(WIT).strftime("%H:%M:%S WIT")
+    return moment.astimezone(WIT).strftime("%d-%m-%Y %H:%M:%S WIT" if seconds else "%d-%m-%Y %H:%M WIT")
 
 
 def age_text(seconds: float, lang: str) -> str:

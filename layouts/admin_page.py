@@ -55,7 +55,9 @@ def _audit_section(lang: str) -> html.Section:
         html.Div(className="admin-form", children=[
             _field(t("admin.username", lang), dcc.Input(id=ids.ADMIN_AUDIT_USER, type="text", className="form-control form-control-sm")),
             _field(t("admin.audit.action", lang), dcc.Input(id=ids.ADMIN_AUDIT_ACTION, type="text", className="form-control form-control-sm")),
-            _field(t("admin.audit.dates", lang), dcc.DatePickerRange(id=ids.ADMIN_AUDIT_DATES, display_format="DD-MM-YYYY", clearable=True)),
+            _field(t("admin.audit.dates", lang), dcc.DatePickerRange(id=ids.ADMIN_AUDIT_DATES, display_format="DD-MM-YYYY", clearable=True,
+                                                                              start_date_placeholder_text=t("filter.date_start", lang),
+                                                                              end_date_placeholder_text=t("filter.date_end", lang))),
         ]),
         html.Div(html.Button(t("admin.audit.search", lang), id=ids.ADMIN_AUDIT_SEARCH, className="btn btn-sm btn-primary"), className="admin-buttons"),
         html.Div(id=ids.ADMIN_AUDIT_TABLE, className="admin-table"),
