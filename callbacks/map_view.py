@@ -1,7 +1,7 @@
 """Map page callbacks: complaint filters, counts in view, camera cones by zoom."""
 from __future__ import annotations
 
-from dash import Dash, Input, Output, State, html
+from dash import Dash, Input, Output, State, html, no_update
 from sqlalchemy import Engine
 
 from auth.web import current_account
@@ -47,8 +47,9 @@ def register(app: Dash, engine: Engine) -> None:
         Input(ids.FILTER_KECAMATAN, "value"),
         Input(ids.MAP, "bounds"),
         Input(ids.LANG_STORE, "data"),
+        State(ids.COMPLAINTS_LAYER, "url"),
     )
-    def filter_complaints(start, end, categories, statuses, agencies, kecamatan, bounds, lang):
+    def filter_complaints(start, end, categories, statuses, agencies, kecamatan, bounds, lang, shown_url):
         args = {"from": [start or ""], "to": [end or ""], "category": categories or [], "status": statuses or [],
                 "agency": agencies or [], "kecamatan": kecamatan or []}
         complaint_filter, rejected = parse_complaint_filter(args)
@@ -59,7 +60,8 @@ def register(app: Dash, engine: Engine) -> None:
         counts = _counts_table(lang, layers.count_complaints_by_status(engine, complaint_filter, bbox=bbox), totals)
         query = complaint_filter_query(complaint_filter)
         url = "/api/layers/complaints.geojson" + (f"?{query}" if query else "")
-        return url, counts, t("filter.invalid", lang) if rejected else ""
+        # the same URL again would re-add the layer (and move it in the layer control) for nothing
+        return no_update if url == shown_url else url, counts, t("filter.invalid", lang) if rejected else ""
 
     @app.callback(
         Output(ids.FILTER_DATES, "start_date"),
