@@ -11,7 +11,7 @@ import time
 import pytest
 import redis
 
-from tests.conftest import ROOT, serve_app, wait_until
+from tests.conftest import IN_CI, ROOT, serve_app, wait_until
 from tests.helpers.coverage_page import cancel_a_long_run, open_coverage_page, run_analysis
 
 pytestmark = pytest.mark.browser
@@ -24,6 +24,8 @@ def celery_app_url(tmp_path_factory):
     try:
         redis.Redis.from_url(broker, socket_connect_timeout=1).ping()
     except redis.RedisError:
+        if IN_CI:
+            pytest.fail(f"Redis must answer at {broker} in CI")
         pytest.skip(f"no Redis answers at {broker}")
     instance = tmp_path_factory.mktemp("celery-instance")
     env = {"CELERY_BROKER_URL": broker, "TILE_URL": "", "CAMERA_READERS": "0"}
