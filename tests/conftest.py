@@ -64,6 +64,23 @@ def fresh_postgres_database():
         admin.dispose()
 
 
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def require_redis(url: str = REDIS_URL) -> str:
+    """`url` when a Redis server answers there; otherwise skip the test, except in CI, where Redis
+    must answer (the scaled-out path is tested for real)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        if IN_CI:
+            pytest.fail(f"Redis must answer at {url} in CI")
+        pytest.skip(f"no Redis answers at {url}")
+    return url
+
+
 @pytest.fixture(scope="session")
 def postgres_url():
     """A fresh PostgreSQL database for this test session."""

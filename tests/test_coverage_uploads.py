@@ -8,15 +8,13 @@ import zipfile
 import geopandas as gpd
 import pandas as pd
 import pytest
-import redis
 from flask import Flask
 
 from geo.crs import AMBON_UTM, WGS84
 from planning.artifacts import ArtifactStore
 from planning.uploads import MAX_UPLOAD_BYTES, UploadError, decode_contents, read_upload, sniff
 from routes.coverage import init_coverage_routes
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
+from tests.conftest import REDIS_URL, require_redis
 
 
 def points(lons=(128.18, 128.19), lats=(-3.69, -3.70)) -> gpd.GeoDataFrame:
@@ -91,17 +89,10 @@ def test_upload_contents_are_size_checked_before_decoding():
         decode_contents("data:text/plain;base64,***")
 
 
-def _redis_answers() -> bool:
-    try:
-        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        return False
-
-
 @pytest.fixture(params=["diskcache", "redis"])
 def artifacts(request, tmp_path):
-    if request.param == "redis" and not _redis_answers():
-        pytest.skip(f"no Redis answers at {REDIS_URL}")
+    if request.param == "redis":
+        require_redis(REDIS_URL)
     return ArtifactStore(tmp_path / "artifacts", REDIS_URL if request.param == "redis" else None)
 
 

@@ -14,21 +14,11 @@ from sqlalchemy import func, select
 
 from store.db import make_engine
 from store.models import Camera
-from tests.conftest import IN_CI, decode, fresh_postgres_database, login_opener, serve_app, wait_until
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
-
+from tests.conftest import REDIS_URL, decode, fresh_postgres_database, login_opener, require_redis, serve_app, wait_until
 
 @pytest.fixture(scope="module")
 def redis_client():
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        if IN_CI:
-            pytest.fail(f"Redis must answer at {REDIS_URL} in CI")
-        pytest.skip(f"no Redis answers at {REDIS_URL}")
-    return client
+    return redis.Redis.from_url(require_redis(REDIS_URL))
 
 
 @pytest.fixture(scope="module")
