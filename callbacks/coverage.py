@@ -46,9 +46,27 @@ def register(app: Dash, services: Services) -> None:
     # the results appear below the form: bring them into view when a run ends
     app.clientside_callback(
         """function (summary) {
-            if (summary) { document.getElementById('%s').scrollIntoView({behavior: 'smooth', block: 'start'}); }
+            const results = document.getElementById('%s');
+            const panel = results && results.closest('aside');
+            if (summary && panel) {  // scroll the side panel only, never the page under the header
+                panel.scrollBy({top: results.getBoundingClientRect().top - panel.getBoundingClientRect().top - 8, behavior: 'smooth'});
+            }
         }""" % ids.COV_SUMMARY,
         Input(ids.COV_SUMMARY, "children"),
+        prevent_initial_call=True,
+    )
+
+    # and show where the new sites are
+    app.clientside_callback(
+        """function (sites) {
+            const points = ((sites || {}).features || []).map(function (f) { return f.geometry.coordinates; });
+            if (!points.length) { return window.dash_clientside.no_update; }
+            const lons = points.map(function (p) { return p[0]; }), lats = points.map(function (p) { return p[1]; });
+            return {bounds: [[Math.min.apply(null, lats), Math.min.apply(null, lons)], [Math.max.apply(null, lats), Math.max.apply(null, lons)]],
+                    transition: "flyToBounds", options: {padding: [60, 60], maxZoom: 16}};
+        }""",
+        Output(ids.COV_MAP, "viewport"),
+        Input(ids.COV_SITES, "data"),
         prevent_initial_call=True,
     )
 
