@@ -41,7 +41,43 @@ class Outcome:
     time: datetime | None
     value: float | None
     reason: str = ""
+    """Why it was merged or rejected, in English (the API's words); `code` and `args` say the same
+    for pages that put it in the user's language (REASON_TEXT has the English templates)."""
     late: bool = False
+    code: str = ""
+    args: dict = field(default_factory=dict)
+
+
+REASON_TEXT = {
+    "not_object": "row is not an object",
+    "no_value": "no level_cm or rain_mm_h",
+    "unknown_gauge": "unknown gauge {gauge}",
+    "bad_time": "bad time {time}",
+    "future": "time in the future",
+    "too_old": "time older than {days} days",
+    "not_number": "{field} is not a number: {value}",
+    "not_finite": "{field} is not a finite number",
+    "negative": "{field} is negative: {value}",
+    "absurd": "{field} is absurd: {value} > {limit}",
+    "already_stored": "already stored",
+    "conflicts_stored": "conflicts with stored value {value}",
+    "conflicts_batch": "conflicting values for the same gauge and time in rows {rows}",
+    "duplicate": "duplicate of row {row}",
+}
+
+
+class BadValue(ValueError):
+    """A measurement value refused for a reason of REASON_TEXT."""
+
+    def __init__(self, code: str, **args):
+        super().__init__(REASON_TEXT[code].format(**args))
+        self.code, self.args_ = code, args
+
+
+def _with(outcome: Outcome, code: str = "", late: bool = False, **args) -> Outcome:
+    """`outcome` with the reason `code` (formatted with `args`), or accepted when code is empty."""
+    reason = REASON_TEXT[code].format(**args) if code else ""
+    return Outcome(outcome.row, outcome.kind, outcome.gauge, outcome.time, outcome.value, reason, late, code, args)
 
 
 @dataclass
@@ -93,18 +129,19 @@ def parse_time(value) -> datetime:
 
 
 def _parse_value(raw, kind: str) -> float:
+    name = VALUE_FIELDS[kind]
     if isinstance(raw, bool) or raw is None or (isinstance(raw, str) and not raw.strip()):
-        raise ValueError(f"{VALUE_FIELDS[kind]} is not a number: {raw!r}")
+        raise BadValue("not_number", field=name, value=repr(raw))
     try:
         value = float(raw)
     except (TypeError, ValueError):
-        raise ValueError(f"{VALUE_FIELDS[kind]} is not a number: {str(raw)[:40]!r}") from None
+        raise BadValue("not_number", field=name, value=repr(str(raw)[:40])) from None
     if not math.isfinite(value):
-        raise ValueError(f"{VALUE_FIELDS[kind]} is not a finite number")
+        raise BadValue("not_finite", field=name)
     if value < 0:
-        raise ValueError(f"{VALUE_FIELDS[kind]} is negative: {value}")
+        raise BadValue("negative", field=name, value=value)
     if value > MAX_VALUE[kind]:
-        raise ValueError(f"{VALUE_FIELDS[kind]} is absurd: {value} > {MAX_VALUE[kind]}")
+        raise BadValue("absurd", field=name, value=value, limit=MAX_VALUE[kind])
     return value
 
 
@@ -128,35 +165,35 @@ def validate(rows: Iterable[Mapping], gauge_ids: Mapping[str, int], now: datetim
     candidates, rejected = [], []
     for index, row in enumerate(rows):
         if not isinstance(row, Mapping):
-            rejected.append(Outcome(index, "level", None, None, None, "row is not an object"))
+            rejected.append(_with(Outcome(index, "level", None, None, None), "not_object"))
             continue
         gauge = row.get("gauge")
         gauge = gauge.strip() if isinstance(gauge, str) else None
         kinds = [kind for kind, name in VALUE_FIELDS.items() if name in row]
         if not kinds:
-            rejected.append(Outcome(index, "level", gauge, None, None, "no level_cm or rain_mm_h"))
+            rejected.append(_with(Outcome(index, "level", gauge, None, None), "no_value"))
             continue
         problem, time = None, None
         if gauge not in gauge_ids:
-            problem = f"unknown gauge {str(row.get('gauge'))[:40]!r}"
+            problem = ("unknown_gauge", {"gauge": repr(str(row.get("gauge"))[:40])})
         else:
             try:
                 time = parse_time(row.get("time"))
             except (TypeError, ValueError):
-                problem = f"bad time {str(row.get('time'))[:40]!r}"
+                problem = ("bad_time", {"time": repr(str(row.get("time"))[:40])})
             else:
                 if time > now + MAX_FUTURE:
-                    problem = "time in the future"
+                    problem = ("future", {})
                 elif time < now - MAX_AGE:
-                    problem = f"time older than {MAX_AGE.days} days"
+                    problem = ("too_old", {"days": MAX_AGE.days})
         for kind in kinds:
             if problem:
-                rejected.append(Outcome(index, kind, gauge, time, None, problem))
+                rejected.append(_with(Outcome(index, kind, gauge, time, None), problem[0], **problem[1]))
                 continue
             try:
                 value = _parse_value(row[VALUE_FIELDS[kind]], kind)
-            except ValueError as error:
-                rejected.append(Outcome(index, kind, gauge, time, None, str(error)))
+            except BadValue as error:
+                rejected.append(_with(Outcome(index, kind, gauge, time, None), error.code, **error.args_))
             else:
                 candidates.append(Outcome(index, kind, gauge, time, value))
     return candidates, rejected
@@ -194,22 +231,19 @@ def ingest(engine: Engine, rows: Iterable[Mapping], *, source: str, now: datetim
             if (gauge_id, time) in stored:
                 for outcome in group:
                     if _same(outcome.value, stored[(gauge_id, time)]):
-                        report.merged.append(_with(outcome, "already stored"))
+                        report.merged.append(_with(outcome, "already_stored"))
                     else:
-                        report.rejected.append(_with(outcome, f"conflicts with stored value {stored[(gauge_id, time)]}"))
+                        report.rejected.append(_with(outcome, "conflicts_stored", value=stored[(gauge_id, time)]))
             elif any(not _same(o.value, first.value) for o in group):
                 rows_named = ", ".join(str(o.row) for o in group)
-                report.rejected.extend(_with(o, f"conflicting values for the same gauge and time in rows {rows_named}") for o in group)
+                report.rejected.extend(_with(o, "conflicts_batch", rows=rows_named) for o in group)
             else:
                 late = gauge_id in latest and time < latest[gauge_id]
-                report.accepted.append(_with(first, "", late=late))
-                report.merged.extend(_with(o, f"duplicate of row {first.row}") for o in group[1:])
+                report.accepted.append(_with(first, late=late))
+                report.merged.extend(_with(o, "duplicate", row=first.row) for o in group[1:])
                 new_rows.append({"gauge_id": gauge_id, "time": time, VALUE_FIELDS[kind]: first.value, "source": source, "received_at": now})
         store.insert_readings(engine, kind, new_rows)
     for outcomes in (report.accepted, report.merged, report.rejected):
         outcomes.sort(key=lambda o: (o.row, o.kind))
     return report
 
-
-def _with(outcome: Outcome, reason: str, late: bool = False) -> Outcome:
-    return Outcome(outcome.row, outcome.kind, outcome.gauge, outcome.time, outcome.value, reason, late)

@@ -292,12 +292,17 @@ def history_list(history: pd.DataFrame, readings: dict[int, pd.DataFrame], lang:
     return html.Div(items)
 
 
+def _reason_text(outcome, lang: str) -> str:
+    """Why a reading was merged or rejected, in the user's language (flood.ingest.REASON_TEXT codes)."""
+    return t(f"flood.reason.{outcome.code}", lang).format(**outcome.args) if outcome.code else ""
+
+
 def upload_report(report, new_alerts: int, lang: str) -> html.Div:
     """Every measurement of an upload: counts per outcome, then the rows (rejected first) with reasons."""
     outcomes = ([("rejected", o) for o in report.rejected] + [("merged", o) for o in report.merged] + [("accepted", o) for o in report.accepted])
     rows = [html.Tr([html.Td(str(o.row + 2), className="num"), html.Td(t(f"flood.upload.{kind}", lang), className=f"flood-outcome-{kind}"),
                      html.Td(o.gauge or "–"), html.Td(wit_text(o.time) if o.time else "–"), html.Td(_number(o.value, "cm" if o.kind == "level" else t("flood.unit.mm_h", lang), 1)),
-                     html.Td(o.reason + (" (" + t("flood.upload.late", lang) + ")" if o.late else ""))])
+                     html.Td(_reason_text(o, lang) + (" (" + t("flood.upload.late", lang) + ")" if o.late else ""))])
             for kind, o in outcomes[:MAX_REPORT_ROWS]]
     counts = t("flood.upload.counts", lang).format(accepted=len(report.accepted), merged=len(report.merged), rejected=len(report.rejected), alerts=new_alerts)
     more = [html.P(t("flood.upload.more", lang).format(n=len(outcomes) - MAX_REPORT_ROWS), className="flood-note")] if len(outcomes) > MAX_REPORT_ROWS else []

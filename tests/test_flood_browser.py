@@ -66,6 +66,6 @@ def test_csv_upload_reports_every_row(page, live_app, tmp_path):
     report.locator("table").wait_for(timeout=15000)
     text = report.inner_text()
     assert "1 diterima, 0 digabung (sudah ada), 2 ditolak" in text
-    assert "unknown gauge 'AWLR-XXX'" in text and "<b>banyak</b>" in text  # shown as text, not HTML
+    assert "pos duga air tidak dikenal: 'AWLR-XXX'" in text and "<b>banyak</b>" in text  # in Indonesian, shown as text
     assert report.locator("b").count() == 0
     assert page.errors == []

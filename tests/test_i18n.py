@@ -35,3 +35,10 @@ def test_numbers_times_and_ages_as_people_read_them():
     assert percent(0.973, "id") == "97,3 %" and percent(None, "en") == "not measured yet"
     assert wit_time(0) == "01-01-1970 09:00 WIT" and wit_time(0, with_date=False) == "09:00:00 WIT"
     assert age_text(4, "id") == "4 dtk" and age_text(600, "en") == "10 min" and age_text(7200, "id") == "2 jam"
+
+
+def test_every_reason_a_reading_can_get_is_in_both_languages():
+    from flood.ingest import REASON_TEXT
+
+    assert {f"flood.reason.{code}" for code in REASON_TEXT} <= TEXT.keys()
+    assert all(TEXT[f"flood.reason.{code}"]["en"] == text for code, text in REASON_TEXT.items())  # the API says the same
