@@ -114,6 +114,7 @@ window.ambon = window.ambon || {};
             popupFor(feature, layer, h);
         },
         card: card,
+        el: el,
         noPopup: function () {},
         cameraMarker: function (feature, latlng, context) {
             const p = feature.properties, h = context.hideout;

@@ -4,12 +4,7 @@ window.ambon = window.ambon || {};
 (function () {
     "use strict";
 
-    function el(tag, className, text) {
-        const node = document.createElement(tag);
-        if (className) node.className = className;
-        if (text !== undefined && text !== null) node.textContent = String(text);
-        return node;
-    }
+    function el(tag, className, text) { return window.ambon.map.el(tag, className, text); }  // ambon_map.js, loaded first
 
     function figure(value, unit, digits, signed) {
         if (value === null || value === undefined) return "–";

@@ -3,7 +3,6 @@ uploads (diskcache and Redis), and the download route that re-checks what the br
 import base64
 import io
 import json
-import zipfile
 
 import geopandas as gpd
 import pandas as pd
@@ -15,6 +14,7 @@ from planning.artifacts import ArtifactStore
 from planning.uploads import MAX_UPLOAD_BYTES, UploadError, decode_contents, read_upload, sniff
 from routes.coverage import init_coverage_routes
 from tests.conftest import REDIS_URL, require_redis
+from tests.helpers.archives import zip_bytes
 
 
 def points(lons=(128.18, 128.19), lats=(-3.69, -3.70)) -> gpd.GeoDataFrame:
@@ -26,14 +26,6 @@ def refused(data: bytes) -> UploadError:
     with pytest.raises(UploadError) as caught:
         read_upload(data, "demand")
     return caught.value
-
-
-def zipped(files: dict[str, bytes], method=zipfile.ZIP_DEFLATED) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", method) as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def shapefile_parts(tmp_path, layer: gpd.GeoDataFrame) -> dict[str, bytes]:
@@ -49,7 +41,7 @@ def test_each_accepted_type_is_read_from_its_content(tmp_path):
     points().to_crs(AMBON_UTM).to_file(tmp_path / "p.gpkg")
     gpkg = (tmp_path / "p.gpkg").read_bytes()
     assert sniff(gpkg) == "gpkg" and len(read_upload(gpkg, "candidates")) == 2
-    shp = zipped(shapefile_parts(tmp_path, points()))
+    shp = zip_bytes(shapefile_parts(tmp_path, points()))
     assert sniff(shp) == "zip" and len(read_upload(shp, "candidates")) == 2
 
 
@@ -72,11 +64,11 @@ def test_refusals_have_a_code(tmp_path):
 
 def test_zip_archives_are_checked_before_unpacking(tmp_path):
     parts = shapefile_parts(tmp_path, points())
-    assert refused(zipped({"../../etc/evil.shp": b"x", **parts})).code == "unsafe_zip"
-    assert refused(zipped({"/abs/poles.shp": b"x"})).code == "unsafe_zip"
-    assert refused(zipped({"bomb.txt": b"\0" * (20 * 1024 * 1024), **parts})).code == "zip_bomb"
-    assert refused(zipped({f"f{i}.txt": b"x" for i in range(60)})).code == "zip_bomb"
-    assert refused(zipped({"readme.txt": b"no shapefile here"})).code == "no_shapefile"
+    assert refused(zip_bytes({"../../etc/evil.shp": b"x", **parts})).code == "unsafe_zip"
+    assert refused(zip_bytes({"/abs/poles.shp": b"x"})).code == "unsafe_zip"
+    assert refused(zip_bytes({"bomb.txt": b"\0" * (20 * 1024 * 1024), **parts})).code == "zip_bomb"
+    assert refused(zip_bytes({f"f{i}.txt": b"x" for i in range(60)})).code == "zip_bomb"
+    assert refused(zip_bytes({"readme.txt": b"no shapefile here"})).code == "no_shapefile"
 
 
 def test_upload_contents_are_size_checked_before_decoding():

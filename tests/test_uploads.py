@@ -8,20 +8,13 @@ import zipfile
 import pytest
 
 from auth.uploads import UploadRejected, check_upload, decode_data_url, open_zip, read_member, sniff
-
-
-def _zip(members: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
+from tests.helpers.archives import zip_bytes
 
 
 def test_type_is_told_by_content_not_name():
     assert sniff(b"gauge,time,level_cm\nWBM-1,2026-01-01T00:00,120\n") == "text"
     assert sniff(b' {"type": "FeatureCollection"}') == "json"
-    assert sniff(b"\x89PNG\r\n\x1a\n....") == "png" and sniff(_zip({"a.csv": b"x"})) == "zip"
+    assert sniff(b"\x89PNG\r\n\x1a\n....") == "png" and sniff(zip_bytes({"a.csv": b"x"})) == "zip"
     assert sniff(b"MZ\x90\x00\x03\x00\x00\x00") is None  # a Windows program renamed to .csv
     assert check_upload(b"a,b\n1,2\n", {"csv"}, 100) == "text"
     with pytest.raises(UploadRejected, match="accepted: csv"):
@@ -45,24 +38,24 @@ def test_data_urls_are_size_checked_before_decoding():
 @pytest.mark.parametrize("name", ["../../etc/passwd", "/etc/passwd", "ok/../../x.csv", "..\\..\\win.ini", "C:/x.csv"])
 def test_zip_members_may_not_leave_the_folder(name):
     with pytest.raises(UploadRejected, match="outside the target folder"):
-        open_zip(_zip({name: b"x"}))
+        open_zip(zip_bytes({name: b"x"}))
 
 
 def test_zip_bombs_are_refused():
     with pytest.raises(UploadRejected, match="zip bomb"):
-        open_zip(_zip({"zeros.csv": b"0" * 20_000_000}))
+        open_zip(zip_bytes({"zeros.csv": b"0" * 20_000_000}))
     with pytest.raises(UploadRejected, match="expands to over"):
-        open_zip(_zip({f"{i}.csv": bytes(range(256)) * 400 for i in range(3)}), max_unzipped_bytes=200_000)
+        open_zip(zip_bytes({f"{i}.csv": bytes(range(256)) * 400 for i in range(3)}), max_unzipped_bytes=200_000)
     with pytest.raises(UploadRejected, match="holds 3 files"):
-        open_zip(_zip({f"{i}.csv": b"x" for i in range(3)}), max_members=2)
+        open_zip(zip_bytes({f"{i}.csv": b"x" for i in range(3)}), max_members=2)
 
 
 def test_members_are_read_with_a_cap_even_when_the_header_lies():
-    archive = open_zip(_zip({"a.csv": b"x" * 5000}))
+    archive = open_zip(zip_bytes({"a.csv": b"x" * 5000}))
     assert read_member(archive, "a.csv") == b"x" * 5000
     with pytest.raises(UploadRejected, match="over 100 bytes"):
         read_member(archive, "a.csv", max_bytes=100)
-    data = bytearray(_zip({"a.csv": b"x" * 5000}))
+    data = bytearray(zip_bytes({"a.csv": b"x" * 5000}))
     for header, size_at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):  # claim 100 bytes in both headers
         at = data.index(header) + size_at
         data[at:at + 4] = (100).to_bytes(4, "little")
