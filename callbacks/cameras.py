@@ -85,22 +85,34 @@ def register(app: Dash, services: Services) -> None:
             return no_update, no_update
         return camera_geojson(services.engine, status_by_id), new_signature
 
+    # Three callbacks, not one: a thumbnail card re-rendered while a marker click is in flight
+    # would otherwise supersede that click's request, and the click would be lost.
     @app.callback(
         Output(ids.CAM_SELECTED, "data"),
         Input(ids.CAMERAS_LAYER, "clickData"),
-        Input({"type": ids.CAM_THUMB, "id": ALL}, "n_clicks"),
-        Input(ids.CAM_LIVE_CLOSE, "n_clicks"),
         prevent_initial_call=True,
     )
-    def select_camera(marker_click, _thumb_clicks, _close):
+    def select_from_marker(marker_click):
+        return known(((marker_click or {}).get("properties") or {}).get("id")) or no_update
+
+    @app.callback(
+        Output(ids.CAM_SELECTED, "data", allow_duplicate=True),
+        Input({"type": ids.CAM_THUMB, "id": ALL}, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def select_from_thumbnail(_thumb_clicks):
         trigger = ctx.triggered_id
-        if trigger == ids.CAM_LIVE_CLOSE:
-            return None
-        if trigger == ids.CAMERAS_LAYER:
-            return known(((marker_click or {}).get("properties") or {}).get("id")) or no_update
         if isinstance(trigger, dict) and ctx.triggered[0]["value"]:  # a click, not a card being re-rendered
             return known(trigger.get("id")) or no_update
         return no_update
+
+    @app.callback(
+        Output(ids.CAM_SELECTED, "data", allow_duplicate=True),
+        Input(ids.CAM_LIVE_CLOSE, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def close_live_view(_close):
+        return None
 
     @app.callback(
         Output(ids.CAM_LIVE, "className"),
