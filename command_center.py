@@ -47,7 +47,7 @@ def register_map_page(services: Services) -> None:
     def city_map_page(**_query):
         markers = camera_geojson(services.engine, {r["camera_id"]: r["status"] for r in services.camera_board.all_health()})
         scope = current_account().complaint_scope
-        return map_page(request_language(), settings.tile_url, settings.tile_attribution, kecamatan_names, date_range,
+        return map_page(request_language(), services.basemap(), kecamatan_names, date_range,
                         "/api/layers/complaints.geojson?" + complaint_filter_query(ComplaintFilter()), markers,
                         (scope,) if scope else AGENCIES, period_s if camera_allowed("list") else None)
 

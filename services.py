@@ -10,6 +10,8 @@ from sqlalchemy import Engine
 from cameras import CameraManager
 from cameras.board import CameraBoard
 from config import Settings
+from layouts.map_page import Basemap
+from store.roads import road_sources
 
 
 @dataclass(frozen=True)
@@ -21,3 +23,7 @@ class Services:
     """The camera readers owned by this process; None in a web-only worker (CAMERA_READERS=0)."""
     camera_board: CameraBoard
     """What the readers published (thumbnails, health), readable from any worker."""
+
+    def basemap(self) -> Basemap:
+        """The tiles of the settings and the credit of the roads stored now (an import changes it)."""
+        return Basemap(self.settings.tile_url, self.settings.tile_attribution, "; ".join(road_sources(self.engine)))

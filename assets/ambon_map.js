@@ -94,6 +94,9 @@ window.ambon = window.ambon || {};
             case "rivers":
                 layer.bindTooltip(el("span", null, p.name), {sticky: true});
                 return;
+            case "roads":
+                layer.bindTooltip(el("span", null, [p.name, L_.roadGroup[p.g]].filter(Boolean).join(" · ")), {sticky: true});
+                return;
             case "kecamatan":
             case "desa":
                 layer.bindPopup(card(p.name, [[f.code, p.code], [f.kind, p.kind]]));
@@ -146,6 +149,10 @@ window.ambon = window.ambon || {};
         kecamatanStyle: function () { return {color: "#4a4a4a", weight: 2, dashArray: "6 4", fill: false}; },
         desaStyle: function () { return {color: "#8c8c8c", weight: 1, fill: true, fillOpacity: 0}; },
         riverStyle: function () { return {color: "#1f78b4", weight: 3}; },
+        roadStyle: function (feature, context) {
+            const s = context.hideout.roadStyles[feature.properties.g] || ["#b5b5b5", 1];
+            return {color: s[0], weight: s[1], opacity: 0.9};
+        },
         floodStyle: function (feature, context) {
             const c = context.hideout.hazardColours[String(feature.properties.hazard)];
             return {color: c, weight: 0, fillColor: c, fillOpacity: 0.45};

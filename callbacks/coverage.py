@@ -19,6 +19,7 @@ from planning.uploads import UploadError, decode_contents, read_upload
 from routes.coverage import init_coverage_routes
 from routes.language import request_language
 from services import Services
+from store.roads import road_count
 
 log = logging.getLogger(__name__)
 UPLOAD_PURPOSES = ("demand", "candidates")
@@ -38,7 +39,7 @@ def register(app: Dash, services: Services) -> None:
     init_coverage_routes(app.server, artifacts)
 
     def page_layout(**_query):
-        return coverage_page(request_language(), settings.tile_url, settings.tile_attribution, AnalysisParams())
+        return coverage_page(request_language(), services.basemap(), AnalysisParams(), road_count(services.engine))
 
     dash.register_page("cakupan", path="/cakupan", order=20, name=t("nav.coverage", "id"), layout=page_layout,
                        nav_key="nav.coverage", permission="coverage")

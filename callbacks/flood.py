@@ -62,7 +62,7 @@ def register(app: Dash, services: Services) -> None:
 
     def flood_layout(**_query):
         cameras = board.river_cameras(engine)
-        return view.flood_page(request_language(), settings.tile_url, settings.tile_attribution, _gauge_options(engine), *_map_layers(engine),
+        return view.flood_page(request_language(), services.basemap(), _gauge_options(engine), *_map_layers(engine),
                                _geojson(cameras, ["id", "name", "kind", "status", "river"]), MAX_BODY_BYTES, UPLOAD_BROWSER_LIMIT)
 
     dash.register_page("banjir", path="/banjir", order=30, name=t("nav.flood", "id"), title=t("nav.flood", "id"), layout=flood_layout,

@@ -38,6 +38,7 @@ class DemoCity:
     tps: gpd.GeoDataFrame
     complaints: gpd.GeoDataFrame
     businesses: gpd.GeoDataFrame
+    roads: gpd.GeoDataFrame
     deposits: pd.DataFrame
 
     def point_layers(self) -> dict[str, gpd.GeoDataFrame]:
@@ -114,6 +115,64 @@ def _points_near_desa(rng, desa, land, n, weights=None, spread_scale=0.35):
     centres = shapely.get_coordinates(desa.geometry.representative_point().to_numpy())[chosen]
     spread = np.sqrt(desa.area.to_numpy())[chosen] * spread_scale
     return _sample_in(rng, land, centres, spread), chosen
+
+
+CITY_POPULATION = 355_000
+"""About Kota Ambon's population (BPS estimate, mid-2020s): the demo spreads it over the desa."""
+
+STREET_NAMES = ["Jl. Jenderal Sudirman", "Jl. Sultan Hairun", "Jl. Pattimura", "Jl. Dr. Sitanala", "Jl. AY Patty",
+                "Jl. Diponegoro", "Jl. Said Perintah", "Jl. Rijali", "Jl. WR Supratman", "Jl. Kapitan Ulupaha",
+                "Jl. Dr. J. Leimena", "Jl. Laksdya Leo Wattimena", "Jl. Ir. M. Putuhena", "Jl. Tulukabessy"]
+"""Real street names of Ambon, given to the demo's main roads (which only roughly follow the real ones)."""
+MAX_LINK_M = 2500.0
+RESIDENTIAL_STEP_M = 350.0
+
+
+def desa_population(desa: gpd.GeoDataFrame) -> np.ndarray:
+    """People per desa for the demo: the city's population shared by :func:`_desa_weights`."""
+    return np.rint(_desa_weights(desa) * CITY_POPULATION).astype(int)
+
+
+def build_roads(desa: gpd.GeoDataFrame, land: shapely.Geometry) -> gpd.GeoDataFrame:
+    """A believable road network in EPSG:32752, built from the desa alone.
+
+    Neighbouring desa centres are linked where the straight link stays on land (Delaunay edges up
+    to :data:`MAX_LINK_M`); the links of a minimum spanning tree are the main roads (primary
+    between kelurahan, secondary elsewhere), the other links tertiary. Kelurahan, the dense city,
+    get a grid of residential streets every :data:`RESIDENTIAL_STEP_M` metres.
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import minimum_spanning_tree
+
+    centres = desa.geometry.representative_point().to_numpy()
+    xy = shapely.get_coordinates(centres)
+    edges = shapely.get_parts(shapely.delaunay_triangles(shapely.MultiPoint(xy), only_edges=True))
+    ends = shapely.get_coordinates(edges).reshape(-1, 2, 2)
+    index = {tuple(p): i for i, p in enumerate(xy)}
+    a = np.array([index[tuple(e[0])] for e in ends])
+    b = np.array([index[tuple(e[1])] for e in ends])
+    length = shapely.length(edges)
+    shapely.prepare(land)
+    keep = (length <= MAX_LINK_M) & shapely.contains(land, edges)
+    a, b, length, edges = a[keep], b[keep], length[keep], edges[keep]
+    tree = minimum_spanning_tree(coo_matrix((length, (a, b)), shape=(len(xy), len(xy)))).tocoo()
+    in_tree = {(min(i, j), max(i, j)) for i, j in zip(tree.row, tree.col)}
+    main = np.array([(min(i, j), max(i, j)) in in_tree for i, j in zip(a, b)])
+    urban = (desa["kind"] == "kelurahan").to_numpy()
+    highway = np.where(main, np.where(urban[a] & urban[b], "primary", "secondary"), "tertiary")
+    names = np.full(len(edges), None, dtype=object)
+    names[main] = [STREET_NAMES[i % len(STREET_NAMES)] for i in range(int(main.sum()))]
+
+    city = desa[urban].union_all().intersection(land)
+    minx, miny, maxx, maxy = city.bounds
+    grid = [shapely.LineString([(x, miny), (x, maxy)]) for x in np.arange(minx, maxx, RESIDENTIAL_STEP_M)]
+    grid += [shapely.LineString([(minx, y), (maxx, y)]) for y in np.arange(miny, maxy, RESIDENTIAL_STEP_M)]
+    streets = shapely.get_parts(shapely.intersection(np.array(grid, dtype=object), city))
+    streets = streets[np.isin(shapely.get_type_id(streets), [1]) & (shapely.length(streets) > 50)]
+    return gpd.GeoDataFrame(
+        {"name": np.concatenate([names, np.full(len(streets), None, dtype=object)]),
+         "highway": np.concatenate([highway, np.full(len(streets), "residential")])},
+        geometry=np.concatenate([edges, streets]), crs=AMBON_UTM)
 
 
 def build_rivers(land: shapely.Geometry) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
@@ -397,6 +456,8 @@ def build_demo_city(seed: int = 7, n_complaints: int = 5000, n_businesses: int =
     complaints = add_reporters(assign_areas(build_complaints(rng, desa, land, flood_zones, tps, n_complaints), desa), seed + 1)
     businesses = assign_areas(build_businesses(rng, desa, land, n_businesses), desa)
     deposits, _ = build_deposits(rng, businesses)
-    layers = [kecamatan, desa, rivers, watersheds, flood_zones, cameras, tps, complaints, businesses]
+    desa["population"] = desa_population(desa)
+    roads = build_roads(desa, land)
+    layers = [kecamatan, desa, rivers, watersheds, flood_zones, cameras, tps, complaints, businesses, roads]
     return DemoCity(*(layer.to_crs(WGS84) for layer in layers), deposits=deposits)
 

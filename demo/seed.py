@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from demo.generator import DemoCity, build_demo_city
 from flood.demo import seed_flood_demo
 from store.layers import is_empty, write_deposits, write_features
-from store.models import AdminArea, Business, Camera, Complaint, FloodZone, River, TpsSite, Watershed
+from store.models import AdminArea, Business, Camera, Complaint, FloodZone, River, Road, TpsSite, Watershed
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,7 @@ def write_demo_city(engine: Engine, city: DemoCity) -> None:
         (Camera, city.cameras),
         (Complaint, city.complaints),
         (Business, city.businesses),
+        (Road, city.roads),
     ):
         write_features(engine, model, layer)
     write_deposits(engine, city.deposits)

@@ -6,10 +6,12 @@ import dash_leaflet as dl
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
+from geo.roads import ROAD_GROUPS
 from i18n import t
+from i18n.format import number
 from layouts import ids
 from layouts.legend import box, camera_rows, legend_panel, row
-from layouts.map_page import base_map, camera_layers, geojson_layer, js as map_js
+from layouts.map_page import Basemap, base_map, camera_layers, geojson_layer, js as map_js
 from store.vocabulary import COMPLAINT_CATEGORIES
 
 js = Namespace("ambon", "coverage")
@@ -21,12 +23,6 @@ EXISTING_SECTOR_COLOUR = "#35a7d6"
 EXPORT_FORMATS = (("geojson", "GeoJSON"), ("gpkg", "GeoPackage"), ("csv", "CSV"))
 
 
-def number(value: float, lang: str, decimals: int = 1) -> str:
-    """A number as people in `lang` write it (1,234.5 / 1.234,5)."""
-    text = f"{value:,.{decimals}f}"
-    return text.translate(str.maketrans(",.", ".,")) if lang == "id" else text
-
-
 def _weight_input(key: str, value: float, label: str) -> html.Tr:
     return html.Tr([html.Td(label),
                     html.Td(dcc.Input(id={"type": ids.COV_WEIGHT, "key": key}, type="number", min=0, max=100, step=0.5,
@@ -34,12 +30,16 @@ def _weight_input(key: str, value: float, label: str) -> html.Tr:
 
 
 def _weights(lang: str, weights: dict[str, float]) -> html.Div:
+    def group(title_key: str, rows: list[html.Tr]) -> list[html.Tr]:
+        return [html.Tr(html.Td(t(title_key, lang), colSpan=2, className="cov-group")), *rows]
+
     complaint_rows = [_weight_input(f"complaint.{c}", weights[f"complaint.{c}"], "· " + t(f"category.{c}", lang)) for c in COMPLAINT_CATEGORIES]
+    road_rows = [_weight_input(f"road.{g}", weights[f"road.{g}"], "· " + t(f"road.{g}", lang)) for g in ROAD_GROUPS]
     other_rows = [_weight_input(key, weights[key], t(f"cov.weight.{key}", lang)) for key in ("tps", "flood", "business", "upload")]
     return html.Div([
         html.H3(t("cov.weights", lang), className="panel-subtitle"),
-        html.Table(html.Tbody([html.Tr(html.Td(t("cov.weight.complaints", lang), colSpan=2, className="cov-group"))]
-                              + complaint_rows + other_rows), className="cov-weights"),
+        html.Table(html.Tbody(group("cov.weight.complaints", complaint_rows) + group("cov.weight.roads", road_rows) + other_rows),
+                   className="cov-weights"),
     ])
 
 
@@ -48,12 +48,13 @@ def _number_field(label: str, element_id: str, value, **limits) -> html.Div:
                      dcc.Input(id=element_id, type="number", value=value, className="form-control form-control-sm", **limits)])
 
 
-def side_panel(lang: str, defaults) -> html.Aside:
+def side_panel(lang: str, defaults, road_segments: int) -> html.Aside:
     """Settings, upload, run/cancel with progress, and the places results appear."""
     return html.Aside(className="side-panel cov-panel", children=[
         html.H2(t("cov.title", lang), className="panel-title"),
         html.P(t("cov.intro", lang), className="cov-intro"),
-        html.P(t("cov.data_note", lang), className="cov-note"),
+        html.P(t("cov.data_note.roads", lang).format(segments=number(road_segments, lang, 0)) if road_segments
+               else t("cov.data_note.no_roads", lang), className="cov-note"),
         _weights(lang, defaults.weights),
         html.H3(t("cov.sites", lang), className="panel-subtitle"),
         dcc.RadioItems(id=ids.COV_MODE, value="k", className="filter-checklist", inputClassName="form-check-input",
@@ -96,7 +97,7 @@ def result_hideout(lang: str, breaks: list[float]) -> dict:
     return {"labels": labels, "colours": GAP_COLOURS, "breaks": breaks, "proposed": PROPOSED_COLOUR}
 
 
-def coverage_map(lang: str, tile_url: str, tile_attribution: str) -> dl.Map:
+def coverage_map(lang: str, basemap: Basemap) -> dl.Map:
     hideout = result_hideout(lang, [])
     overlays = [
         (t("layer.kecamatan", lang), geojson_layer("kecamatan", lang, style=map_js("kecamatanStyle")), True),
@@ -108,7 +109,7 @@ def coverage_map(lang: str, tile_url: str, tile_attribution: str) -> dl.Map:
         (t("cov.layer.sites", lang), dl.GeoJSON(id=ids.COV_SITES, data=None, hideout=hideout, pointToLayer=js("siteMarker"),
                                                 onEachFeature=js("sitePopup")), True),
     ]
-    return base_map(lang, tile_url, tile_attribution, overlays, map_id=ids.COV_MAP, control_id=ids.COV_LAYERS_CONTROL)
+    return base_map(lang, basemap, overlays, map_id=ids.COV_MAP, control_id=ids.COV_LAYERS_CONTROL)
 
 
 def gap_legend_rows(lang: str, breaks: list[float]) -> list:
@@ -116,7 +117,7 @@ def gap_legend_rows(lang: str, breaks: list[float]) -> list:
     if not breaks:
         return [html.Div(t("cov.legend.run_first", lang), className="legend-row")]
     unit = t("cov.unit.weight", lang)
-    edges = [number(b, lang) for b in breaks]
+    edges = [number(b, lang, 1) for b in breaks]
     labels = [f"< {edges[0]}"] + [f"{lo} – {hi}" for lo, hi in zip(edges, edges[1:])] + [f"≥ {edges[-1]}"]
     return [row(box(colour), f"{label} {unit}") for colour, label in zip(GAP_COLOURS, labels)]
 
@@ -133,11 +134,11 @@ def coverage_legend(lang: str) -> html.Div:
     return legend_panel(lang, sections, ids.COV_LEGEND)
 
 
-def coverage_page(lang: str, tile_url: str, tile_attribution: str, defaults) -> html.Div:
+def coverage_page(lang: str, basemap: Basemap, defaults, road_segments: int) -> html.Div:
     """`defaults`: the :class:`planning.coverage_analysis.AnalysisParams` the form starts from."""
     return html.Div(className="map-page", children=[
-        side_panel(lang, defaults),
-        html.Div([coverage_map(lang, tile_url, tile_attribution), coverage_legend(lang)], className="map-wrap"),
+        side_panel(lang, defaults, road_segments),
+        html.Div([coverage_map(lang, basemap), coverage_legend(lang)], className="map-wrap"),
     ])
 
 
@@ -150,7 +151,7 @@ def summary_table(lang: str, solution: dict) -> html.Div:
     total = solution["total_weight"]
 
     def share(weight: float) -> str:
-        return f"{number(weight, lang)} {t('cov.popup.covered', lang).lower()} / {number(total, lang)} {unit} ({number(100 * weight / total, lang, 0)} %)"
+        return f"{number(weight, lang, 1)} {t('cov.popup.covered', lang).lower()} / {number(total, lang, 1)} {unit} ({number(100 * weight / total, lang, 0)} %)"
 
     rows = [
         (t("cov.summary.today", lang), share(solution["existing_weight"])),
@@ -158,7 +159,7 @@ def summary_table(lang: str, solution: dict) -> html.Div:
         (t("cov.summary.method", lang), t(f"cov.method.{solution['method']}", lang)),
         (t("cov.summary.gap", lang), f"{number(100 * solution['gap'], lang, 2)} %"),
         (t("cov.summary.candidates", lang), f"{number(solution['candidates'], lang, 0)} {t('unit.items', lang)} ({t('cov.source.' + solution['candidate_source'], lang)})"),
-        (t("cov.summary.seconds", lang), f"{number(solution['seconds'], lang)} s"),
+        (t("cov.summary.seconds", lang), f"{number(solution['seconds'], lang, 1)} s"),
     ]
     return html.Div([html.H3(t("cov.summary.title", lang), className="panel-subtitle"),
                      html.Table(html.Tbody([html.Tr([html.Th(k), html.Td(v)]) for k, v in rows]), className="cov-table")])
@@ -168,7 +169,7 @@ def results_table(lang: str, sites: list[dict], export_base: str | None) -> html
     """Rank, gain (weight points) and reason of every recommended site, and the download links."""
     unit = t("cov.unit.weight", lang)
     header = html.Tr([html.Th(t("cov.col.rank", lang)), html.Th(t("cov.col.gain", lang)), html.Th(t("cov.col.reason", lang))])
-    body = [html.Tr([html.Td(site["rank"], className="num"), html.Td(f"{number(site['marginal_weight'], lang)} {unit}", className="num"),
+    body = [html.Tr([html.Td(site["rank"], className="num"), html.Td(f"{number(site['marginal_weight'], lang, 1)} {unit}", className="num"),
                      html.Td(site[f"reason_{lang}"])], className="cov-site-row") for site in sites]
     links = [html.A(label, href=f"{export_base}.{fmt}?lang={lang}", className="btn btn-outline-primary btn-sm", download="")
              for fmt, label in EXPORT_FORMATS] if export_base else []
@@ -182,7 +183,7 @@ def gaps_panel(lang: str, sentences: list[str], kecamatan: list[dict]) -> html.D
     unit = t("cov.unit.weight", lang)
     header = html.Tr([html.Th(t("cov.col.kecamatan", lang)), html.Th(t("cov.col.covered", lang)), html.Th(t("cov.col.uncovered", lang))])
     body = [html.Tr([html.Td(area["name"]), html.Td(f"{number(area['pct_weight'] or 0, lang, 0)} %", className="num"),
-                     html.Td(f"{number(area['uncovered_weight'], lang)} {unit}", className="num")]) for area in kecamatan]
+                     html.Td(f"{number(area['uncovered_weight'], lang, 1)} {unit}", className="num")]) for area in kecamatan]
     return html.Div([html.H3(t("cov.gaps.title", lang), className="panel-subtitle"),
                      html.Ul([html.Li(s) for s in sentences], className="cov-sentences"),
                      html.H3(t("cov.gaps.kecamatan", lang), className="panel-subtitle"),

@@ -17,7 +17,7 @@ from flood.messages import WIT, wit_text
 from i18n import bundle, t
 from layouts import ids
 from layouts.legend import basemap_rows, box, hazard_rows, legend_panel, row
-from layouts.map_page import base_map, flood_zone_layer, river_layer
+from layouts.map_page import Basemap, base_map, flood_zone_layer, river_layer
 
 LEVEL_COLOURS = {NO_GAUGE: "#9e9e9e", 0: "#2e933c", 1: "#f2c200", 2: "#f08c00", 3: "#d7263d"}
 """Alert level -> colour, for the watersheds, gauge markers, badges and chart lines alike."""
@@ -52,7 +52,7 @@ def _map_hideout(lang: str) -> dict:
             "levels": {str(k): level_name(k, lang) for k in LEVEL_COLOURS}}
 
 
-def flood_map(lang: str, tile_url: str, tile_attribution: str, watersheds_geojson: dict, gauges_geojson: dict, cameras_geojson: dict) -> dl.Map:
+def flood_map(lang: str, basemap: Basemap, watersheds_geojson: dict, gauges_geojson: dict, cameras_geojson: dict) -> dl.Map:
     """The map; watershed and gauge data come with the page and are then refreshed by callbacks."""
     hideout = _map_hideout(lang)
     overlays = [
@@ -65,7 +65,7 @@ def flood_map(lang: str, tile_url: str, tile_attribution: str, watersheds_geojso
         (t("flood.layer.cameras", lang), dl.GeoJSON(id=ids.FLOOD_CAMERAS, data=cameras_geojson, pointToLayer=map_js("cameraMarker"),
                                                      onEachFeature=flood_js("cameraPopup"), hideout=hideout)),
     ]
-    return base_map(lang, tile_url, tile_attribution, [(name, layer, True) for name, layer in overlays], map_id=ids.FLOOD_MAP,
+    return base_map(lang, basemap, [(name, layer, True) for name, layer in overlays], map_id=ids.FLOOD_MAP,
                     control_id=ids.FLOOD_LAYERS_CONTROL, center=RIVERS_CENTER, zoom=14, collapsed=True, class_name="city-map flood-map")
 
 
@@ -153,7 +153,7 @@ def side_panel(lang: str, upload_limit_bytes: int, browser_limit_bytes: int) -> 
     ])
 
 
-def flood_page(lang: str, tile_url: str, tile_attribution: str, gauge_options: list[dict], watersheds_geojson: dict, gauges_geojson: dict,
+def flood_page(lang: str, basemap: Basemap, gauge_options: list[dict], watersheds_geojson: dict, gauges_geojson: dict,
                cameras_geojson: dict, upload_limit_bytes: int, browser_limit_bytes: int) -> html.Div:
     return html.Div(className="flood-page", children=[
         dcc.Interval(id=ids.FLOOD_TICK, interval=TICK_MS),
@@ -162,7 +162,7 @@ def flood_page(lang: str, tile_url: str, tile_attribution: str, gauge_options: l
         dcc.Store(id=ids.FLOOD_ALERTS_VERSION),
         dcc.Store(id=ids.FLOOD_ACTION_DONE, data=0),
         html.Div(className="flood-main", children=[
-            html.Div([flood_map(lang, tile_url, tile_attribution, watersheds_geojson, gauges_geojson, cameras_geojson), flood_legend(lang)], className="map-wrap flood-map-wrap"),
+            html.Div([flood_map(lang, basemap, watersheds_geojson, gauges_geojson, cameras_geojson), flood_legend(lang)], className="map-wrap flood-map-wrap"),
             chart_panel(lang, gauge_options),
         ]),
         side_panel(lang, upload_limit_bytes, browser_limit_bytes),

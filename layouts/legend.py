@@ -7,7 +7,7 @@ from __future__ import annotations
 from dash import html
 
 from i18n import t
-from layouts.styles import BUSINESS_COLOURS, CAMERA_STATUS_COLOURS, COMPLAINT_STATUS_COLOURS, HAZARD_COLOURS
+from layouts.styles import BUSINESS_COLOURS, CAMERA_STATUS_COLOURS, COMPLAINT_STATUS_COLOURS, HAZARD_COLOURS, ROAD_STYLES
 from store.vocabulary import CAMERA_KINDS, COMPLAINT_STATUSES, HAZARD_LEVELS
 
 
@@ -54,8 +54,10 @@ def hazard_rows(lang: str) -> list[html.Div]:
 
 
 def basemap_rows(lang: str) -> list[html.Div]:
-    """The offline vector basemap: land over the sea."""
-    return [row(box("#f4f1e8", "#c9c2ad"), t("legend.land", lang)), row(box("#cfe3ef"), t("legend.sea", lang))]
+    """The offline vector basemap: land over the sea, and the roads by group."""
+    roads = [row(html.Span(className="legend-line", style={"borderTop": f"{width}px solid {colour}"}), t(f"road.{group}", lang))
+             for group, (colour, width) in ROAD_STYLES.items()]
+    return [row(box("#f4f1e8", "#c9c2ad"), t("legend.land", lang)), row(box("#cfe3ef"), t("legend.sea", lang)), *roads]
 
 
 def legend_panel(lang: str, sections: list[tuple[str, list]], element_id: str) -> html.Details:

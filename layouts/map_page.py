@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import dash_leaflet as dl
@@ -12,11 +13,22 @@ from i18n import bundle, t
 from layouts import ids
 from layouts.camera_views import in_view_section, live_panel
 from layouts.legend import legend
-from layouts.styles import BUSINESS_COLOURS, CAMERA_STATUS_COLOURS, COMPLAINT_STATUS_COLOURS, HAZARD_COLOURS
+from layouts.styles import BUSINESS_COLOURS, CAMERA_STATUS_COLOURS, COMPLAINT_STATUS_COLOURS, HAZARD_COLOURS, ROAD_STYLES
 from store.filters import KECAMATAN_CODES
 from store.vocabulary import COMPLAINT_CATEGORIES, COMPLAINT_STATUSES
 
 AMBON_CENTER = (-3.685, 128.19)
+
+
+@dataclass(frozen=True)
+class Basemap:
+    """What every map is drawn on: tiles when a tile URL is set, and beneath them the offline
+    vector basemap (land and the stored roads, credited as their sources ask)."""
+
+    tile_url: str
+    tile_attribution: str
+    road_credit: str = ""
+
 js = Namespace("ambon", "map")
 
 
@@ -33,6 +45,7 @@ def _labels(lang: str) -> dict:
         "cameraStatus": bundle("camera.status.", lang),
         "hazard": bundle("hazard.", lang),
         "popup": bundle("popup.", lang),
+        "roadGroup": bundle("road.", lang),
         "lang": lang,
     }
 
@@ -45,6 +58,7 @@ def geojson_layer(layer: str, lang: str, **options) -> dl.GeoJSON:
         "cameraColours": CAMERA_STATUS_COLOURS,
         "hazardColours": {str(k): v for k, v in HAZARD_COLOURS.items()},
         "businessColours": BUSINESS_COLOURS,
+        "roadStyles": ROAD_STYLES,
         "layer": layer,
         "show": True,
     }
@@ -88,29 +102,32 @@ def camera_layers(lang: str, sectors_id: str | None = None, cameras_id: str | No
     ])
 
 
-def base_layers(lang: str, tile_url: str, tile_attribution: str) -> list[dl.BaseLayer]:
+def base_layers(lang: str, basemap: Basemap) -> list[dl.BaseLayer]:
     """The tiles (when a tile URL is set) and the offline vector basemap, for a LayersControl."""
-    layers = [dl.BaseLayer(dl.LayerGroup(), name=t("base.vector", lang), checked=not tile_url)]
-    if tile_url:
-        layers.insert(0, dl.BaseLayer(dl.TileLayer(url=tile_url, attribution=tile_attribution), name=t("base.osm", lang), checked=True))
+    layers = [dl.BaseLayer(dl.LayerGroup(), name=t("base.vector", lang), checked=not basemap.tile_url)]
+    if basemap.tile_url:
+        tiles = dl.TileLayer(url=basemap.tile_url, attribution=basemap.tile_attribution)
+        layers.insert(0, dl.BaseLayer(tiles, name=t("base.osm", lang), checked=True))
     return layers
 
 
-def land_pane(lang: str) -> dl.Pane:
-    """Land drawn beneath the tiles: where tiles cannot load the city is still readable (the map's
-    CSS class "city-map" paints the sea behind it)."""
+def land_pane(lang: str, road_credit: str) -> dl.Pane:
+    """Land and roads drawn beneath the tiles: where tiles cannot load the city is still readable
+    (the map's CSS class "city-map" paints the sea behind it). A road shows its name on hover."""
+    credit = {"attribution": road_credit} if road_credit else {}
     return dl.Pane(name="land", style={"zIndex": 150}, children=[
         geojson_layer("land", lang, style=js("landStyle"), interactive=False, onEachFeature=js("noPopup"), attribution=t("attribution.demo", lang)),
+        geojson_layer("roads", lang, style=js("roadStyle"), **credit),
     ])
 
 
-def base_map(lang: str, tile_url: str, tile_attribution: str, overlays: list[tuple[str, object, bool]], *,
+def base_map(lang: str, basemap: Basemap, overlays: list[tuple[str, object, bool]], *,
              map_id: str, control_id: str, above: list | None = None, center=AMBON_CENTER, zoom: int = 13,
              collapsed: bool = False, class_name: str = "city-map") -> dl.Map:
     """The city map frame: land beneath optional tiles (readable offline), `overlays` as
     (name, layer, shown at start) in a layer control, `above` (layers outside the control), and a
     metric scale."""
-    bases = base_layers(lang, tile_url, tile_attribution)
+    bases = base_layers(lang, basemap)
     return dl.Map(
         id=map_id,
         center=center,
@@ -120,7 +137,7 @@ def base_map(lang: str, tile_url: str, tile_attribution: str, overlays: list[tup
         style={"height": "100%", "width": "100%"},
         className=class_name,
         children=[
-            land_pane(lang),
+            land_pane(lang, basemap.road_credit),
             dl.LayersControl(
                 id=control_id,
                 baseLayer=bases[0].name,
@@ -135,11 +152,11 @@ def base_map(lang: str, tile_url: str, tile_attribution: str, overlays: list[tup
     )
 
 
-def city_map(lang: str, tile_url: str, tile_attribution: str, complaints_url: str, camera_markers: dict) -> dl.Map:
+def city_map(lang: str, basemap: Basemap, complaints_url: str, camera_markers: dict) -> dl.Map:
     # the cone of the camera whose live view is open
     selected_sector = geojson_layer("camera_sectors", lang, id=ids.CAM_SELECTED_SECTOR, url=None, style=js("selectedSectorStyle"),
                                     interactive=False, onEachFeature=js("noPopup"))
-    return base_map(lang, tile_url, tile_attribution, _overlays(lang, complaints_url, camera_markers), map_id=ids.MAP,
+    return base_map(lang, basemap, _overlays(lang, complaints_url, camera_markers), map_id=ids.MAP,
                     control_id=ids.LAYERS_CONTROL, above=[selected_sector])
 
 
@@ -178,7 +195,7 @@ def side_panel(lang: str, kecamatan_names: dict[str, str], date_range: tuple[dat
     )
 
 
-def map_page(lang: str, tile_url: str, tile_attribution: str, kecamatan_names: dict[str, str],
+def map_page(lang: str, basemap: Basemap, kecamatan_names: dict[str, str],
              date_range: tuple[date, date], complaints_url: str, camera_markers: dict, agencies: Sequence[str],
              camera_period_s: float | None) -> html.Div:
     """The map page. `agencies`: those the user may filter by (an agency's staff see only their own);
@@ -188,7 +205,7 @@ def map_page(lang: str, tile_url: str, tile_attribution: str, kecamatan_names: d
         className="map-page",
         children=[
             side_panel(lang, kecamatan_names, date_range, agencies, camera_period_s),
-            html.Div([city_map(lang, tile_url, tile_attribution, complaints_url, camera_markers), legend(lang), *([live_panel(lang)] if camera_period_s else [])],
+            html.Div([city_map(lang, basemap, complaints_url, camera_markers), legend(lang), *([live_panel(lang)] if camera_period_s else [])],
                      className="map-wrap"),
         ],
     )

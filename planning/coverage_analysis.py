@@ -3,13 +3,13 @@ the recommended new camera sites.
 
 Demand is built from the store's own layers with weights the planner sets (see
 :data:`WEIGHT_KEYS` for the unit of each weight: per complaint, per site, per 100 m of river bank,
-per business). The store holds no road network, so road demand comes only from an uploaded layer.
+per 100 m of road by road group, per business).
 
-Candidate sites, unless the planner uploads some (poles, say), are the points of a square grid
-over the city's land that would see at least some demand: with no road or pole data in the store
-this is the defensible default, since every place a camera could be mounted on land is offered and
-no candidate is wasted on empty hillside. The grid step is half the camera radius (25-200 m), so
-a chosen site is never more than about a third of the radius from the best possible spot.
+Candidate sites, unless the planner uploads some (poles, say), are points along the stored road
+network every half camera radius (25-200 m), where cameras are mounted on poles by the road. A
+store without roads falls back to the points of a square grid over the city's land that would see
+at least some demand, so that no candidate is wasted on empty hillside; its step is the same, so a
+chosen site is never more than about a third of the radius from the best possible spot.
 
 Everything works in UTM 52S (metres); results come back in WGS 84 for the map and the exports.
 """
@@ -28,31 +28,35 @@ from sqlalchemy import Engine
 
 from geo.coverage import coverage_matrix, points_xy
 from geo.crs import AMBON_UTM, WGS84
-from geo.demand import combine_demand, sample_lines, sample_polygons, weighted_points
+from geo.demand import combine_demand, sample_line_points, sample_lines, sample_polygons, weighted_points
 from geo.export import recommendation_frame, recommendation_sectors
 from geo.gaps import demand_covered, gap_by_area, gap_by_layer, gap_sentences, hex_grid
 from geo.mclp import Cancelled, solve_mclp, spacing_conflicts
+from geo.roads import ROAD_GROUPS, road_group
 from geo.reasons import site_reasons
 from geo.sectors import camera_arrays
 from i18n import LANGUAGES, t
 from store import layers
 from store.models import Business, Camera, FloodZone, River, TpsSite
+from store.roads import read_roads
 from store.vocabulary import COMPLAINT_CATEGORIES
 
 __all__ = ["WEIGHT_KEYS", "DEFAULT_WEIGHTS", "AnalysisParams", "CityLayers", "CoverageAnalysis", "Cancelled", "NoDemand",
-           "read_city_layers", "build_demand", "grid_candidates", "analyse", "parse_params"]
+           "read_city_layers", "build_demand", "grid_candidates", "road_candidates", "analyse", "parse_params"]
 
 ProgressFn = Callable[[float, str], None]
 CancelFn = Callable[[], bool]
 
-WEIGHT_KEYS = tuple(f"complaint.{c}" for c in COMPLAINT_CATEGORIES) + ("tps", "flood", "business", "upload")
-"""Weights the planner sets: per complaint of a category, per TPS site, per 100 m of river bank in a
-flood zone, per business, and a factor on an uploaded layer's own weights."""
+WEIGHT_KEYS = (tuple(f"complaint.{c}" for c in COMPLAINT_CATEGORIES) + tuple(f"road.{g}" for g in ROAD_GROUPS)
+               + ("tps", "flood", "business", "upload"))
+"""Weights the planner sets: per complaint of a category, per 100 m of road of a group, per TPS site,
+per 100 m of river bank in a flood zone, per business, and a factor on an uploaded layer's own weights."""
 
 DEFAULT_WEIGHTS = {
     "complaint.kriminal": 3.0, "complaint.ketertiban": 2.0, "complaint.lalu_lintas": 2.0, "complaint.banjir": 2.0,
     "complaint.sampah": 1.0, "complaint.pasar": 1.0, "complaint.jalan": 0.5, "complaint.drainase": 0.5,
-    "complaint.pajak": 0.0, "tps": 4.0, "flood": 2.0, "business": 1.0, "upload": 1.0,
+    "complaint.pajak": 0.0, "road.primary": 3.0, "road.secondary": 2.0, "road.tertiary": 1.5, "road.local": 1.0,
+    "road.minor": 0.2, "tps": 4.0, "flood": 2.0, "business": 1.0, "upload": 1.0,
 }
 
 LIMITS = {
@@ -64,6 +68,9 @@ MAX_SITES = LIMITS["k"][1]
 HEX_SIZE_M = 250.0
 """Circumradius of the gap hexagons, metres (a hexagon covers about 16 ha)."""
 FLOOD_BANK_SPACING_M = 25.0
+ROAD_SPACING_M = 25.0
+WATERFRONT_M = 50.0
+"""Roads this close outside the city's land still count as the city's (boundaries drawn a little inland)."""
 
 
 @dataclass(frozen=True)
@@ -145,7 +152,8 @@ class CityLayers:
     """The layers the analysis reads, as GeoDataFrames in any CRS (the store gives WGS 84).
 
     ``complaints`` need a ``category`` column; ``cameras`` may carry ``heading_deg``, ``fov_deg``,
-    ``range_m``; ``kecamatan`` needs ``name``. ``land`` is the city's land polygon(s)."""
+    ``range_m``; ``kecamatan`` needs ``name``; ``roads`` need ``highway`` and ``name`` (OSM
+    classes, see :mod:`geo.roads`). ``land`` is the city's land polygon(s)."""
 
     cameras: gpd.GeoDataFrame
     complaints: gpd.GeoDataFrame
@@ -153,6 +161,7 @@ class CityLayers:
     rivers: gpd.GeoDataFrame
     flood_zones: gpd.GeoDataFrame
     businesses: gpd.GeoDataFrame
+    roads: gpd.GeoDataFrame
     kecamatan: gpd.GeoDataFrame
     land: gpd.GeoSeries
 
@@ -167,6 +176,7 @@ def read_city_layers(engine: Engine) -> CityLayers:
         rivers=layers.read_features(engine, River, columns=["id", "name"]),
         flood_zones=layers.read_features(engine, FloodZone, columns=["id", "name", "hazard"]),
         businesses=layers.read_features(engine, Business, columns=["id", "name"]),
+        roads=read_roads(engine),
         kecamatan=kecamatan[["code", "name", "geometry"]],
         land=gpd.GeoSeries([kecamatan.union_all()], crs=kecamatan.crs),
     )
@@ -194,6 +204,10 @@ def build_demand(city: CityLayers, weights: dict[str, float], extra: gpd.GeoData
     if any(complaint_weights.values()):
         parts.append(weighted_points(city.complaints, layer="complaint", category_col="category",
                                      weights=complaint_weights, default_weight=0.0))
+    road_weights = {g: weights.get(f"road.{g}", 0.0) for g in ROAD_GROUPS}
+    if any(road_weights.values()) and len(city.roads):
+        roads = city.roads.assign(group=road_group(city.roads["highway"]).to_numpy())
+        parts.append(sample_lines(roads, spacing_m=ROAD_SPACING_M, class_col="group", weights=road_weights, default_weight=0.0))
     if weights.get("tps"):
         parts.append(weighted_points(city.tps, layer="tps", default_weight=weights["tps"], name_col="name"))
     if weights.get("flood"):
@@ -226,19 +240,40 @@ def upload_demand(extra: gpd.GeoDataFrame, factor: float) -> gpd.GeoDataFrame:
     return combine_demand(*parts)
 
 
+def _candidate_step_m(radius_m: float) -> float:
+    return float(np.clip(radius_m / 2, 25.0, 200.0))
+
+
+def _seeing_demand(xy: np.ndarray, demand_xy: np.ndarray, radius_m: float) -> np.ndarray:
+    """The rows of ``xy`` with some demand within ``radius_m`` metres."""
+    if not len(demand_xy) or not len(xy):
+        return xy[:0]
+    distance, _ = cKDTree(demand_xy).query(xy, distance_upper_bound=radius_m)
+    return xy[np.isfinite(distance)]
+
+
+def road_candidates(roads: gpd.GeoDataFrame, land: gpd.GeoSeries, demand_xy: np.ndarray, radius_m: float) -> gpd.GeoDataFrame:
+    """Candidate sites: points every half radius (25-200 m) along the roads on ``land`` (the city,
+    not the roads of the neighbouring regency; a waterfront road just beyond the boundary line
+    counts) that see some demand within ``radius_m`` metres. Points in UTM 52S."""
+    points, _, _ = sample_line_points(roads.geometry.to_crs(AMBON_UTM).to_numpy(), _candidate_step_m(radius_m))
+    xy = _seeing_demand(shapely.get_coordinates(points), demand_xy, radius_m)
+    return _on_land(xy, land, margin_m=WATERFRONT_M)
+
+
 def grid_candidates(land: gpd.GeoSeries, demand_xy: np.ndarray, radius_m: float) -> gpd.GeoDataFrame:
     """Candidate sites: grid points on ``land`` (step half the radius, 25-200 m) that see some
     demand within ``radius_m`` metres. Points in UTM 52S."""
-    step = float(np.clip(radius_m / 2, 25.0, 200.0))
-    land_m = land.to_crs(AMBON_UTM).union_all()
-    minx, miny, maxx, maxy = land_m.bounds
+    step = _candidate_step_m(radius_m)
+    minx, miny, maxx, maxy = land.to_crs(AMBON_UTM).total_bounds
     gx, gy = np.meshgrid(np.arange(minx + step / 2, maxx, step), np.arange(miny + step / 2, maxy, step))
-    xy = np.c_[gx.ravel(), gy.ravel()]
-    if len(demand_xy):
-        distance, _ = cKDTree(demand_xy).query(xy, distance_upper_bound=radius_m)
-        xy = xy[np.isfinite(distance)]
-    else:
-        xy = xy[:0]
+    xy = _seeing_demand(np.c_[gx.ravel(), gy.ravel()], demand_xy, radius_m)
+    return _on_land(xy, land)
+
+
+def _on_land(xy: np.ndarray, land: gpd.GeoSeries, margin_m: float = 0.0) -> gpd.GeoDataFrame:
+    """The points of ``xy`` (UTM 52S) on ``land``, or within ``margin_m`` metres of it."""
+    land_m = land.to_crs(AMBON_UTM).union_all().buffer(margin_m)
     shapely.prepare(land_m)
     points = shapely.points(xy)
     points = points[shapely.contains(land_m, points)] if len(points) else points
@@ -267,10 +302,11 @@ class CoverageAnalysis:
 
 
 def _labelled(demand: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Demand with complaint categories named in ``lang`` (for sentences and reasons)."""
-    labels = {c: t(f"category.{c}", lang).lower() for c in COMPLAINT_CATEGORIES}
-    is_complaint = demand["layer"] == "complaint"
-    return demand.assign(kind=demand["kind"].where(~is_complaint, demand["kind"].map(labels)))
+    """Demand with complaint categories and road groups named in ``lang`` (for sentences and reasons)."""
+    labels = {("complaint", c): t(f"category.{c}", lang).lower() for c in COMPLAINT_CATEGORIES}
+    labels |= {("road", g): t(f"road.kind.{g}", lang) for g in ROAD_GROUPS}
+    named = pd.Series([labels.get(key) for key in zip(demand["layer"], demand["kind"])], index=demand.index, dtype=object)
+    return demand.assign(kind=named.fillna(demand["kind"]))
 
 
 def _gap_hexes(demand: gpd.GeoDataFrame, covered: np.ndarray) -> gpd.GeoDataFrame:
@@ -333,9 +369,12 @@ def analyse(city: CityLayers, params: AnalysisParams, *, extra_demand: gpd.GeoDa
 
     report(0.15, "candidates")
     demand_xy = points_xy(demand)
-    source = "upload" if candidates is not None else "grid"
-    if candidates is None:
-        candidates = grid_candidates(city.land, demand_xy, params.radius_m)
+    if candidates is not None:
+        source = "upload"
+    elif len(city.roads):
+        source, candidates = "roads", road_candidates(city.roads, city.land, demand_xy, params.radius_m)
+    else:
+        source, candidates = "grid", grid_candidates(city.land, demand_xy, params.radius_m)
     candidates = candidates.reset_index(drop=True)
     candidate_xy = points_xy(candidates)
     A = coverage_matrix(demand_xy, candidate_xy, params.radius_m)

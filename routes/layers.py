@@ -15,17 +15,19 @@ from sqlalchemy import Engine
 
 from auth.web import current_account
 from geo.geojson import to_geojson_bytes
+from geo.roads import road_group
 from geo.sectors import camera_sectors
 from store import layers
 from store.cameras import CAMERA_PROPERTIES, camera_points
 from store.filters import parse_complaint_filter
+from store.roads import read_roads
 from store.models import Business, Camera, FloodZone, River, TpsSite
 from store.vocabulary import COMPLAINT_CATEGORIES, COMPLAINT_STATUSES
 from tax.anomalies import deposit_flags, deposit_summary
 
 STATIC_LAYER_SECONDS = 600
 LIVE_LAYER_SECONDS = 15
-"""Cameras and complaints change while the app runs; boundaries and rivers do not."""
+"""Cameras and complaints change while the app runs; boundaries, roads and rivers only on an import."""
 
 
 def _complaint_scope() -> str | None:
@@ -59,6 +61,10 @@ def _layer_payload(engine: Engine, name: str) -> bytes:
         return to_geojson_bytes(cameras.set_geometry(camera_sectors(cameras)), ["id", "kind"])
     if name == "tps":
         return to_geojson_bytes(layers.read_features(engine, TpsSite), ["id", "name", "capacity_m3", "desa_code"])
+    if name == "roads":
+        roads = read_roads(engine)
+        roads["g"] = road_group(roads["highway"]).to_numpy()  # the style group; the class itself is not drawn
+        return to_geojson_bytes(roads, ["name", "g"])
     if name == "rivers":
         return to_geojson_bytes(layers.read_features(engine, River), ["id", "name"])
     if name == "flood_zones":
@@ -71,7 +77,7 @@ def _layer_payload(engine: Engine, name: str) -> bytes:
     abort(404, description=f"No map layer named {name!r}")
 
 
-LAYER_NAMES = ("complaints", "kecamatan", "desa", "land", "cameras", "camera_sectors", "tps", "rivers", "flood_zones", "businesses")
+LAYER_NAMES = ("complaints", "kecamatan", "desa", "land", "roads", "cameras", "camera_sectors", "tps", "rivers", "flood_zones", "businesses")
 
 
 def init_layer_routes(server: Flask, engine: Engine, cache: Cache) -> None:

@@ -13,20 +13,14 @@ from datetime import date, datetime, time, timedelta
 import geopandas as gpd
 import pandas as pd
 import shapely
-from sqlalchemy import Engine, and_, func, insert, select, text
+from sqlalchemy import Engine, and_, delete, func, insert, select, text
 
 from geo.crs import WGS84
 from store.models import (
     AdminArea,
-    Business,
-    Camera,
     Complaint,
-    FloodZone,
     PointMixin,
-    River,
     TaxDeposit,
-    TpsSite,
-    Watershed,
 )
 
 BBox = tuple[float, float, float, float]
@@ -42,6 +36,19 @@ def write_features(engine: Engine, model, features: gpd.GeoDataFrame) -> list[in
 
     Columns that are not attributes of the model are ignored; `id`, when present, is kept.
     """
+    with engine.begin() as conn:
+        return _insert_features(conn, model, features)
+
+
+def replace_features(engine: Engine, model, features: gpd.GeoDataFrame) -> list[int]:
+    """Every row of `model` replaced by `features`, in one transaction: readers see the old rows
+    or the new ones, never an empty table."""
+    with engine.begin() as conn:
+        conn.execute(delete(model))
+        return _insert_features(conn, model, features)
+
+
+def _insert_features(conn, model, features: gpd.GeoDataFrame) -> list[int]:
     if features.crs is None:
         raise ValueError("features have no CRS")
     features = features.to_crs(WGS84)
@@ -55,15 +62,16 @@ def write_features(engine: Engine, model, features: gpd.GeoDataFrame) -> list[in
         bounds = shapely.bounds(geoms)
         rows["min_lon"], rows["min_lat"], rows["max_lon"], rows["max_lat"] = bounds.T
     records = rows.astype(object).where(rows.notna(), None).to_dict("records")
-    with engine.begin() as conn:
-        if "id" in rows:
-            conn.execute(insert(model), records)
-            if conn.dialect.name == "postgresql":
-                # explicit ids do not advance the serial sequence; later inserts would collide
-                table = model.__tablename__
-                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
-            return [int(i) for i in rows["id"]]
-        return [row.id for row in conn.execute(insert(model).returning(model.id), records)]
+    if not records:
+        return []
+    if "id" in rows:
+        conn.execute(insert(model), records)
+        if conn.dialect.name == "postgresql":
+            # explicit ids do not advance the serial sequence; later inserts would collide
+            table = model.__tablename__
+            conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
+        return [int(i) for i in rows["id"]]
+    return [row.id for row in conn.execute(insert(model).returning(model.id), records)]
 
 
 def _bbox_clause(model, bbox: BBox | None):
@@ -206,18 +214,6 @@ def is_empty(engine: Engine) -> bool:
     """True when the store holds no admin areas yet (a fresh database)."""
     with engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(AdminArea)).scalar_one() == 0
-
-
-LAYER_MODELS = {
-    "cameras": Camera,
-    "tps": TpsSite,
-    "rivers": River,
-    "watersheds": Watershed,
-    "flood_zones": FloodZone,
-    "businesses": Business,
-}
-"""Map layers read whole (or by bbox) by name; complaints and admin areas have functions of their own."""
-
 
 
 def complaint_date_range(engine: Engine) -> tuple[date, date]:

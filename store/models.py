@@ -103,6 +103,18 @@ class River(ShapeMixin, Base):
     name: Mapped[str] = mapped_column(String(80), unique=True)
 
 
+class Road(ShapeMixin, Base):
+    """A road segment of the city's network (imported, e.g. from OpenStreetMap, or the demo's)."""
+
+    __tablename__ = "roads"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    highway: Mapped[str] = mapped_column(String(30), index=True)
+    """OSM ``highway`` class ("primary", "residential", ...; "*_link" stored as its class)."""
+    source: Mapped[str | None] = mapped_column(String(200))
+    """Where the segment comes from, as its licence asks it to be credited ("© OpenStreetMap contributors")."""
+
+
 class Watershed(ShapeMixin, Base):
     """A river's drainage basin (DAS)."""
 

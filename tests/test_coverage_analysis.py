@@ -23,7 +23,10 @@ def pt(dx, dy):
     return shapely.Point(X0 + dx, Y0 + dy)
 
 
-def town() -> CityLayers:
+NO_ROADS = frame({"name": [], "highway": []}, [])
+
+
+def town(roads: gpd.GeoDataFrame = NO_ROADS) -> CityLayers:
     """One PTZ camera (50 m) at the origin seeing 2 crime complaints; 3 more crime complaints at 500 m
     east; a TPS at 1,000 m east; a river whose first 100 m lie in a flood zone, 300 m north."""
     return CityLayers(
@@ -33,6 +36,7 @@ def town() -> CityLayers:
         rivers=frame({"name": ["Wai Batu Merah"]}, [shapely.LineString([(X0, Y0 + 300), (X0 + 400, Y0 + 300)])]),
         flood_zones=frame({"name": ["zona"], "hazard": [3]}, [shapely.box(X0 - 50, Y0 + 250, X0 + 100, Y0 + 350)]),
         businesses=frame({"name": []}, []),
+        roads=roads,
         kecamatan=frame({"code": ["W", "E"], "name": ["Barat", "Timur"]},
                         [shapely.box(X0 - 200, Y0 - 500, X0 + 250, Y0 + 500), shapely.box(X0 + 250, Y0 - 500, X0 + 1200, Y0 + 500)]),
         land=gpd.GeoSeries([shapely.box(X0 - 200, Y0 - 500, X0 + 1200, Y0 + 500)], crs=AMBON_UTM),
@@ -55,6 +59,28 @@ def test_demand_from_layers_with_planner_weights():
     assert demand.loc[demand.layer == "flood", "length_m"].sum() == pytest.approx(100.0)
     assert set(demand.loc[demand.layer == "complaint", "kind"]) == {"kriminal"}
     assert "tps" not in set(build_demand(town(), {**TOWN_WEIGHTS, "tps": 0.0}).layer)  # weight 0: left out
+
+
+def test_stored_roads_are_demand_by_group_and_carry_the_candidate_sites():
+    """A primary road along the town's axis and a footpath 200 m south (the "minor" group), both
+    crossing the whole town; only roads are weighed."""
+    roads = frame({"name": ["Jl. Sultan Hairun", None], "highway": ["primary", "footway"]},
+                  [shapely.LineString([(X0 - 200, Y0), (X0 + 1200, Y0)]), shapely.LineString([(X0 - 200, Y0 - 200), (X0 + 1200, Y0 - 200)])])
+    weights = only(road_primary=3.0, road_minor=1.0)
+    demand = build_demand(town(roads), weights)
+    assert set(demand.layer) == {"road"}
+    per_group = demand.groupby("kind")["weight"].sum()
+    assert per_group["primary"] == pytest.approx(42.0) and per_group["minor"] == pytest.approx(14.0)  # 1.4 km x 3 and x 1 per 100 m
+
+    result = analyse(town(roads), AnalysisParams(weights, k=2, radius_m=60, min_spacing_m=0, time_limit_s=10))
+    assert result.solution["candidate_source"] == "roads"
+    sites = gpd.GeoSeries(result.sites.geometry, crs=4326).to_crs(AMBON_UTM)
+    # every candidate lies on a road; the best two sit on the primary road, outside the camera's circle
+    assert (sites.distance(roads.geometry.iloc[0]) < 1).all()
+    assert result.sites.iloc[0]["reason_en"] == "covers 125 m of Jl. Sultan Hairun"  # 5 demand points of 25 m in a 60 m circle
+    # the 50 m camera sees 100 m of the 1.4 km road
+    assert result.sentences["id"][0] == "7 % panjang jalan arteri terpantau (0,1 dari 1,4 km)"
+    assert result.sentences["en"][1] == "0 % of service & path road length covered (0.0 of 1.4 km)"
 
 
 def test_uploaded_layers_by_geometry_type():
