@@ -1,4 +1,4 @@
-"""Admin page callbacks: users, cameras, audit search. The guard only lets admins call them
+"""Admin page callbacks: users, cameras, the road network, audit search. The guard only lets admins call them
 (ids "admin-"); each change is recorded in the audit log."""
 from __future__ import annotations
 
@@ -6,18 +6,21 @@ import json
 from datetime import date, datetime, timedelta
 
 import dash
-from dash import Dash, Input, Output, State, ctx
+from dash import Dash, Input, Output, State, ctx, html, no_update
 
 from auth import audit, users
 from auth.policy import ROLES
 from auth.web import audit_event, current_account
 from cameras.config import ConfigError, redact_url
+from geo.roads import NoRoads
 from i18n import t
 from i18n.format import WIT, number, wit_time
 from layouts import ids
 from layouts.admin_page import admin_page, table
+from planning.uploads import MAX_UPLOAD_BYTES, UploadError, decode_contents, read_upload
 from routes.language import request_language
 from store.cameras import delete_camera, list_cameras, save_camera, validate_camera
+from store.roads import RoadSummary, import_roads, road_count, road_summary
 from store.vocabulary import AGENCIES, CAMERA_KINDS
 
 CAM_FIELDS = list(ids.ADMIN_CAM_FIELDS)
@@ -74,6 +77,19 @@ def _camera_cell(field: str, value, lang: str) -> str:
     return str(value)
 
 
+def _roads_summary(summary: RoadSummary, lang: str) -> list:
+    """What the store holds: segments and kilometres, per road group, and the credit the data asks for."""
+    if not summary.segments:
+        return [t("admin.roads.none", lang)]
+    rows = [[t(f"road.{group}", lang), f"{number(km, lang, 1)} km"] for group, km in summary.km_by_group.items()]
+    credit = [html.P(t("admin.roads.credit", lang).format(sources="; ".join(summary.sources)))] if summary.sources else []
+    return [html.P(_stored_text(summary, lang)), table([t("admin.roads.group", lang), t("admin.roads.length", lang)], rows), *credit]
+
+
+def _stored_text(summary: RoadSummary, lang: str) -> str:
+    return t("admin.roads.stored", lang).format(segments=number(summary.segments, lang), km=number(summary.total_km, lang, 1))
+
+
 def _day_start(value: str | None, days_after: int = 0) -> datetime | None:
     """The start (as naive UTC, how times are stored) of the Ambon day (WIT) picked in the date
     picker, plus `days_after`; None when absent or not a date."""
@@ -87,7 +103,7 @@ def _day_start(value: str | None, days_after: int = 0) -> datetime | None:
 def register(app: Dash, services) -> None:
     engine, manager, media_root = services.engine, services.cameras, services.settings.media_dir
     dash.register_page("admin", path="/admin", order=90, name=t("nav.admin", "id"), nav_key="nav.admin", permission="admin",
-                       layout=lambda **_query: admin_page(request_language(), ROLES, AGENCIES, CAMERA_KINDS))
+                       layout=lambda **_query: admin_page(request_language(), ROLES, AGENCIES, CAMERA_KINDS, MAX_UPLOAD_BYTES))
 
     @app.callback(
         Output(ids.ADMIN_USERS_TABLE, "children"), Output(ids.ADMIN_USER_MESSAGE, "children"), Output(ids.ADMIN_USER_PASSWORD, "value"),
@@ -155,3 +171,26 @@ def register(app: Dash, services) -> None:
         headers = [t(k, lang) for k in ("admin.audit.time", "admin.username", "admin.audit.action", "admin.audit.target", "admin.audit.detail", "admin.audit.ip")]
         rows = [[wit_time(e["time"], seconds=True), e["username"], e["action"], e["target"], json.dumps(e["detail"], ensure_ascii=False), e["ip"]] for e in events]
         return [t("admin.audit.count", lang).format(n=len(events), limit=audit.SEARCH_LIMIT), table(headers, rows)]
+
+    @app.callback(
+        Output(ids.ADMIN_ROADS_SUMMARY, "children"), Output(ids.ADMIN_ROADS_MESSAGE, "children"), Output(ids.ADMIN_ROADS_UPLOAD, "contents"),
+        Input(ids.ADMIN_ROADS_UPLOAD, "contents"),
+        State(ids.ADMIN_ROADS_UPLOAD, "filename"), State(ids.ADMIN_ROADS_SOURCE, "value"), State(ids.LANG_STORE, "data"),
+    )
+    def roads(contents, filename, source, lang):
+        """Show the stored network; a dropped file replaces it (a refused one changes nothing)."""
+        if contents is None:
+            return _roads_summary(road_summary(engine), lang), no_update, no_update
+        name = str(filename or "")[:80]
+        before = road_count(engine)
+        try:
+            imported = import_roads(engine, read_upload(decode_contents(contents), "roads"), str(source or "")[:200])
+        except UploadError as error:
+            return no_update, t("admin.roads.refused", lang).format(why=t(f"upload.{error.code}", lang).format(**error.details)), None
+        except NoRoads:
+            return no_update, t("admin.roads.no_roads", lang), None
+        audit_event("data.import", "roads", {"file": name, "segments": imported.segments, "km": round(imported.total_km, 1),
+                                             "replaced_segments": before})
+        message = t("admin.roads.imported", lang).format(name=name, segments=number(imported.segments, lang),
+                                                         km=number(imported.total_km, lang, 1), before=number(before, lang))
+        return _roads_summary(imported, lang), message, None

@@ -179,7 +179,7 @@ def register(app: Dash, services: Services) -> None:
         try:
             layer = read_upload(decode_contents(contents), purpose)
         except UploadError as error:
-            return no_update, t(f"cov.upload.{error.code}", lang).format(**error.details), None
+            return no_update, t(f"upload.{error.code}", lang).format(**error.details), None
         entry = {"id": artifacts.put(layer), "name": str(filename or "")[:80], "count": len(layer)}
         return {**(uploads if isinstance(uploads, dict) else {}), purpose: entry}, "", None
 

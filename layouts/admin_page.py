@@ -49,6 +49,19 @@ def _cameras_section(lang: str, kinds: tuple[str, ...]) -> html.Section:
     ])
 
 
+def _roads_section(lang: str, max_upload_bytes: int) -> html.Section:
+    """The city's road network: what is stored, and a file that replaces it."""
+    return html.Section(className="admin-section", children=[
+        html.H2(t("admin.roads", lang), className="panel-title"),
+        html.P(t("admin.roads.intro", lang)),
+        html.Div(id=ids.ADMIN_ROADS_SUMMARY, className="admin-table"),
+        _field(t("admin.roads.source", lang), dcc.Input(id=ids.ADMIN_ROADS_SOURCE, type="text", className="form-control form-control-sm",
+                                                         placeholder=t("admin.roads.source_hint", lang))),
+        dcc.Upload(id=ids.ADMIN_ROADS_UPLOAD, children=html.Div(t("admin.roads.drop", lang)), className="cov-upload", max_size=max_upload_bytes),
+        dcc.Loading(html.Div(id=ids.ADMIN_ROADS_MESSAGE, className="admin-message", role="status"), type="dot"),
+    ])
+
+
 def _audit_section(lang: str) -> html.Section:
     return html.Section(className="admin-section", children=[
         html.H2(t("admin.audit", lang), className="panel-title"),
@@ -64,9 +77,9 @@ def _audit_section(lang: str) -> html.Section:
     ])
 
 
-def admin_page(lang: str, roles: tuple[str, ...], agencies: tuple[str, ...], kinds: tuple[str, ...]) -> html.Div:
+def admin_page(lang: str, roles: tuple[str, ...], agencies: tuple[str, ...], kinds: tuple[str, ...], max_upload_bytes: int) -> html.Div:
     return html.Div(className="admin-page", children=[
-        _users_section(lang, roles, agencies), _cameras_section(lang, kinds), _audit_section(lang)])
+        _users_section(lang, roles, agencies), _cameras_section(lang, kinds), _roads_section(lang, max_upload_bytes), _audit_section(lang)])
 
 
 def table(headers: list[str], rows: list[list]) -> html.Table:

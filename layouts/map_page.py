@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html import escape
 from datetime import date
 
 import dash_leaflet as dl
@@ -28,6 +29,8 @@ class Basemap:
     tile_url: str
     tile_attribution: str
     road_credit: str = ""
+    road_version: str = ""
+    """Changes with the stored roads, so their layer is never served from an old cache."""
 
 js = Namespace("ambon", "map")
 
@@ -111,14 +114,20 @@ def base_layers(lang: str, basemap: Basemap) -> list[dl.BaseLayer]:
     return layers
 
 
-def land_pane(lang: str, road_credit: str) -> dl.Pane:
+def land_pane(lang: str, basemap: Basemap) -> dl.Pane:
     """Land and roads drawn beneath the tiles: where tiles cannot load the city is still readable
     (the map's CSS class "city-map" paints the sea behind it). A road shows its name on hover."""
-    credit = {"attribution": road_credit} if road_credit else {}
     return dl.Pane(name="land", style={"zIndex": 150}, children=[
-        geojson_layer("land", lang, style=js("landStyle"), interactive=False, onEachFeature=js("noPopup"), attribution=t("attribution.demo", lang)),
-        geojson_layer("roads", lang, style=js("roadStyle"), **credit),
+        geojson_layer("land", lang, style=js("landStyle"), interactive=False, onEachFeature=js("noPopup")),
+        geojson_layer("roads", lang, url=f"/api/layers/roads.geojson?v={basemap.road_version}", style=js("roadStyle")),
     ])
+
+
+def credits(lang: str, basemap: Basemap) -> dl.AttributionControl:
+    """The map's credits: the demo's boundaries and whatever the stored roads ask for (as text:
+    Leaflet shows the prefix as HTML, and a road credit is typed by an admin)."""
+    parts = ["Leaflet", t("attribution.demo", lang), basemap.road_credit]
+    return dl.AttributionControl(prefix=" | ".join(escape(part) for part in parts if part), position="bottomright")
 
 
 def base_map(lang: str, basemap: Basemap, overlays: list[tuple[str, object, bool]], *,
@@ -136,8 +145,9 @@ def base_map(lang: str, basemap: Basemap, overlays: list[tuple[str, object, bool
         maxZoom=19,
         style={"height": "100%", "width": "100%"},
         className=class_name,
+        attributionControl=False,
         children=[
-            land_pane(lang, basemap.road_credit),
+            land_pane(lang, basemap),
             dl.LayersControl(
                 id=control_id,
                 baseLayer=bases[0].name,
@@ -148,6 +158,7 @@ def base_map(lang: str, basemap: Basemap, overlays: list[tuple[str, object, bool
             ),
             *(above or []),
             dl.ScaleControl(position="bottomleft", imperial=False),
+            credits(lang, basemap),
         ],
     )
 

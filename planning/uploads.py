@@ -1,4 +1,5 @@
-"""Files planners upload (an extra demand layer, candidate sites), checked before anything reads them.
+"""Map files people upload (a planner's extra demand layer or candidate sites, an admin's road
+network), checked before anything reads them.
 
 The type is decided from the bytes, never from the name the browser sent: a zip archive (a zipped
 Shapefile), a GeoPackage (an SQLite file), GeoJSON (JSON text) or CSV with lon/lat columns. Zip

@@ -1,0 +1,75 @@
+"""The road network in a real Chromium: drawn on the offline basemap with its legend, and replaced
+by an admin from a real OpenStreetMap file (a wrong file refused in Indonesian, changing nothing)."""
+from __future__ import annotations
+
+import gzip
+import json
+import urllib.request
+
+import pytest
+
+from tests.conftest import login, login_opener, serve_app
+
+pytestmark = pytest.mark.browser
+
+ROAD_PATHS = "document.querySelectorAll('.leaflet-pane.leaflet-land-pane path').length"
+
+
+@pytest.fixture(scope="module")
+def roads_app(tmp_path_factory):
+    with serve_app(tmp_path_factory.mktemp("roads-instance")) as base:
+        yield base
+
+
+def test_demo_roads_are_drawn_beneath_everything_and_explained(page, roads_app):
+    login(page, roads_app, "viewer")
+    page.goto(roads_app + "/")
+    page.wait_for_function(f"{ROAD_PATHS} > 100", timeout=20_000)  # land and the demo's roads, no tiles needed
+    legend = page.locator("#map-legend").inner_text()
+    assert "Jalan arteri" in legend and "Jalan lingkungan" in legend
+    assert page.errors == []
+
+
+def test_admin_replaces_the_roads_with_a_real_file_and_a_wrong_file_changes_nothing(page, roads_app, shared_geodata):
+    login(page, roads_app, "admin")
+    page.goto(roads_app + "/admin")
+    summary = page.locator("#admin-roads-summary")
+    summary.get_by_text("ruas jalan").wait_for(timeout=15_000)
+    demo_summary = summary.inner_text()
+
+    osm = (shared_geodata / "ambon_roads_osm.geojson").read_bytes()
+    features = json.loads(osm)["features"][:5]
+    swapped = [{**f, "geometry": {**f["geometry"], "coordinates": [[y, x] for x, y in f["geometry"]["coordinates"]]}} for f in features]
+    upload = "#admin-roads-upload input[type=file]"
+    message = page.locator("#admin-roads-message")
+    page.set_input_files(upload, files=[{"name": "jalan.geojson", "mimeType": "application/geo+json",
+                                         "buffer": json.dumps({"type": "FeatureCollection", "features": swapped}).encode()}])
+    message.get_by_text("tidak diubah").wait_for(timeout=15_000)
+    assert "di luar Ambon" in message.inner_text() and summary.inner_text() == demo_summary
+
+    page.set_input_files(upload, files=[{"name": "ambon_roads_osm.geojson", "mimeType": "application/geo+json", "buffer": osm}])
+    message.get_by_text("5.848 ruas jalan").wait_for(timeout=60_000)
+    assert "Diimpor dari ambon_roads_osm.geojson" in message.inner_text()
+    assert "858,3 km" in summary.inner_text() and "© OpenStreetMap contributors" in summary.inner_text()
+
+    # the map asks for the new network (a new URL, so no cache serves the demo's) and credits OSM
+    page.goto(roads_app + "/")
+    page.wait_for_function(f"{ROAD_PATHS} > 5000", timeout=30_000)
+    assert "OpenStreetMap" in page.locator(".leaflet-control-attribution").inner_text()
+
+    page.goto(roads_app + "/admin")  # and the import is in the audit log, with its file
+    page.fill("#admin-audit-action", "data.import")
+    page.click("#admin-audit-search")
+    page.locator("#admin-audit-table td", has_text="ambon_roads_osm.geojson").wait_for(timeout=10_000)
+    assert page.errors == []
+
+
+def test_the_road_layer_is_compact_on_the_wire(roads_app):
+    """The layer travels gzip-compressed with only a name and a style group per road."""
+    opener = login_opener(roads_app, "viewer")
+    request = urllib.request.Request(roads_app + "/api/layers/roads.geojson?v=x", headers={"Accept-Encoding": "gzip"})
+    with opener.open(request) as response:
+        body = response.read()
+        assert response.headers["Content-Encoding"] == "gzip"
+    collection = json.loads(gzip.decompress(body))
+    assert set(collection["features"][0]["properties"]) == {"name", "g"}
