@@ -15,6 +15,7 @@ from dash_extensions.javascript import Namespace
 from flood.board import CHANNELS, NO_GAUGE
 from flood.messages import WIT, wit_text
 from i18n import bundle, t
+from i18n.format import number
 from layouts import ids
 from layouts.legend import basemap_rows, box, hazard_rows, legend_panel, row
 from layouts.map_page import Basemap, base_map, flood_zone_layer, river_layer
@@ -210,16 +211,17 @@ def _names(frame: pd.DataFrame, column: str, limit: int = 8) -> str:
 def impact_block(impact, lang: str) -> html.Div:
     """What is at risk: totals, then per desa the flooded share and people affected (or "unknown")."""
     totals = impact.totals()
-    people = totals["people_affected"]
-    people_text = t("flood.impact.unknown", lang) if pd.isna(people) else f"{people:,.0f} {t('flood.unit.people', lang)}"
+
+    def people_text(people) -> str:
+        return t("flood.impact.unknown", lang) if pd.isna(people) else f"{number(people, lang)} {t('flood.unit.people', lang)}"
+
     desa_rows = [html.Tr([html.Td(d.desa_name), html.Td("< 1 %" if d.share < 0.005 else f"{d.share * 100:.0f} %", className="num"),
-                          html.Td(t("flood.impact.unknown", lang) if pd.isna(d.people_affected) else f"{d.people_affected:,.0f} {t('flood.unit.people', lang)}",
-                                  className="num")])
+                          html.Td(people_text(d.people_affected), className="num")])
                  for d in impact.desa_whole.itertuples()]
     return html.Div(className="flood-impact", children=[
         html.H3(t("flood.impact.title", lang)),
         html.Ul([
-            html.Li(f"{t('flood.impact.people', lang)}: {people_text}"),
+            html.Li(f"{t('flood.impact.people', lang)}: {people_text(totals['people_affected'])}"),
             html.Li(f"{t('flood.impact.rt', lang)}: {totals['rt']} RT"),
             html.Li(f"{t('flood.impact.tps', lang)}: {totals['tps']} {t('unit.items', lang)} ({_names(impact.tps, 'name')})"),
             html.Li(f"{t('flood.impact.businesses', lang)}: {totals['businesses']} {t('unit.items', lang)} ({_names(impact.businesses, 'name')})"),

@@ -1,5 +1,6 @@
 """The BPBD flood page in a real headless Chromium: the simulated rain raises Awas, the operator
 records an acknowledgement, and a CSV upload reports on every row."""
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -32,6 +33,8 @@ def test_simulated_rain_raises_awas_and_an_acknowledged_rt_moves_down(page, live
     alert_id = page.locator(AWAS).first.get_attribute("data-alert")
     card = page.locator(f".flood-alert[data-alert='{alert_id}']")
     assert "AWLR Batu Merah" in card.inner_text() and "Latihan" in card.inner_text()
+    # people affected, from the desa populations, written as Indonesians write numbers
+    assert re.search(r"Perkiraan warga terdampak: \d{1,3}(\.\d{3})* jiwa", card.inner_text()), card.inner_text()
     assert card.locator("a", has_text="CAP 1.2").get_attribute("href") == f"/api/flood/alerts/{alert_id}/cap.xml"
     rows = card.locator("tr.flood-rt")
     assert rows.count() >= 2 and card.locator("tr.flood-rt-acked").count() == 0
