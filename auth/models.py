@@ -25,7 +25,8 @@ class User(Base):
 
 
 class AuditEvent(Base):
-    """One thing someone did. Rows are only ever inserted: the app has no update or delete path."""
+    """One thing someone did. Rows are only ever inserted: the app has no update or delete path, and
+    database triggers (migration c4d2e8f1a7b3) refuse one from any other client."""
 
     __tablename__ = "audit_events"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

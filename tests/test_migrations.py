@@ -38,3 +38,20 @@ def test_a_store_made_before_migrations_is_refused_with_a_clear_message(tmp_path
     load_models().create_all(engine)
     with pytest.raises(RuntimeError, match="before schema migrations"):
         upgrade_schema(engine)
+
+
+def test_the_audit_log_is_append_only_in_the_database_itself(empty_store):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from auth import audit
+
+    upgrade_schema(empty_store)
+    audit.record(empty_store, "live.open", username="operator", target="camera:3")
+    statements = ["UPDATE audit_events SET username = 'someone_else'", "DELETE FROM audit_events"]
+    if empty_store.dialect.name == "postgresql":
+        statements.append("TRUNCATE audit_events")
+    for statement in statements:
+        with pytest.raises(DBAPIError, match="append-only"), empty_store.begin() as conn:
+            conn.execute(text(statement))
+    assert [(e["username"], e["target"]) for e in audit.search(empty_store)] == [("operator", "camera:3")]
