@@ -131,6 +131,18 @@ window.ambon = window.ambon || {};
             marker.options.alt = p.name;
             return marker;
         },
+        /* Cameras too close to tell apart at this zoom: one marker with their count, its border in the
+         * worst status among them (an offline camera is never hidden inside a green group). */
+        cameraCluster: function (feature, latlng, index, context) {
+            const rank = {offline: 0, degraded: 1, unknown: 2, online: 3};
+            const worst = index.getLeaves(feature.properties.cluster_id, Infinity)
+                .map(function (leaf) { return leaf.properties.status; })
+                .sort(function (a, b) { return (rank[a] ?? 2) - (rank[b] ?? 2); })[0] || "unknown";
+            const icon = L.divIcon({className: "cam-icon cam-cluster cam-status-" + worst, iconSize: [22, 22],
+                                    html: String(feature.properties.point_count)});
+            return L.marker(latlng, {icon: icon, zIndexOffset: 1000, keyboard: true,
+                                     title: feature.properties.point_count + " " + context.hideout.labels.popup.cameras_here});
+        },
         complaintMarker: function (feature, latlng, context) {
             const h = context.hideout;
             return L.circleMarker(latlng, {radius: 6, weight: 1, color: "#ffffff",

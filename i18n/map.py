@@ -110,6 +110,8 @@ TEXT: dict[str, dict[str, str]] = {
     "field.code": {"id": "Kode wilayah", "en": "Area code"},
     "popup.loading": {"id": "Memuat…", "en": "Loading…"},
     "popup.error": {"id": "Data tidak dapat dimuat.", "en": "Could not load the details."},
+    "popup.cameras_here": {"id": "kamera berdekatan: klik untuk memperbesar", "en": "cameras close together: click to zoom in"},
+    "legend.camera_cluster": {"id": "Kamera berdekatan (angka = jumlah)", "en": "Cameras close together (number = count)"},
     "camera.status.unknown": {"id": "Belum diketahui", "en": "Unknown"},
     "camera.status.online": {"id": "Daring", "en": "Online"},
     "camera.status.degraded": {"id": "Terganggu", "en": "Degraded"},

@@ -28,7 +28,8 @@ def legend(lang: str) -> html.Div:
         (t("layer.cameras", lang), camera_rows(lang)),
         (t("legend.camera_status", lang), [row(html.Span(className=f"cam-icon cam-status-{status}"), t(f"camera.status.{status}", lang))
                                             for status in CAMERA_STATUS_COLOURS]
-         + [row(box("#ffb300", "#ff6f00"), t("cam.live", lang))]),
+         + [row(box("#ffb300", "#ff6f00"), t("cam.live", lang)),
+            row(html.Span("2", className="cam-icon cam-cluster cam-status-offline"), t("legend.camera_cluster", lang))]),
         (t("layer.complaints", lang), [row(dot(COMPLAINT_STATUS_COLOURS[s]), t(f"status.{s}", lang)) for s in COMPLAINT_STATUSES]
          + [row(html.Span("12", className="legend-cluster"), t("legend.cluster", lang))]),
         (t("layer.tps", lang), [row(html.Span(className="tps-icon"), t("layer.tps", lang))]),

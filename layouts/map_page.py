@@ -101,7 +101,10 @@ def camera_layers(lang: str, sectors_id: str | None = None, cameras_id: str | No
     source = {"url": None, "data": markers} if markers is not None else {}
     return dl.LayerGroup([
         geojson_layer("camera_sectors", lang, **ids_of(sectors_id), style=js("sectorStyle"), interactive=False, onEachFeature=js("noPopup")),
-        geojson_layer("cameras", lang, **ids_of(cameras_id), **source, pointToLayer=js("cameraMarker")),
+        # cameras a few pixels apart would hide each other: they group until zoomed in (or spread at
+        # the last zoom level); a group shows its count and its worst status
+        geojson_layer("cameras", lang, **ids_of(cameras_id), **source, pointToLayer=js("cameraMarker"), cluster=True,
+                      clusterToLayer=js("cameraCluster"), zoomToBoundsOnClick=True, superClusterOptions={"radius": 14, "maxZoom": 17}),
     ])
 
 

@@ -143,3 +143,22 @@ def test_a_viewer_gets_the_map_without_camera_pictures(page, camera_app):
     page.locator(".leaflet-marker-pane .cam-road").first.click()  # a click shows the popup, no live view
     page.locator(".leaflet-popup-content").wait_for()
     assert page.errors == []
+
+
+def test_cameras_too_close_to_tell_apart_are_grouped_until_zoomed_in(page, camera_app):
+    base, _ = camera_app
+    login(page, base, "operator")
+    page.goto(base + "/")
+    groups = page.locator(".leaflet-marker-pane .cam-cluster")
+    groups.first.wait_for(timeout=20_000)  # the demo has cameras a few pixels apart at the default zoom
+    group = groups.first
+    assert group.inner_text() == "2" and "kamera berdekatan" in group.get_attribute("title")
+    singles = ".leaflet-marker-pane .cam-icon:not(.cam-cluster)"
+    before = page.locator(singles).count()
+    grouped = groups.count()
+    group.click()  # zooms in until they separate
+    page.wait_for_function(f"document.querySelectorAll('.leaflet-marker-pane .cam-cluster').length < {grouped}", timeout=10_000)
+    assert page.evaluate("document.querySelectorAll('.leaflet-marker-pane .cam-icon:not(.cam-cluster)').length") >= 2
+    assert before > 20
+    assert "Kamera berdekatan (angka = jumlah)" in page.locator("#map-legend").inner_text()
+    assert page.errors == []
