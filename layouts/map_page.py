@@ -156,6 +156,7 @@ def base_map(lang: str, basemap: Basemap, overlays: list[tuple[str, object, bool
                 baseLayer=bases[0].name,
                 overlays=[name for name, _, shown in overlays if shown],
                 collapsed=collapsed,
+                sortLayers=True,  # by name: the same order on every load, whichever layer's data arrives first
                 position="topright",
                 children=bases + [dl.Overlay(layer, name=name, checked=shown) for name, layer, shown in overlays],
             ),

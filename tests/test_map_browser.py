@@ -79,6 +79,8 @@ def test_switch_language(page, live_app):
     page.wait_for_selector(".leaflet-marker-pane .cam-icon")
     control = page.locator(".leaflet-control-layers-overlays").inner_text()
     assert "CCTV cameras" in control and "Flood-prone zones" in control
+    names = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+    assert names == sorted(names)  # by name, whichever layer loaded first
     assert "Legend" in page.locator("#map-legend").inner_text()
     page.get_by_text("Bahasa Indonesia").click()
     page.wait_for_selector("text=Pusat Komando Kota Ambon")
