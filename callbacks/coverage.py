@@ -15,14 +15,14 @@ from layouts import ids
 from layouts.coverage_page import coverage_page, gap_legend_rows, gaps_panel, progress_label, result_hideout, results_table, summary_table
 from planning.artifacts import ArtifactStore
 from planning.coverage_analysis import AnalysisParams, NoDemand, analyse, class_breaks, parse_params, read_city_layers
-from planning.uploads import UploadError, decode_contents, read_upload
+from planning.uploads import UploadError, decode_contents, polygons_only, read_upload
 from routes.coverage import init_coverage_routes
 from routes.language import request_language
 from services import Services
 from store.roads import road_count
 
 log = logging.getLogger(__name__)
-UPLOAD_PURPOSES = ("demand", "candidates")
+UPLOAD_PURPOSES = ("demand", "candidates", "obstacles")
 
 
 def _geojson(frame, columns: list[str]) -> dict:
@@ -129,7 +129,7 @@ def register(app: Dash, services: Services) -> None:
         try:
             with ended_by_sigterm():
                 result = analyse(read_city_layers(services.engine), params, extra_demand=layers_by_purpose.get("demand"),
-                                 candidates=layers_by_purpose.get("candidates"),
+                                 candidates=layers_by_purpose.get("candidates"), obstacles=layers_by_purpose.get("obstacles"),
                                  progress=lambda fraction, stage: set_progress((round(100 * fraction), progress_label(lang, fraction, stage))))
         except NoDemand:
             return failure(lang, t("cov.no_demand", lang))
@@ -178,6 +178,8 @@ def register(app: Dash, services: Services) -> None:
         purpose = purpose if purpose in UPLOAD_PURPOSES else "demand"
         try:
             layer = read_upload(decode_contents(contents), purpose)
+            if purpose == "obstacles":
+                layer = polygons_only(layer)
         except UploadError as error:
             return no_update, t(f"upload.{error.code}", lang).format(**error.details), None
         entry = {"id": artifacts.put(layer), "name": str(filename or "")[:80], "count": len(layer)}

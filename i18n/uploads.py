@@ -1,6 +1,8 @@
 """Why an uploaded map file was refused (codes of planning.uploads.UploadError), for every page that takes uploads."""
 
 TEXT = {
+    "upload.not_polygons": {"id": "Penghalang harus berupa poligon (bangunan, bukit); berkas ini tidak berisi poligon.",
+                            "en": "Obstacles must be polygons (buildings, hills); this file holds none."},
     "upload.too_large": {"id": "Berkas terlalu besar (maks. {limit_mb} MB).", "en": "The file is too large (max. {limit_mb} MB)."},
     "upload.not_base64": {"id": "Berkas tidak terkirim dengan benar; coba lagi.", "en": "The file did not arrive intact; please try again."},
     "upload.unknown_type": {"id": "Jenis berkas tidak dikenali: unggah GeoJSON, GeoPackage, Shapefile dalam .zip, atau CSV dengan kolom lon dan lat.",

@@ -68,7 +68,8 @@ def side_panel(lang: str, defaults, road_segments: int) -> html.Aside:
         html.H3(t("cov.upload", lang), className="panel-subtitle"),
         dcc.RadioItems(id=ids.COV_UPLOAD_PURPOSE, value="demand", className="filter-checklist", inputClassName="form-check-input",
                        options=[{"label": t("cov.upload.demand", lang), "value": "demand"},
-                                {"label": t("cov.upload.candidates", lang), "value": "candidates"}]),
+                                {"label": t("cov.upload.candidates", lang), "value": "candidates"},
+                                {"label": t("cov.upload.obstacles", lang), "value": "obstacles"}]),
         dcc.Upload(id=ids.COV_UPLOAD, children=html.Div(t("cov.upload.drop", lang)), className="cov-upload", max_size=8 * 1024 * 1024),
         html.Div(id=ids.COV_UPLOAD_MESSAGE, className="filter-warning", role="alert"),
         html.Ul(id=ids.COV_UPLOAD_LIST, className="cov-upload-list"),
@@ -161,6 +162,8 @@ def summary_table(lang: str, solution: dict) -> html.Div:
         (t("cov.summary.candidates", lang), f"{number(solution['candidates'], lang, 0)} {t('unit.items', lang)} ({t('cov.source.' + solution['candidate_source'], lang)})"),
         (t("cov.summary.seconds", lang), f"{number(solution['seconds'], lang, 1)} s"),
     ]
+    if solution.get("obstacles"):
+        rows.insert(-1, (t("cov.summary.obstacles", lang), f"{number(solution['obstacles'], lang, 0)} {t('cov.unit.polygons', lang)}"))
     return html.Div([html.H3(t("cov.summary.title", lang), className="panel-subtitle"),
                      html.Table(html.Tbody([html.Tr([html.Th(k), html.Td(v)]) for k, v in rows]), className="cov-table")])
 

@@ -344,11 +344,13 @@ def _staged(progress: ProgressFn | None, cancel: CancelFn | None, min_interval_s
 
 
 def analyse(city: CityLayers, params: AnalysisParams, *, extra_demand: gpd.GeoDataFrame | None = None,
-            candidates: gpd.GeoDataFrame | None = None, progress: ProgressFn | None = None,
-            cancel: CancelFn | None = None) -> CoverageAnalysis:
+            candidates: gpd.GeoDataFrame | None = None, obstacles: gpd.GeoDataFrame | None = None,
+            progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> CoverageAnalysis:
     """Today's coverage of the weighted demand and the best new sites for it.
 
-    ``candidates``: uploaded candidate points (any CRS), else :func:`grid_candidates`.
+    ``candidates``: uploaded candidate points (any CRS), else :func:`road_candidates` or
+    :func:`grid_candidates`. ``obstacles``: polygons (building footprints, a hill mask; any CRS)
+    that stop a camera's view, today's cameras' and the new sites' alike.
     ``progress(fraction 0-1, stage)`` is called with stages "demand", "gaps", "candidates",
     "solve", "reasons", "done"; ``cancel()`` returning True stops the run with
     :class:`geo.mclp.Cancelled` (checked between stages and inside the solver). Raises
@@ -361,7 +363,8 @@ def analyse(city: CityLayers, params: AnalysisParams, *, extra_demand: gpd.GeoDa
     if len(demand) == 0:
         raise NoDemand("no demand: every weight is zero or the layers are empty")
     report(0.05, "gaps")
-    covered = demand_covered(demand, city.cameras, default_radius_m=params.radius_m)
+    walls = obstacles.to_crs(AMBON_UTM).geometry.to_numpy() if obstacles is not None and len(obstacles) else None
+    covered = demand_covered(demand, city.cameras, default_radius_m=params.radius_m, obstacles=obstacles)
     by_layer = gap_by_layer(demand, covered)
     sentences = {lang: gap_sentences(gap_by_layer(_labelled(demand, lang), covered), lang) for lang in LANGUAGES}
     hexes = _gap_hexes(demand, covered)
@@ -377,7 +380,7 @@ def analyse(city: CityLayers, params: AnalysisParams, *, extra_demand: gpd.GeoDa
         source, candidates = "grid", grid_candidates(city.land, demand_xy, params.radius_m)
     candidates = candidates.reset_index(drop=True)
     candidate_xy = points_xy(candidates)
-    A = coverage_matrix(demand_xy, candidate_xy, params.radius_m)
+    A = coverage_matrix(demand_xy, candidate_xy, params.radius_m, obstacles=walls)
     camera_x, camera_y, *_ = camera_arrays(city.cameras, default_radius_m=params.radius_m)
     conflicts, forbidden = spacing_conflicts(candidate_xy, params.min_spacing_m, np.c_[camera_x, camera_y])
     k = min(params.sites_allowed(), len(candidates))
@@ -396,6 +399,7 @@ def analyse(city: CityLayers, params: AnalysisParams, *, extra_demand: gpd.GeoDa
     sectors = recommendation_sectors(sites[["rank", "geometry"]], params.radius_m)
     solution = {**result.summary(), "existing_weight": float(result.existing_weight), "status": result.status,
                 "candidates": len(candidates), "candidate_source": source, "demand_points": len(demand),
+                "obstacles": 0 if walls is None else len(walls),
                 "seconds": round(time.perf_counter() - t0, 2), "solver_seconds": round(result.seconds, 2)}
     report(1.0, "done")
     return CoverageAnalysis(by_layer, by_kecamatan, hexes, sentences, sites, sectors, solution)

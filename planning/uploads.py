@@ -32,7 +32,7 @@ SHAPEFILE_PARTS = {".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx
 
 class UploadError(Exception):
     """A refused upload. ``code``: "too_large", "not_base64", "unknown_type", "unsafe_zip", "zip_bomb",
-    "no_shapefile", "too_many", or a :class:`geo.recommend.InputError` code ("empty", "unreadable",
+    "no_shapefile", "too_many", "not_polygons", or a :class:`geo.recommend.InputError` code ("empty", "unreadable",
     "no_geometry", "no_crs", "outside_region")."""
 
     def __init__(self, code: str, **details):
@@ -100,6 +100,14 @@ def unzip_shapefile(data: bytes, folder: Path) -> Path:
     except UploadRejected as refused:
         raise _refusal(refused) from None
     return folder / "layer.shp"
+
+
+def polygons_only(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The polygons of ``layer`` (obstacles to a camera's view); UploadError("not_polygons") when none."""
+    polygons = layer[layer.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if len(polygons) == 0:
+        raise UploadError("not_polygons")
+    return polygons.reset_index(drop=True)
 
 
 def read_upload(data: bytes, what: str) -> gpd.GeoDataFrame:

@@ -83,6 +83,24 @@ def test_stored_roads_are_demand_by_group_and_carry_the_candidate_sites():
     assert result.sentences["en"][1] == "0 % of service & path road length covered (0.0 of 1.4 km)"
 
 
+def test_obstacles_stop_the_view_of_todays_cameras_and_of_new_sites():
+    """A wall between the camera and the 2 complaints beside it, and a building over the 3 complaints
+    500 m east: the camera sees nothing and a pole beside the building cannot see those 3, so the
+    pole by the TPS site wins."""
+    wall = shapely.box(X0 + 2, Y0 - 20, X0 + 4, Y0 + 20)
+    wall_west = shapely.box(X0 - 6, Y0 - 20, X0 - 4, Y0 + 20)
+    building = shapely.box(X0 + 480, Y0 - 20, X0 + 520, Y0 + 20)
+    obstacles = frame({"kind": ["tembok", "tembok", "gedung"]}, [wall, wall_west, building])
+    params = AnalysisParams(TOWN_WEIGHTS, k=1, radius_m=60, min_spacing_m=0, time_limit_s=10)
+    poles = frame({"pole": ["by the building", "by the TPS"]}, [pt(500, 40), pt(1000, 20)])
+    open_view = analyse(town(), params, candidates=poles)
+    walled = analyse(town(), params, candidates=poles, obstacles=obstacles)
+    assert open_view.solution["existing_weight"] == pytest.approx(6.0) and open_view.sites.iloc[0]["candidate_index"] == 0
+    assert walled.solution["existing_weight"] == 0.0 and walled.solution["obstacles"] == 3
+    assert walled.sites.iloc[0]["candidate_index"] == 1 and walled.sites.iloc[0]["reason_en"] == "covers 1 TPS site"
+    assert "0 % of crime complaints covered (0 of 5)" in walled.sentences["en"]
+
+
 def test_uploaded_layers_by_geometry_type():
     roads = frame({"highway": ["primary"], "name": ["Jl. Sultan Hairun"]}, [shapely.LineString([(X0, Y0), (X0 + 200, Y0)])])
     demand = upload_demand(roads, 2.0)

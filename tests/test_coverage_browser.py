@@ -48,4 +48,8 @@ def test_a_bad_upload_gets_a_message_and_the_page_keeps_working(page, live_app):
     page.wait_for_selector("#cov-upload-list li", timeout=10000)
     assert "<b>tiang</b>.csv: 2 objek" in page.locator("#cov-upload-list").inner_text()  # the name shown as text
     assert page.locator("#cov-upload-message").inner_text() == ""
+    page.locator("#cov-upload-purpose input[value='obstacles']").check()  # points cannot block a view
+    page.set_input_files("#cov-upload input[type=file]", files=[{"name": "gedung.csv", "mimeType": "text/csv", "buffer": good}])
+    page.wait_for_function("document.querySelector('#cov-upload-message').innerText.includes('harus berupa poligon')", timeout=10000)
+    assert "Penghalang" not in page.locator("#cov-upload-list").inner_text()
     assert page.errors == []

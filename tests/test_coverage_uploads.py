@@ -11,7 +11,7 @@ from flask import Flask
 
 from geo.crs import AMBON_UTM, WGS84
 from planning.artifacts import ArtifactStore
-from planning.uploads import MAX_UPLOAD_BYTES, UploadError, decode_contents, read_upload, sniff
+from planning.uploads import MAX_UPLOAD_BYTES, UploadError, decode_contents, polygons_only, read_upload, sniff
 from routes.coverage import init_coverage_routes
 from tests.conftest import REDIS_URL, require_redis
 from tests.helpers.archives import zip_bytes
@@ -60,6 +60,15 @@ def test_refusals_have_a_code(tmp_path):
         points().set_crs(None, allow_override=True).to_file(tmp_path / "nocrs.gpkg")
     assert refused((tmp_path / "nocrs.gpkg").read_bytes()).code == "no_crs"
     assert refused(b"{not json").code == "unreadable"
+
+
+def test_obstacles_must_be_polygons():
+    with pytest.raises(UploadError) as caught:
+        polygons_only(points())
+    assert caught.value.code == "not_polygons"
+    square = points().to_crs(AMBON_UTM).buffer(10).to_crs(WGS84)
+    mixed = pd.concat([points(), gpd.GeoDataFrame(geometry=square, crs=WGS84)], ignore_index=True)
+    assert list(polygons_only(mixed).geom_type) == ["Polygon", "Polygon"]
 
 
 def test_zip_archives_are_checked_before_unpacking(tmp_path):
