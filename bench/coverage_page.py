@@ -1,7 +1,10 @@
 """The coverage page's analysis end to end on the demo city: store read, demand, gaps, candidates,
 solve and reasons, as the background job runs it (without the browser).
 
-    .venv/bin/python bench/coverage_page.py [--runs "10,150,20" "25,150,20" "50,300,30"]
+    .venv/bin/python bench/coverage_page.py [--runs "10,150,20" "25,150,20" "50,300,30"] [--roads FILE]
+
+``--roads`` replaces the demo's road network by a real one first (for instance Ambon's
+OpenStreetMap export in ../shared/geodata/ambon_roads_osm.geojson: 858 km, ten times the demand).
 
 Each run is "k,min_spacing_m,time_limit_s" (radius 100 m, default weights). Prints seconds per
 stage, total seconds, method, the gap to the LP bound and the candidate count.
@@ -14,6 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import geopandas as gpd
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -21,6 +26,7 @@ from demo.generator import build_demo_city  # noqa: E402
 from demo.seed import write_demo_city  # noqa: E402
 from planning.coverage_analysis import AnalysisParams, analyse, read_city_layers  # noqa: E402
 from store.db import create_schema, make_engine  # noqa: E402
+from store.roads import import_roads  # noqa: E402
 
 STAGES = ("demand", "gaps", "candidates", "solve", "reasons")
 
@@ -28,17 +34,21 @@ STAGES = ("demand", "gaps", "candidates", "solve", "reasons")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", nargs="+", default=["10,150,20", "25,150,20", "50,300,30"])
+    parser.add_argument("--roads", help="a road file to replace the demo's network with")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         engine = make_engine(f"sqlite:///{folder}/bench.db")
         create_schema(engine)
         write_demo_city(engine, build_demo_city())
+        if args.roads:
+            summary = import_roads(engine, gpd.read_file(args.roads))
+            print(f"roads from {args.roads}: {summary.segments} segments, {summary.total_km:.0f} km")
         start = time.perf_counter()
         city = read_city_layers(engine)
         read_s = time.perf_counter() - start
         print(f"demo city read from SQLite in {read_s:.2f} s")
         print(f"{'k':>4} {'space_m':>7} {'limit_s':>7} " + " ".join(f"{s + '_s':>12}" for s in STAGES)
-              + f" {'total_s':>8} {'method':>9} {'gap_%':>7} {'cands':>6}")
+              + f" {'total_s':>8} {'method':>9} {'gap_%':>7} {'cands':>6} {'demand':>7}")
         for run in args.runs:
             k, spacing, limit = (float(v) for v in run.split(","))
             marks: dict[str, float] = {}
@@ -49,7 +59,8 @@ def main() -> None:
             edges = [marks[s] for s in STAGES] + [marks["done"]]
             solution = result.solution
             print(f"{int(k):>4} {spacing:>7.0f} {limit:>7.0f} " + " ".join(f"{b - a:>12.2f}" for a, b in zip(edges, edges[1:]))
-                  + f" {total:>8.2f} {solution['method']:>9} {100 * solution['gap']:>7.3f} {solution['candidates']:>6}")
+                  + f" {total:>8.2f} {solution['method']:>9} {100 * solution['gap']:>7.3f} {solution['candidates']:>6}"
+                  + f" {solution['demand_points']:>7}")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,9 @@ Pipeline (:func:`solve_mclp`):
 3. **Exact**: an integer program solved by HiGHS (``highspy``) on the reduced sparse model,
    warm-started with the heuristic solution, within the remaining time limit. Its dual bound
    (the LP relaxation, tightened by branch and bound) bounds the optimum; when the MIP is skipped
-   or interrupted the LP relaxation is solved for the bound instead.
+   or interrupted the LP relaxation is solved for the bound instead. Spacing conflicts enter the
+   model as cliques ("at most one of these sites") where sites conflict pairwise, which keeps the
+   LP bound close to the optimum: with pair rows only, every site at one half satisfies them all.
 
 All weights are in the caller's units (e.g. weighted metres of road, counts of sites);
 the solver never looks at coordinates. Spacing conflicts are built from metric coordinates by
@@ -368,13 +370,47 @@ def _swap_search(R: _Reduced, sel: list[int], k: int | None, budget: float | Non
 # exact
 
 
+def clique_rows(conflicts: sp.csr_matrix) -> sp.csr_matrix:
+    """Rows "at most one of these sites" implying every conflict pair (p x m, 0/1).
+
+    A greedy clique cover: each site, in order, starts a clique with those of its conflicting
+    neighbours that conflict with every member so far; pairs no clique holds stay as rows of two.
+    Sites along a road within the spacing of each other end up in one row, so the LP relaxation
+    cannot pick each of them at one half.
+    """
+    K = sp.csr_matrix(conflicts, dtype=bool)
+    m = K.shape[0]
+    neighbours = [set(K.indices[K.indptr[i]:K.indptr[i + 1]].tolist()) for i in range(m)]
+    assigned = np.zeros(m, dtype=bool)
+    cliques: list[list[int]] = []
+    for v in range(m):
+        if assigned[v] or not neighbours[v]:
+            continue
+        clique, common = [v], set(u for u in neighbours[v] if not assigned[u])
+        while common:
+            u = min(common, key=lambda c: (-len(neighbours[c] & common), c))  # keeps the most candidates open
+            clique.append(u)
+            common &= neighbours[u]
+        assigned[clique] = True
+        cliques.append(clique)
+    label = np.full(m, -1, np.int64)
+    for i, clique in enumerate(cliques):
+        label[clique] = i
+    pairs = sp.triu(K, k=1).tocoo()
+    loose = (label[pairs.row] != label[pairs.col]) | (label[pairs.row] < 0)
+    members = cliques + [[int(a), int(b)] for a, b in zip(pairs.row[loose], pairs.col[loose])]
+    rows = np.repeat(np.arange(len(members)), [len(c) for c in members])
+    cols = np.fromiter((v for c in members for v in c), dtype=np.int64, count=len(rows))
+    return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(members), m))
+
+
 def _build_lp(R: _Reduced, k: int | None, budget: float | None, integer: bool):
     import highspy
 
     A, w = R.A, R.w
     n, m = A.shape
-    K = sp.triu(R.conflicts, k=1).tocoo()
-    p = K.nnz
+    conf = clique_rows(R.conflicts)
+    p = conf.shape[0]
     caps, cap_rows = [], []
     if k is not None:
         caps.append(float(k))
@@ -388,7 +424,6 @@ def _build_lp(R: _Reduced, k: int | None, budget: float | None, integer: bool):
     capr = sp.hstack([sp.csr_matrix(np.vstack(cap_rows)), sp.csr_matrix((c, n))])
     blocks = [top, capr]
     if p:
-        conf = sp.csr_matrix((np.ones(2 * p), (np.r_[np.arange(p), np.arange(p)], np.r_[K.row, K.col])), shape=(p, m))
         blocks.append(sp.hstack([conf, sp.csr_matrix((p, n))]))
     M = sp.vstack(blocks).tocsc()
     M.sort_indices()

@@ -144,3 +144,17 @@ def test_equal_to_spopt_objective_on_seeded_instances():
         spopt_obj = pulp.value(model.problem.objective)
         ours = solve_mclp(A, w, 5)
         assert ours.covered_weight == pytest.approx(spopt_obj)
+
+
+def test_spacing_conflicts_enter_the_model_as_cliques_that_imply_every_pair():
+    import scipy.sparse as sp
+
+    from geo.mclp import clique_rows
+
+    xy = np.array([[0, 0], [50, 0], [100, 0], [150, 0], [1000, 0], [1100, 0], [5000, 0]], dtype=float)
+    pairs, _ = spacing_conflicts(xy, 200.0)  # four sites along a road within 200 m; two more; one alone
+    K = sp.csr_matrix((np.ones(2 * len(pairs)), (np.r_[pairs[:, 0], pairs[:, 1]], np.r_[pairs[:, 1], pairs[:, 0]])), shape=(7, 7))
+    rows = clique_rows(K).toarray().astype(bool)
+    assert sorted(map(tuple, (np.flatnonzero(r) for r in rows))) == [(0, 1, 2, 3), (4, 5)]
+    for a, b in pairs:
+        assert any(r[a] and r[b] for r in rows)  # no conflict is lost
