@@ -16,6 +16,7 @@ from flood.board import CHANNELS, NO_GAUGE
 from flood.messages import WIT, wit_text
 from i18n import bundle, t
 from layouts import ids
+from layouts.controls import dropdown
 from layouts.legend import basemap_rows, box, hazard_rows, legend_panel, row
 from layouts.map_page import base_map, flood_zone_layer, river_layer
 
@@ -136,7 +137,7 @@ def chart_panel(lang: str, gauge_options: list[dict]) -> html.Div:
     return html.Div(className="flood-chart-panel", children=[
         html.Div(className="flood-chart-controls", children=[
             html.Label(t("flood.chart.gauge", lang), htmlFor=ids.FLOOD_GAUGE_PICK),
-            dcc.Dropdown(id=ids.FLOOD_GAUGE_PICK, options=gauge_options, value=gauge_options[0]["value"] if gauge_options else None,
+            dropdown(lang, id=ids.FLOOD_GAUGE_PICK, options=gauge_options, value=gauge_options[0]["value"] if gauge_options else None,
                          clearable=False, className="flood-gauge-pick"),
             dcc.RadioItems(id=ids.FLOOD_CHART_HOURS, value=24, inline=True, className="flood-hours",
                            options=[{"label": t(f"flood.chart.hours.{h}", lang), "value": h} for h in CHART_HOURS]),
