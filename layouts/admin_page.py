@@ -4,6 +4,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from i18n import t
+from i18n.format import number
 from layouts import ids
 from layouts.controls import dropdown
 
@@ -76,3 +77,18 @@ def table(headers: list[str], rows: list[list]) -> html.Table:
         html.Thead(html.Tr([html.Th(h) for h in headers])),
         html.Tbody([html.Tr([html.Td("" if v is None else str(v)) for v in row]) for row in rows]),
     ])
+
+
+def refusal_text(kind: str, error, lang: str) -> str:
+    """Why an account or camera change was refused (`kind` "user" or "camera"; `error` a UserError or
+    ConfigError with its `code` and `args_`), in the user's language: fields named as the form labels
+    them (with their units), numbers written as the user writes them."""
+    def readable(name: str, value):
+        if name == "field":
+            return t(f"admin.cam.{value}", lang)
+        if isinstance(value, float):
+            return number(value, lang, 0 if value.is_integer() else 2)
+        return value
+
+    reason = t(f"{kind}.refused.{error.code}", lang).format(**{name: readable(name, value) for name, value in error.args_.items()})
+    return t("admin.error", lang).format(why=reason)
