@@ -145,6 +145,8 @@ def test_a_bad_camera_form_is_refused_in_indonesian_only(page, live_app, live_st
 
 
 def test_a_live_view_session_is_audited_with_user_and_duration(page, live_app, live_store):
+    with live_store.connect() as conn:
+        before = conn.scalar(select(func.max(AuditEvent.id))) or 0  # live views other tests watched are not this one
     login(page, live_app, "operator")
     page.evaluate("""() => { const img = document.createElement('img'); img.id = 'live';
                              img.src = '/cameras/1/live.mjpg'; document.body.appendChild(img); }""")
@@ -155,11 +157,11 @@ def test_a_live_view_session_is_audited_with_user_and_duration(page, live_app, l
     def closed():
         with live_store.connect() as conn:
             return conn.execute(select(AuditEvent.username, AuditEvent.target, AuditEvent.detail)
-                                .where(AuditEvent.action == "live.close")).first()
+                                .where(AuditEvent.action == "live.close", AuditEvent.id > before)).first()
     username, target, detail = wait_until(closed, timeout=15, message="live.close in the audit log")
     assert (username, target) == ("operator", "camera:1") and detail["duration_s"] >= 1.5
     with live_store.connect() as conn:
-        assert conn.scalar(select(AuditEvent.username).where(AuditEvent.action == "live.open")) == "operator"
+        assert conn.scalar(select(AuditEvent.username).where(AuditEvent.action == "live.open", AuditEvent.id > before)) == "operator"
 
 
 def test_snapshots_taken_and_read_are_audited(page, live_app, live_store):
