@@ -6,6 +6,7 @@ from functools import partial
 
 import dash
 from flask_caching import Cache
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from auth.web import camera_authorizer, current_account, init_auth, shell_session
 from callbacks import admin, cameras, coverage, flood, map_view
@@ -74,6 +75,9 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         suppress_callback_exceptions=True,
     )
     server = app.server
+    if settings.trusted_proxies > 0:
+        n = settings.trusted_proxies
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=n, x_proto=n, x_host=n)
     server.secret_key = settings.secret_key
     server.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024  # no request body may exhaust memory
     cache = Cache(server, config=settings.cache_config())

@@ -44,6 +44,10 @@ class Settings:
     """Failed logins allowed per user name and address (flask-limiter syntax)."""
     flood_sim_speed: float = 600.0
     """Simulated seconds per real second of the BPBD page's demo rain event (600: a 10-minute step each second)."""
+    trusted_proxies: int = 0
+    """How many reverse proxies (nginx, a load balancer) stand in front of the app. Their X-Forwarded-For,
+    -Proto and -Host headers are believed for that many hops, so that the login rate limit and the audit log
+    see the user's address, not the proxy's. 0: no proxy, the headers are ignored (a client could forge them)."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -66,6 +70,7 @@ class Settings:
             production=env.get("APP_MODE", "demo") == "production",
             login_rate_limit=env.get("LOGIN_RATE_LIMIT", "5 per minute; 20 per hour"),
             flood_sim_speed=float(env.get("FLOOD_SIM_SPEED", "600")),
+            trusted_proxies=int(env.get("TRUSTED_PROXIES", "0")),
         )
 
     def camera_settings(self) -> CameraSettings:

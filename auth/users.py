@@ -33,8 +33,26 @@ _HASH_METHOD = "scrypt"
 _DUMMY_HASH = generate_password_hash("not a password", method=_HASH_METHOD)
 
 
+REFUSAL_TEXT = {
+    "bad_username": "user name: 2 to 64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit",
+    "short_password": "password must have at least {n} characters",
+    "bad_role": "role must be one of {roles}",
+    "no_agency": "the agency role needs an agency code: one of {agencies}",
+    "exists": "user {username!r} exists already",
+    "no_user": "no user {username!r}",
+    "not_self": "you cannot deactivate or demote your own account",
+    "passwords_differ": "the two passwords differ",
+}
+"""Why an account cannot be made or changed, in English for the command line; the admin page puts
+`code` and `args_` in the user's language (i18n keys user.refused.<code>)."""
+
+
 class UserError(ValueError):
-    """Input that cannot make or change an account; the message says why."""
+    """Input that cannot make or change an account: `code` (a key of REFUSAL_TEXT) and its `args_`."""
+
+    def __init__(self, code: str, **args):
+        super().__init__(REFUSAL_TEXT[code].format(**args))
+        self.code, self.args_ = code, args
 
 
 def hash_password(password: str) -> str:
@@ -43,14 +61,14 @@ def hash_password(password: str) -> str:
 
 def _check_new_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise UserError("short_password", n=MIN_PASSWORD_LENGTH)
 
 
 def _check_role(role: str, agency: str | None) -> None:
     if role not in ROLES:
-        raise UserError(f"role must be one of {', '.join(ROLES)}")
+        raise UserError("bad_role", roles=", ".join(ROLES))
     if role == "agency" and agency not in AGENCIES:
-        raise UserError(f"the agency role needs an agency code: one of {', '.join(AGENCIES)}")
+        raise UserError("no_agency", agencies=", ".join(AGENCIES))
 
 
 def create_user(engine: Engine, username: str, password: str, role: str, agency: str | None = None,
@@ -58,13 +76,13 @@ def create_user(engine: Engine, username: str, password: str, role: str, agency:
     """A new active account. `weak_password_ok` is for the demo users only."""
     username = username.strip().lower()
     if not USERNAME_PATTERN.match(username):
-        raise UserError("user name: 2 to 64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit")
+        raise UserError("bad_username")
     _check_role(role, agency)
     if not weak_password_ok:
         _check_new_password(password)
     with Session(engine, expire_on_commit=False) as session:
         if session.scalar(select(User.id).where(User.username == username)) is not None:
-            raise UserError(f"user {username!r} exists already")
+            raise UserError("exists", username=username)
         user = User(username=username, password_hash=hash_password(password), role=role,
                     agency=agency if role == "agency" else None, active=True, session_token=secrets.token_hex(16))
         session.add(user)
@@ -76,7 +94,7 @@ def _change(engine: Engine, username: str, change) -> User:
     with Session(engine, expire_on_commit=False) as session:
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
-            raise UserError(f"no user {username!r}")
+            raise UserError("no_user", username=username)
         change(user)
         user.updated_at = datetime.utcnow()
         session.commit()
@@ -151,7 +169,7 @@ def _read_password(from_stdin: bool) -> str:
         return sys.stdin.readline().rstrip("\n")
     first = getpass.getpass("Password: ")
     if first != getpass.getpass("Again: "):
-        raise UserError("the two passwords differ")
+        raise UserError("passwords_differ")
     return first
 
 

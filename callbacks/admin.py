@@ -16,7 +16,7 @@ from geo.roads import NoRoads
 from i18n import t
 from i18n.format import WIT, number, wit_time
 from layouts import ids
-from layouts.admin_page import admin_page, table
+from layouts.admin_page import admin_page, refusal_text, table
 from planning.uploads import MAX_UPLOAD_BYTES, UploadError, decode_contents, read_upload
 from routes.language import request_language
 from store.cameras import delete_camera, list_cameras, save_camera, validate_camera
@@ -33,14 +33,14 @@ def _users_table(engine, lang: str):
                   for u in users.list_users(engine)])
 
 
-def _apply_user_change(engine, action: str, username: str, role: str, agency: str | None, password: str, lang: str) -> str:
+def _apply_user_change(engine, action: str, username: str, role: str, agency: str | None, password: str) -> str:
     """Do the change the pressed button asks for; returns what was done (for the log and the message).
     An admin cannot lock themself out."""
     if action == ids.ADMIN_USER_CREATE:
         users.create_user(engine, username, password, role, agency)
         return "user.create"
     if username == current_account().username and (action == ids.ADMIN_USER_DEACTIVATE or (action == ids.ADMIN_USER_SET_ROLE and role != "admin")):
-        raise users.UserError(t("admin.not_self", lang))
+        raise users.UserError("not_self")
     if action == ids.ADMIN_USER_SET_ROLE:
         users.update_user(engine, username, role=role, agency=agency)
         return "user.update"
@@ -117,11 +117,11 @@ def register(app: Dash, services) -> None:
         if ctx.triggered_id in USER_BUTTONS:
             username = (username or "").strip().lower()
             try:
-                action = _apply_user_change(engine, ctx.triggered_id, username, role or "", agency, password or "", lang)
+                action = _apply_user_change(engine, ctx.triggered_id, username, role or "", agency, password or "")
                 audit_event(action, f"user:{username}", {"role": role, "agency": agency, "button": ctx.triggered_id})
-                message = t("admin.done", lang).format(what=f"{username} ({action})")
+                message = t("admin.done", lang).format(what=t(f"admin.did.{action}", lang).format(username=username))
             except users.UserError as exc:
-                message = t("admin.error", lang).format(why=str(exc))
+                message = refusal_text("user", exc, lang)
         return _users_table(engine, lang), message, ""
 
     @app.callback(
@@ -149,13 +149,13 @@ def register(app: Dash, services) -> None:
                 message = t("admin.done", lang).format(what=f"{saved} · {values['name']}")
             elif ctx.triggered_id == ids.ADMIN_CAM_DELETE:
                 if camera_id is None or not delete_camera(engine, camera_id):
-                    raise ConfigError(None, t("admin.pick_first", lang))
+                    raise ConfigError(camera_id, "no_such_camera")
                 audit_event("camera.delete", f"camera:{camera_id}")
-                message = t("admin.done", lang).format(what=f"- {camera_id}")
+                message = t("admin.camera_removed", lang).format(id=camera_id)
             if message and manager is not None:
                 manager.sync()  # this process's readers now; other processes within their sync interval
         except ConfigError as exc:
-            message = t("admin.error", lang).format(why=exc.message)
+            message = refusal_text("camera", exc, lang)
         cameras_table, options = _cameras_table(engine, lang)
         return cameras_table, options, message
 

@@ -141,8 +141,8 @@ def register(app: Dash, services: Services) -> None:
     def chart(_version, gauge_id, hours, lang):
         lang = normalise_language(lang)
         gauges = board.gauge_status(engine).set_index("id", drop=False)
-        if gauge_id not in gauges.index:
-            return no_update, no_update
+        if gauge_id not in gauges.index:  # no gauge in the store yet
+            return view.message_figure(t("flood.chart.no_gauge", lang)), None
         hours = hours if hours in view.CHART_HOURS else 24
         gauge = gauges.loc[gauge_id]
         until = _utcnow()

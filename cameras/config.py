@@ -15,13 +15,38 @@ KINDS = ("road", "river", "tps")
 SCHEMES = ("rtsp", "rtsps", "http", "https", "file", "demo")
 
 
-class ConfigError(ValueError):
-    """A camera spec that cannot be used. `camera_id` is None when even the id is unusable."""
+REFUSAL_TEXT = {
+    "bad_id": "camera id must be an integer, got {value!r}",
+    "no_name": "name is missing",
+    "bad_kind": "kind must be one of {kinds}, got {value!r}",
+    "no_url": "stream_url is missing",
+    "bad_url": "stream_url is not a valid URL: {error}",
+    "bad_scheme": "stream_url scheme {scheme!r} is not supported (use one of {schemes})",
+    "no_host": "stream_url {url!r} has no host",
+    "no_media_root": "local video files need CameraSettings.media_root (the media folder)",
+    "outside_media": "video file {path!r} is outside the media folder {root!r}",
+    "not_number": "{field} must be a number, got {value!r}",
+    "out_of_range": "{field} must be between {lo}{unit} and {hi}{unit}, got {value}{unit}",
+    # refused by store.cameras when an admin saves a camera
+    "bad_group": "group: 1 to 40 of a-z, 0-9 and _",
+    "lonlat_not_numbers": "longitude and latitude must be numbers (degrees)",
+    "lonlat_range": "longitude must be within -180..180°, latitude within -90..90°",
+    "no_such_camera": "no such camera",
+}
+"""Why a camera spec is refused, in English for the logs; pages put `code` and `args_`
+in the user's language (i18n keys camera.refused.<code>)."""
 
-    def __init__(self, camera_id: int | None, message: str):
+
+class ConfigError(ValueError):
+    """A camera spec that cannot be used. `camera_id` is None when even the id is unusable; `code` is a
+    key of REFUSAL_TEXT and `args_` its figures."""
+
+    def __init__(self, camera_id: int | None, code: str, **args: Any):
+        message = REFUSAL_TEXT[code].format(**args)
         super().__init__(f"camera {camera_id}: {message}" if camera_id is not None else message)
         self.camera_id = camera_id
         self.message = message
+        self.code, self.args_ = code, args
 
 
 @dataclass(frozen=True)
@@ -99,16 +124,16 @@ def _get(raw: Any, name: str, default: Any = None) -> Any:
     return getattr(raw, name, default)
 
 
-def _opt_float(cid: int, raw: Any, name: str, lo: float, hi: float) -> float | None:
+def _opt_float(cid: int, raw: Any, name: str, lo: float, hi: float, unit: str) -> float | None:
     value = _get(raw, name)
     if value is None or value == "":
         return None
     try:
         f = float(value)
     except (TypeError, ValueError):
-        raise ConfigError(cid, f"{name} must be a number, got {value!r}") from None
+        raise ConfigError(cid, "not_number", field=name, value=value) from None
     if not lo <= f <= hi:
-        raise ConfigError(cid, f"{name} must be between {lo} and {hi}, got {f}")
+        raise ConfigError(cid, "out_of_range", field=name, lo=lo, hi=hi, value=f, unit=unit)
     return f
 
 
@@ -121,12 +146,12 @@ def check_url(cid: int, url: str, media_root: Path | None) -> None:
         try:
             parts = urlsplit(url)
         except ValueError as exc:
-            raise ConfigError(cid, f"stream_url is not a valid URL: {exc}") from None
+            raise ConfigError(cid, "bad_url", error=str(exc)) from None
         scheme = parts.scheme.lower()
         if scheme not in SCHEMES:
-            raise ConfigError(cid, f"stream_url scheme {scheme!r} is not supported (use one of {', '.join(SCHEMES)})")
+            raise ConfigError(cid, "bad_scheme", scheme=scheme, schemes=", ".join(SCHEMES))
         if scheme in ("rtsp", "rtsps", "http", "https") and not parts.hostname:
-            raise ConfigError(cid, f"stream_url {redact_url(url)!r} has no host")
+            raise ConfigError(cid, "no_host", url=redact_url(url))
         if scheme == "demo":
             return
         url_path = Path(parts.path)
@@ -137,12 +162,12 @@ def check_url(cid: int, url: str, media_root: Path | None) -> None:
 def resolve_media_path(cid: int, path: str, media_root: Path | None) -> Path:
     """A local video path, relative paths taken from media_root; it must stay under media_root."""
     if media_root is None:
-        raise ConfigError(cid, "local video files need CameraSettings.media_root (the media folder)")
+        raise ConfigError(cid, "no_media_root")
     root = Path(media_root).resolve()
     p = Path(path)
     p = (root / p).resolve() if not p.is_absolute() else p.resolve()
     if root != p and root not in p.parents:
-        raise ConfigError(cid, f"video file {path!r} is outside the media folder {str(root)!r}")
+        raise ConfigError(cid, "outside_media", path=path, root=str(root))
     return p
 
 
@@ -155,16 +180,16 @@ def parse_spec(raw: Any, settings: CameraSettings | None = None) -> CameraSpec:
         if isinstance(raw_id, bool) or cid != float(raw_id):
             raise ValueError
     except (TypeError, ValueError):
-        raise ConfigError(None, f"camera id must be an integer, got {raw_id!r}") from None
+        raise ConfigError(None, "bad_id", value=raw_id) from None
     name = _get(raw, "name")
     if not isinstance(name, str) or not name.strip():
-        raise ConfigError(cid, "name is missing")
+        raise ConfigError(cid, "no_name")
     kind = _get(raw, "kind")
     if kind not in KINDS:
-        raise ConfigError(cid, f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+        raise ConfigError(cid, "bad_kind", kinds=", ".join(KINDS), value=kind)
     url = _get(raw, "stream_url")
     if not isinstance(url, str) or not url.strip():
-        raise ConfigError(cid, "stream_url is missing")
+        raise ConfigError(cid, "no_url")
     url = url.strip()
     check_url(cid, url, settings.media_root)
     kec = _get(raw, "kecamatan")
@@ -173,8 +198,8 @@ def parse_spec(raw: Any, settings: CameraSettings | None = None) -> CameraSpec:
         name=name.strip(),
         kind=kind,
         stream_url=url,
-        heading_deg=_opt_float(cid, raw, "heading_deg", -360.0, 360.0),
-        fov_deg=_opt_float(cid, raw, "fov_deg", 0.0, 360.0),
-        range_m=_opt_float(cid, raw, "range_m", 0.0, 100_000.0),
+        heading_deg=_opt_float(cid, raw, "heading_deg", -360.0, 360.0, "°"),
+        fov_deg=_opt_float(cid, raw, "fov_deg", 0.0, 360.0, "°"),
+        range_m=_opt_float(cid, raw, "range_m", 0.0, 100_000.0, " m"),
         kecamatan=str(kec).strip() if kec not in (None, "") else None,
     )

@@ -30,6 +30,8 @@ TEXT: dict[str, dict[str, str]] = {
     "flood.chart.time": {"id": "Waktu (WIT)", "en": "Time (WIT, UTC+9)"},
     "flood.chart.level_axis": {"id": "Tinggi muka air (cm)", "en": "Water level (cm)"},
     "flood.chart.rain_axis": {"id": "Hujan (mm/jam)", "en": "Rain (mm/h)"},
+    "flood.chart.no_gauge": {"id": "Belum ada pos duga air", "en": "No river gauge yet"},
+    "flood.loading": {"id": "Memuat data…", "en": "Loading data…"},
     "flood.chart.empty": {"id": "Belum ada bacaan pada rentang waktu ini", "en": "No readings in this time range"},
     "flood.chart.hours.6": {"id": "6 jam", "en": "6 hours"},
     "flood.chart.hours.24": {"id": "24 jam", "en": "24 hours"},

@@ -4,7 +4,9 @@ from __future__ import annotations
 from dash import dcc, html
 
 from i18n import t
+from i18n.format import number
 from layouts import ids
+from layouts.controls import dropdown
 
 NUMBER_FIELDS = ("lon", "lat", "heading_deg", "fov_deg", "range_m")
 
@@ -21,8 +23,8 @@ def _users_section(lang: str, roles: tuple[str, ...], agencies: tuple[str, ...])
         html.H2(t("admin.users", lang), className="panel-title"),
         html.Div(className="admin-form", children=[
             _field(t("admin.username", lang), dcc.Input(id=ids.ADMIN_USER_NAME, type="text", className="form-control form-control-sm")),
-            _field(t("admin.role", lang), dcc.Dropdown(id=ids.ADMIN_USER_ROLE, options=[{"label": t(f"role.{r}", lang), "value": r} for r in roles], value="viewer", clearable=False)),
-            _field(t("admin.agency", lang), dcc.Dropdown(id=ids.ADMIN_USER_AGENCY, options=[{"label": t(f"agency.{a}", lang), "value": a} for a in agencies])),
+            _field(t("admin.role", lang), dropdown(lang, id=ids.ADMIN_USER_ROLE, options=[{"label": t(f"role.{r}", lang), "value": r} for r in roles], value="viewer", clearable=False)),
+            _field(t("admin.agency", lang), dropdown(lang, id=ids.ADMIN_USER_AGENCY, options=[{"label": t(f"agency.{a}", lang), "value": a} for a in agencies])),
             _field(t("admin.password", lang), dcc.Input(id=ids.ADMIN_USER_PASSWORD, type="password", autoComplete="new-password", className="form-control form-control-sm")),
         ]),
         html.Div([html.Button(t(key, lang), id=button_id, className=f"btn btn-sm {style}") for button_id, key, style in buttons], className="admin-buttons"),
@@ -35,12 +37,12 @@ def _cameras_section(lang: str, kinds: tuple[str, ...]) -> html.Section:
     def control(field: str):
         component_id = ids.ADMIN_CAM_FIELDS[field]
         if field == "kind":
-            return dcc.Dropdown(id=component_id, options=[{"label": t(f"kind.{k}", lang), "value": k} for k in kinds])
+            return dropdown(lang, id=component_id, options=[{"label": t(f"kind.{k}", lang), "value": k} for k in kinds])
         return dcc.Input(id=component_id, type="number" if field in NUMBER_FIELDS else "text", className="form-control form-control-sm")
 
     return html.Section(className="admin-section", children=[
         html.H2(t("admin.cameras", lang), className="panel-title"),
-        _field(t("admin.camera_pick", lang), dcc.Dropdown(id=ids.ADMIN_CAM_PICK)),
+        _field(t("admin.camera_pick", lang), dropdown(lang, id=ids.ADMIN_CAM_PICK)),
         html.Div([_field(t(f"admin.cam.{field}", lang), control(field)) for field in ids.ADMIN_CAM_FIELDS], className="admin-form"),
         html.Div([html.Button(t("admin.save", lang), id=ids.ADMIN_CAM_SAVE, className="btn btn-sm btn-primary"),
                   html.Button(t("admin.delete", lang), id=ids.ADMIN_CAM_DELETE, className="btn btn-sm btn-outline-danger")], className="admin-buttons"),
@@ -88,3 +90,18 @@ def table(headers: list[str], rows: list[list]) -> html.Table:
         html.Thead(html.Tr([html.Th(h) for h in headers])),
         html.Tbody([html.Tr([html.Td("" if v is None else str(v)) for v in row]) for row in rows]),
     ])
+
+
+def refusal_text(kind: str, error, lang: str) -> str:
+    """Why an account or camera change was refused (`kind` "user" or "camera"; `error` a UserError or
+    ConfigError with its `code` and `args_`), in the user's language: fields named as the form labels
+    them (with their units), numbers written as the user writes them."""
+    def readable(name: str, value):
+        if name == "field":
+            return t(f"admin.cam.{value}", lang)
+        if isinstance(value, float):
+            return number(value, lang, 0 if value.is_integer() else 2)
+        return value
+
+    reason = t(f"{kind}.refused.{error.code}", lang).format(**{name: readable(name, value) for name, value in error.args_.items()})
+    return t("admin.error", lang).format(why=reason)

@@ -9,6 +9,7 @@ from dash import dcc, html
 from i18n import t
 from i18n.format import age_text, number, percent, wit_time
 from layouts import ids
+from layouts.controls import dropdown
 from store.vocabulary import CAMERA_KINDS
 
 THUMB_URL = "/cameras/{id}/thumbnail.jpg?t={tick}"
@@ -123,7 +124,7 @@ def wall_page(lang: str, kecamatan_names: list[str], period_s: float) -> html.Di
             dcc.Checklist(id=ids.CAM_WALL_KIND, options=[{"label": t(f"kind.{k}", lang), "value": k} for k in CAMERA_KINDS],
                           value=list(CAMERA_KINDS), inline=True, className="filter-checklist cam-wall-kind",
                           inputClassName="form-check-input", labelClassName="form-check-label"),
-            dcc.Dropdown(id=ids.CAM_WALL_KECAMATAN, options=kecamatan_names, multi=True, placeholder=t("filter.kecamatan", lang),
+            dropdown(lang, id=ids.CAM_WALL_KECAMATAN, options=kecamatan_names, multi=True, placeholder=t("filter.kecamatan", lang),
                          className="cam-wall-kecamatan"),
             html.Span(id=ids.CAM_WALL_COUNT, className="text-muted", role="status"),
         ]),

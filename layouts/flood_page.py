@@ -17,6 +17,7 @@ from flood.messages import WIT, wit_text
 from i18n import bundle, t
 from i18n.format import number
 from layouts import ids
+from layouts.controls import dropdown
 from layouts.legend import basemap_rows, box, hazard_rows, legend_panel, row
 from layouts.map_page import Basemap, base_map, flood_zone_layer, river_layer
 
@@ -82,6 +83,20 @@ def flood_legend(lang: str) -> html.Div:
     return legend_panel(lang, sections, ids.FLOOD_LEGEND)
 
 
+def message_figure(text: str) -> go.Figure:
+    """A chart with no axes showing only `text`: while the first data is loading, or when there is nothing to draw."""
+    figure = go.Figure()
+    figure.add_annotation(text=text, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5, font={"size": 16, "color": "#666"})
+    figure.update_layout(margin={"l": 55, "r": 55, "t": 10, "b": 40}, height=300, xaxis={"visible": False}, yaxis={"visible": False},
+                         plot_bgcolor="#ffffff")
+    return figure
+
+
+def loading_note(lang: str) -> html.P:
+    """What a part of the page shows until its first callback has filled it (seconds on a busy server)."""
+    return html.P(t("flood.loading", lang), className="flood-note flood-loading")
+
+
 def level_figure(series: pd.DataFrame, rain: pd.DataFrame, gauge: pd.Series, since: datetime, until: datetime, lang: str) -> go.Figure:
     """Water level (cm) over [since, until] (UTC, drawn in WIT), threshold lines of Waspada/Siaga/Awas, rain bars (mm/h)."""
     figure = go.Figure()
@@ -123,13 +138,13 @@ def chart_panel(lang: str, gauge_options: list[dict]) -> html.Div:
     return html.Div(className="flood-chart-panel", children=[
         html.Div(className="flood-chart-controls", children=[
             html.Label(t("flood.chart.gauge", lang), htmlFor=ids.FLOOD_GAUGE_PICK),
-            dcc.Dropdown(id=ids.FLOOD_GAUGE_PICK, options=gauge_options, value=gauge_options[0]["value"] if gauge_options else None,
+            dropdown(lang, id=ids.FLOOD_GAUGE_PICK, options=gauge_options, value=gauge_options[0]["value"] if gauge_options else None,
                          clearable=False, className="flood-gauge-pick"),
             dcc.RadioItems(id=ids.FLOOD_CHART_HOURS, value=24, inline=True, className="flood-hours",
                            options=[{"label": t(f"flood.chart.hours.{h}", lang), "value": h} for h in CHART_HOURS]),
         ]),
-        html.Div(id=ids.FLOOD_GAUGE_SUMMARY, role="status"),
-        dcc.Graph(id=ids.FLOOD_CHART, config={"displaylogo": False}, style={"height": "300px"}),
+        html.Div(loading_note(lang), id=ids.FLOOD_GAUGE_SUMMARY, role="status"),
+        dcc.Graph(id=ids.FLOOD_CHART, figure=message_figure(t("flood.loading", lang)), config={"displaylogo": False}, style={"height": "300px"}),
     ])
 
 
@@ -142,15 +157,15 @@ def side_panel(lang: str, upload_limit_bytes: int, browser_limit_bytes: int) -> 
         _section(t("flood.sim.title", lang),
                  html.Button(t("flood.sim.start", lang), id=ids.FLOOD_SIM_START, className="btn btn-primary btn-sm"),
                  html.Progress(id=ids.FLOOD_SIM_PROGRESS, value="0", max="100", className="flood-progress"),
-                 html.Div(id=ids.FLOOD_SIM_STATUS, className="flood-note", role="status")),
-        _section(t("flood.alerts.title", lang), html.Div(id=ids.FLOOD_ALERTS, **{"aria-live": "polite"})),
+                 html.Div(loading_note(lang), id=ids.FLOOD_SIM_STATUS, className="flood-note", role="status")),
+        _section(t("flood.alerts.title", lang), html.Div(loading_note(lang), id=ids.FLOOD_ALERTS, **{"aria-live": "polite"})),
         _section(t("flood.upload.title", lang),
                  html.P(t("flood.upload.help", lang), className="flood-note"),
                  dcc.Upload(id=ids.FLOOD_UPLOAD, max_size=browser_limit_bytes, accept=".csv,text/csv", className="flood-upload",
                             children=html.Div(t("flood.upload.drop", lang).format(mb=upload_limit_bytes / 1e6))),
                  html.Div(id=ids.FLOOD_UPLOAD_REPORT, role="status")),
-        _section(t("flood.cameras.title", lang), html.Div(id=ids.FLOOD_CAMERA_LIST)),
-        _section(t("flood.history.title", lang), html.Div(id=ids.FLOOD_HISTORY)),
+        _section(t("flood.cameras.title", lang), html.Div(loading_note(lang), id=ids.FLOOD_CAMERA_LIST)),
+        _section(t("flood.history.title", lang), html.Div(loading_note(lang), id=ids.FLOOD_HISTORY)),
     ])
 
 

@@ -13,6 +13,7 @@ from dash_extensions.javascript import Namespace
 from i18n import bundle, t
 from layouts import ids
 from layouts.camera_views import in_view_section, live_panel
+from layouts.controls import dropdown
 from layouts.legend import legend
 from layouts.styles import BUSINESS_COLOURS, CAMERA_STATUS_COLOURS, COMPLAINT_STATUS_COLOURS, HAZARD_COLOURS, ROAD_STYLES
 from store.filters import KECAMATAN_CODES
@@ -193,13 +194,13 @@ def side_panel(lang: str, kecamatan_names: dict[str, str], date_range: tuple[dat
             dcc.Checklist(id=ids.FILTER_STATUS, options=_checklist_options("status", COMPLAINT_STATUSES, lang), value=[],
                           className="filter-checklist", inputClassName="form-check-input", labelClassName="form-check-label"),
             html.Label(t("filter.category", lang), htmlFor=ids.FILTER_CATEGORY),
-            dcc.Dropdown(id=ids.FILTER_CATEGORY, options=_checklist_options("category", COMPLAINT_CATEGORIES, lang), multi=True,
+            dropdown(lang, id=ids.FILTER_CATEGORY, options=_checklist_options("category", COMPLAINT_CATEGORIES, lang), multi=True,
                          placeholder=t("filter.all", lang)),
             html.Label(t("filter.agency", lang), htmlFor=ids.FILTER_AGENCY),
-            dcc.Dropdown(id=ids.FILTER_AGENCY, options=_checklist_options("agency", agencies, lang), multi=True,
+            dropdown(lang, id=ids.FILTER_AGENCY, options=_checklist_options("agency", agencies, lang), multi=True,
                          placeholder=t("filter.all", lang)),
             html.Label(t("filter.kecamatan", lang), htmlFor=ids.FILTER_KECAMATAN),
-            dcc.Dropdown(id=ids.FILTER_KECAMATAN, options=[{"label": kecamatan_names.get(c, c), "value": c} for c in KECAMATAN_CODES],
+            dropdown(lang, id=ids.FILTER_KECAMATAN, options=[{"label": kecamatan_names.get(c, c), "value": c} for c in KECAMATAN_CODES],
                          multi=True, placeholder=t("filter.all", lang)),
             html.Button(t("filter.reset", lang), id=ids.FILTER_RESET, className="btn btn-outline-secondary btn-sm mt-2"),
             html.Div(id=ids.FILTER_WARNING, className="filter-warning", role="status"),

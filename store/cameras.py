@@ -68,17 +68,17 @@ def validate_camera(fields: dict, media_root: Path | None) -> dict:
     """The fields of a camera to store, checked: name, kind, group (a-z, 0-9, _), lon/lat in degrees
     (WGS 84), heading/FOV in degrees, range in metres, and a stream URL the camera readers accept
     (cameras.config: rtsp, rtsps, http, https, demo, and files only under the media folder).
-    Raises ConfigError with a message for the user."""
+    Raises ConfigError with the reason (a code of cameras.config.REFUSAL_TEXT and its figures)."""
     spec = parse_spec({**fields, "id": 0}, CameraSettings(media_root=media_root))
     group = str(fields.get("group") or "").strip()
     if not GROUP_PATTERN.match(group):
-        raise ConfigError(None, "group: 1 to 40 of a-z, 0-9 and _")
+        raise ConfigError(None, "bad_group")
     try:
         lon, lat = float(fields.get("lon")), float(fields.get("lat"))
     except (TypeError, ValueError):
-        raise ConfigError(None, "longitude and latitude must be numbers (degrees)") from None
+        raise ConfigError(None, "lonlat_not_numbers") from None
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise ConfigError(None, "longitude must be within -180..180°, latitude within -90..90°")
+        raise ConfigError(None, "lonlat_range")
     return {"name": spec.name, "kind": spec.kind, "group": group, "lon": lon, "lat": lat, "heading_deg": spec.heading_deg,
             "fov_deg": spec.fov_deg, "range_m": spec.range_m, "stream_url": spec.stream_url}
 
@@ -102,7 +102,7 @@ def save_camera(engine: Engine, camera_id: int | None, values: dict) -> int:
         if camera_id is None:
             return conn.execute(insert(Camera).values(**values, status="unknown").returning(Camera.id)).scalar_one()
         if conn.execute(update(Camera).where(Camera.id == camera_id).values(**values)).rowcount == 0:
-            raise ConfigError(camera_id, "no such camera")
+            raise ConfigError(camera_id, "no_such_camera")
         return camera_id
 
 

@@ -210,6 +210,34 @@ def test_login_failure_and_success_are_audited(app, engine):
     assert events[1][0] == "login.failed" and events[1][2] == {"username": "<script>x</script>"}
 
 
+def _failed_login(client, address: str, username: str) -> int:
+    token = csrf_token_of(client.get("/masuk").get_data(as_text=True))
+    return client.post("/masuk", data={"username": username, "password": "wrong", "csrf_token": token},
+                       headers={"X-Forwarded-For": address}).status_code
+
+
+def _last_failed_login(engine) -> tuple[str, str]:
+    """Address and user name of the newest failed login in the audit log."""
+    with engine.connect() as conn:
+        ip, detail = conn.execute(select(AuditEvent.ip, AuditEvent.detail).where(AuditEvent.action == "login.failed")
+                                  .order_by(AuditEvent.id.desc()).limit(1)).one()
+    return ip, detail["username"]
+
+
+def test_behind_a_trusted_proxy_the_users_address_is_audited_and_rate_limited(tmp_path):
+    app = create_app(Settings.from_env({"INSTANCE_DIR": str(tmp_path), "TILE_URL": "", "CAMERA_READERS": "0", "DEMO_DATA": "0",
+                                        "TRUSTED_PROXIES": "1"}))
+    client = app.server.test_client()
+    assert [_failed_login(client, "203.0.113.7", "planner") for _ in range(6)] == [401] * 5 + [429]
+    assert _failed_login(client, "203.0.113.8", "planner") == 401  # another user behind the same proxy is not locked out
+    assert _last_failed_login(app.server.extensions["ambon_auth"]["engine"]) == ("203.0.113.8", "planner")
+
+
+def test_without_a_trusted_proxy_a_forwarded_address_is_not_believed(app, engine):
+    assert _failed_login(app.server.test_client(), "203.0.113.9", "kepala") == 401
+    assert _last_failed_login(engine) == ("127.0.0.1", "kepala")
+
+
 def test_deactivating_a_user_ends_their_session(app, engine):
     from auth import users
 

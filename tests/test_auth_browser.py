@@ -1,10 +1,11 @@
 """Logging in and what each role sees, in a real headless Chromium against the running app."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from auth.models import AuditEvent
 from auth.policy import ROLES
@@ -110,7 +111,42 @@ def test_hostile_login_name_in_the_audit_log_is_shown_as_text(page, live_app):
     assert page.errors == []
 
 
+ENGLISH = re.compile(r"\b(must|got|between|is|are|missing|unknown|group|kind|name|number|the|of)\b", re.IGNORECASE)
+
+
+def test_a_bad_camera_form_is_refused_in_indonesian_only(page, live_app, live_store):
+    with live_store.connect() as conn:
+        cameras_before = conn.scalar(select(func.count()).select_from(Camera))
+    login(page, live_app, "admin")
+    page.goto(live_app + "/admin")
+    message = page.locator("#admin-cam-message")
+
+    def save_and_read(previous: str) -> str:
+        page.click("#admin-cam-save")
+        page.wait_for_function("([el, before]) => el.innerText && el.innerText !== before", arg=[message.element_handle(), previous], timeout=15000)
+        return message.inner_text()
+
+    for field, value in (("name", "CCTV Uji"), ("group", "Lalu Lintas!"), ("lon", "128.18"), ("lat", "-3.69"), ("fov-deg", "400"),
+                         ("stream-url", "demo://uji")):
+        page.fill(f"#admin-cam-{field}", value)
+    shown = [save_and_read("")]  # no kind chosen
+    page.locator("#admin-cam-kind").click()
+    page.locator(".dash-dropdown-option", has_text="Kamera jalan").click()
+    shown.append(save_and_read(shown[-1]))  # field of view out of range
+    page.fill("#admin-cam-fov-deg", "60")
+    shown.append(save_and_read(shown[-1]))  # access group with capitals and "!"
+    assert shown == ["Tidak disimpan: jenis kamera belum dipilih atau tidak dikenal",
+                     "Tidak disimpan: Sudut pandang (°) harus antara 0° dan 360°, bukan 400°",
+                     "Tidak disimpan: grup akses: 1 sampai 40 karakter a-z, 0-9 dan _"]
+    assert [text for text in shown if ENGLISH.search(text)] == []
+    with live_store.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Camera)) == cameras_before
+    assert page.errors == []
+
+
 def test_a_live_view_session_is_audited_with_user_and_duration(page, live_app, live_store):
+    with live_store.connect() as conn:
+        before = conn.scalar(select(func.max(AuditEvent.id))) or 0  # live views other tests watched are not this one
     login(page, live_app, "operator")
     page.evaluate("""() => { const img = document.createElement('img'); img.id = 'live';
                              img.src = '/cameras/1/live.mjpg'; document.body.appendChild(img); }""")
@@ -121,11 +157,11 @@ def test_a_live_view_session_is_audited_with_user_and_duration(page, live_app, l
     def closed():
         with live_store.connect() as conn:
             return conn.execute(select(AuditEvent.username, AuditEvent.target, AuditEvent.detail)
-                                .where(AuditEvent.action == "live.close")).first()
+                                .where(AuditEvent.action == "live.close", AuditEvent.id > before)).first()
     username, target, detail = wait_until(closed, timeout=15, message="live.close in the audit log")
     assert (username, target) == ("operator", "camera:1") and detail["duration_s"] >= 1.5
     with live_store.connect() as conn:
-        assert conn.scalar(select(AuditEvent.username).where(AuditEvent.action == "live.open")) == "operator"
+        assert conn.scalar(select(AuditEvent.username).where(AuditEvent.action == "live.open", AuditEvent.id > before)) == "operator"
 
 
 def test_snapshots_taken_and_read_are_audited(page, live_app, live_store):

@@ -27,6 +27,8 @@ def test_run_an_analysis_and_see_the_sites(page, live_app):
     href = page.locator("#cov-results a", has_text="GeoJSON").get_attribute("href")
     download = page.request.get(live_app + href)
     assert download.status == 200 and len(download.json()["features"]) == 6
+    csv = page.request.get(live_app + page.locator("#cov-results a", has_text="CSV").get_attribute("href")).text()
+    assert csv.splitlines()[0] == "peringkat,indeks_kandidat,bobot_tambahan_poin,alasan,lon,lat"  # the page's language
     assert page.errors == []
 
 

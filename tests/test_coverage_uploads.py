@@ -122,10 +122,11 @@ def test_download_route_checks_every_parameter(artifacts):
     assert geojson.status_code == 200 and geojson.mimetype == "application/geo+json"
     assert "new-camera-sites.geojson" in geojson.headers["Content-Disposition"]
     features = geojson.get_json()["features"]
-    assert features[0]["properties"]["reason"] == "covers 3 complaints" and "reason_id" not in features[0]["properties"]
+    assert features[0]["properties"] == {"rank": 1, "candidate_index": 7, "added_weight_points": 9.5, "reason": "covers 3 complaints"}
     csv = client.get(f"/api/coverage/{artifact_id}.csv?lang=<script>")  # unknown language: Indonesian
     table = pd.read_csv(io.BytesIO(csv.data))
-    assert list(table["reason"]) == ["mencakup 3 aduan", "mencakup 1 lokasi TPS"] and {"lon", "lat"} <= set(table.columns)
+    assert list(table.columns) == ["peringkat", "indeks_kandidat", "bobot_tambahan_poin", "alasan", "lon", "lat"]
+    assert list(table["alasan"]) == ["mencakup 3 aduan", "mencakup 1 lokasi TPS"]
     gpkg = client.get(f"/api/coverage/{artifact_id}.gpkg")
     assert gpkg.status_code == 200 and gpkg.data.startswith(b"SQLite format 3\x00")
     assert client.get(f"/api/coverage/{artifact_id}.exe").status_code == 404

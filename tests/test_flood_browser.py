@@ -18,6 +18,39 @@ def _open(page, live_app):
     page.wait_for_selector("#flood-map .flood-gauge-icon", timeout=20000)
 
 
+def test_every_slow_part_says_it_is_loading_until_its_data_arrives(page, live_app):
+    """The page's data callbacks are held back at the network until the loading state has been seen,
+    so the check does not depend on how fast the server answers."""
+    login(page, live_app, "bpbd")
+    held, holding = [], [True]
+
+    def hold_data_callbacks(route):
+        if holding[0] and "_pages_content" not in (route.request.post_data or ""):
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/_dash-update-component*", hold_data_callbacks)
+    page.goto(live_app + "/banjir")
+    slow_parts = ("#flood-sim-status", "#flood-gauge-summary", "#flood-alerts", "#flood-camera-list", "#flood-history")
+    for part in slow_parts:
+        page.locator(f"{part} .flood-loading").wait_for(timeout=20000)
+        assert page.locator(part).inner_text() == "Memuat data…"
+    assert page.locator("#flood-chart .annotation-text").text_content() == "Memuat data…"
+    assert held  # the loading state was seen while the data was on its way
+
+    holding[0] = False
+    for route in held:
+        route.continue_()
+    page.wait_for_function("() => !document.querySelector('.flood-loading')", timeout=30000)
+    page.locator("#flood-gauge-summary .flood-badge").wait_for(timeout=30000)
+    assert "Tinggi muka air" in page.locator("#flood-gauge-summary").inner_text()
+    page.locator("#flood-chart .xtick").first.wait_for(timeout=30000)  # the chart has its time axis
+    main = page.locator("main").inner_text()
+    assert "Memuat" not in main and "Loading" not in main
+    assert page.errors == []
+
+
 def test_simulated_rain_raises_awas_and_an_acknowledged_rt_moves_down(page, live_app):
     _open(page, live_app)
     legend = page.locator("#flood-legend").inner_text()

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from i18n import LANGUAGES, TEXT, normalise_language, t
+from i18n import LANGUAGES, TEXT, bundle, normalise_language, t
 from i18n.format import age_text, number, percent, wit_time
 from tests.conftest import ROOT
 
@@ -42,3 +42,18 @@ def test_every_reason_a_reading_can_get_is_in_both_languages():
 
     assert {f"flood.reason.{code}" for code in REASON_TEXT} <= TEXT.keys()
     assert all(TEXT[f"flood.reason.{code}"]["en"] == text for code, text in REASON_TEXT.items())  # the API says the same
+
+
+def test_every_word_a_dropdown_shows_by_itself_is_translated():
+    from dash import dcc
+
+    assert set(bundle("dropdown.label.", "id")) == set(dcc.Dropdown.Labels.__annotations__)
+
+
+def test_every_reason_an_account_or_camera_change_is_refused_is_in_both_languages():
+    from auth.users import REFUSAL_TEXT as USER_REFUSALS
+    from cameras.config import REFUSAL_TEXT as CAMERA_REFUSALS
+
+    named = {f"user.refused.{code}" for code in USER_REFUSALS} | {f"camera.refused.{code}" for code in CAMERA_REFUSALS}
+    assert sorted(named - TEXT.keys()) == []
+    assert sorted(key for key in TEXT if key.startswith(("user.refused.", "camera.refused.")) and key not in named) == []

@@ -87,6 +87,30 @@ def test_switch_language(page, live_app):
     assert page.errors == []
 
 
+def test_a_filter_dropdown_speaks_indonesian(page, live_app):
+    """dash's dcc.Dropdown brings its own English words (Search, Select All, "2 selected", No options
+    found, Clear ...); every one of them must be Indonesian on an Indonesian page."""
+    _open_map(page, live_app)
+    category = page.locator("#filter-category")
+    assert category.inner_text() == "Semua"
+    category.click()
+    menu = page.locator(".dash-dropdown-content")
+    search = menu.locator("input[type=search]")
+    menu.get_by_role("button", name="Pilih semua").click()  # a multi dropdown stays open
+    category.locator(".dash-dropdown-value-count").wait_for()
+    search.fill("zzzz")
+    menu.get_by_text("Tidak ada yang cocok").wait_for()
+    texts = [menu.inner_text(), search.get_attribute("placeholder"), category.locator(".dash-dropdown-value-count").inner_text(),
+             category.locator(".dash-dropdown-clear").get_attribute("title"), category.locator(".dash-dropdown-clear").get_attribute("aria-label"),
+             menu.locator(".dash-dropdown-clear").get_attribute("aria-label")]
+    assert texts[1:] == ["Cari", f"{category.locator('.dash-dropdown-value-item').count()} dipilih", "Hapus pilihan", "Hapus pilihan",
+                         "Hapus pencarian"]
+    assert "Pilih semua" in texts[0] and "Batalkan semua" in texts[0]
+    english = ("Search", "Select", "selected", "No options", "Clear")
+    assert [text for text in texts if any(word in text for word in english)] == []
+    assert page.errors == []
+
+
 def test_user_text_in_a_popup_is_shown_as_text(page, live_app):
     _open_map(page, live_app)
     result = page.evaluate("""() => {
