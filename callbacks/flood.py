@@ -28,6 +28,10 @@ from routes.language import request_language
 from services import Services
 from store.layers import read_admin_areas
 
+UPLOAD_REFUSALS = {"too_large": "too_large", "not_upload": "not_base64", "not_base64": "not_base64", "empty": "empty",
+                   "unknown_type": "not_csv", "bad_header": "bad_header"}
+"""Why a readings file was refused (the code of the refusal) -> its text (flood.upload.refused.*)."""
+
 IMPACT_SECONDS = 60
 """Impact is cached this long per set of zones: layers change slowly, the page redraws every second."""
 UPLOAD_BROWSER_LIMIT = 10 * MAX_BODY_BYTES
@@ -205,9 +209,10 @@ def register(app: Dash, services: Services) -> None:
         lang = normalise_language(lang)
         try:
             report, new_alerts = upload_readings_csv(engine, board.csv_from_upload(contents, MAX_BODY_BYTES), now=_utcnow())
-        except ValueError as error:
+        except ValueError as error:  # auth.uploads.UploadRejected, flood.ingest.BadCsv, or text that is no CSV
             audit_event("import.flood_readings_csv", None, {"refused": str(error)[:300]})
-            return view.upload_error(str(error), lang), None
+            reason = UPLOAD_REFUSALS.get(getattr(error, "code", None), "unreadable")
+            return view.upload_error(t(f"flood.upload.refused.{reason}", lang).format(limit_mb=MAX_BODY_BYTES // 2**20), lang), None
         audit_event("import.flood_readings_csv", None, {"accepted": len(report.accepted), "merged": len(report.merged),
                                                          "rejected": len(report.rejected), "alerts_raised": len(new_alerts)})
         # emptied so that uploading the same file again is processed again

@@ -145,14 +145,24 @@ def _parse_value(raw, kind: str) -> float:
     return value
 
 
+class BadCsv(ValueError):
+    """A readings CSV that cannot be read at all; ``code`` says why for pages in the user's language
+    ("bad_header")."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
 def rows_from_csv(content: str | bytes) -> list[dict]:
-    """CSV text or bytes (UTF-8, header `gauge,time,level_cm[,rain_mm_h]`) to row dicts."""
+    """CSV text or bytes (UTF-8, header `gauge,time,level_cm[,rain_mm_h]`) to row dicts; BadCsv
+    when the header lacks what a reading needs."""
     if isinstance(content, bytes):
         content = content.decode("utf-8-sig")
     reader = csv.DictReader(io.StringIO(content))
     missing = {"gauge", "time"} - set(reader.fieldnames or ())
     if missing or not set(VALUE_FIELDS.values()) & set(reader.fieldnames or ()):
-        raise ValueError("CSV header must name gauge, time and level_cm and/or rain_mm_h")
+        raise BadCsv("bad_header", "CSV header must name gauge, time and level_cm and/or rain_mm_h")
     return [dict(row) for row in reader]
 
 
