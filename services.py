@@ -11,7 +11,7 @@ from cameras import CameraManager
 from cameras.board import CameraBoard
 from config import Settings
 from layouts.map_page import Basemap
-from store.roads import road_fingerprint, road_sources
+from store.roads import road_sources
 
 
 @dataclass(frozen=True)
@@ -26,5 +26,4 @@ class Services:
 
     def basemap(self) -> Basemap:
         """The tiles of the settings and the credit of the roads stored now (an import changes it)."""
-        return Basemap(self.settings.tile_url, self.settings.tile_attribution, "; ".join(road_sources(self.engine)),
-                       road_fingerprint(self.engine))
+        return Basemap(self.settings.tile_url, self.settings.tile_attribution, "; ".join(road_sources(self.engine)))

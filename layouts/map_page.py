@@ -30,8 +30,6 @@ class Basemap:
     tile_url: str
     tile_attribution: str
     road_credit: str = ""
-    road_version: str = ""
-    """Changes with the stored roads, so their layer is never served from an old cache."""
 
 js = Namespace("ambon", "map")
 
@@ -123,7 +121,7 @@ def land_pane(lang: str, basemap: Basemap) -> dl.Pane:
     (the map's CSS class "city-map" paints the sea behind it). A road shows its name on hover."""
     return dl.Pane(name="land", style={"zIndex": 150}, children=[
         geojson_layer("land", lang, style=js("landStyle"), interactive=False, onEachFeature=js("noPopup")),
-        geojson_layer("roads", lang, url=f"/api/layers/roads.geojson?v={basemap.road_version}", style=js("roadStyle")),
+        geojson_layer("roads", lang, style=js("roadStyle")),
     ])
 
 

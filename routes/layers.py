@@ -18,16 +18,20 @@ from geo.geojson import to_geojson_bytes
 from geo.roads import road_group
 from geo.sectors import camera_sectors
 from store import layers
+from store.layers import fingerprint
 from store.cameras import CAMERA_PROPERTIES, camera_points
 from store.filters import parse_complaint_filter
 from store.roads import read_roads
-from store.models import Business, Camera, FloodZone, River, TpsSite
+from store.models import AdminArea, Business, Camera, FloodZone, River, Road, TpsSite
 from store.vocabulary import COMPLAINT_CATEGORIES, COMPLAINT_STATUSES
 from tax.anomalies import deposit_flags, deposit_summary
 
 STATIC_LAYER_SECONDS = 600
 LIVE_LAYER_SECONDS = 15
-"""Cameras and complaints change while the app runs; boundaries, roads and rivers only on an import."""
+"""Cameras and complaints change while the app runs; rivers and flood zones do not."""
+IMPORTED_LAYERS = {"kecamatan": AdminArea, "desa": AdminArea, "land": AdminArea, "roads": Road}
+"""Layers an admin's import replaces: served with their data's fingerprint as ETag and revalidated
+by the browser on every load (an unchanged layer costs a 304), so nobody sees the old ones."""
 
 
 def _complaint_scope() -> str | None:
@@ -89,7 +93,10 @@ def init_layer_routes(server: Flask, engine: Engine, cache: Cache) -> None:
         if name not in LAYER_NAMES:
             abort(404, description=f"No map layer named {name!r}")
         max_age = LIVE_LAYER_SECONDS if name in ("complaints", "cameras", "camera_sectors") else STATIC_LAYER_SECONDS
-        key = f"layer:{_complaint_scope() if name == 'complaints' else ''}:{request.full_path}"
+        version = fingerprint(engine, IMPORTED_LAYERS[name]) if name in IMPORTED_LAYERS else ""
+        if version and version in request.if_none_match:
+            return Response(status=304, headers={"ETag": f'"{version}"', "Cache-Control": "private, no-cache"})
+        key = f"layer:{version}:{_complaint_scope() if name == 'complaints' else ''}:{request.full_path}"
         compressed = cache.get(key)
         if compressed is None:
             compressed = gzip.compress(_layer_payload(engine, name), compresslevel=5)
@@ -99,7 +106,11 @@ def init_layer_routes(server: Flask, engine: Engine, cache: Cache) -> None:
             response.headers["Content-Encoding"] = "gzip"
         else:
             response = Response(gzip.decompress(compressed), mimetype="application/geo+json")
-        response.headers["Cache-Control"] = f"private, max-age={max_age}"
+        if version:
+            response.set_etag(version)
+            response.headers["Cache-Control"] = "private, no-cache"
+        else:
+            response.headers["Cache-Control"] = f"private, max-age={max_age}"
         response.headers["Vary"] = "Accept-Encoding, Cookie"  # what a user may see depends on who is logged in
         return response
 

@@ -37,7 +37,7 @@ def write_features(engine: Engine, model, features: gpd.GeoDataFrame) -> list[in
     Columns that are not attributes of the model are ignored; `id`, when present, is kept.
     """
     with engine.begin() as conn:
-        return _insert_features(conn, model, features)
+        return insert_features(conn, model, features)
 
 
 def replace_features(engine: Engine, model, features: gpd.GeoDataFrame) -> list[int]:
@@ -45,10 +45,11 @@ def replace_features(engine: Engine, model, features: gpd.GeoDataFrame) -> list[
     or the new ones, never an empty table."""
     with engine.begin() as conn:
         conn.execute(delete(model))
-        return _insert_features(conn, model, features)
+        return insert_features(conn, model, features)
 
 
-def _insert_features(conn, model, features: gpd.GeoDataFrame) -> list[int]:
+def insert_features(conn, model, features: gpd.GeoDataFrame) -> list[int]:
+    """:func:`write_features` inside the caller's transaction ``conn``."""
     if features.crs is None:
         raise ValueError("features have no CRS")
     features = features.to_crs(WGS84)
@@ -104,6 +105,14 @@ def read_features(engine: Engine, model, *, bbox: BBox | None = None, columns: S
     table_columns = model.__table__.columns
     statement = select(*(table_columns[c] for c in [*names, *geometry_columns])).where(_bbox_clause(model, bbox))
     return _to_frame(engine, statement.order_by(table_columns["id"]), model)
+
+
+def fingerprint(engine: Engine, model) -> str:
+    """A short text that changes whenever the rows of ``model`` (a line or polygon table) do: their
+    count and summed extents. Map layers an import can replace are served with it as their ETag."""
+    with engine.connect() as conn:
+        count, total = conn.execute(select(func.count(), func.sum(model.min_lon + model.min_lat + model.max_lon + model.max_lat))).one()
+    return f"{count}-{total or 0:.6f}"
 
 
 def read_admin_areas(engine: Engine, level: str) -> gpd.GeoDataFrame:

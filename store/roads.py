@@ -53,14 +53,6 @@ def road_sources(engine: Engine) -> tuple[str, ...]:
         return tuple(conn.execute(select(Road.source).distinct().where(Road.source.is_not(None)).order_by(Road.source)).scalars())
 
 
-def road_fingerprint(engine: Engine) -> str:
-    """A short text that changes whenever the stored network does (its count and summed extents).
-    The map asks for the road layer with it, so no cache (server's or browser's) serves an old network."""
-    with engine.connect() as conn:
-        count, total = conn.execute(select(func.count(), func.sum(Road.min_lon + Road.min_lat + Road.max_lon + Road.max_lat))).one()
-    return f"{count}-{total or 0:.6f}"
-
-
 def road_count(engine: Engine) -> int:
     """How many road segments the store holds."""
     with engine.connect() as conn:

@@ -21,7 +21,7 @@ def _features(response):
     return orjson.loads(body)["features"]
 
 
-@pytest.mark.parametrize("layer", ["cameras", "camera_sectors", "tps", "rivers", "flood_zones", "businesses", "kecamatan", "desa", "land"])
+@pytest.mark.parametrize("layer", ["cameras", "camera_sectors", "tps", "rivers", "flood_zones", "businesses", "kecamatan", "desa", "land", "roads"])
 def test_every_layer_serves_features(client, layer):
     response = client.get(f"/api/layers/{layer}.geojson")
     assert response.status_code == 200

@@ -12,7 +12,9 @@ import shapely
 from geo.crs import WGS84
 from geo.roads import OSM_CREDIT, NoRoads, normalise_roads, road_group
 from store.db import make_engine
-from store.roads import import_roads, read_roads, road_count, road_fingerprint, road_summary
+from store.layers import fingerprint
+from store.models import Road
+from store.roads import import_roads, read_roads, road_count, road_summary
 
 ROOT = Path(__file__).resolve().parents[1]
 LINE = shapely.LineString([(128.18, -3.69), (128.181, -3.691)])
@@ -43,23 +45,23 @@ def test_other_files_keep_their_own_credit_and_class_column():
 
 def test_a_layer_without_road_lines_is_refused_and_the_stored_network_stays(engine):
     import_roads(engine, layer({"highway": ["tertiary"], "name": ["Jl. Rijali"]}, [LINE]))
-    before = road_fingerprint(engine)
+    before = fingerprint(engine, Road)
     with pytest.raises(NoRoads):
         import_roads(engine, layer({"name": ["TPS"]}, [shapely.Point(128.18, -3.69)]))
     with pytest.raises(NoRoads):
         import_roads(engine, layer({"highway": ["construction"]}, [LINE]))
-    assert road_count(engine) == 1 and road_fingerprint(engine) == before
+    assert road_count(engine) == 1 and fingerprint(engine, Road) == before
 
 
 def test_real_osm_roads_replace_the_network_on_each_backend(engine, shared_geodata):
     osm = gpd.read_file(shared_geodata / "ambon_roads_osm.geojson")
     import_roads(engine, layer({"highway": ["tertiary"]}, [LINE]))
-    before = road_fingerprint(engine)
+    before = fingerprint(engine, Road)
     summary = import_roads(engine, osm)
     assert summary.segments == len(osm) == road_count(engine)  # replaced, not added to
     assert summary.total_km == pytest.approx(osm.to_crs(32752).length.sum() / 1000, rel=1e-6)
     assert list(summary.km_by_group) == ["primary", "secondary", "tertiary", "local", "minor"]  # major first
-    assert summary.sources == (OSM_CREDIT,) and road_fingerprint(engine) != before
+    assert summary.sources == (OSM_CREDIT,) and fingerprint(engine, Road) != before
     stored = read_roads(engine)
     assert stored["name"].notna().sum() == osm["name"].notna().sum() == 350
     assert road_summary(engine).km_by_group == pytest.approx(summary.km_by_group)
