@@ -1,4 +1,4 @@
-"""Admin page callbacks: users, cameras, the road network, audit search. The guard only lets admins call them
+"""Admin page callbacks: users, cameras, the city's roads and boundaries, audit search. The guard only lets admins call them
 (ids "admin-"); each change is recorded in the audit log."""
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from auth import audit, users
 from auth.policy import ROLES
 from auth.web import audit_event, current_account
 from cameras.config import ConfigError, redact_url
+from geo.boundaries import CODE_EXAMPLE, BadBoundaries
 from geo.roads import NoRoads
 from i18n import t
 from i18n.format import WIT, number, wit_time
@@ -20,10 +21,13 @@ from layouts.admin_page import admin_page, refusal_text, table
 from planning.uploads import MAX_UPLOAD_BYTES, UploadError, decode_contents, read_upload
 from routes.language import request_language
 from store.cameras import delete_camera, list_cameras, save_camera, validate_camera
-from store.roads import RoadSummary, import_roads, road_count, road_summary
+from store.boundaries import area_counts, import_admin_areas
+from store.roads import import_roads, road_count, road_summary
 from store.vocabulary import AGENCIES, CAMERA_KINDS
 
 CAM_FIELDS = list(ids.ADMIN_CAM_FIELDS)
+DATA_KINDS = ("roads", "kecamatan", "desa")
+"""What an admin can replace from a file on /admin."""
 USER_BUTTONS = (ids.ADMIN_USER_CREATE, ids.ADMIN_USER_SET_ROLE, ids.ADMIN_USER_RESET, ids.ADMIN_USER_DEACTIVATE, ids.ADMIN_USER_ACTIVATE)
 
 
@@ -77,17 +81,18 @@ def _camera_cell(field: str, value, lang: str) -> str:
     return str(value)
 
 
-def _roads_summary(summary: RoadSummary, lang: str) -> list:
-    """What the store holds: segments and kilometres, per road group, and the credit the data asks for."""
+def _data_summary(engine, lang: str) -> list:
+    """What the store holds: kecamatan and desa, and the roads in kilometres per group with the
+    credit their data asks for."""
+    counts = area_counts(engine)
+    areas = html.P(t("admin.areas.stored", lang).format(kecamatan=counts.get("kecamatan", 0), desa=counts.get("desa", 0)))
+    summary = road_summary(engine)
     if not summary.segments:
-        return [t("admin.roads.none", lang)]
+        return [areas, html.P(t("admin.roads.none", lang))]
     rows = [[t(f"road.{group}", lang), f"{number(km, lang, 1)} km"] for group, km in summary.km_by_group.items()]
     credit = [html.P(t("admin.roads.credit", lang).format(sources="; ".join(summary.sources)))] if summary.sources else []
-    return [html.P(_stored_text(summary, lang)), table([t("admin.roads.group", lang), t("admin.roads.length", lang)], rows), *credit]
-
-
-def _stored_text(summary: RoadSummary, lang: str) -> str:
-    return t("admin.roads.stored", lang).format(segments=number(summary.segments, lang), km=number(summary.total_km, lang, 1))
+    stored = t("admin.roads.stored", lang).format(segments=number(summary.segments, lang), km=number(summary.total_km, lang, 1))
+    return [areas, html.P(stored), table([t("admin.roads.group", lang), t("admin.roads.length", lang)], rows), *credit]
 
 
 def _day_start(value: str | None, days_after: int = 0) -> datetime | None:
@@ -103,7 +108,8 @@ def _day_start(value: str | None, days_after: int = 0) -> datetime | None:
 def register(app: Dash, services) -> None:
     engine, manager, media_root = services.engine, services.cameras, services.settings.media_dir
     dash.register_page("admin", path="/admin", order=90, name=t("nav.admin", "id"), nav_key="nav.admin", permission="admin",
-                       layout=lambda **_query: admin_page(request_language(), ROLES, AGENCIES, CAMERA_KINDS, MAX_UPLOAD_BYTES))
+                       layout=lambda **_query: admin_page(request_language(), ROLES, AGENCIES, CAMERA_KINDS, DATA_KINDS,
+                                                                          MAX_UPLOAD_BYTES))
 
     @app.callback(
         Output(ids.ADMIN_USERS_TABLE, "children"), Output(ids.ADMIN_USER_MESSAGE, "children"), Output(ids.ADMIN_USER_PASSWORD, "value"),
@@ -173,24 +179,36 @@ def register(app: Dash, services) -> None:
         return [t("admin.audit.count", lang).format(n=len(events), limit=audit.SEARCH_LIMIT), table(headers, rows)]
 
     @app.callback(
-        Output(ids.ADMIN_ROADS_SUMMARY, "children"), Output(ids.ADMIN_ROADS_MESSAGE, "children"), Output(ids.ADMIN_ROADS_UPLOAD, "contents"),
-        Input(ids.ADMIN_ROADS_UPLOAD, "contents"),
-        State(ids.ADMIN_ROADS_UPLOAD, "filename"), State(ids.ADMIN_ROADS_SOURCE, "value"), State(ids.LANG_STORE, "data"),
+        Output(ids.ADMIN_DATA_SUMMARY, "children"), Output(ids.ADMIN_DATA_MESSAGE, "children"), Output(ids.ADMIN_DATA_UPLOAD, "contents"),
+        Input(ids.ADMIN_DATA_UPLOAD, "contents"),
+        State(ids.ADMIN_DATA_UPLOAD, "filename"), State(ids.ADMIN_DATA_KIND, "value"), State(ids.ADMIN_DATA_SOURCE, "value"),
+        State(ids.LANG_STORE, "data"),
     )
-    def roads(contents, filename, source, lang):
-        """Show the stored network; a dropped file replaces it (a refused one changes nothing)."""
+    def city_data(contents, filename, kind, source, lang):
+        """Show what is stored; a dropped file replaces the roads, kecamatan or desa (a refused one changes nothing)."""
         if contents is None:
-            return _roads_summary(road_summary(engine), lang), no_update, no_update
+            return _data_summary(engine, lang), no_update, no_update
+        kind = kind if kind in DATA_KINDS else DATA_KINDS[0]
         name = str(filename or "")[:80]
-        before = road_count(engine)
         try:
-            imported = import_roads(engine, read_upload(decode_contents(contents), "roads"), str(source or "")[:200])
+            layer = read_upload(decode_contents(contents), kind)
+            if kind == "roads":
+                before = road_count(engine)
+                roads = import_roads(engine, layer, str(source or "")[:200])
+                detail = {"segments": roads.segments, "km": round(roads.total_km, 1), "replaced_segments": before}
+                message = t("admin.roads.imported", lang).format(name=name, segments=number(roads.segments, lang),
+                                                                 km=number(roads.total_km, lang, 1), before=number(before, lang))
+            else:
+                done = import_admin_areas(engine, layer, kind)
+                detail = {"areas": done.areas, "replaced_areas": done.before, "points": done.points, "unplaced": done.unplaced}
+                message = t(f"admin.areas.imported.{kind}", lang).format(name=name, areas=done.areas, before=done.before,
+                                                                          points=number(done.points, lang), unplaced=number(done.unplaced, lang))
         except UploadError as error:
-            return no_update, t("admin.roads.refused", lang).format(why=t(f"upload.{error.code}", lang).format(**error.details)), None
+            return no_update, t("admin.data.refused", lang).format(why=t(f"upload.{error.code}", lang).format(**error.details)), None
         except NoRoads:
-            return no_update, t("admin.roads.no_roads", lang), None
-        audit_event("data.import", "roads", {"file": name, "segments": imported.segments, "km": round(imported.total_km, 1),
-                                             "replaced_segments": before})
-        message = t("admin.roads.imported", lang).format(name=name, segments=number(imported.segments, lang),
-                                                         km=number(imported.total_km, lang, 1), before=number(before, lang))
-        return _roads_summary(imported, lang), message, None
+            return no_update, t("admin.data.refused", lang).format(why=t("admin.roads.no_roads", lang)), None
+        except BadBoundaries as error:
+            why = t(f"admin.areas.{error.code}", lang).format(examples=", ".join(error.examples), example=CODE_EXAMPLE[kind])
+            return no_update, t("admin.data.refused", lang).format(why=why), None
+        audit_event("data.import", kind, {"file": name, **detail})
+        return _data_summary(engine, lang), message, None

@@ -51,16 +51,18 @@ def _cameras_section(lang: str, kinds: tuple[str, ...]) -> html.Section:
     ])
 
 
-def _roads_section(lang: str, max_upload_bytes: int) -> html.Section:
-    """The city's road network: what is stored, and a file that replaces it."""
+def _data_section(lang: str, kinds: tuple[str, ...], max_upload_bytes: int) -> html.Section:
+    """The city's reference data (roads, kecamatan, desa): what is stored, and a file that replaces one."""
     return html.Section(className="admin-section", children=[
-        html.H2(t("admin.roads", lang), className="panel-title"),
-        html.P(t("admin.roads.intro", lang)),
-        html.Div(id=ids.ADMIN_ROADS_SUMMARY, className="admin-table"),
-        _field(t("admin.roads.source", lang), dcc.Input(id=ids.ADMIN_ROADS_SOURCE, type="text", className="form-control form-control-sm",
+        html.H2(t("admin.data", lang), className="panel-title"),
+        html.P(t("admin.data.intro", lang)),
+        html.Div(id=ids.ADMIN_DATA_SUMMARY, className="admin-table"),
+        dcc.RadioItems(id=ids.ADMIN_DATA_KIND, value=kinds[0], className="filter-checklist", inputClassName="form-check-input",
+                       options=[{"label": t(f"admin.data.kind.{kind}", lang), "value": kind} for kind in kinds]),
+        _field(t("admin.roads.source", lang), dcc.Input(id=ids.ADMIN_DATA_SOURCE, type="text", className="form-control form-control-sm",
                                                          placeholder=t("admin.roads.source_hint", lang))),
-        dcc.Upload(id=ids.ADMIN_ROADS_UPLOAD, children=html.Div(t("admin.roads.drop", lang)), className="cov-upload", max_size=max_upload_bytes),
-        dcc.Loading(html.Div(id=ids.ADMIN_ROADS_MESSAGE, className="admin-message", role="status"), type="dot"),
+        dcc.Upload(id=ids.ADMIN_DATA_UPLOAD, children=html.Div(t("admin.data.drop", lang)), className="cov-upload", max_size=max_upload_bytes),
+        dcc.Loading(html.Div(id=ids.ADMIN_DATA_MESSAGE, className="admin-message", role="status"), type="dot"),
     ])
 
 
@@ -79,9 +81,11 @@ def _audit_section(lang: str) -> html.Section:
     ])
 
 
-def admin_page(lang: str, roles: tuple[str, ...], agencies: tuple[str, ...], kinds: tuple[str, ...], max_upload_bytes: int) -> html.Div:
+def admin_page(lang: str, roles: tuple[str, ...], agencies: tuple[str, ...], kinds: tuple[str, ...], data_kinds: tuple[str, ...],
+               max_upload_bytes: int) -> html.Div:
     return html.Div(className="admin-page", children=[
-        _users_section(lang, roles, agencies), _cameras_section(lang, kinds), _roads_section(lang, max_upload_bytes), _audit_section(lang)])
+        _users_section(lang, roles, agencies), _cameras_section(lang, kinds), _data_section(lang, data_kinds, max_upload_bytes),
+        _audit_section(lang)])
 
 
 def table(headers: list[str], rows: list[list]) -> html.Table:

@@ -1,5 +1,6 @@
-"""The road network in a real Chromium: drawn on the offline basemap with its legend, and replaced
-by an admin from a real OpenStreetMap file (a wrong file refused in Indonesian, changing nothing)."""
+"""City data in a real Chromium: the road network drawn on the offline basemap with its legend; an
+admin replacing it from a real OpenStreetMap file and the desa boundaries from a real boundary file
+(wrong files refused in Indonesian, changing nothing)."""
 from __future__ import annotations
 
 import gzip
@@ -33,18 +34,18 @@ def test_demo_roads_are_drawn_beneath_everything_and_explained(page, roads_app):
 def test_admin_replaces_the_roads_with_a_real_file_and_a_wrong_file_changes_nothing(page, roads_app, shared_geodata):
     login(page, roads_app, "admin")
     page.goto(roads_app + "/admin")
-    summary = page.locator("#admin-roads-summary")
+    summary = page.locator("#admin-data-summary")
     summary.get_by_text("ruas jalan").wait_for(timeout=15_000)
     demo_summary = summary.inner_text()
 
     osm = (shared_geodata / "ambon_roads_osm.geojson").read_bytes()
     features = json.loads(osm)["features"][:5]
     swapped = [{**f, "geometry": {**f["geometry"], "coordinates": [[y, x] for x, y in f["geometry"]["coordinates"]]}} for f in features]
-    upload = "#admin-roads-upload input[type=file]"
-    message = page.locator("#admin-roads-message")
+    upload = "#admin-data-upload input[type=file]"
+    message = page.locator("#admin-data-message")
     page.set_input_files(upload, files=[{"name": "jalan.geojson", "mimeType": "application/geo+json",
                                          "buffer": json.dumps({"type": "FeatureCollection", "features": swapped}).encode()}])
-    message.get_by_text("tidak diubah").wait_for(timeout=15_000)
+    message.get_by_text("Data tidak diubah").wait_for(timeout=15_000)
     assert "di luar Ambon" in message.inner_text() and summary.inner_text() == demo_summary
 
     page.set_input_files(upload, files=[{"name": "ambon_roads_osm.geojson", "mimeType": "application/geo+json", "buffer": osm}])
@@ -58,6 +59,16 @@ def test_admin_replaces_the_roads_with_a_real_file_and_a_wrong_file_changes_noth
     assert "OpenStreetMap" in page.locator(".leaflet-control-attribution").inner_text()
 
     page.goto(roads_app + "/admin")  # and the import is in the audit log, with its file
+    page.locator("#admin-data-kind input[value='desa']").check()  # the real desa boundaries, then a wrong file as desa
+    page.set_input_files(upload, files=[{"name": "desa.geojson", "mimeType": "application/geo+json",
+                                         "buffer": (shared_geodata / "ambon_desa_kelurahan_wb.geojson").read_bytes()}])
+    message.get_by_text("50 desa/kelurahan (sebelumnya 50)").wait_for(timeout=60_000)
+    assert "5.467 titik ditempatkan lagi di desanya" in message.inner_text()
+    page.set_input_files(upload, files=[{"name": "kecamatan.geojson", "mimeType": "application/geo+json",
+                                         "buffer": (shared_geodata / "ambon_kecamatan_wb.geojson").read_bytes()}])
+    message.get_by_text("bukan kode jenis wilayah yang dipilih (mis. 81.71.01.1006): 81.71.01, 81.71.02, 81.71.03").wait_for(timeout=15_000)
+    assert "Data tidak diubah." in message.inner_text() and "5 kecamatan, 50 desa/kelurahan" in summary.inner_text()
+
     page.fill("#admin-audit-action", "data.import")
     page.click("#admin-audit-search")
     page.locator("#admin-audit-table td", has_text="ambon_roads_osm.geojson").wait_for(timeout=10_000)
