@@ -6,7 +6,7 @@ from dash import dcc, html
 from i18n import t
 from i18n.format import number
 from layouts import ids
-from layouts.controls import dropdown
+from layouts.controls import date_range_picker, dropdown
 
 NUMBER_FIELDS = ("lon", "lat", "heading_deg", "fov_deg", "range_m")
 
@@ -72,9 +72,7 @@ def _audit_section(lang: str) -> html.Section:
         html.Div(className="admin-form", children=[
             _field(t("admin.username", lang), dcc.Input(id=ids.ADMIN_AUDIT_USER, type="text", className="form-control form-control-sm")),
             _field(t("admin.audit.action", lang), dcc.Input(id=ids.ADMIN_AUDIT_ACTION, type="text", className="form-control form-control-sm")),
-            _field(t("admin.audit.dates", lang), dcc.DatePickerRange(id=ids.ADMIN_AUDIT_DATES, display_format="DD-MM-YYYY", clearable=True,
-                                                                              start_date_placeholder_text=t("filter.date_start", lang),
-                                                                              end_date_placeholder_text=t("filter.date_end", lang))),
+            _field(t("admin.audit.dates", lang), date_range_picker(lang, id=ids.ADMIN_AUDIT_DATES)),
         ]),
         html.Div(html.Button(t("admin.audit.search", lang), id=ids.ADMIN_AUDIT_SEARCH, className="btn btn-sm btn-primary"), className="admin-buttons"),
         html.Div(id=ids.ADMIN_AUDIT_TABLE, className="admin-table"),

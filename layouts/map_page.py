@@ -13,7 +13,7 @@ from dash_extensions.javascript import Namespace
 from i18n import bundle, t
 from layouts import ids
 from layouts.camera_views import in_view_section, live_panel
-from layouts.controls import dropdown
+from layouts.controls import date_range_picker, dropdown
 from layouts.legend import legend
 from layouts.styles import BUSINESS_COLOURS, CAMERA_STATUS_COLOURS, COMPLAINT_STATUS_COLOURS, HAZARD_COLOURS, ROAD_STYLES
 from store.filters import KECAMATAN_CODES
@@ -185,9 +185,7 @@ def side_panel(lang: str, kecamatan_names: dict[str, str], date_range: tuple[dat
         children=[
             html.H2(t("filter.title", lang), className="panel-title"),
             html.Label(t("filter.dates", lang), htmlFor=ids.FILTER_DATES),
-            dcc.DatePickerRange(id=ids.FILTER_DATES, min_date_allowed=date_range[0], max_date_allowed=date_range[1],
-                                display_format="DD-MM-YYYY", clearable=True, className="mb-2",
-                                start_date_placeholder_text=t("filter.date_start", lang), end_date_placeholder_text=t("filter.date_end", lang)),
+            date_range_picker(lang, id=ids.FILTER_DATES, min_date_allowed=date_range[0], max_date_allowed=date_range[1], className="mb-2"),
             html.Label(t("filter.status", lang)),
             dcc.Checklist(id=ids.FILTER_STATUS, options=_checklist_options("status", COMPLAINT_STATUSES, lang), value=[],
                           className="filter-checklist", inputClassName="form-check-input", labelClassName="form-check-label"),

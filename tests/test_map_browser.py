@@ -130,3 +130,24 @@ def test_user_text_in_a_popup_is_shown_as_text(page, live_app):
     assert result["images"] == 0
     assert '<img src=x onerror="window.__xss=1">' in result["text"]
     assert page.evaluate("window.__xss") == 0
+
+
+def test_the_date_picker_speaks_the_page_language_whatever_the_browser_says(page, live_app):
+    """Chromium here runs in English; the picker's months and days follow the page, weeks from Monday."""
+    _open_map(page, live_app)
+    page.locator("#filter-dates").click()
+    week = page.get_by_text("Sen", exact=True).first
+    week.wait_for(timeout=10_000)
+    days = page.evaluate("""() => [...document.querySelectorAll('*')].filter(e => e.children.length === 0
+        && ['Sen', 'Sel', 'Rab', 'Kam', 'Jum', 'Sab', 'Min'].includes(e.textContent.trim())).map(e => e.textContent.trim())""")
+    assert days[:7] == ["Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min"]
+    assert page.get_by_text("Su", exact=True).count() == 0
+    page.keyboard.press("Escape")
+    page.get_by_text("English").click()
+    page.wait_for_selector("text=Ambon City Command Center")
+    page.locator("#filter-dates").click()
+    page.get_by_text("Mo", exact=True).first.wait_for(timeout=10_000)
+    assert page.get_by_text("Sen", exact=True).count() == 0
+    page.get_by_text("Bahasa Indonesia").click()
+    page.wait_for_selector("text=Pusat Komando Kota Ambon")
+    assert page.errors == []
