@@ -17,6 +17,7 @@ import pandas as pd
 import shapely
 
 from demo.sketch import CITY_OUTLINE, RIVERS
+from geo.boundaries import assign_areas
 from geo.crs import AMBON_UTM, WGS84
 from store.vocabulary import COMPLAINT_CATEGORY_AGENCY, COMPLAINT_CHANNELS
 
@@ -435,14 +436,9 @@ def build_deposits(rng, businesses: gpd.GeoDataFrame) -> tuple[pd.DataFrame, dic
     return deposits, anomalies
 
 
-def assign_areas(points: gpd.GeoDataFrame, desa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Add desa_code and kecamatan_code from the desa polygon each point lies in (same CRS)."""
-    joined = gpd.sjoin(points, desa[["code", "parent_code", "geometry"]], how="left", predicate="within")
-    joined = joined[~joined.index.duplicated(keep="first")]
-    points = points.copy()
-    points["desa_code"] = joined["code"].to_numpy()
-    points["kecamatan_code"] = joined["parent_code"].to_numpy()
-    return points
+def in_desa(points: gpd.GeoDataFrame, desa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """`points` with the desa_code and kecamatan_code they lie in (see geo.boundaries.assign_areas)."""
+    return pd.concat([points, assign_areas(points.geometry, desa)], axis=1)
 
 
 def build_demo_city(seed: int = 7, n_complaints: int = 5000, n_businesses: int = 400) -> DemoCity:
@@ -451,10 +447,10 @@ def build_demo_city(seed: int = 7, n_complaints: int = 5000, n_businesses: int =
     kecamatan, desa = build_admin_areas()
     land = city_outline_m().buffer(-LAND_MARGIN_M)
     rivers, watersheds, flood_zones = build_rivers(city_outline_m())
-    tps = assign_areas(build_tps(rng, desa, land), desa)
-    cameras = assign_areas(build_cameras(rng, desa, land, rivers, tps), desa)
-    complaints = add_reporters(assign_areas(build_complaints(rng, desa, land, flood_zones, tps, n_complaints), desa), seed + 1)
-    businesses = assign_areas(build_businesses(rng, desa, land, n_businesses), desa)
+    tps = in_desa(build_tps(rng, desa, land), desa)
+    cameras = in_desa(build_cameras(rng, desa, land, rivers, tps), desa)
+    complaints = add_reporters(in_desa(build_complaints(rng, desa, land, flood_zones, tps, n_complaints), desa), seed + 1)
+    businesses = in_desa(build_businesses(rng, desa, land, n_businesses), desa)
     deposits, _ = build_deposits(rng, businesses)
     desa["population"] = desa_population(desa)
     roads = build_roads(desa, land)
