@@ -9,6 +9,9 @@ P + "health:<id>"      dict: see cameras.health.HealthTracker.snapshot() (status
                        frame time, uptime_24h/7d, last_error, ...). Written about every second.
 P + "index"            list of dicts: every configured camera (public spec, no passwords) and
                        its config_error (str or None). Written by the manager after each sync.
+P + "monitor:<id>"     str: the process that makes this camera's thumbnails and health (a lease
+                       renewed every thumbnail period, lapsing after two). Several web workers
+                       each run every camera's reader; only the holder decodes for thumbnails.
 =====================  =====================================================================
 
 Entries never expire on their own (timeout 0): a thumbnail keeps its capture time, so a reader that
@@ -28,6 +31,9 @@ class CacheKeys:
 
     def health(self, camera_id: int) -> str:
         return f"{self.prefix}health:{int(camera_id)}"
+
+    def monitor(self, camera_id: int) -> str:
+        return f"{self.prefix}monitor:{int(camera_id)}"
 
     @property
     def index(self) -> str:

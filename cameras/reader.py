@@ -101,6 +101,8 @@ class CameraReader:
         self._seq = 0
         self._stopping = False
         self._next_thumb = time.monotonic()  # first thumbnail at once
+        self._monitor = settings.thumbnail_period_s is None
+        """Whether this process makes the camera's thumbnails and health (see Publisher.holds_monitor)."""
         self._thumbs = 0
         self._retry_at = 0.0
         self._failures = 0
@@ -179,7 +181,7 @@ class CameraReader:
         if not force and now < self._next_health:
             return
         self._next_health = now + self.settings.health_publish_s
-        if self.publisher is not None:
+        if self.publisher is not None and self._monitor:
             self.publisher.publish_health(self.spec.id, self.health_snapshot())
 
     def _close(self, src: Source | None) -> None:
@@ -204,6 +206,10 @@ class CameraReader:
         period = s.thumbnail_period_s
         try:
             while True:
+                if period is not None and self.publisher is not None and time.monotonic() >= self._next_thumb:
+                    self._monitor = self.publisher.holds_monitor(self.spec.id)  # cache I/O: outside the lock
+                    if not self._monitor:  # another process makes this camera's thumbnails; ask again next period
+                        self._next_thumb = time.monotonic() + period
                 with self._cond:
                     if self._stopping:
                         return

@@ -7,6 +7,10 @@ initialised with the app. Key scheme: cameras/keys.py.
 from __future__ import annotations
 
 import logging
+import math
+import os
+import socket
+import uuid
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -27,6 +31,8 @@ class CacheLike(Protocol):
     def set(self, key: str, value: Any, timeout: int | None = None) -> Any: ...
 
     def delete(self, key: str) -> Any: ...
+
+    def add(self, key: str, value: Any, timeout: int | None = None) -> bool: ...
 
 
 def make_default_cache() -> CacheLike:
@@ -98,6 +104,27 @@ class Publisher:
         self.cache = resolve_cache(cache)
         self.settings = settings
         self.keys = keys or CacheKeys()
+        self.token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        """Who this publisher is, in the monitor leases and on the thumbnails it makes."""
+
+    def holds_monitor(self, camera_id: int) -> bool:
+        """Whether this process should make the camera's thumbnails and health now: it holds the
+        camera's monitor lease (renewing it) or takes it when free. A cache outage answers True:
+        a duplicate thumbnail is better than none."""
+        period = self.settings.thumbnail_period_s
+        if period is None:
+            return True
+        key, lease_s = self.keys.monitor(camera_id), max(2, math.ceil(2 * period + 1))
+        try:
+            if self.cache.add(key, self.token, timeout=lease_s):
+                return True
+            if self.cache.get(key) == self.token:
+                self.cache.set(key, self.token, timeout=lease_s)
+                return True
+            return False
+        except Exception:
+            log.exception("camera %s: monitor lease check failed", camera_id)
+            return True
 
     def _set(self, key: str, value: Any) -> None:
         try:
@@ -113,6 +140,7 @@ class Publisher:
             "seq": seq,
             "width": int(thumb.shape[1]),
             "height": int(thumb.shape[0]),
+            "by": self.token,
         }
         self._set(self.keys.thumb(camera_id), record)
         return record
@@ -124,7 +152,7 @@ class Publisher:
         self._set(self.keys.index, cameras)
 
     def forget(self, camera_id: int) -> None:
-        for key in (self.keys.thumb(camera_id), self.keys.health(camera_id)):
+        for key in (self.keys.thumb(camera_id), self.keys.health(camera_id), self.keys.monitor(camera_id)):
             try:
                 self.cache.delete(key)
             except Exception:

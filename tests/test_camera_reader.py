@@ -196,3 +196,28 @@ def test_viewer_count_does_not_change_decoding(settings, mjpeg_server, viewers):
             v.close()
     finally:
         reader.stop()
+
+
+def test_one_process_makes_a_cameras_thumbnails_and_another_takes_over_when_it_stops(settings):
+    """Two readers of one camera sharing a cache, as two web workers sharing Redis: only the holder
+    of the camera's monitor lease decodes for thumbnails; when it stops, the other takes over."""
+    first, cache = make_reader("demo://1", settings)
+    second, _ = make_reader("demo://1", settings, cache=cache)
+    keys = CacheKeys()
+    first.start()
+    try:
+        wait_until(lambda: (cache.get(keys.thumb(1)) or {}).get("by") == first.publisher.token, 5.0, message="first thumbnail")
+        second.start()
+        makers = set()
+        deadline = time.monotonic() + 1.5  # five thumbnail periods
+        while time.monotonic() < deadline:
+            makers.add(cache.get(keys.thumb(1))["by"])
+            time.sleep(0.05)
+        assert makers == {first.publisher.token} and second.decoded == 0  # the second decodes nothing
+        first.stop()
+        # the lease lapses after two periods (at least 2 s): then the second makes the thumbnails
+        wait_until(lambda: cache.get(keys.thumb(1))["by"] == second.publisher.token, 5.0, message="the second to take over")
+        assert second.decoded > 0 and cache.get(keys.health(1))["status"] == ONLINE
+    finally:
+        first.stop()
+        second.stop()

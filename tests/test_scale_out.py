@@ -5,6 +5,8 @@ serves thumbnails and health the camera readers published in Redis.
 """
 from __future__ import annotations
 
+import pickle
+import time
 import uuid
 
 import numpy as np
@@ -67,3 +69,23 @@ def test_live_view_streams_from_a_worker(scaled_out, operator):
             chunk += response.read1(65536)
     start = chunk.index(b"\xff\xd8")
     assert decode(chunk[start:chunk.index(b"\xff\xd9", start) + 2]).size > 0
+
+
+def test_each_camera_is_decoded_for_thumbnails_by_one_worker(scaled_out, redis_client):
+    """Both workers run every camera's reader (either may serve a live view), but a camera's
+    thumbnails and health come from the one worker holding its monitor lease, not from both."""
+    _, _, prefix = scaled_out
+
+    def maker(camera_id: int) -> str:
+        raw = redis_client.get(f"{prefix}ambon:cam:thumb:{camera_id}")
+        return pickle.loads(raw[1:])["by"]  # cachelib's Redis format: "!" + pickle
+
+    wait_until(lambda: all(redis_client.get(f"{prefix}ambon:cam:thumb:{c}") for c in range(1, 6)), timeout=30,
+               message="thumbnails of cameras 1-5")
+    makers: dict[int, set[str]] = {c: set() for c in range(1, 6)}
+    deadline = time.monotonic() + 11  # two thumbnail periods and more
+    while time.monotonic() < deadline:
+        for camera_id in makers:
+            makers[camera_id].add(maker(camera_id))
+        time.sleep(0.25)
+    assert all(len(by) == 1 for by in makers.values()), makers
