@@ -18,6 +18,7 @@ import pandas as pd
 from sqlalchemy import Engine, bindparam, delete, func, select, update
 
 from geo.boundaries import BadBoundaries, assign_areas, normalise_admin_areas
+from store.importing import import_file
 from store.layers import insert_features, read_admin_areas
 from store.models import AdminArea, Business, Camera, Complaint, TpsSite
 
@@ -73,21 +74,12 @@ def import_admin_areas(engine: Engine, layer: gpd.GeoDataFrame, level: str) -> B
 
 
 def main(argv: list[str] | None = None) -> int:
-    from config import Settings
-    from geo.recommend import InputError, read_layer
-    from store.db import make_engine, upgrade_schema
-
     parser = argparse.ArgumentParser(prog="python -m store.boundaries", description="Load kecamatan or desa boundaries into the store.")
     parser.add_argument("level", choices=("kecamatan", "desa"))
     parser.add_argument("file", help="any polygon file geopandas reads (GeoJSON, GeoPackage, zipped Shapefile)")
     args = parser.parse_args(argv)
-    try:
-        layer = read_layer(args.file, args.level)
-        engine = make_engine(Settings.from_env().database_url)
-        upgrade_schema(engine)
-        done = import_admin_areas(engine, layer, args.level)
-    except (InputError, BadBoundaries) as error:
-        print(f"error: {args.file}: {error}", file=sys.stderr)
+    done = import_file(args.file, args.level, lambda engine, layer: import_admin_areas(engine, layer, args.level), (BadBoundaries,))
+    if done is None:
         return 2
     line = f"{done.areas} {args.level} stored (before: {done.before})"
     if args.level == "desa":

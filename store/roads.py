@@ -18,6 +18,7 @@ import geopandas as gpd
 from sqlalchemy import Engine, func, select
 
 from geo.roads import NoRoads, length_km_by_group, normalise_roads
+from store.importing import import_file
 from store.layers import BBox, read_features, replace_features
 from store.models import Road
 
@@ -72,21 +73,12 @@ def _summary(roads: gpd.GeoDataFrame) -> RoadSummary:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from config import Settings
-    from geo.recommend import InputError, read_layer
-    from store.db import make_engine, upgrade_schema
-
     parser = argparse.ArgumentParser(prog="python -m store.roads", description="Load the city's road network into the store.")
     parser.add_argument("file", help="any file geopandas reads (GeoJSON, GeoPackage, zipped Shapefile)")
     parser.add_argument("--source", help="credit the data asks for (OpenStreetMap's is added by itself for OSM exports)")
     args = parser.parse_args(argv)
-    try:
-        layer = read_layer(args.file, "roads")
-        engine = make_engine(Settings.from_env().database_url)
-        upgrade_schema(engine)
-        summary = import_roads(engine, layer, args.source)
-    except (InputError, NoRoads) as error:
-        print(f"error: {error}", file=sys.stderr)
+    summary = import_file(args.file, "roads", lambda engine, layer: import_roads(engine, layer, args.source), (NoRoads,))
+    if summary is None:
         return 2
     groups = ", ".join(f"{group} {km:.1f} km" for group, km in summary.km_by_group.items())
     print(f"{summary.segments} road segments stored, {summary.total_km:.1f} km ({groups})")
