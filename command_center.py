@@ -39,13 +39,13 @@ def start_camera_readers(settings: Settings, engine, cache: Cache) -> CameraMana
 
 
 def register_map_page(services: Services) -> None:
-    kecamatan_names = dict(layers.read_admin_areas(services.engine, "kecamatan")[["code", "name"]].itertuples(index=False))
-    date_range = layers.complaint_date_range(services.engine)
     settings = services.settings
-
     period_s = settings.camera_settings().thumbnail_period_s or 5.0
 
     def city_map_page(**_query):
+        # read on each load: an admin may import boundaries, and complaints keep coming
+        kecamatan_names = dict(layers.read_admin_areas(services.engine, "kecamatan")[["code", "name"]].itertuples(index=False))
+        date_range = layers.complaint_date_range(services.engine)
         markers = camera_geojson(services.engine, {r["camera_id"]: r["status"] for r in services.camera_board.all_health()})
         scope = current_account().complaint_scope
         return map_page(request_language(), services.basemap(), kecamatan_names, date_range,

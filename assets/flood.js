@@ -6,9 +6,11 @@ window.ambon = window.ambon || {};
 
     function el(tag, className, text) { return window.ambon.map.el(tag, className, text); }  // ambon_map.js, loaded first
 
-    function figure(value, unit, digits, signed) {
+    /* A measured value with its unit, written as the page's readers write numbers (116,0 in Indonesian). */
+    function figure(value, unit, digits, signed, lang) {
         if (value === null || value === undefined) return "–";
-        const text = Number(value).toFixed(digits);
+        const text = Number(value).toLocaleString(lang === "en" ? "en-US" : "id-ID",
+                                                  {minimumFractionDigits: digits, maximumFractionDigits: digits});
         return (signed && value > 0 ? "+" : "") + text + " " + unit;
     }
 
@@ -16,8 +18,8 @@ window.ambon = window.ambon || {};
         const L_ = h.labels, box = el("div", "ambon-popup");
         box.appendChild(el("div", "ambon-popup-title", p.name));
         const rows = [[L_.river, p.river], [L_.status, h.levels[String(p.alert_level)]],
-                      [L_.level, p.level_cm === null ? L_.noReading : figure(p.level_cm, "cm", 0)],
-                      [L_.rate, figure(p.rate_cm_h, L_.unitRate, 1, true)], [L_.rain, figure(p.rain_mm_h, L_.unitRain, 1)],
+                      [L_.level, p.level_cm === null ? L_.noReading : figure(p.level_cm, "cm", 0, false, h.lang)],
+                      [L_.rate, figure(p.rate_cm_h, L_.unitRate, 1, true, h.lang)], [L_.rain, figure(p.rain_mm_h, L_.unitRain, 1, false, h.lang)],
                       [L_.time, p.time_wit]];
         const table = el("table", "ambon-popup-table");
         rows.forEach(function (row) {

@@ -204,11 +204,12 @@ def register(app: Dash, services) -> None:
                 message = t(f"admin.areas.imported.{kind}", lang).format(name=name, areas=done.areas, before=done.before,
                                                                           points=number(done.points, lang), unplaced=number(done.unplaced, lang))
         except UploadError as error:
-            return no_update, t("admin.data.refused", lang).format(why=t(f"upload.{error.code}", lang).format(**error.details)), None
+            return no_update, t("admin.data.refused", lang).format(why=error.text(lang)), None
         except NoRoads:
             return no_update, t("admin.data.refused", lang).format(why=t("admin.roads.no_roads", lang)), None
         except BadBoundaries as error:
-            why = t(f"admin.areas.{error.code}", lang).format(examples=", ".join(error.examples), example=CODE_EXAMPLE[kind])
+            key = f"admin.areas.{error.code}" + (f".{kind}" if error.code == "other_level" else "")
+            why = t(key, lang).format(examples=", ".join(error.examples), example=CODE_EXAMPLE[kind])
             return no_update, t("admin.data.refused", lang).format(why=why), None
         audit_event("data.import", kind, {"file": name, **detail})
         return _data_summary(engine, lang), message, None

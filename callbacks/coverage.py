@@ -181,7 +181,7 @@ def register(app: Dash, services: Services) -> None:
             if purpose == "obstacles":
                 layer = polygons_only(layer)
         except UploadError as error:
-            return no_update, t(f"upload.{error.code}", lang).format(**error.details), None
+            return no_update, error.text(lang), None
         entry = {"id": artifacts.put(layer), "name": str(filename or "")[:80], "count": len(layer)}
         return {**(uploads if isinstance(uploads, dict) else {}), purpose: entry}, "", None
 

@@ -37,6 +37,7 @@ REFUSAL_TEXT = {
     "no_polygons": "the layer has no polygons",
     "no_code": "no column holds the areas' Kemendagri codes (kode)",
     "bad_codes": "these are not {level} codes like {example}",
+    "other_level": "these are codes of the other level, not {level} codes like {example}",
     "other_city": "these areas are not in Kota Ambon (81.71)",
     "duplicate_codes": "these codes appear more than once",
     "no_name": "some areas have no name (nama)",
@@ -73,6 +74,10 @@ def dotted_code(values: pd.Series, level: str) -> pd.Series:
     return text.where(~plain, spelled)
 
 
+def _code_pattern(level: str) -> str:
+    return r"\.".join(r"\d{%d}" % w for w in CODE_DIGITS[level])
+
+
 def normalise_admin_areas(layer: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
     """The polygons of ``layer`` (any CRS) as the store's admin areas of ``level``: ``code``,
     ``name``, ``kind``, ``parent_code``, ``population`` (NaN when the file has none), ``level``
@@ -87,10 +92,11 @@ def normalise_admin_areas(layer: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFra
     if raw_codes is None:
         raise BadBoundaries("no_code", level)
     codes = dotted_code(raw_codes, level)
-    pattern = r"\.".join(r"\d{%d}" % w for w in CODE_DIGITS[level])
-    malformed = ~codes.str.fullmatch(pattern)
+    malformed = ~codes.str.fullmatch(_code_pattern(level))
     if malformed.any():
-        raise BadBoundaries("bad_codes", level, tuple(codes[malformed].astype(str).head(3)))
+        other = next(other for other in LEVELS if other != level)
+        wrong_file = codes.str.fullmatch(_code_pattern(other)).all()  # a kecamatan file offered as desa, or the reverse
+        raise BadBoundaries("other_level" if wrong_file else "bad_codes", level, tuple(codes[malformed].astype(str).head(3)))
     foreign = ~codes.str.startswith(CITY_CODE + ".")
     if foreign.any():
         raise BadBoundaries("other_city", level, tuple(codes[foreign].head(3)))

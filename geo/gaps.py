@@ -16,6 +16,7 @@ import shapely
 from geo.coverage import covered_mask, points_xy
 from geo.crs import AMBON_UTM
 from geo.sectors import camera_arrays
+from i18n.format import number
 
 __all__ = ["demand_covered", "gap_by_layer", "gap_by_area", "hex_grid", "gap_sentences"]
 
@@ -151,11 +152,9 @@ def gap_sentences(table: pd.DataFrame, lang: str = "en") -> list[str]:
         pct = row["pct_length"] if linear else row["pct_count"]
         pct_s = "-" if pd.isna(pct) else f"{pct:.0f} %"
         if linear:
-            detail = f"{row['covered_length_m'] / 1000:.1f} {of} {row['total_length_m'] / 1000:.1f} km"
-            if lang == "id":  # decimal comma
-                detail = detail.replace(".", ",")
+            detail = f"{number(row['covered_length_m'] / 1000, lang, 1)} {of} {number(row['total_length_m'] / 1000, lang, 1)} km"
         else:
-            detail = f"{int(row['covered_count'])} {of} {int(row['count'])}"
+            detail = f"{number(row['covered_count'], lang)} {of} {number(row['count'], lang)}"
         if lang == "id":
             out.append(f"{pct_s} {what} terpantau ({detail})")
         else:

@@ -41,9 +41,11 @@ class InputError(Exception):
     "missing", "empty", "unreadable", "no_geometry", "no_crs", "outside_region" or "invalid".
     """
 
-    def __init__(self, message: str, code: str = "invalid"):
+    def __init__(self, message: str, code: str = "invalid", **details):
         super().__init__(message)
         self.code = code
+        self.details = details
+        """The figures behind the message ("outside_region": count, total, lon, lat of the first)."""
 
 
 def read_layer(path: str, what: str) -> gpd.GeoDataFrame:
@@ -101,7 +103,8 @@ def read_layer(path: str, what: str) -> gpd.GeoDataFrame:
         raise InputError(
             f"{what} file {path}: {int(outside.sum())} of {len(ll)} features lie outside the Ambon region "
             f"(lon {minx}..{maxx}, lat {miny}..{maxy}), first at lon {first.x:.5f} lat {first.y:.5f}; "
-            f"swapped lon/lat or another place?", "outside_region")
+            f"swapped lon/lat or another place?", "outside_region",
+            count=int(outside.sum()), total=len(ll), lon=float(first.x), lat=float(first.y))
     return gdf
 
 

@@ -14,7 +14,7 @@ TEXT = {
     "upload.unreadable": {"id": "Berkas tidak dapat dibaca sebagai data peta.", "en": "The file cannot be read as map data."},
     "upload.no_geometry": {"id": "Berkas tidak memiliki geometri (CSV perlu kolom lon dan lat).", "en": "The file has no geometry (a CSV needs lon and lat columns)."},
     "upload.no_crs": {"id": "Berkas tidak menyebut sistem koordinatnya (CRS).", "en": "The file does not say its coordinate reference system (CRS)."},
-    "upload.outside_region": {"id": "Objek berada jauh di luar Ambon: lon/lat tertukar atau CRS salah? ({message})",
-                                  "en": "Features lie far outside Ambon: swapped lon/lat or a wrong CRS? ({message})"},
+    "upload.outside_region": {"id": "{count} dari {total} objek berada jauh di luar Ambon (yang pertama di bujur {lon}, lintang {lat}): lon/lat tertukar atau CRS salah?",
+                              "en": "{count} of {total} features lie far outside Ambon (the first at longitude {lon}, latitude {lat}): swapped lon/lat or a wrong CRS?"},
     "upload.too_many": {"id": "Terlalu banyak objek (maks. {limit}).", "en": "Too many features (max. {limit})."},
 }

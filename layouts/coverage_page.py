@@ -25,7 +25,7 @@ EXPORT_FORMATS = (("geojson", "GeoJSON"), ("gpkg", "GeoPackage"), ("csv", "CSV")
 
 def _weight_input(key: str, value: float, label: str) -> html.Tr:
     return html.Tr([html.Td(label),
-                    html.Td(dcc.Input(id={"type": ids.COV_WEIGHT, "key": key}, type="number", min=0, max=100, step=0.5,
+                    html.Td(dcc.Input(id={"type": ids.COV_WEIGHT, "key": key}, type="number", min=0, max=100, step=0.1,
                                       value=value, className="form-control form-control-sm cov-number"))])
 
 

@@ -43,14 +43,15 @@ def level_badge(level: int, lang: str) -> html.Span:
     return html.Span(level_name(level, lang), className=f"flood-badge flood-level-{level}")
 
 
-def _number(value: float, unit: str, digits: int = 0, signed: bool = False) -> str:
+def _number(value: float, unit: str, lang: str, digits: int = 0, signed: bool = False) -> str:
+    """A measured value with its unit, written as the reader writes numbers (116,0 cm/jam)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    return f"{value:{'+' if signed else ''}.{digits}f} {unit}"
+    return f"{'+' if signed and value > 0 else ''}{number(value, lang, digits)} {unit}"
 
 
 def _map_hideout(lang: str) -> dict:
-    return {"colours": {str(k): v for k, v in LEVEL_COLOURS.items()}, "labels": bundle("flood.map.", lang),
+    return {"colours": {str(k): v for k, v in LEVEL_COLOURS.items()}, "labels": bundle("flood.map.", lang), "lang": lang,
             "levels": {str(k): level_name(k, lang) for k in LEVEL_COLOURS}}
 
 
@@ -106,7 +107,7 @@ def level_figure(series: pd.DataFrame, rain: pd.DataFrame, gauge: pd.Series, sin
     for level, column in ((1, "waspada_cm"), (2, "siaga_cm"), (3, "awas_cm")):
         value = float(gauge[column])
         figure.add_hline(y=value, line={"color": LEVEL_COLOURS[level], "dash": "dash", "width": 2},
-                         annotation_text=f"{level_name(level, lang)} {value:.0f} cm", annotation_position="top left")
+                         annotation_text=f"{level_name(level, lang)} {_number(value, 'cm', lang)}", annotation_position="top left")
     top = max(float(gauge["awas_cm"]) * 1.15, float(series.level_cm.max()) * 1.05 if len(series) else 0)
     figure.update_layout(
         margin={"l": 55, "r": 55, "t": 10, "b": 40}, height=300, legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
@@ -114,6 +115,7 @@ def level_figure(series: pd.DataFrame, rain: pd.DataFrame, gauge: pd.Series, sin
         yaxis={"title": t("flood.chart.level_axis", lang), "range": [0, top]},
         yaxis2={"title": t("flood.chart.rain_axis", lang), "overlaying": "y", "side": "right", "showgrid": False, "rangemode": "tozero"},
         plot_bgcolor="#ffffff",
+        separators=",." if lang == "id" else ".,",  # axis numbers as the reader writes them: 16,5 / 1.000
     )
     if series.empty:
         figure.add_annotation(text=t("flood.chart.empty", lang), showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)
@@ -124,9 +126,9 @@ def gauge_summary(gauge, lang: str) -> html.Div:
     """The gauge's newest reading, rate of rise, rain and alert level as one line of figures."""
     when = wit_text(gauge.reading_time.to_pydatetime()) if pd.notna(gauge.reading_time) else t("flood.no_reading", lang)
     parts = [
-        (t("flood.summary.level", lang), _number(gauge.level_cm, "cm")),
-        (t("flood.summary.rate", lang), _number(gauge.rate_cm_h, t("flood.unit.cm_h", lang), 1, signed=True)),
-        (t("flood.summary.rain", lang), _number(gauge.rain_mm_h, t("flood.unit.mm_h", lang), 1)),
+        (t("flood.summary.level", lang), _number(gauge.level_cm, "cm", lang)),
+        (t("flood.summary.rate", lang), _number(gauge.rate_cm_h, t("flood.unit.cm_h", lang), lang, 1, signed=True)),
+        (t("flood.summary.rain", lang), _number(gauge.rain_mm_h, t("flood.unit.mm_h", lang), lang, 1)),
         (t("flood.summary.time", lang), when),
     ]
     return html.Div([level_badge(int(gauge.alert_level), lang)]
@@ -161,7 +163,7 @@ def side_panel(lang: str, upload_limit_bytes: int, browser_limit_bytes: int) -> 
         _section(t("flood.alerts.title", lang), html.Div(loading_note(lang), id=ids.FLOOD_ALERTS, **{"aria-live": "polite"})),
         _section(t("flood.upload.title", lang),
                  html.P(t("flood.upload.help", lang), className="flood-note"),
-                 dcc.Upload(id=ids.FLOOD_UPLOAD, max_size=browser_limit_bytes, accept=".csv,text/csv", className="flood-upload",
+                 dcc.Upload(id=ids.FLOOD_UPLOAD, max_size=browser_limit_bytes, className="flood-upload",
                             children=html.Div(t("flood.upload.drop", lang).format(mb=upload_limit_bytes / 1e6))),
                  html.Div(id=ids.FLOOD_UPLOAD_REPORT, role="status")),
         _section(t("flood.cameras.title", lang), html.Div(loading_note(lang), id=ids.FLOOD_CAMERA_LIST)),
@@ -297,13 +299,13 @@ def history_list(history: pd.DataFrame, readings: dict[int, pd.DataFrame], lang:
             html.Summary([level_badge(int(alert.level), lang), html.Span(f" {alert.river} · {wit_text(alert.raised_at.to_pydatetime())}")]),
             html.Ul([
                 html.Li(t("flood.history.span", lang).format(raised=wit_text(alert.raised_at.to_pydatetime()), cleared=wit_text(alert.cleared_at.to_pydatetime()),
-                                                          hours=f"{duration:.1f}")),
-                html.Li(f"{t('flood.history.peak', lang)}: {_number(alert.peak_cm, 'cm')}"),
+                                                          hours=number(duration, lang, 1))),
+                html.Li(f"{t('flood.history.peak', lang)}: {_number(alert.peak_cm, 'cm', lang)}"),
                 html.Li(t("flood.alert.progress", lang).format(pending=alert.warned - alert.acknowledged, warned=alert.warned, sent=alert.sent)),
                 html.Li(html.A(t("flood.alert.cap", lang), href=f"/api/flood/alerts/{int(alert.id)}/cap.xml")),
             ]),
             html.Table([html.Thead(html.Tr([html.Th(t("flood.chart.time", lang)), html.Th(t("flood.chart.level_axis", lang))])),
-                        html.Tbody([html.Tr([html.Td(wit_text(r.time.to_pydatetime())), html.Td(f"{r.level_cm:.1f} cm", className="num")])
+                        html.Tbody([html.Tr([html.Td(wit_text(r.time.to_pydatetime())), html.Td(_number(r.level_cm, "cm", lang, 1), className="num")])
                                     for r in series.itertuples()])], className="flood-table"),
         ]))
     return html.Div(items)
@@ -318,7 +320,7 @@ def upload_report(report, new_alerts: int, lang: str) -> html.Div:
     """Every measurement of an upload: counts per outcome, then the rows (rejected first) with reasons."""
     outcomes = ([("rejected", o) for o in report.rejected] + [("merged", o) for o in report.merged] + [("accepted", o) for o in report.accepted])
     rows = [html.Tr([html.Td(str(o.row + 2), className="num"), html.Td(t(f"flood.upload.{kind}", lang), className=f"flood-outcome-{kind}"),
-                     html.Td(o.gauge or "–"), html.Td(wit_text(o.time) if o.time else "–"), html.Td(_number(o.value, "cm" if o.kind == "level" else t("flood.unit.mm_h", lang), 1)),
+                     html.Td(o.gauge or "–"), html.Td(wit_text(o.time) if o.time else "–"), html.Td(_number(o.value, "cm" if o.kind == "level" else t("flood.unit.mm_h", lang), lang, 1)),
                      html.Td(_reason_text(o, lang) + (" (" + t("flood.upload.late", lang) + ")" if o.late else ""))])
             for kind, o in outcomes[:MAX_REPORT_ROWS]]
     counts = t("flood.upload.counts", lang).format(accepted=len(report.accepted), merged=len(report.merged), rejected=len(report.rejected), alerts=new_alerts)

@@ -19,6 +19,8 @@ from pathlib import Path, PurePosixPath
 import geopandas as gpd
 
 from auth.uploads import UploadRejected, decode_data_url, open_zip, read_member
+from i18n import t
+from i18n.format import number
 from geo.recommend import InputError, read_layer
 
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
@@ -39,6 +41,12 @@ class UploadError(Exception):
         super().__init__(code)
         self.code = code
         self.details = details
+
+    def text(self, lang: str) -> str:
+        """Why, in ``lang`` (i18n key "upload.<code>"), its figures written as the reader writes numbers."""
+        figures = {key: number(value, lang, 0 if isinstance(value, int) else 5) if isinstance(value, (int, float)) else value
+                   for key, value in self.details.items()}
+        return t(f"upload.{self.code}", lang).format(**figures)
 
 
 def decode_contents(contents: str) -> bytes:
@@ -128,10 +136,7 @@ def read_upload(data: bytes, what: str) -> gpd.GeoDataFrame:
         try:
             layer = read_layer(str(path), what)
         except InputError as error:
-            details = {}
-            if error.code == "outside_region":
-                details["message"] = str(error).split(": ", 1)[-1]
-            raise UploadError(error.code, **details) from None
+            raise UploadError(error.code, **error.details) from None
     layer = layer[layer.geometry.notna() & ~layer.geometry.is_empty].reset_index(drop=True)
     if len(layer) > MAX_FEATURES:
         raise UploadError("too_many", limit=MAX_FEATURES)

@@ -39,7 +39,8 @@ def refusal(layer, level) -> BadBoundaries:
 def test_codes_are_checked_and_written_with_dots():
     desa = normalise_admin_areas(areas({"KODE_DESA": ["8171021011"], "NAMA": [" Rijali "], "JENIS": ["Kelurahan"]}), "desa")
     assert desa.iloc[0][["code", "name", "kind", "parent_code", "level"]].tolist() == ["81.71.02.1011", "Rijali", "kelurahan", "81.71.02", "desa"]
-    assert refusal(areas({"kode": ["81.71.01"], "nama": ["Nusaniwe"]}), "desa").code == "bad_codes"  # a kecamatan file as desa
+    assert refusal(areas({"kode": ["81.71.01"], "nama": ["Nusaniwe"]}), "desa").code == "other_level"  # a kecamatan file as desa
+    assert refusal(areas({"kode": ["81.71.01.1"], "nama": ["Nusaniwe"]}), "desa").code == "bad_codes"
     other = refusal(areas({"kode": ["74.71.01.1001"], "nama": ["Ambon?"]}), "desa")  # another city's codes
     assert other.code == "other_city" and other.examples == ("74.71.01.1001",)
     assert refusal(areas({"kode": ["81.71.01", "81.71.01"], "nama": ["A", "B"]}), "kecamatan").code == "duplicate_codes"
@@ -132,4 +133,4 @@ def test_command_line_refuses_the_traps_of_real_boundary_files(tmp_path, shared_
         refused = run_cli("kecamatan", path, database_url=url)
         assert refused.returncode == 2 and expected in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
     as_desa = run_cli("desa", shared_geodata / "ambon_kecamatan_wb.geojson", database_url=url)
-    assert as_desa.returncode == 2 and "not desa codes like 81.71.01.1006" in as_desa.stderr
+    assert as_desa.returncode == 2 and "codes of the other level, not desa codes like 81.71.01.1006" in as_desa.stderr

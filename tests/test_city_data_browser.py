@@ -46,7 +46,9 @@ def test_admin_replaces_the_roads_with_a_real_file_and_a_wrong_file_changes_noth
     page.set_input_files(upload, files=[{"name": "jalan.geojson", "mimeType": "application/geo+json",
                                          "buffer": json.dumps({"type": "FeatureCollection", "features": swapped}).encode()}])
     message.get_by_text("Data tidak diubah").wait_for(timeout=15_000)
-    assert "di luar Ambon" in message.inner_text() and summary.inner_text() == demo_summary
+    # in Indonesian through and through, its figures with decimal commas
+    assert "5 dari 5 objek berada jauh di luar Ambon (yang pertama di bujur -3," in message.inner_text()
+    assert "features" not in message.inner_text() and summary.inner_text() == demo_summary
 
     page.set_input_files(upload, files=[{"name": "ambon_roads_osm.geojson", "mimeType": "application/geo+json", "buffer": osm}])
     message.get_by_text("5.848 ruas jalan").wait_for(timeout=60_000)
@@ -66,7 +68,7 @@ def test_admin_replaces_the_roads_with_a_real_file_and_a_wrong_file_changes_noth
     assert "5.467 titik ditempatkan lagi di desanya" in message.inner_text()
     page.set_input_files(upload, files=[{"name": "kecamatan.geojson", "mimeType": "application/geo+json",
                                          "buffer": (shared_geodata / "ambon_kecamatan_wb.geojson").read_bytes()}])
-    message.get_by_text("bukan kode jenis wilayah yang dipilih (mis. 81.71.01.1006): 81.71.01, 81.71.02, 81.71.03").wait_for(timeout=15_000)
+    message.get_by_text('Berkas ini berisi kode kecamatan (81.71.01, 81.71.02, 81.71.03), bukan kode desa/kelurahan: pilih "Batas kecamatan".').wait_for(timeout=15_000)
     assert "Data tidak diubah." in message.inner_text() and "5 kecamatan, 50 desa/kelurahan" in summary.inner_text()
 
     page.fill("#admin-audit-action", "data.import")

@@ -52,7 +52,9 @@ def test_refusals_have_a_code(tmp_path):
     assert refused(b"name,count\nx,1\n").code == "no_geometry"
     swapped = points(lons=(-3.69, -3.70), lats=(128.18, 128.19)).to_json().encode()
     error = refused(swapped)
-    assert error.code == "outside_region" and "swapped" in error.details["message"]
+    assert error.code == "outside_region" and error.details == {"count": 2, "total": 2, "lon": -3.69, "lat": 128.18}
+    assert error.text("id") == ("2 dari 2 objek berada jauh di luar Ambon (yang pertama di bujur -3,69000, lintang 128,18000): "
+                                "lon/lat tertukar atau CRS salah?")
     # UTM metres declared as lon/lat: a wrong CRS lands far outside Ambon too
     wrong_crs = points().to_crs(AMBON_UTM).set_crs(WGS84, allow_override=True)
     assert refused(wrong_crs.to_json().encode()).code == "outside_region"
