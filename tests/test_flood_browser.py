@@ -112,8 +112,8 @@ def test_a_file_that_is_no_readings_csv_is_refused_in_indonesian(page, live_app)
     upload = page.locator("#flood-upload input[type=file]")
     report = page.locator("#flood-upload-report")
     for name, body, why in (("bacaan.csv", b"pos,jam,tinggi\nAWLR-BTG,2026-11-27T10:00,51\n", "baris judul harus memuat kolom gauge, time"),
-                            ("foto.csv", b"\x89PNG\r\n\x1a\n" + bytes(64), "berkas bukan teks CSV")):
-        upload.set_input_files(files=[{"name": name, "mimeType": "text/csv", "buffer": body}])
+                            ("data_awlr.xlsx", b"PK\x03\x04" + bytes(64), "berkas bukan teks CSV")):
+        upload.set_input_files(files=[{"name": name, "mimeType": "application/octet-stream", "buffer": body}])  # any name: the server decides
         report.get_by_text(why).wait_for(timeout=15000)
         text = report.inner_text()
         assert text.startswith("Berkas tidak dapat dibaca: ") and text.endswith("Tidak ada bacaan yang disimpan.")
