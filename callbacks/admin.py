@@ -178,6 +178,10 @@ def register(app: Dash, services) -> None:
         rows = [[wit_time(e["time"], seconds=True), e["username"], e["action"], e["target"], json.dumps(e["detail"], ensure_ascii=False), e["ip"]] for e in events]
         return [t("admin.audit.count", lang).format(n=len(events), limit=audit.SEARCH_LIMIT), table(headers, rows)]
 
+    # the source/credit field is the roads' only: hidden while boundaries are chosen
+    app.clientside_callback("function (kind) { return kind === 'roads' ? {} : {display: 'none'}; }",
+                            Output(ids.ADMIN_DATA_SOURCE_BOX, "style"), Input(ids.ADMIN_DATA_KIND, "value"))
+
     @app.callback(
         Output(ids.ADMIN_DATA_SUMMARY, "children"), Output(ids.ADMIN_DATA_MESSAGE, "children"), Output(ids.ADMIN_DATA_UPLOAD, "contents"),
         Input(ids.ADMIN_DATA_UPLOAD, "contents"),

@@ -53,7 +53,13 @@ TEXT: dict[str, dict[str, str]] = {
     "cov.summary.today": {"id": "Cakupan hari ini", "en": "Covered today"},
     "cov.summary.after": {"id": "Setelah kamera baru", "en": "With the new cameras"},
     "cov.summary.method": {"id": "Metode", "en": "Method"},
-    "cov.summary.gap": {"id": "Selisih dari batas atas LP", "en": "Gap to the LP bound"},
+    "cov.summary.gap": {"id": "Jarak dari hasil terbaik (batas atas LP)", "en": "Distance from the best possible (LP bound)"},
+    "cov.summary.gap_help": {"id": "0 % berarti tidak ada pilihan lokasi lain yang lebih baik (terbukti). Angka di atas 0 % adalah batas: "
+                                   "pilihan terbaik paling banyak sekian persen lebih baik dari hasil ini.",
+                             "en": "0 % means no other choice of sites is better (proven). Above 0 % it is a limit: the best choice is at "
+                                   "most that many percent better than this result."},
+    "cov.unit.weight_help": {"id": "Poin bobot: jumlah dari bobot yang Anda atur per lapisan (mis. 3 per aduan kriminalitas, 3 per 100 m jalan arteri).",
+                             "en": "Weight points: the sum of the weights you set per layer (e.g. 3 per crime complaint, 3 per 100 m of primary road)."},
     "cov.summary.candidates": {"id": "Lokasi kandidat", "en": "Candidate sites"},
     "cov.summary.seconds": {"id": "Waktu hitung", "en": "Computing time"},
     "cov.method.exact": {"id": "eksak (optimum terbukti)", "en": "exact (proven optimum)"},

@@ -165,7 +165,9 @@ def summary_table(lang: str, solution: dict) -> html.Div:
     if solution.get("obstacles"):
         rows.insert(-1, (t("cov.summary.obstacles", lang), f"{number(solution['obstacles'], lang, 0)} {t('cov.unit.polygons', lang)}"))
     return html.Div([html.H3(t("cov.summary.title", lang), className="panel-subtitle"),
-                     html.Table(html.Tbody([html.Tr([html.Th(k), html.Td(v)]) for k, v in rows]), className="cov-table")])
+                     html.Table(html.Tbody([html.Tr([html.Th(k), html.Td(v)]) for k, v in rows]), className="cov-table"),
+                     html.P(t("cov.unit.weight_help", lang), className="cov-note"),
+                     html.P(t("cov.summary.gap_help", lang), className="cov-note")])
 
 
 def results_table(lang: str, sites: list[dict], export_base: str | None) -> html.Div:

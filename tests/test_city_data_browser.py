@@ -62,6 +62,7 @@ def test_admin_replaces_the_roads_with_a_real_file_and_a_wrong_file_changes_noth
 
     page.goto(roads_app + "/admin")  # and the import is in the audit log, with its file
     page.locator("#admin-data-kind input[value='desa']").check()  # the real desa boundaries, then a wrong file as desa
+    page.locator("#admin-data-source").wait_for(state="hidden", timeout=5_000)  # a credit field for roads only
     page.set_input_files(upload, files=[{"name": "desa.geojson", "mimeType": "application/geo+json",
                                          "buffer": (shared_geodata / "ambon_desa_kelurahan_wb.geojson").read_bytes()}])
     message.get_by_text("50 desa/kelurahan (sebelumnya 50)").wait_for(timeout=60_000)

@@ -17,7 +17,7 @@ def test_run_an_analysis_and_see_the_sites(page, live_app):
     assert first.startswith("1") and "poin bobot" in first and "mencakup" in first
     assert page.locator(".leaflet-marker-pane .cov-site-icon").count() == 6
     summary = page.locator("#cov-summary").inner_text()
-    assert "Selisih dari batas atas LP" in summary and "%" in summary
+    assert "Jarak dari hasil terbaik (batas atas LP)" in summary and "%" in summary and "0 % berarti" in summary
     assert "terpantau" in page.locator("#cov-gaps").inner_text()
     assert "poin bobot" in page.locator("#cov-gap-legend").inner_text()  # hexagon classes with their unit
     assert page.locator(".leaflet-overlay-pane path.leaflet-interactive").count() > 100  # gap hexagons drawn
