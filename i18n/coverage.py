@@ -75,6 +75,7 @@ TEXT: dict[str, dict[str, str]] = {
     "cov.col.rank": {"id": "Peringkat", "en": "Rank"},
     "cov.col.gain": {"id": "Tambahan", "en": "Gain"},
     "cov.col.reason": {"id": "Alasan", "en": "Reason"},
+    "cov.col.place": {"id": "Desa, kecamatan", "en": "Desa, kecamatan"},
     "cov.results.title": {"id": "Lokasi yang disarankan", "en": "Recommended sites"},
     "cov.export": {"id": "Unduh", "en": "Download"},
     "cov.file.rank": {"id": "peringkat", "en": "rank"},

@@ -171,10 +171,12 @@ def summary_table(lang: str, solution: dict) -> html.Div:
 
 
 def results_table(lang: str, sites: list[dict], export_base: str | None) -> html.Div:
-    """Rank, gain (weight points) and reason of every recommended site, and the download links."""
+    """Rank, gain (weight points), desa and kecamatan, and reason of every recommended site, and the download links."""
     unit = t("cov.unit.weight", lang)
-    header = html.Tr([html.Th(t("cov.col.rank", lang)), html.Th(t("cov.col.gain", lang)), html.Th(t("cov.col.reason", lang))])
+    header = html.Tr([html.Th(t("cov.col.rank", lang)), html.Th(t("cov.col.gain", lang)), html.Th(t("cov.col.place", lang)),
+                      html.Th(t("cov.col.reason", lang))])
     body = [html.Tr([html.Td(site["rank"], className="num"), html.Td(f"{number(site['marginal_weight'], lang, 1)} {unit}", className="num"),
+                     html.Td(", ".join(filter(None, [site.get("desa"), site.get("kecamatan")])) or "–"),
                      html.Td(site[f"reason_{lang}"])], className="cov-site-row") for site in sites]
     links = [html.A(label, href=f"{export_base}.{fmt}?lang={lang}", className="btn btn-outline-primary btn-sm", download="")
              for fmt, label in EXPORT_FORMATS] if export_base else []

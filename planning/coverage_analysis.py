@@ -26,6 +26,7 @@ import shapely
 from scipy.spatial import cKDTree
 from sqlalchemy import Engine
 
+from geo.boundaries import assign_areas
 from geo.coverage import coverage_matrix, points_xy
 from geo.crs import AMBON_UTM, WGS84
 from geo.demand import combine_demand, sample_line_points, sample_lines, sample_polygons, weighted_points
@@ -152,8 +153,9 @@ class CityLayers:
     """The layers the analysis reads, as GeoDataFrames in any CRS (the store gives WGS 84).
 
     ``complaints`` need a ``category`` column; ``cameras`` may carry ``heading_deg``, ``fov_deg``,
-    ``range_m``; ``kecamatan`` needs ``name``; ``roads`` need ``highway`` and ``name`` (OSM
-    classes, see :mod:`geo.roads`). ``land`` is the city's land polygon(s)."""
+    ``range_m``; ``kecamatan`` needs ``code`` and ``name``, ``desa`` ``code``, ``name`` and
+    ``parent_code``; ``roads`` need ``highway`` and ``name`` (OSM classes, see :mod:`geo.roads`).
+    ``land`` is the city's land polygon(s)."""
 
     cameras: gpd.GeoDataFrame
     complaints: gpd.GeoDataFrame
@@ -163,6 +165,7 @@ class CityLayers:
     businesses: gpd.GeoDataFrame
     roads: gpd.GeoDataFrame
     kecamatan: gpd.GeoDataFrame
+    desa: gpd.GeoDataFrame
     land: gpd.GeoSeries
 
 
@@ -178,6 +181,7 @@ def read_city_layers(engine: Engine) -> CityLayers:
         businesses=layers.read_features(engine, Business, columns=["id", "name"]),
         roads=read_roads(engine),
         kecamatan=kecamatan[["code", "name", "geometry"]],
+        desa=layers.read_admin_areas(engine, "desa")[["code", "name", "parent_code", "geometry"]],
         land=gpd.GeoSeries([kecamatan.union_all()], crs=kecamatan.crs),
     )
 
@@ -288,8 +292,9 @@ class CoverageAnalysis:
     total, covered and uncovered weight, percent covered. ``hexes``: WGS 84 hexagons with
     ``uncovered_weight`` > 0. ``sentences``: per language, one line per layer/kind ("62 % of ...
     covered"). ``sites``: WGS 84 points in rank order (rank, candidate_index, marginal_weight,
-    reason_id, reason_en). ``sectors``: their proposed view circles. ``solution``: covered,
-    existing, total weight, bound, gap (0-1), method, status, seconds, candidate counts.
+    reason_id, reason_en, and the names of the desa and kecamatan they are in, None outside every
+    desa). ``sectors``: their proposed view circles. ``solution``: covered, existing, total
+    weight, bound, gap (0-1), method, status, seconds, candidate counts.
     """
 
     by_layer: pd.DataFrame
@@ -396,6 +401,9 @@ def analyse(city: CityLayers, params: AnalysisParams, *, extra_demand: gpd.GeoDa
     for lang in LANGUAGES:
         sites[f"reason_{lang}"] = site_reasons(_labelled(demand, lang), A, result.selected, covered, lang=lang)
     sites["marginal_weight"] = sites["marginal_weight"].round(2)
+    place = assign_areas(sites.geometry, city.desa)  # where each site is, by name, for people and spreadsheets
+    sites["desa"] = place["desa_code"].map(dict(zip(city.desa["code"], city.desa["name"])))
+    sites["kecamatan"] = place["kecamatan_code"].map(dict(zip(city.kecamatan["code"], city.kecamatan["name"])))
     sectors = recommendation_sectors(sites[["rank", "geometry"]], params.radius_m)
     solution = {**result.summary(), "existing_weight": float(result.existing_weight), "status": result.status,
                 "candidates": len(candidates), "candidate_source": source, "demand_points": len(demand),

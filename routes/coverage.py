@@ -4,7 +4,8 @@ The browser only names a result the analysis kept (see planning.artifacts); the 
 and the language are checked here, whatever the page sent.
 
 A download is read by people (in a spreadsheet or QGIS), so its columns are named in the language
-asked for, with their units (peringkat, indeks_kandidat, bobot_tambahan_poin, alasan). That is not
+asked for, with their units (peringkat, indeks_kandidat, bobot_tambahan_poin, alasan; desa and
+kecamatan are the same words in both). That is not
 the contract of `python -m geo.recommend`, whose English columns (rank, candidate_index,
 marginal_weight) scripts rely on and which stays as geo.export writes it. CSV coordinates are
 `lon`/`lat` (WGS 84 degrees) in both languages: the names GIS tools and this app's own upload

@@ -39,6 +39,8 @@ def town(roads: gpd.GeoDataFrame = NO_ROADS) -> CityLayers:
         roads=roads,
         kecamatan=frame({"code": ["W", "E"], "name": ["Barat", "Timur"]},
                         [shapely.box(X0 - 200, Y0 - 500, X0 + 250, Y0 + 500), shapely.box(X0 + 250, Y0 - 500, X0 + 1200, Y0 + 500)]),
+        desa=frame({"code": ["W1", "E1"], "name": ["Desa Barat", "Desa Timur"], "parent_code": ["W", "E"]},
+                   [shapely.box(X0 - 200, Y0 - 500, X0 + 250, Y0 + 500), shapely.box(X0 + 250, Y0 - 500, X0 + 1200, Y0 + 500)]),
         land=gpd.GeoSeries([shapely.box(X0 - 200, Y0 - 500, X0 + 1200, Y0 + 500)], crs=AMBON_UTM),
     )
 
@@ -120,6 +122,7 @@ def test_gaps_and_the_best_site_in_the_hand_made_town():
     assert solution["method"] == "exact" and solution["gap"] == pytest.approx(0.0)
     site = result.sites.iloc[0]
     assert site["rank"] == 1 and site["marginal_weight"] == pytest.approx(9.0)
+    assert (site["desa"], site["kecamatan"]) == ("Desa Timur", "Timur")  # where it is, by name
     assert site["reason_en"] == "covers 3 complaints about crime"
     assert site["reason_id"] == "mencakup 3 aduan tentang kriminalitas"
     assert shapely.distance(gpd.GeoSeries([site.geometry], crs=4326).to_crs(AMBON_UTM).iloc[0], pt(500, 0)) <= 60

@@ -28,7 +28,10 @@ def test_run_an_analysis_and_see_the_sites(page, live_app):
     download = page.request.get(live_app + href)
     assert download.status == 200 and len(download.json()["features"]) == 6
     csv = page.request.get(live_app + page.locator("#cov-results a", has_text="CSV").get_attribute("href")).text()
-    assert csv.splitlines()[0] == "peringkat,indeks_kandidat,bobot_tambahan_poin,alasan,lon,lat"  # the page's language
+    header, first = csv.splitlines()[:2]
+    assert header == "peringkat,indeks_kandidat,bobot_tambahan_poin,alasan,desa,kecamatan,lon,lat"  # the page's language
+    desa, kecamatan = page.locator("#cov-results .cov-site-row td").nth(2).inner_text().split(", ")  # where the site is, by name
+    assert f",{desa},{kecamatan}," in first
     assert page.errors == []
 
 
