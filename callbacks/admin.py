@@ -95,6 +95,16 @@ def _data_summary(engine, lang: str) -> list:
     return [areas, html.P(stored), table([t("admin.roads.group", lang), t("admin.roads.length", lang)], rows), *credit]
 
 
+def _refusal(error: Exception, kind: str, lang: str) -> str:
+    """Why an admin's data file was refused, in ``lang``."""
+    if isinstance(error, UploadError):
+        return error.text(lang)
+    if isinstance(error, NoRoads):
+        return t("admin.roads.no_roads", lang)
+    key = f"admin.areas.{error.code}" + (f".{kind}" if error.code == "other_level" else "")
+    return t(key, lang).format(examples=", ".join(error.examples), example=CODE_EXAMPLE[kind])
+
+
 def _day_start(value: str | None, days_after: int = 0) -> datetime | None:
     """The start (as naive UTC, how times are stored) of the Ambon day (WIT) picked in the date
     picker, plus `days_after`; None when absent or not a date."""
@@ -207,13 +217,8 @@ def register(app: Dash, services) -> None:
                 detail = {"areas": done.areas, "replaced_areas": done.before, "points": done.points, "unplaced": done.unplaced}
                 message = t(f"admin.areas.imported.{kind}", lang).format(name=name, areas=done.areas, before=done.before,
                                                                           points=number(done.points, lang), unplaced=number(done.unplaced, lang))
-        except UploadError as error:
-            return no_update, t("admin.data.refused", lang).format(why=error.text(lang)), None
-        except NoRoads:
-            return no_update, t("admin.data.refused", lang).format(why=t("admin.roads.no_roads", lang)), None
-        except BadBoundaries as error:
-            key = f"admin.areas.{error.code}" + (f".{kind}" if error.code == "other_level" else "")
-            why = t(key, lang).format(examples=", ".join(error.examples), example=CODE_EXAMPLE[kind])
-            return no_update, t("admin.data.refused", lang).format(why=why), None
+        except (UploadError, NoRoads, BadBoundaries) as error:
+            audit_event("data.import.refused", kind, {"file": name, "why": str(error)[:300]})  # who tried what, too
+            return no_update, t("admin.data.refused", lang).format(why=_refusal(error, kind, lang)), None
         audit_event("data.import", kind, {"file": name, **detail})
         return _data_summary(engine, lang), message, None
