@@ -8,6 +8,7 @@ import orjson
 import pandas as pd
 from dash import ALL, Dash, Input, Output, State, html, no_update
 
+from auth.web import audit_event
 from background import background_manager, ended_by_sigterm
 from geo.geojson import to_geojson_bytes
 from i18n import normalise_language, t
@@ -181,8 +182,10 @@ def register(app: Dash, services: Services) -> None:
             if purpose == "obstacles":
                 layer = polygons_only(layer)
         except UploadError as error:
+            audit_event("import.coverage_upload.refused", purpose, {"file": str(filename or "")[:80], "why": error.code})
             return no_update, error.text(lang), None
         entry = {"id": artifacts.put(layer), "name": str(filename or "")[:80], "count": len(layer)}
+        audit_event("import.coverage_upload", purpose, {"file": entry["name"], "features": entry["count"]})
         return {**(uploads if isinstance(uploads, dict) else {}), purpose: entry}, "", None
 
     @app.callback(

@@ -2,6 +2,8 @@
 recommended sites in the table and on the map, download them, cancel a long run, refuse a bad file."""
 import pytest
 
+from auth import audit
+from store.db import make_engine
 from tests.helpers.coverage_page import cancel_a_long_run, open_coverage_page, run_analysis
 
 pytestmark = pytest.mark.browser
@@ -41,7 +43,7 @@ def test_cancel_stops_a_long_run(page, live_app):
     assert page.errors == []
 
 
-def test_a_bad_upload_gets_a_message_and_the_page_keeps_working(page, live_app):
+def test_a_bad_upload_gets_a_message_and_the_page_keeps_working(page, live_app, live_instance):
     open_coverage_page(page, live_app)
     swapped = b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, ' \
               b'"geometry": {"type": "Point", "coordinates": [-3.69, 128.18]}}]}'
@@ -57,4 +59,9 @@ def test_a_bad_upload_gets_a_message_and_the_page_keeps_working(page, live_app):
     page.set_input_files("#cov-upload input[type=file]", files=[{"name": "gedung.csv", "mimeType": "text/csv", "buffer": good}])
     page.wait_for_function("document.querySelector('#cov-upload-message').innerText.includes('harus berupa poligon')", timeout=10000)
     assert "Penghalang" not in page.locator("#cov-upload-list").inner_text()
+    # every file a planner brings in is in the audit log, taken or refused
+    events = audit.search(make_engine(f"sqlite:///{live_instance / 'ambon.db'}"), action="import.coverage_upload")
+    seen = [(e["action"], e["target"], e["detail"]["file"]) for e in events[:3]]
+    assert seen == [("import.coverage_upload.refused", "obstacles", "gedung.csv"), ("import.coverage_upload", "candidates", "<b>tiang</b>.csv"),
+                    ("import.coverage_upload.refused", "demand", "tiang.geojson")]
     assert page.errors == []
