@@ -143,6 +143,15 @@ window.ambon = window.ambon || {};
             return L.marker(latlng, {icon: icon, zIndexOffset: 1000, keyboard: true,
                                      title: feature.properties.point_count + " " + context.hideout.labels.popup.cameras_here});
         },
+        /* A group of complaints or businesses: the library's look, with the whole count written as
+         * the page's readers write numbers ("1.234", not "1.2k"). */
+        countCluster: function (feature, latlng, index, context) {
+            const n = feature.properties.point_count;
+            const size = n >= 1000 ? "large" : n >= 100 ? "medium" : "small";
+            const count = n.toLocaleString(context.hideout.labels.lang === "en" ? "en-US" : "id-ID");  // digits only: safe as HTML
+            return L.marker(latlng, {icon: L.divIcon({className: "marker-cluster marker-cluster-" + size, iconSize: L.point(40, 40),
+                                                      html: "<div><span>" + count + "</span></div>"})});
+        },
         complaintMarker: function (feature, latlng, context) {
             const h = context.hideout;
             return L.circleMarker(latlng, {radius: 6, weight: 1, color: "#ffffff",

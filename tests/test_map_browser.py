@@ -151,3 +151,13 @@ def test_the_date_picker_speaks_the_page_language_whatever_the_browser_says(page
     page.get_by_text("Bahasa Indonesia").click()
     page.wait_for_selector("text=Pusat Komando Kota Ambon")
     assert page.errors == []
+
+
+def test_group_counts_are_whole_numbers_in_the_page_language(page, live_app):
+    _open_map(page, live_app)
+    page.locator(".leaflet-control-zoom-out").click()
+    page.locator(".leaflet-control-zoom-out").click()  # the whole city: groups of over a thousand complaints
+    page.wait_for_function("""[...document.querySelectorAll('.marker-cluster span')]
+        .some(s => /^\\d{1,3}(\\.\\d{3})+$/.test(s.textContent))""", timeout=15_000)  # "1.234", never "1.2k"
+    assert not any(text.endswith("k") for text in page.locator(".marker-cluster span").all_inner_texts())
+    assert page.errors == []
