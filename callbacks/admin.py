@@ -105,6 +105,12 @@ def _refusal(error: Exception, kind: str, lang: str) -> str:
     return t(key, lang).format(examples=", ".join(error.examples), example=CODE_EXAMPLE[kind])
 
 
+def _detail_text(detail: dict | None) -> str:
+    """An audit event's detail as people read it ("file: a.geojson · segments: 5848"), not as JSON."""
+    return " · ".join(f"{key}: {json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else value}"
+                      for key, value in (detail or {}).items())
+
+
 def _day_start(value: str | None, days_after: int = 0) -> datetime | None:
     """The start (as naive UTC, how times are stored) of the Ambon day (WIT) picked in the date
     picker, plus `days_after`; None when absent or not a date."""
@@ -185,7 +191,7 @@ def register(app: Dash, services) -> None:
         events = audit.search(engine, username=(username or "").strip().lower() or None, action=(action or "").strip() or None,
                               since=_day_start(start), until=_day_start(end, days_after=1))
         headers = [t(k, lang) for k in ("admin.audit.time", "admin.username", "admin.audit.action", "admin.audit.target", "admin.audit.detail", "admin.audit.ip")]
-        rows = [[wit_time(e["time"], seconds=True), e["username"], e["action"], e["target"], json.dumps(e["detail"], ensure_ascii=False), e["ip"]] for e in events]
+        rows = [[wit_time(e["time"], seconds=True), e["username"], e["action"], e["target"], _detail_text(e["detail"]), e["ip"]] for e in events]
         return [t("admin.audit.count", lang).format(n=len(events), limit=audit.SEARCH_LIMIT), table(headers, rows)]
 
     # the source/credit field is the roads' only: hidden while boundaries are chosen
