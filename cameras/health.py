@@ -60,6 +60,8 @@ class HealthTracker:
         self.started_ts = clock()
         self.last_frame_ts: float | None = None
         self.last_error: str | None = None
+        self.last_error_code: str | None = None
+        """What kind of trouble last_error is (cameras.sources.ERROR_CODES), for operators' words."""
         self.last_error_ts: float | None = None
         self.connected_ts: float | None = None
         self.last_reconnect_ts: float | None = None
@@ -89,9 +91,10 @@ class HealthTracker:
             self.frames += 1
             self._frame_times.append(ts)
 
-    def on_error(self, message: str) -> None:
+    def on_error(self, message: str, code: str = "unexpected") -> None:
         with self._lock:
             self.last_error = message
+            self.last_error_code = code
             self.last_error_ts = self.clock()
             self.connected_ts = None
             self._frame_times.clear()
@@ -167,6 +170,7 @@ class HealthTracker:
                 "idle": self.idle,
                 "expected_interval_s": self.expected_interval_s,
                 "last_error": self.last_error,
+                "last_error_code": self.last_error_code,
                 "last_error_ts": self.last_error_ts,
                 "connected_since": self.connected_ts,
                 "last_reconnect_ts": self.last_reconnect_ts,

@@ -177,7 +177,7 @@ class CameraManager:
     def _config_error_record(cid: int, message: str) -> dict[str, Any]:
         return {
             "camera_id": cid, "status": OFFLINE, "reason": "bad_config",
-            "config_error": message, "last_error": message, "last_frame_ts": None, "fps": None,
+            "config_error": message, "last_error": message, "last_error_code": "config", "last_frame_ts": None, "fps": None,
             "uptime_24h": None, "uptime_7d": None, "published_ts": time.time(),
         }
 

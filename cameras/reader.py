@@ -192,11 +192,11 @@ class CameraReader:
                 log.exception("camera %s: close failed", self.spec.id)
         self.source_open = False
 
-    def _fail(self, message: str) -> None:
+    def _fail(self, message: str, code: str = "unexpected") -> None:
         self._failures += 1
         delay = backoff_delay(self._failures, self.settings.backoff_base_s, self.settings.backoff_max_s)
         self._retry_at = time.monotonic() + delay
-        self.health.on_error(message)
+        self.health.on_error(message, code)
         log.info("camera %s: %s (retry in %.1f s)", self.spec.id, message, delay)
         self._publish_health(force=True)
 
@@ -256,7 +256,7 @@ class CameraReader:
                     try:
                         src = self.source_factory(self.spec, s)
                     except SourceError as exc:
-                        self._fail(str(exc))
+                        self._fail(str(exc), exc.code)
                         continue
                     except Exception as exc:  # never let a camera kill its thread
                         log.exception("camera %s: open failed", self.spec.id)
@@ -278,7 +278,7 @@ class CameraReader:
                 except SourceError as exc:
                     self._close(src)
                     src = None
-                    self._fail(str(exc))
+                    self._fail(str(exc), exc.code)
                     continue
                 except Exception as exc:
                     log.exception("camera %s: read failed", self.spec.id)

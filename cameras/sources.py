@@ -33,7 +33,16 @@ from .text import draw_text
 
 
 class SourceError(Exception):
-    """The stream could not be opened or read; the message is shown to operators as last_error."""
+    """The stream could not be opened or read. The message (English, technical) is the camera's
+    last_error for technicians and logs; ``code`` says what kind of trouble it is, in words an
+    operator reads in their language (i18n "cam.error.<code>"): see :data:`ERROR_CODES`."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.code = code
+
+
+ERROR_CODES = ("no_connection", "http_error", "not_video", "stalled", "closed", "too_large", "file", "config", "unexpected")
 
 
 class Source(Protocol):
@@ -78,7 +87,7 @@ class CaptureSource:
         if not cap.isOpened():
             cap.release()
             what = "video file" if loop else "stream"
-            raise SourceError(f"cannot open {what} {label} (no answer, refused, or not video)")
+            raise SourceError(f"cannot open {what} {label} (no answer, refused, or not video)", "file" if loop else "no_connection")
         self.cap = cap
         fps = cap.get(cv2.CAP_PROP_FPS)
         self.nominal_fps = fps if fps and 0 < fps <= 120 else None
@@ -102,14 +111,14 @@ class CaptureSource:
                 ok, img = self.cap.retrieve()
                 if ok and img is not None and img.size:
                     return cap_frame(img, self.settings.max_frame_width)
-                raise SourceError(f"{self.label}: frame could not be decoded")
+                raise SourceError(f"{self.label}: frame could not be decoded", "not_video")
             if self.loop and attempt == 0:
                 self.cap.set(cv2.CAP_PROP_POS_FRAMES, 0)  # end of file: loop
                 continue
             break
         if self.loop:
-            raise SourceError(f"{self.label}: no frame could be read from the file")
-        raise SourceError(f"{self.label}: no frame within {self.settings.read_timeout_s:g} s (stream stalled or ended)")
+            raise SourceError(f"{self.label}: no frame could be read from the file", "file")
+        raise SourceError(f"{self.label}: no frame within {self.settings.read_timeout_s:g} s (stream stalled or ended)", "stalled")
 
     def read(self) -> np.ndarray:
         img = self._advance(True)
@@ -172,7 +181,7 @@ class HttpSource:
             resp.close()
             raise SourceError(
                 f"{self.label}: Content-Type {ctype!r} is neither an MJPEG stream "
-                "(multipart/x-mixed-replace) nor a JPEG snapshot (image/jpeg)"
+                "(multipart/x-mixed-replace) nor a JPEG snapshot (image/jpeg)", "not_video"
             )
 
     def _open(self):
@@ -181,11 +190,11 @@ class HttpSource:
             _set_read_timeout(resp, self.settings.read_timeout_s)
             return resp
         except urllib.error.HTTPError as exc:
-            raise SourceError(f"{self.label}: HTTP {exc.code} {exc.reason}") from None
+            raise SourceError(f"{self.label}: HTTP {exc.code} {exc.reason}", "http_error") from None
         except urllib.error.URLError as exc:
-            raise SourceError(f"{self.label}: {exc.reason}") from None
+            raise SourceError(f"{self.label}: {exc.reason}", "no_connection") from None
         except (OSError, ValueError) as exc:
-            raise SourceError(f"{self.label}: {exc}") from None
+            raise SourceError(f"{self.label}: {exc}", "no_connection") from None
 
     def _read_body(self, resp) -> bytes:
         data = bytearray()
@@ -197,16 +206,16 @@ class HttpSource:
                     return bytes(data)
                 data += chunk
                 if len(data) > self.settings.max_frame_bytes:
-                    raise SourceError(f"{self.label}: snapshot larger than {self.settings.max_frame_bytes} bytes")
+                    raise SourceError(f"{self.label}: snapshot larger than {self.settings.max_frame_bytes} bytes", "too_large")
                 if time.monotonic() > deadline:
-                    raise SourceError(f"{self.label}: snapshot took longer than {self.settings.read_timeout_s:g} s")
+                    raise SourceError(f"{self.label}: snapshot took longer than {self.settings.read_timeout_s:g} s", "stalled")
         except (OSError, ValueError) as exc:  # socket timeout included
-            raise SourceError(f"{self.label}: {exc or 'read timed out'}") from None
+            raise SourceError(f"{self.label}: {exc or 'read timed out'}", "stalled") from None
 
     def _decode(self, jpeg: bytes) -> np.ndarray:
         img = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
         if img is None or not img.size:
-            raise SourceError(f"{self.label}: received data is not a decodable image")
+            raise SourceError(f"{self.label}: received data is not a decodable image", "not_video")
         return cap_frame(img, self.settings.max_frame_width)
 
     def _next_jpeg(self) -> bytes:
@@ -227,15 +236,15 @@ class HttpSource:
             elif len(buf) > 1:
                 del buf[:-1]
             if len(buf) > self.settings.max_frame_bytes:
-                raise SourceError(f"{self.label}: frame larger than {self.settings.max_frame_bytes} bytes")
+                raise SourceError(f"{self.label}: frame larger than {self.settings.max_frame_bytes} bytes", "too_large")
             if time.monotonic() > deadline:
-                raise SourceError(f"{self.label}: no complete frame within {self.settings.read_timeout_s:g} s (stalled)")
+                raise SourceError(f"{self.label}: no complete frame within {self.settings.read_timeout_s:g} s (stalled)", "stalled")
             try:
                 chunk = self._resp.read1(65536)
             except (OSError, ValueError) as exc:
-                raise SourceError(f"{self.label}: no data within {self.settings.read_timeout_s:g} s (stalled): {exc}") from None
+                raise SourceError(f"{self.label}: no data within {self.settings.read_timeout_s:g} s (stalled): {exc}", "stalled") from None
             if not chunk:
-                raise SourceError(f"{self.label}: the server closed the stream")
+                raise SourceError(f"{self.label}: the server closed the stream", "closed")
             buf += chunk
 
     def read(self) -> np.ndarray:
@@ -349,7 +358,7 @@ def open_source(spec: CameraSpec, settings: CameraSettings) -> Source:
         path = urlsplit(url).path if "://" in url else url
         p = resolve_media_path(spec.id, path, settings.media_root)
         if not p.is_file():
-            raise SourceError(f"video file {str(p)!r} not found")
+            raise SourceError(f"video file {str(p)!r} not found", "file")
         return CaptureSource(str(p), settings, loop=True, label=p.name)
     except ConfigError as exc:
-        raise SourceError(exc.message) from None
+        raise SourceError(exc.message, "config") from None

@@ -134,6 +134,15 @@ def wall_page(lang: str, kecamatan_names: list[str], period_s: float) -> html.Di
     ])
 
 
+def error_cell(record: dict, lang: str) -> html.Td:
+    """The camera's last trouble in the operator's words; the technical message (for whoever fixes
+    it) shows on hover."""
+    message = record.get("last_error") or record.get("config_error")
+    if not message:
+        return html.Td("")
+    return html.Td(t(f"cam.error.{record.get('last_error_code') or 'unexpected'}", lang), title=message, className="cam-error")
+
+
 def health_table(records: list[dict], lang: str) -> html.Table:
     head = [t("field.name", lang), t("field.kind", lang), t("field.kecamatan", lang), t("field.status", lang), t("cam.fps", lang),
             t("cam.uptime_24h", lang), t("cam.uptime_7d", lang), t("cam.last_error", lang)]
@@ -146,7 +155,7 @@ def health_table(records: list[dict], lang: str) -> html.Table:
         html.Td(fps_text(r, lang), className="num"),
         html.Td(percent(r.get("uptime_24h"), lang), className="num"),
         html.Td(percent(r.get("uptime_7d"), lang), className="num"),
-        html.Td(r.get("last_error") or r.get("config_error") or ""),
+        error_cell(r, lang),
     ]) for r in records]
     return html.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)], className="table table-sm cam-health")
 

@@ -101,6 +101,9 @@ def test_camera_added_while_running_with_a_dead_url_shows_offline_first(page, ca
     first_row = page.locator(".cam-health tbody tr").first
     first_row.get_by_text("CCTV Uji Mati").wait_for(timeout=10_000)  # worst first
     assert "OFFLINE" in first_row.inner_text() and "belum ada gambar" in first_row.inner_text()  # and why, in words
+    error = first_row.locator(".cam-error")  # the last trouble in the operator's words, the technical message on hover
+    error.get_by_text("Tidak dapat terhubung ke kamera").wait_for(timeout=10_000)
+    assert "refused" in error.get_attribute("title").lower()
 
     page.goto(base + "/")  # its marker is drawn in the offline colour
     page.locator(".leaflet-marker-pane .cam-status-offline[title='CCTV Uji Mati']").wait_for(timeout=15_000)

@@ -54,20 +54,22 @@ def test_http_snapshot_url_is_polled(settings, mjpeg_server):
 
 
 def test_http_not_a_camera_is_a_clear_error(settings, mjpeg_server):
-    with pytest.raises(SourceError, match="neither an MJPEG stream"):
+    with pytest.raises(SourceError, match="neither an MJPEG stream") as wrong:
         open_source(spec(mjpeg_server.url("/page")), settings)
+    assert wrong.value.code == "not_video"
 
 
 def test_http_404_is_a_clear_error(settings, mjpeg_server):
-    with pytest.raises(SourceError, match="HTTP 404"):
+    with pytest.raises(SourceError, match="HTTP 404") as refused:
         open_source(spec(mjpeg_server.url("/nope")), settings)
+    assert refused.value.code == "http_error"
 
 
 def test_refused_url_fails_fast(settings, refused_url):
     t0 = time.monotonic()
-    with pytest.raises(SourceError, match="refused"):
+    with pytest.raises(SourceError, match="refused") as refused:
         open_source(spec(refused_url), settings)
-    assert time.monotonic() - t0 < 1.0
+    assert time.monotonic() - t0 < 1.0 and refused.value.code == "no_connection"
 
 
 def test_stream_that_stalls_midway_times_out(settings, mjpeg_server):
@@ -155,3 +157,10 @@ def test_spec_validation_messages(settings):
 def test_passwords_never_leave_in_messages():
     assert redact_url("rtsp://admin:secret@10.0.0.5:554/s1") == "rtsp://admin:***@10.0.0.5:554/s1"
     assert redact_url("http://10.0.0.5/snap.jpg") == "http://10.0.0.5/snap.jpg"
+
+
+def test_every_kind_of_camera_trouble_has_words_for_operators():
+    from cameras.sources import ERROR_CODES
+    from i18n import LANGUAGES, TEXT
+
+    assert all(lang in TEXT[f"cam.error.{code}"] for code in ERROR_CODES for lang in LANGUAGES)
