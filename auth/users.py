@@ -111,6 +111,13 @@ def set_password(engine: Engine, username: str, password: str) -> User:
     return _change(engine, username, change)
 
 
+def end_sessions(engine: Engine, username: str) -> User:
+    """End every session of the user, on every device and every copy of its cookie (logout)."""
+    def change(user: User) -> None:
+        user.session_token = secrets.token_hex(16)
+    return _change(engine, username, change)
+
+
 def update_user(engine: Engine, username: str, *, role: str | None = None, agency: str | None = None,
                 active: bool | None = None) -> User:
     """Change role (and agency) or switch the account on or off; switching off ends its sessions."""

@@ -2,6 +2,8 @@
 language of the `bahasa` cookie. Failed logins are rate-limited per user name and address."""
 from __future__ import annotations
 
+import unicodedata
+
 import flask
 import flask_login
 from flask_limiter import Limiter
@@ -21,8 +23,11 @@ _TEXT_KEYS = ("auth.title", "auth.username", "auth.password", "auth.submit", "au
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after logging in: a path on this site, never another site."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    r"""Where to go after logging in: a path on this site, never another site. Browsers drop tabs
+    and line breaks from a URL and read a backslash as a slash, so `/\t/evil.example` would leave
+    the site: any control character, whitespace or backslash sends the user to "/" instead."""
+    if (not target or not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in target)):
         return "/"
     return target
 
@@ -71,7 +76,10 @@ def init_login_routes(server: flask.Flask, engine: Engine, settings, limiter: Li
 
     @bp.post("/keluar")
     def logout():
+        account = current_account()
         audit_event("logout")
+        if account is not None:  # a copy of the cookie taken before logout must not outlive it
+            users.end_sessions(engine, account.username)
         flask_login.logout_user()
         flask.session.clear()
         return flask.redirect(flask.url_for("auth.login"))
