@@ -5,11 +5,14 @@
 import logging
 
 from command_center import create_app
-from config import Settings
+from config import Settings, SettingsError
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-settings = Settings.from_env()
-app = create_app(settings)
+try:
+    settings = Settings.from_env()
+    app = create_app(settings)
+except SettingsError as error:  # a setting to fix, said in one line: no traceback to read through
+    raise SystemExit(f"Ambon Command Center cannot start: {error}") from None
 server = app.server
 
 if __name__ == "__main__":

@@ -78,7 +78,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     if settings.trusted_proxies > 0:
         n = settings.trusted_proxies
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=n, x_proto=n, x_host=n)
-    server.secret_key = settings.secret_key
+    server.secret_key = settings.session_secret()
     server.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024  # no request body may exhaust memory
     cache = Cache(server, config=settings.cache_config())
     camera_readers = start_camera_readers(settings, engine, cache)

@@ -163,6 +163,17 @@ def ensure_demo_users(engine: Engine) -> list[str]:
     return made
 
 
+def disable_demo_users(engine: Engine) -> list[str]:
+    """Production: switch off (and end the sessions of) every demo account still holding the demo
+    password, made while the instance ran in demo mode; returns their names."""
+    disabled = []
+    for user in list_users(engine):
+        if user.username in DEMO_USERS and user.active and check_password_hash(user.password_hash, DEMO_PASSWORD):
+            update_user(engine, user.username, active=False)
+            disabled.append(user.username)
+    return disabled
+
+
 def ensure_admin(engine: Engine, username: str, password: str) -> bool:
     """Create the first admin (ADMIN_USERNAME / ADMIN_PASSWORD) unless that user exists; True if made."""
     if any(u.username == username.strip().lower() for u in list_users(engine)):

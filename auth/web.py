@@ -29,7 +29,6 @@ from sqlalchemy import Engine, select
 
 from auth import audit, users
 from auth.policy import API_KEY, DATA_PREFIXES, OPEN, Account, output_permission, route_permission
-from config import DEFAULT_SECRET_KEY
 from layouts.auth_page import forbidden
 from routes.language import request_language
 from store.db import setup_lock
@@ -232,6 +231,12 @@ def _prepare_accounts(engine: Engine, settings, environ) -> None:
         made = users.ensure_demo_users(engine)
         if made:
             log.info("demo mode: created demo users %s (password %r)", ", ".join(made), users.DEMO_PASSWORD)
+    else:
+        disabled = users.disable_demo_users(engine)
+        if disabled:
+            log.warning("production mode: switched off the demo accounts %s (they still had the demo password)", ", ".join(disabled))
+            for username in disabled:
+                audit.record(engine, "user.demo_disabled", username=None, target=f"user:{username}")
     admin_name, admin_password = environ.get("ADMIN_USERNAME"), environ.get("ADMIN_PASSWORD")
     if admin_name and admin_password and users.ensure_admin(engine, admin_name, admin_password):
         log.info("created the admin account %s", admin_name)
@@ -243,8 +248,6 @@ def init_auth(app: dash.Dash, services, environ=None) -> None:
     from auth.views import init_login_routes  # the views use this module's helpers
 
     settings, engine = services.settings, services.engine
-    if settings.production and settings.secret_key == DEFAULT_SECRET_KEY:
-        raise RuntimeError("APP_MODE=production needs a SECRET_KEY of its own (the default is public)")
     server = app.server
     server.config.update(
         SESSION_COOKIE_HTTPONLY=True,

@@ -2,13 +2,20 @@
 the Flask test client on `create_app`, an empty store (demo users only), no camera readers."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from urllib.parse import unquote
 
+import flask
 import pytest
+from sqlalchemy import select
 
 from auth import users
 from command_center import create_app
-from config import Settings
+from auth.models import User
+from config import DEFAULT_SECRET_KEY, Settings, SettingsError
+from tests.conftest import ROOT
 from tests.conftest import csrf_token_of, login_client
 
 
@@ -73,3 +80,59 @@ def test_password_change_ends_every_session(app, engine):
     assert client.get("/cameras/").status_code == 200
     users.set_password(engine, "petugas.dua", "another long password")
     assert client.get("/cameras/").status_code == 401
+
+
+# -- 3. secrets and APP_MODE
+
+def test_demo_mode_signs_with_a_random_secret_of_its_own_instance(app, instance, tmp_path):
+    secret = app.server.secret_key
+    assert secret != DEFAULT_SECRET_KEY and len(secret) >= 32
+    key_file = instance / "secret_key"
+    assert key_file.read_text().strip() == secret and key_file.stat().st_mode & 0o077 == 0
+    assert Settings.from_env({"INSTANCE_DIR": str(instance)}).session_secret() == secret  # every worker, every restart
+    assert Settings.from_env({"INSTANCE_DIR": str(tmp_path)}).session_secret() != secret  # no other instance
+
+
+def test_a_session_forged_with_the_public_demo_secret_is_not_believed(app, engine):
+    from flask.sessions import SecureCookieSessionInterface
+
+    with engine.connect() as conn:
+        token = conn.scalar(select(User.session_token).where(User.username == "admin"))
+    forger = flask.Flask("forger")
+    forger.secret_key = DEFAULT_SECRET_KEY
+    cookie = SecureCookieSessionInterface().get_signing_serializer(forger).dumps({"_user_id": token, "_fresh": True})
+    client = app.server.test_client()
+    client.set_cookie("ambon_session", cookie)
+    assert client.get("/api/users").status_code == 401 and client.get("/cameras/").status_code == 401
+
+
+@pytest.mark.parametrize("env,message", [
+    ({"APP_MODE": "prod"}, "APP_MODE must be one of demo, production"),
+    ({"APP_MODE": "production"}, "needs a SECRET_KEY"),
+    ({"APP_MODE": "production", "SECRET_KEY": ""}, "needs a SECRET_KEY"),
+    ({"APP_MODE": "production", "SECRET_KEY": DEFAULT_SECRET_KEY}, "public demo value"),
+    ({"SECRET_KEY": DEFAULT_SECRET_KEY}, "public demo value"),
+    ({"APP_MODE": "production", "SECRET_KEY": "a"}, "too short"),
+    ({"SECRET_KEY": "a"}, "too short"),
+])
+def test_settings_a_deployment_must_not_run_with_are_refused(env, message):
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env(env)
+
+
+def test_production_switches_off_the_demo_accounts_of_a_former_demo_instance(tmp_path):
+    env = {"INSTANCE_DIR": str(tmp_path), "TILE_URL": "", "CAMERA_READERS": "0", "DEMO_DATA": "0"}
+    create_app(Settings.from_env(env))
+    production = create_app(Settings.from_env({**env, "APP_MODE": "Production", "SECRET_KEY": "x" * 40}))
+    client = production.server.test_client()
+    token = csrf_token_of(client.get("/masuk").get_data(as_text=True))
+    assert client.post("/masuk", data={"username": "admin", "password": "demo", "csrf_token": token}).status_code == 401
+    with production.server.extensions["ambon_auth"]["engine"].connect() as conn:
+        assert conn.scalar(select(User.active).where(User.username == "operator")) is False
+
+
+def test_app_py_says_in_one_line_what_setting_is_wrong(tmp_path):
+    run = subprocess.run([sys.executable, "app.py"], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "INSTANCE_DIR": str(tmp_path), "APP_MODE": "prod"})
+    assert run.returncode != 0
+    assert "Traceback" not in run.stderr and "APP_MODE must be one of demo, production, not 'prod'" in run.stderr
