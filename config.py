@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from cameras.config import CameraSettings
+from cameras.config import AddressPolicy, CameraSettings
 
 ROOT = Path(__file__).resolve().parent
 
@@ -16,6 +16,9 @@ MIN_SECRET_KEY_LENGTH = 32
 APP_MODES = ("demo", "production")
 SECRET_KEY_FILE = "secret_key"
 """Demo mode without SECRET_KEY: the instance folder's own random key, in this file."""
+
+
+DEFAULT_CAMERA_NETWORKS = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
 
 
 class SettingsError(RuntimeError):
@@ -60,6 +63,10 @@ class Settings:
     -Proto and -Host headers are believed for that many hops, so that the login rate limit and the audit log
     see the user's address, not the proxy's. 0: no proxy, the headers are ignored (a client could forge them)."""
 
+    camera_networks: tuple[str, ...] = DEFAULT_CAMERA_NETWORKS
+    """CIDR networks besides the internet that camera URLs may reach (the city's private camera
+    networks); loopback, link-local and every other private address are refused."""
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
@@ -86,6 +93,7 @@ class Settings:
             login_rate_limit=env.get("LOGIN_RATE_LIMIT", "5 per minute; 20 per hour"),
             flood_sim_speed=float(env.get("FLOOD_SIM_SPEED", "600")),
             trusted_proxies=int(env.get("TRUSTED_PROXIES", "0")),
+            camera_networks=_camera_networks(env.get("CAMERA_NETWORKS")),
         )
 
     def session_secret(self) -> str:
@@ -111,7 +119,8 @@ class Settings:
         return path.read_text().strip()
 
     def camera_settings(self) -> CameraSettings:
-        return CameraSettings(media_root=self.media_dir, snapshot_dir=self.instance_dir / "snapshots")
+        return CameraSettings(media_root=self.media_dir, snapshot_dir=self.instance_dir / "snapshots",
+                              address_policy=AddressPolicy.parse(self.camera_networks))
 
     def cache_config(self) -> dict:
         """flask-caching configuration: Redis when REDIS_URL is set, else in-process."""
@@ -133,3 +142,15 @@ def _secret_key(value: str, production: bool) -> str | None:
     if len(value) < MIN_SECRET_KEY_LENGTH:
         raise SettingsError(f"SECRET_KEY is too short: at least {MIN_SECRET_KEY_LENGTH} random characters")
     return value
+
+
+def _camera_networks(value: str | None) -> tuple[str, ...]:
+    """CAMERA_NETWORKS: CIDRs separated by commas or spaces; empty for none."""
+    if value is None:
+        return DEFAULT_CAMERA_NETWORKS
+    networks = tuple(part for part in value.replace(",", " ").split() if part)
+    try:
+        AddressPolicy.parse(networks)
+    except ValueError as error:
+        raise SettingsError(f"CAMERA_NETWORKS: {error} (give networks such as 10.20.0.0/16, separated by commas)") from None
+    return networks

@@ -123,6 +123,7 @@ def _day_start(value: str | None, days_after: int = 0) -> datetime | None:
 
 def register(app: Dash, services) -> None:
     engine, manager, media_root = services.engine, services.cameras, services.settings.media_dir
+    address_policy = services.settings.camera_settings().address_policy
     dash.register_page("admin", path="/admin", order=90, name=t("nav.admin", "id"), nav_key="nav.admin", permission="admin",
                        layout=lambda **_query: admin_page(request_language(), ROLES, AGENCIES, CAMERA_KINDS, DATA_KINDS,
                                                                           MAX_UPLOAD_BYTES))
@@ -165,14 +166,16 @@ def register(app: Dash, services) -> None:
         message = ""
         try:
             if ctx.triggered_id == ids.ADMIN_CAM_SAVE:
-                saved = save_camera(engine, camera_id, validate_camera(values, media_root))
+                saved = save_camera(engine, camera_id, validate_camera(values, media_root, address_policy))
                 audit_event("camera.update" if camera_id else "camera.create", f"camera:{saved}",
                             {"name": values["name"], "group": values["group"], "kind": values["kind"]})
                 message = t("admin.done", lang).format(what=f"{saved} · {values['name']}")
             elif ctx.triggered_id == ids.ADMIN_CAM_DELETE:
-                if camera_id is None or not delete_camera(engine, camera_id):
+                uid = delete_camera(engine, camera_id) if camera_id is not None else None
+                if uid is None:
                     raise ConfigError(camera_id, "no_such_camera")
-                audit_event("camera.delete", f"camera:{camera_id}")
+                # its evidence stays under its uid: /cameras/archive/<uid>/snapshots, for admins
+                audit_event("camera.delete", f"camera:{camera_id}", {"uid": uid})
                 message = t("admin.camera_removed", lang).format(id=camera_id)
             if message and manager is not None:
                 manager.sync()  # this process's readers now; other processes within their sync interval

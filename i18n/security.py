@@ -1,0 +1,10 @@
+"""Texts of the hardening (issue 10): refused camera URLs, the cache's state on /admin."""
+from __future__ import annotations
+
+TEXT = {
+    "camera.refused.bad_characters": {"id": "URL aliran tidak boleh berisi spasi atau karakter kendali",
+                                      "en": "the stream URL must not contain spaces or control characters"},
+    "camera.refused.address_not_allowed": {"id": "URL aliran menunjuk ke alamat yang tidak boleh dipakai kamera (CAMERA_NETWORKS)",
+                                           "en": "the stream URL points to an address cameras may not use (CAMERA_NETWORKS)"},
+    "camera.refused.too_long": {"id": "{field}: paling banyak {limit} karakter", "en": "{field}: at most {limit} characters"},
+}
