@@ -199,7 +199,9 @@ class _AuditedStream:
 
 def _audit_response(response: flask.Response) -> flask.Response:
     request = flask.request
-    if not 200 <= response.status_code < 300:
+    # a route that took data in says so in g.audit_detail, also when it answers 4xx for some rows
+    detail = flask.g.get("audit_detail")
+    if not 200 <= response.status_code < 300 and detail is None:
         return response
     camera_id = (request.view_args or {}).get("camera_id")
     if request.endpoint == "cameras.live":
@@ -212,7 +214,7 @@ def _audit_response(response: flask.Response) -> flask.Response:
     else:
         for method, prefix, action in AUDITED_ROUTES:
             if request.method == method and request.path.startswith(prefix):
-                audit_event(action, request.path, {"query": request.query_string.decode("latin-1")[:500]},
+                audit_event(action, request.path, detail or {"query": request.query_string.decode("latin-1")[:500]},
                             username=current_actor() or ("api-key" if route_permission(request.path) == API_KEY else None))
                 break
     return response

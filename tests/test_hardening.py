@@ -3,6 +3,7 @@ the Flask test client on `create_app`, an empty store (demo users only), no came
 from __future__ import annotations
 
 import os
+from datetime import datetime, timedelta
 import subprocess
 import sys
 from urllib.parse import unquote
@@ -13,9 +14,11 @@ from sqlalchemy import select
 
 from auth import users
 from command_center import create_app
-from auth.models import User
+from auth.models import AuditEvent, User
 from config import DEFAULT_SECRET_KEY, Settings, SettingsError
+from routes.flood import upload_readings_csv
 from tests.conftest import ROOT
+from tests.flood_world import write_world
 from tests.conftest import csrf_token_of, login_client
 
 
@@ -24,9 +27,16 @@ def instance(tmp_path_factory):
     return tmp_path_factory.mktemp("instance")
 
 
+FLOOD_KEY = "gauge-logger-key"
+
+
 @pytest.fixture(scope="module")
 def app(instance):
-    return create_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": "", "CAMERA_READERS": "0", "DEMO_DATA": "0"}))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FLOOD_API_KEY", FLOOD_KEY)
+        app = create_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": "", "CAMERA_READERS": "0", "DEMO_DATA": "0"}))
+    write_world(app.server.extensions["ambon_auth"]["engine"])  # a gauge G1, complaints, a desa
+    return app
 
 
 @pytest.fixture(scope="module")
@@ -136,3 +146,25 @@ def test_app_py_says_in_one_line_what_setting_is_wrong(tmp_path):
                          env={**os.environ, "INSTANCE_DIR": str(tmp_path), "APP_MODE": "prod"})
     assert run.returncode != 0
     assert "Traceback" not in run.stderr and "APP_MODE must be one of demo, production, not 'prod'" in run.stderr
+
+
+# -- 5. one bad flood reading does not lose the batch; partial imports are audited
+
+@pytest.mark.parametrize("bad_time,minutes_ago", [("0001-01-01T00:00:00+14:00", 5), ("9999-12-31T23:59:59-23:59", 6)])
+def test_a_reading_outside_the_calendar_is_refused_alone(app, engine, bad_time, minutes_ago):
+    good = (datetime.utcnow().replace(microsecond=0) - timedelta(minutes=minutes_ago)).isoformat()
+    rows = [{"gauge": "G1", "time": bad_time, "level_cm": 80}, {"gauge": "G1", "time": good, "level_cm": 81}]
+    answer = app.server.test_client().post("/api/flood/readings", json=rows, headers={"X-API-Key": FLOOD_KEY})
+    assert answer.status_code == 400
+    report = answer.get_json()
+    assert (report["accepted"], report["rejected"]) == (1, 1) and report["rows"]["rejected"][0]["code"] == "bad_time"
+    with engine.connect() as conn:
+        logged = conn.execute(select(AuditEvent.username, AuditEvent.detail).where(AuditEvent.action == "import.flood_readings")
+                              .order_by(AuditEvent.id.desc())).first()
+    assert logged == ("api-key", {"accepted": 1, "merged": 0, "rejected": 1})
+
+
+def test_the_csv_upload_keeps_the_good_rows_of_a_batch_with_a_time_outside_the_calendar(engine):
+    good = (datetime.utcnow().replace(microsecond=0) - timedelta(minutes=7)).isoformat()
+    report, _ = upload_readings_csv(engine, f"gauge,time,level_cm\nG1,0001-01-01T00:00:00+14:00,80\nG1,{good},82\n")
+    assert (len(report.accepted), [o.code for o in report.rejected]) == (1, ["bad_time"])
