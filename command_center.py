@@ -17,6 +17,7 @@ from i18n import t
 from layouts.map_page import map_page
 from layouts.shell import shell
 from routes.cameras import camera_allowed, init_camera_routes
+from routes.errors import init_error_handlers
 from routes.flood import init_flood_routes
 from routes.language import init_language_route, request_language
 from routes.layers import init_layer_routes
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         suppress_callback_exceptions=True,
     )
     server = app.server
+    init_error_handlers(server)  # before the routes: it sets how <int:…> in their URLs is read
     if settings.trusted_proxies > 0:
         n = settings.trusted_proxies
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=n, x_proto=n, x_host=n)

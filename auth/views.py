@@ -61,7 +61,8 @@ def init_login_routes(server: flask.Flask, engine: Engine, settings, limiter: Li
     @limiter.limit(settings.login_rate_limit, key_func=attempt_key, deduct_when=lambda response: response.status_code == 401)
     def login_submit():
         username = flask.request.form.get("username", "")[:MAX_FIELD]
-        user = users.authenticate(engine, username, flask.request.form.get("password", "")[:MAX_FIELD])
+        printable = not any(unicodedata.category(ch) == "Cc" for ch in username)  # no name has a NUL (PostgreSQL refuses one)
+        user = users.authenticate(engine, username, flask.request.form.get("password", "")[:MAX_FIELD]) if printable else None
         if user is None:
             audit_event("login.failed", detail={"username": username.strip().lower()}, username=None)
             return login_form(401, "failed")

@@ -40,6 +40,7 @@ REFUSAL_TEXT = {
     "bad_characters": "stream_url contains whitespace or control characters",
     "address_not_allowed": "stream_url points to an address cameras may not use",
     "too_long": "{field} is longer than {limit} characters",
+    "control_characters": "{field} contains control characters",
 }
 """Why a camera spec is refused, in English for the logs; pages put `code` and `args_`
 in the user's language (i18n keys camera.refused.<code>)."""

@@ -6,5 +6,6 @@ TEXT = {
                                       "en": "the stream URL must not contain spaces or control characters"},
     "camera.refused.address_not_allowed": {"id": "URL aliran menunjuk ke alamat yang tidak boleh dipakai kamera (CAMERA_NETWORKS)",
                                            "en": "the stream URL points to an address cameras may not use (CAMERA_NETWORKS)"},
+    "camera.refused.control_characters": {"id": "{field} berisi karakter kendali", "en": "{field} contains control characters"},
     "camera.refused.too_long": {"id": "{field}: paling banyak {limit} karakter", "en": "{field}: at most {limit} characters"},
 }

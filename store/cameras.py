@@ -3,6 +3,7 @@ adding, editing or removing a camera takes effect without a restart; and those e
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import geopandas as gpd
@@ -76,6 +77,8 @@ def validate_camera(fields: dict, media_root: Path | None, address_policy: Addre
     User name and password in the URL come back apart (`stream_username`, `stream_password`).
     Raises ConfigError with the reason (a code of cameras.config.REFUSAL_TEXT and its figures)."""
     spec = parse_spec({**fields, "id": 0}, CameraSettings(media_root=media_root, address_policy=address_policy))
+    if any(unicodedata.category(ch) == "Cc" for ch in spec.name):
+        raise ConfigError(None, "control_characters", field="name")
     if len(spec.name) > MAX_NAME:
         raise ConfigError(None, "too_long", field="name", limit=MAX_NAME)
     check_address(0, spec.stream_url, address_policy, resolve=True)

@@ -6,6 +6,7 @@ import os
 from datetime import datetime, timedelta
 import subprocess
 import sys
+import tempfile
 from urllib.parse import unquote
 
 import flask
@@ -16,9 +17,11 @@ from auth import users
 from command_center import create_app
 from auth.models import AuditEvent, User
 from config import DEFAULT_SECRET_KEY, Settings, SettingsError
+from planning.uploads import UploadError, read_upload
 from routes.flood import upload_readings_csv
-from tests.conftest import ROOT
+from tests.conftest import ROOT, fresh_postgres_database
 from tests.flood_world import write_world
+from tests.test_hardening_cameras import camera_change
 from tests.conftest import csrf_token_of, login_client
 
 
@@ -168,3 +171,51 @@ def test_the_csv_upload_keeps_the_good_rows_of_a_batch_with_a_time_outside_the_c
     good = (datetime.utcnow().replace(microsecond=0) - timedelta(minutes=7)).isoformat()
     report, _ = upload_readings_csv(engine, f"gauge,time,level_cm\nG1,0001-01-01T00:00:00+14:00,80\nG1,{good},82\n")
     assert (len(report.accepted), [o.code for o in report.rejected]) == (1, ["bad_time"])
+
+
+# -- 9. ordinary bad input answers 4xx with a reason, never 500
+
+DEEP_JSON = "[" * 200_000 + "]" * 200_000
+
+
+def test_json_nested_too_deeply_is_refused(app):
+    admin = login_client(app.server.test_client(), "admin")
+    answer = admin.post("/_dash-update-component", data=DEEP_JSON, content_type="application/json")
+    assert answer.status_code == 400 and "nested too deeply" in answer.get_json()["error"]
+    answer = app.server.test_client().post("/api/flood/readings", data=DEEP_JSON, headers={"X-API-Key": FLOOD_KEY})
+    assert answer.status_code == 400
+    with pytest.raises(UploadError) as refused:
+        read_upload(('{"type": "FeatureCollection", "features": ' + DEEP_JSON + "}").encode(), "obstacles")  # what the coverage and admin uploads read files with
+    assert refused.value.code == "unreadable"
+
+
+@pytest.mark.parametrize("path", ["/cameras/{n}/health", "/cameras/{n}/thumbnail.jpg", "/api/complaints/{n}",
+                                  "/api/businesses/{n}", "/api/flood/alerts/{n}/cap.xml"])
+def test_ids_past_64_bits_are_not_found(app, path):
+    admin = login_client(app.server.test_client(), "admin")
+    assert admin.get(path.format(n=2**70)).status_code == 404
+    assert admin.get(path.format(n=2**63 - 1)).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/_dash-component-suites/nope/x.js", "/_dash-component-suites/dash/deps/nope.js",
+                                  "/_dash-component-suites/dash/%00.js", "/_dash-component-suites/dash/../../app.py"])
+def test_bad_component_suite_paths_are_not_found(app, path):
+    assert app.server.test_client().get(path).status_code == 404
+
+
+def test_postgresql_input_with_nul_bytes_or_over_long_fields_gets_a_reason():
+    with fresh_postgres_database() as url, tempfile.TemporaryDirectory() as instance:
+        pg_app = create_app(Settings.from_env({"INSTANCE_DIR": instance, "TILE_URL": "", "CAMERA_READERS": "0", "DEMO_DATA": "0",
+                                               "DATABASE_URL": url}))
+        client = pg_app.server.test_client()
+        token = csrf_token_of(client.get("/masuk").get_data(as_text=True))
+        assert client.post("/masuk", data={"username": "adm\x00in", "password": "demo", "csrf_token": token}).status_code == 401
+        engine = pg_app.server.extensions["ambon_auth"]["engine"]
+        with engine.connect() as conn:
+            assert conn.scalar(select(AuditEvent.detail).where(AuditEvent.action == "login.failed")) == {"username": "adm\u2400in"}
+        admin = login_client(pg_app.server.test_client(), "admin")
+        camera = {"kind": "road", "group": "umum", "lon": 128.18, "lat": -3.69}
+        assert "at most 120 characters" in camera_change(admin, "save", **camera, name="x" * 121, stream_url="demo://1")
+        assert "at most 500 characters" in camera_change(admin, "save", **camera, name="x", stream_url="demo://" + "1" * 500)
+        assert "control characters" in camera_change(admin, "save", **camera, name="x\x00y", stream_url="demo://1")
+        pg_app.server.extensions["ambon_auth"]["engine"].dispose()

@@ -121,7 +121,7 @@ def test_names_are_judged_when_connecting_and_redirects_too(settings, mjpeg_serv
         redirector.server_close()
 
 
-def _camera_change(client, button, camera_id=None, **fields):
+def camera_change(client, button, camera_id=None, **fields):
     names = [f"{ids.ADMIN_CAMERAS_TABLE}.children", f"{ids.ADMIN_CAM_PICK}.options", f"{ids.ADMIN_CAM_MESSAGE}.children"]
     body = {"output": ".." + "...".join(names) + "..",
             "outputs": [{"id": n.split(".")[0], "property": n.split(".")[1]} for n in names],
@@ -149,12 +149,12 @@ def guarded_app(tmp_path_factory):
 
 def test_admin_cannot_point_a_camera_at_the_server_or_the_metadata_service(guarded_app):
     admin = login_client(guarded_app.server.test_client(), "admin")
-    refusals = {_camera_change(admin, "save", **CAMERA, stream_url=url) for url in (
+    refusals = {camera_change(admin, "save", **CAMERA, stream_url=url) for url in (
         "rtsp://127.0.0.1:5432/", "rtsp://127.0.0.1:6379/", "http://169.254.169.254/latest/meta-data/", "http://[::1]:8050/",
         "http://0.0.0.0:22/", "rtsp://localhost:6379/", "http://[::ffff:127.0.0.1]/", "http://100.64.0.1/", "http://2130706433/")}
     assert refusals == {"Not saved: the stream URL points to an address cameras may not use (CAMERA_NETWORKS)"}
-    assert "Saved" in _camera_change(admin, "save", **CAMERA, stream_url="rtsp://10.20.30.40:554/stream1")
-    assert "control characters" in _camera_change(admin, "save", **CAMERA, stream_url="rtsp://10.20.30.40/a\r\nSET x y")
+    assert "Saved" in camera_change(admin, "save", **CAMERA, stream_url="rtsp://10.20.30.40:554/stream1")
+    assert "control characters" in camera_change(admin, "save", **CAMERA, stream_url="rtsp://10.20.30.40/a\r\nSET x y")
     engine = guarded_app.server.extensions["ambon_auth"]["engine"]
     with engine.connect() as conn:
         assert conn.scalars(select(Camera.stream_url)).all() == ["rtsp://10.20.30.40:554/stream1"]
@@ -180,7 +180,7 @@ def test_camera_credentials_are_kept_apart_and_shown_to_admins_only(camera_app):
     admin = login_client(camera_app.server.test_client(), "admin")
     port = camera_app.camera_server.port
     url = f"http://kamera:s3cret@127.0.0.1:{port}/snapshot.jpg?user=admin&pwd=hunter2&res=hd"
-    assert "Saved" in _camera_change(admin, "save", **{**CAMERA, "group": "dlh", "name": "CCTV TPS"}, stream_url=url)
+    assert "Saved" in camera_change(admin, "save", **{**CAMERA, "group": "dlh", "name": "CCTV TPS"}, stream_url=url)
     engine = camera_app.server.extensions["ambon_auth"]["engine"]
     with engine.connect() as conn:
         row = conn.execute(select(Camera.id, Camera.stream_url, Camera.stream_username, Camera.stream_password)
@@ -202,15 +202,15 @@ def test_a_reused_camera_id_never_shows_the_deleted_cameras_evidence(camera_app)
     admin = login_client(camera_app.server.test_client(), "admin")
     bpbd = login_client(camera_app.server.test_client(), "bpbd")
     engine = camera_app.server.extensions["ambon_auth"]["engine"]
-    assert "Saved" in _camera_change(admin, "save", **{**CAMERA, "kind": "road", "group": "lalu_lintas", "name": "Jalan A"},
+    assert "Saved" in camera_change(admin, "save", **{**CAMERA, "kind": "road", "group": "lalu_lintas", "name": "Jalan A"},
                                      stream_url="demo://road")
     with engine.connect() as conn:
         road_id, road_uid = conn.execute(select(Camera.id, Camera.uid).where(Camera.name == "Jalan A")).one()
     token = csrf_token_of(admin.get("/keluar").get_data(as_text=True))
     taken = admin.post(f"/cameras/{road_id}/snapshot", headers={"X-CSRFToken": token})
     assert taken.status_code == 201, taken.get_data(as_text=True)
-    assert "removed" in _camera_change(admin, "delete", road_id)
-    assert "Saved" in _camera_change(admin, "save", **{**CAMERA, "name": "Sungai B"}, stream_url="demo://river")
+    assert "removed" in camera_change(admin, "delete", road_id)
+    assert "Saved" in camera_change(admin, "save", **{**CAMERA, "name": "Sungai B"}, stream_url="demo://river")
     with engine.connect() as conn:
         river_id = conn.scalar(select(Camera.id).where(Camera.name == "Sungai B"))
         deleted = conn.execute(select(AuditEvent.detail).where(AuditEvent.action == "camera.delete")).scalar_one()
