@@ -56,6 +56,8 @@ class Settings:
     """APP_MODE=production: no demo users, Secure cookies, and no start with the default SECRET_KEY."""
     login_rate_limit: str = "5 per minute; 20 per hour"
     """Failed logins allowed per user name and address (flask-limiter syntax)."""
+    login_address_rate_limit: str = "10 per minute; 50 per hour"
+    """Failed logins allowed per address, whatever user names are tried."""
     flood_sim_speed: float = 600.0
     """Simulated seconds per real second of the BPBD page's demo rain event (600: a 10-minute step each second)."""
     trusted_proxies: int = 0
@@ -91,6 +93,7 @@ class Settings:
             celery_broker_url=env.get("CELERY_BROKER_URL") or None,
             production=production,
             login_rate_limit=env.get("LOGIN_RATE_LIMIT", "5 per minute; 20 per hour"),
+            login_address_rate_limit=env.get("LOGIN_ADDRESS_RATE_LIMIT", "10 per minute; 50 per hour"),
             flood_sim_speed=float(env.get("FLOOD_SIM_SPEED", "600")),
             trusted_proxies=int(env.get("TRUSTED_PROXIES", "0")),
             camera_networks=_camera_networks(env.get("CAMERA_NETWORKS")),
@@ -125,8 +128,10 @@ class Settings:
     def cache_config(self) -> dict:
         """flask-caching configuration: Redis when REDIS_URL is set, else in-process."""
         if self.redis_url:
-            return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": self.redis_url, "CACHE_KEY_PREFIX": self.cache_key_prefix,
-                    "CACHE_DEFAULT_TIMEOUT": 300}
+            # store.cache.FallbackCache: Redis, or this process's own cache while Redis cannot be reached
+            return {"CACHE_TYPE": "store.cache.FallbackCache", "CACHE_REDIS_URL": self.redis_url, "CACHE_KEY_PREFIX": self.cache_key_prefix,
+                    "CACHE_DEFAULT_TIMEOUT": 300, "CACHE_THRESHOLD": 2000,
+                    "CACHE_OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5}}
         return {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 300, "CACHE_THRESHOLD": 2000}
 
 

@@ -1,5 +1,6 @@
 """The login page /masuk and logout /keluar: rendered by Flask (Jinja escapes every value), in the
-language of the `bahasa` cookie. Failed logins are rate-limited per user name and address."""
+language of the `bahasa` cookie. Failed logins are rate-limited per user name and address, and per
+address whatever the names tried."""
 from __future__ import annotations
 
 import unicodedata
@@ -57,8 +58,12 @@ def init_login_routes(server: flask.Flask, engine: Engine, settings, limiter: Li
             return flask.redirect(safe_next(flask.request.args.get("next")))
         return login_form()
 
+    def failed(response) -> bool:
+        return response.status_code == 401
+
     @bp.post("/masuk")
-    @limiter.limit(settings.login_rate_limit, key_func=attempt_key, deduct_when=lambda response: response.status_code == 401)
+    @limiter.limit(settings.login_rate_limit, key_func=attempt_key, deduct_when=failed)
+    @limiter.limit(settings.login_address_rate_limit, key_func=lambda: f"address|{flask.request.remote_addr}", deduct_when=failed)
     def login_submit():
         username = flask.request.form.get("username", "")[:MAX_FIELD]
         printable = not any(unicodedata.category(ch) == "Cc" for ch in username)  # no name has a NUL (PostgreSQL refuses one)

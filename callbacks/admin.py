@@ -18,10 +18,12 @@ from i18n import t
 from i18n.format import WIT, number, wit_time
 from layouts import ids
 from layouts.admin_page import admin_page, refusal_text, table
+from layouts.security import shared_cache_notice
 from planning.uploads import MAX_UPLOAD_BYTES, UploadError, decode_contents, read_upload
 from routes.language import request_language
 from store.cameras import delete_camera, list_cameras, save_camera, validate_camera
 from store.boundaries import area_counts, import_admin_areas
+from store.cache import cache_status
 from store.roads import import_roads, road_count, road_summary
 from store.vocabulary import AGENCIES, CAMERA_KINDS
 
@@ -125,8 +127,9 @@ def register(app: Dash, services) -> None:
     engine, manager, media_root = services.engine, services.cameras, services.settings.media_dir
     address_policy = services.settings.camera_settings().address_policy
     dash.register_page("admin", path="/admin", order=90, name=t("nav.admin", "id"), nav_key="nav.admin", permission="admin",
-                       layout=lambda **_query: admin_page(request_language(), ROLES, AGENCIES, CAMERA_KINDS, DATA_KINDS,
-                                                                          MAX_UPLOAD_BYTES))
+                       layout=lambda **_query: html.Div([shared_cache_notice(request_language(), cache_status(services.cache)),
+                                                         admin_page(request_language(), ROLES, AGENCIES, CAMERA_KINDS, DATA_KINDS,
+                                                                    MAX_UPLOAD_BYTES)]))
 
     @app.callback(
         Output(ids.ADMIN_USERS_TABLE, "children"), Output(ids.ADMIN_USER_MESSAGE, "children"), Output(ids.ADMIN_USER_PASSWORD, "value"),
