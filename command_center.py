@@ -6,6 +6,7 @@ from functools import partial
 
 import dash
 from flask_caching import Cache
+from sqlalchemy.exc import DBAPIError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from auth.web import camera_authorizer, current_account, init_auth, shell_session
@@ -24,7 +25,7 @@ from routes.layers import init_layer_routes
 from services import Services
 from store import layers
 from store.cameras import camera_geojson, camera_specs
-from store.db import make_engine, setup_lock, upgrade_schema
+from store.db import make_engine, setup_lock, unreachable, upgrade_schema
 from store.filters import complaint_filter_query
 from store.layers import ComplaintFilter
 from store.vocabulary import AGENCIES
@@ -60,10 +61,13 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     settings = settings or Settings.from_env()
     settings.instance_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database_url)
-    with setup_lock(engine):
-        upgrade_schema(engine)
-        if settings.demo_data:
-            seed_if_empty(engine)
+    try:
+        with setup_lock(engine):
+            upgrade_schema(engine)
+            if settings.demo_data:
+                seed_if_empty(engine)
+    except (DBAPIError, OSError) as error:  # no server, wrong password, a folder that cannot be written…
+        raise unreachable(engine, error) from None
 
     app = dash.Dash(
         __name__,

@@ -6,6 +6,9 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 from cameras.config import AddressPolicy, CameraSettings
 
 ROOT = Path(__file__).resolve().parent
@@ -79,7 +82,7 @@ class Settings:
         production = mode == "production"
         return cls(
             instance_dir=instance_dir,
-            database_url=env.get("DATABASE_URL", f"sqlite:///{instance_dir / 'ambon.db'}"),
+            database_url=_database_url(env.get("DATABASE_URL") or f"sqlite:///{instance_dir / 'ambon.db'}"),
             redis_url=env.get("REDIS_URL") or None,
             tile_url=env.get("TILE_URL", OSM_TILES),
             tile_attribution=env.get("TILE_ATTRIBUTION", OSM_ATTRIBUTION),
@@ -159,3 +162,13 @@ def _camera_networks(value: str | None) -> tuple[str, ...]:
     except ValueError as error:
         raise SettingsError(f"CAMERA_NETWORKS: {error} (give networks such as 10.20.0.0/16, separated by commas)") from None
     return networks
+
+
+def _database_url(value: str) -> str:
+    """DATABASE_URL, checked to be a URL SQLAlchemy reads (whether the database answers is seen at start)."""
+    try:
+        make_url(value)
+    except ArgumentError:
+        raise SettingsError("DATABASE_URL is not a database URL this app can use; examples: "
+                            "postgresql://user@host/ambon, sqlite:////srv/ambon/ambon.db") from None
+    return value

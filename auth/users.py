@@ -17,6 +17,7 @@ import sys
 from datetime import datetime
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -192,8 +193,8 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from config import Settings
-    from store.db import create_schema, make_engine
+    from config import Settings, SettingsError
+    from store.db import StoreSetupError, make_engine, setup_lock, unreachable, upgrade_schema
 
     parser = argparse.ArgumentParser(prog="python -m auth.users", description="Manage the Command Center's accounts.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -208,8 +209,18 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("list", help="list accounts")
     args = parser.parse_args(argv)
 
-    engine = make_engine(Settings.from_env().database_url)
-    create_schema(engine)
+    try:
+        settings = Settings.from_env()
+        settings.instance_dir.mkdir(parents=True, exist_ok=True)  # a fresh machine: the app has not started yet
+        engine = make_engine(settings.database_url)
+        try:
+            with setup_lock(engine):
+                upgrade_schema(engine)  # the app's own migrations, so that it starts on this store later
+        except DBAPIError as error:
+            raise unreachable(engine, error) from None
+    except (SettingsError, StoreSetupError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     try:
         if args.command == "create":
             user = create_user(engine, args.username, _read_password(args.password_stdin), args.role, args.agency)

@@ -278,8 +278,10 @@ def init_auth(app: dash.Dash, services, environ=None) -> None:
 
     # counts in Redis when there is one (every worker sees them), in memory while Redis cannot be reached
     limiter = Limiter(lambda: flask.request.remote_addr or "?", app=server, default_limits=[],
-                      storage_uri=settings.redis_url or "memory://", key_prefix=f"{settings.cache_key_prefix}limits",
-                      in_memory_fallback_enabled=True, storage_options={"socket_connect_timeout": 2, "socket_timeout": 5})
+                      storage_uri=settings.redis_url or "memory://", key_prefix="login",
+                      in_memory_fallback_enabled=True, storage_options={"key_prefix": f"{settings.cache_key_prefix}limits",
+                                                                        "socket_connect_timeout": 2, "socket_timeout": 5}
+                      if settings.redis_url else {})
     init_login_routes(server, engine, settings, limiter)
     server.before_request(_guard)
     server.after_request(_audit_response)

@@ -2,6 +2,7 @@
 the Flask test client on `create_app`, an empty store (demo users only), no camera readers."""
 from __future__ import annotations
 
+import io
 import os
 from datetime import datetime, timedelta
 import subprocess
@@ -19,6 +20,7 @@ from auth.models import AuditEvent, User
 from config import DEFAULT_SECRET_KEY, Settings, SettingsError
 from planning.uploads import UploadError, read_upload
 from routes.flood import upload_readings_csv
+from store.db import StoreSetupError
 from tests.conftest import ROOT, fresh_postgres_database
 from tests.flood_world import write_world
 from tests.test_hardening_cameras import camera_change
@@ -144,11 +146,21 @@ def test_production_switches_off_the_demo_accounts_of_a_former_demo_instance(tmp
         assert conn.scalar(select(User.active).where(User.username == "operator")) is False
 
 
-def test_app_py_says_in_one_line_what_setting_is_wrong(tmp_path):
+@pytest.mark.parametrize("env,message", [
+    ({"APP_MODE": "prod"}, "APP_MODE must be one of demo, production, not 'prod'"),
+    ({"DATABASE_URL": "ambon.db"}, "DATABASE_URL is not a database URL this app can use"),
+])
+def test_app_py_says_in_one_line_what_setting_is_wrong(tmp_path, env, message):
     run = subprocess.run([sys.executable, "app.py"], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                         env={**os.environ, "INSTANCE_DIR": str(tmp_path), "APP_MODE": "prod"})
+                         env={**os.environ, "INSTANCE_DIR": str(tmp_path), **env})
     assert run.returncode != 0
-    assert "Traceback" not in run.stderr and "APP_MODE must be one of demo, production, not 'prod'" in run.stderr
+    assert "Traceback" not in run.stderr and message in run.stderr
+
+
+def test_a_database_that_does_not_answer_is_named_without_its_password(tmp_path):
+    with pytest.raises(StoreSetupError, match=r"cannot open the database postgresql\+psycopg://ambon:\*\*\*@127.0.0.1:1/ambon") as error:
+        create_app(Settings.from_env({"INSTANCE_DIR": str(tmp_path), "DATABASE_URL": "postgres://ambon:rahasia@127.0.0.1:1/ambon"}))
+    assert "rahasia" not in str(error.value)
 
 
 # -- 5. one bad flood reading does not lose the batch; partial imports are audited
@@ -205,8 +217,9 @@ def test_bad_component_suite_paths_are_not_found(app, path):
 
 def test_postgresql_input_with_nul_bytes_or_over_long_fields_gets_a_reason():
     with fresh_postgres_database() as url, tempfile.TemporaryDirectory() as instance:
+        pg_url = "postgres://" + url.split("://", 1)[1]  # as hosting providers write it (item 10)
         pg_app = create_app(Settings.from_env({"INSTANCE_DIR": instance, "TILE_URL": "", "CAMERA_READERS": "0", "DEMO_DATA": "0",
-                                               "DATABASE_URL": url}))
+                                               "DATABASE_URL": pg_url}))
         client = pg_app.server.test_client()
         token = csrf_token_of(client.get("/masuk").get_data(as_text=True))
         assert client.post("/masuk", data={"username": "adm\x00in", "password": "demo", "csrf_token": token}).status_code == 401
@@ -219,3 +232,38 @@ def test_postgresql_input_with_nul_bytes_or_over_long_fields_gets_a_reason():
         assert "at most 500 characters" in camera_change(admin, "save", **camera, name="x", stream_url="demo://" + "1" * 500)
         assert "control characters" in camera_change(admin, "save", **camera, name="x\x00y", stream_url="demo://1")
         pg_app.server.extensions["ambon_auth"]["engine"].dispose()
+
+
+# -- 10. smaller items
+
+def test_failed_logins_are_limited_per_address_whatever_names_are_tried(app):
+    client = app.server.test_client()
+    client.environ_base["REMOTE_ADDR"] = "203.0.113.7"
+    token = csrf_token_of(client.get("/masuk").get_data(as_text=True))
+    answers = [client.post("/masuk", data={"username": f"tebakan{n}", "password": "salah", "csrf_token": token}).status_code
+               for n in range(12)]
+    assert answers == [401] * 10 + [429] * 2
+    elsewhere = app.server.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "203.0.113.8"
+    assert login_client(elsewhere, "viewer").get("/cameras/").status_code == 403  # another address logs in as ever
+
+
+def test_layers_are_cached_by_what_they_depend_on_not_by_the_raw_query_string(app):
+    viewer = login_client(app.server.test_client(), "viewer")
+    backend = next(iter(app.server.extensions["cache"].values()))
+    viewer.get("/api/layers/tps.geojson")
+    before = len(backend._cache)
+    for n in range(50):
+        assert viewer.get(f"/api/layers/tps.geojson?nocache={n}").status_code == 200
+        assert viewer.get(f"/api/layers/complaints.geojson?category=banjir&nocache={n}").status_code == 200
+    assert len(backend._cache) <= before + 1
+
+
+def test_the_accounts_command_works_on_a_fresh_machine_and_the_app_starts_after_it(tmp_path, monkeypatch):
+    instance = tmp_path / "instance-not-made-yet"
+    monkeypatch.setenv("INSTANCE_DIR", str(instance))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough password\n"))
+    assert users.main(["create", "kominfo", "--role", "admin", "--password-stdin"]) == 0
+    started = create_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": "", "CAMERA_READERS": "0", "DEMO_DATA": "0"}))
+    assert login_client(started.server.test_client(), "kominfo", "a long enough password").get("/api/users").status_code != 401

@@ -7,6 +7,7 @@ import json
 import logging
 import socket
 import threading
+import uuid
 
 import pytest
 
@@ -14,7 +15,7 @@ from command_center import create_app
 from config import Settings
 from store.cache import FallbackCache, cache_status
 from store.cameras import save_camera, validate_camera
-from tests.conftest import REDIS_URL, login_client, require_redis, wait_until
+from tests.conftest import REDIS_URL, csrf_token_of, login_client, require_redis, wait_until
 
 
 class TcpRelay:
@@ -120,3 +121,29 @@ def test_the_app_serves_on_while_redis_is_away_and_takes_it_up_again(relay, tmp_
         assert "Redis" not in open_admin_page(admin)
     finally:
         manager.stop()
+
+
+def test_every_redis_key_carries_the_deployments_prefix(tmp_path):
+    import geopandas as gpd
+    import redis
+    import shapely
+
+    from planning.artifacts import ArtifactStore
+
+    url = require_redis()
+    prefix, name = f"test-{uuid.uuid4().hex[:8]}:", f"tebak{uuid.uuid4().hex[:8]}"
+    app = create_app(Settings.from_env({"INSTANCE_DIR": str(tmp_path), "TILE_URL": "", "DEMO_DATA": "0", "CAMERA_READERS": "0",
+                                        "REDIS_URL": url, "CACHE_KEY_PREFIX": prefix}))
+    client = app.server.test_client()
+    client.environ_base["REMOTE_ADDR"] = "198.51.100.4"
+    token = csrf_token_of(client.get("/masuk").get_data(as_text=True))
+    assert client.post("/masuk", data={"username": name, "password": "salah", "csrf_token": token}).status_code == 401
+    server = redis.Redis.from_url(url)
+    limit_keys = [k.decode() for k in server.scan_iter(match=f"*{name}*")]
+    assert limit_keys and all(k.startswith(prefix) for k in limit_keys)
+    settings = Settings.from_env({"INSTANCE_DIR": str(tmp_path), "REDIS_URL": url, "CACHE_KEY_PREFIX": prefix})
+    artifact_id = ArtifactStore(tmp_path / "coverage", settings.redis_url, key_prefix=settings.cache_key_prefix).put(
+        gpd.GeoDataFrame(geometry=[shapely.Point(128.18, -3.69)], crs="EPSG:4326"))
+    assert [k.decode() for k in server.scan_iter(match=f"*{artifact_id}")] == [f"{prefix}coverage:artifact:{artifact_id}"]
+    for key in server.scan_iter(match=f"{prefix}*"):
+        server.delete(key)
