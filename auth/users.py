@@ -92,6 +92,8 @@ def create_user(engine: Engine, username: str, password: str, role: str, agency:
 
 
 def _change(engine: Engine, username: str, change) -> User:
+    if not USERNAME_PATTERN.match(username):  # no such name can exist (and PostgreSQL refuses a NUL in a query)
+        raise UserError("no_user", username=username)
     with Session(engine, expire_on_commit=False) as session:
         user = session.scalar(select(User).where(User.username == username))
         if user is None:

@@ -113,9 +113,16 @@ def _area_codes(conn, lon: float, lat: float) -> dict:
     return {"desa_code": None, "kecamatan_code": None}
 
 
+def _storable_id(camera_id) -> bool:
+    """Whether `camera_id` (from the browser) is an id a camera row can have: a 64-bit integer."""
+    return isinstance(camera_id, int) and not isinstance(camera_id, bool) and 0 < camera_id < 2**63
+
+
 def save_camera(engine: Engine, camera_id: int | None, values: dict) -> int:
     """Insert (camera_id None) or update a camera with validated `values`; returns its id. Stored
     credentials stay when `values` brings none (the admin form shows the URL without them)."""
+    if camera_id is not None and not _storable_id(camera_id):
+        raise ConfigError(None, "no_such_camera")
     with engine.begin() as conn:
         values = {**values, **_area_codes(conn, values["lon"], values["lat"])}
         if camera_id is None:
@@ -128,6 +135,8 @@ def save_camera(engine: Engine, camera_id: int | None, values: dict) -> int:
 def delete_camera(engine: Engine, camera_id: int) -> str | None:
     """Remove a camera; returns its permanent uid (its evidence stays filed under it, for admins),
     None when there was no such camera."""
+    if not _storable_id(camera_id):
+        return None
     with engine.begin() as conn:
         uid = conn.scalar(select(Camera.uid).where(Camera.id == camera_id))
         if uid is not None:

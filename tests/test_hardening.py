@@ -14,7 +14,7 @@ import flask
 import pytest
 from sqlalchemy import select
 
-from auth import users
+from auth import audit, users
 from command_center import create_app
 from auth.models import AuditEvent, User
 from config import DEFAULT_SECRET_KEY, Settings, SettingsError
@@ -231,6 +231,9 @@ def test_postgresql_input_with_nul_bytes_or_over_long_fields_gets_a_reason():
         assert "at most 120 characters" in camera_change(admin, "save", **camera, name="x" * 121, stream_url="demo://1")
         assert "at most 500 characters" in camera_change(admin, "save", **camera, name="x", stream_url="demo://" + "1" * 500)
         assert "control characters" in camera_change(admin, "save", **camera, name="x\x00y", stream_url="demo://1")
+        with pytest.raises(users.UserError, match="no user"):
+            users.set_password(engine, "ad\x00min", "a long enough password")
+        assert audit.search(engine, username="ad\x00min") == []
         pg_app.server.extensions["ambon_auth"]["engine"].dispose()
 
 

@@ -223,3 +223,9 @@ def test_a_reused_camera_id_never_shows_the_deleted_cameras_evidence(camera_app)
     assert admin.get(archived[0]["url"]).mimetype == "image/jpeg"
     assert bpbd.get(f"/cameras/archive/{road_uid}/snapshots").status_code == 403
     assert admin.get("/cameras/archive/..etc/snapshots").get_json() == {"snapshots": []}
+
+
+def test_a_camera_id_past_64_bits_is_no_such_camera(guarded_app):
+    admin = login_client(guarded_app.server.test_client(), "admin")
+    assert "pick an existing camera first" in camera_change(admin, "save", 2**70, **CAMERA, stream_url="demo://1")
+    assert "pick an existing camera first" in camera_change(admin, "delete", 2**70)
