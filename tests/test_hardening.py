@@ -18,6 +18,7 @@ from auth import audit, users
 from command_center import create_app
 from auth.models import AuditEvent, User
 from config import DEFAULT_SECRET_KEY, Settings, SettingsError
+from flood.board import record_action
 from planning.uploads import UploadError, read_upload
 from routes.flood import upload_readings_csv
 from store.db import StoreSetupError
@@ -270,3 +271,8 @@ def test_the_accounts_command_works_on_a_fresh_machine_and_the_app_starts_after_
     assert users.main(["create", "kominfo", "--role", "admin", "--password-stdin"]) == 0
     started = create_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": "", "CAMERA_READERS": "0", "DEMO_DATA": "0"}))
     assert login_client(started.server.test_client(), "kominfo", "a long enough password").get("/api/users").status_code != 401
+
+
+def test_a_warning_id_past_64_bits_records_nothing(engine):
+    assert not record_action(engine, 2**70, "acknowledged", actor="bpbd", now=datetime.utcnow())
+    assert not record_action(engine, 2**70, "sent", actor="bpbd", now=datetime.utcnow(), channel="sms")
