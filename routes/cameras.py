@@ -24,6 +24,7 @@ through one permission hook, `authorize(action, camera_id)` given to init_camera
 """
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -206,6 +207,8 @@ def live(camera_id: int) -> Response:
         fps = float(request.args["fps"]) if "fps" in request.args else None
     except ValueError:
         return _error(400, "fps must be a number")
+    if fps is not None and not (math.isfinite(fps) and fps > 0):
+        return _error(400, "fps must be a number above 0")
     try:
         stream = m.live_stream(camera_id, fps=fps)
     except UnknownCamera:

@@ -229,3 +229,10 @@ def test_a_camera_id_past_64_bits_is_no_such_camera(guarded_app):
     admin = login_client(guarded_app.server.test_client(), "admin")
     assert "pick an existing camera first" in camera_change(admin, "save", 2**70, **CAMERA, stream_url="demo://1")
     assert "pick an existing camera first" in camera_change(admin, "delete", 2**70)
+
+
+@pytest.mark.parametrize("fps", ["nan", "inf", "-1", "0", "1e309"])
+def test_a_live_view_frame_rate_that_is_no_rate_is_refused(camera_app, fps):
+    admin = login_client(camera_app.server.test_client(), "admin")
+    answer = admin.get(f"/cameras/1/live.mjpg?fps={fps}", buffered=False)
+    assert answer.status_code == 400 and "fps" in answer.get_json()["error"]
