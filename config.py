@@ -19,8 +19,6 @@ MIN_SECRET_KEY_LENGTH = 32
 APP_MODES = ("demo", "production")
 SECRET_KEY_FILE = "secret_key"
 """Demo mode without SECRET_KEY: the instance folder's own random key, in this file."""
-
-
 DEFAULT_CAMERA_NETWORKS = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
 
 
@@ -88,7 +86,7 @@ class Settings:
             tile_attribution=env.get("TILE_ATTRIBUTION", OSM_ATTRIBUTION),
             demo_data=env.get("DEMO_DATA", "1") not in ("0", "false", "no"),
             host=env.get("HOST", "127.0.0.1"),
-            port=int(env.get("PORT", "8050")),
+            port=_number(env, "PORT", "8050", int),
             secret_key=_secret_key(env.get("SECRET_KEY", ""), production),
             cache_key_prefix=env.get("CACHE_KEY_PREFIX", "ambon:"),
             camera_readers=env.get("CAMERA_READERS", "1") not in ("0", "false", "no"),
@@ -97,8 +95,8 @@ class Settings:
             production=production,
             login_rate_limit=env.get("LOGIN_RATE_LIMIT", "5 per minute; 20 per hour"),
             login_address_rate_limit=env.get("LOGIN_ADDRESS_RATE_LIMIT", "10 per minute; 50 per hour"),
-            flood_sim_speed=float(env.get("FLOOD_SIM_SPEED", "600")),
-            trusted_proxies=int(env.get("TRUSTED_PROXIES", "0")),
+            flood_sim_speed=_number(env, "FLOOD_SIM_SPEED", "600", float),
+            trusted_proxies=_number(env, "TRUSTED_PROXIES", "0", int),
             camera_networks=_camera_networks(env.get("CAMERA_NETWORKS")),
         )
 
@@ -172,3 +170,12 @@ def _database_url(value: str) -> str:
         raise SettingsError("DATABASE_URL is not a database URL this app can use; examples: "
                             "postgresql://user@host/ambon, sqlite:////srv/ambon/ambon.db") from None
     return value
+
+
+def _number(env, name: str, default: str, kind: type):
+    """A numeric setting; SettingsError naming it when it is not a number of that kind."""
+    value = env.get(name, default)
+    try:
+        return kind(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be {'a whole number' if kind is int else 'a number'}, not {value!r}") from None

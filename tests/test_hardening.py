@@ -130,6 +130,8 @@ def test_a_session_forged_with_the_public_demo_secret_is_not_believed(app, engin
     ({"SECRET_KEY": DEFAULT_SECRET_KEY}, "public demo value"),
     ({"APP_MODE": "production", "SECRET_KEY": "a"}, "too short"),
     ({"SECRET_KEY": "a"}, "too short"),
+    ({"PORT": "http"}, "PORT must be a whole number"),
+    ({"CAMERA_NETWORKS": "10.0.0.0/33"}, "CAMERA_NETWORKS"),
 ])
 def test_settings_a_deployment_must_not_run_with_are_refused(env, message):
     with pytest.raises(SettingsError, match=message):
