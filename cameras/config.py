@@ -173,6 +173,7 @@ class AddressPolicy:
         return cls(tuple(ipaddress.ip_network(c.strip(), strict=False) for c in cidrs if c.strip()))
 
     def allows(self, address: str) -> bool:
+        """Whether an IP address literal may be reached; ValueError for text that is no address."""
         ip = ipaddress.ip_address(address.split("%", 1)[0])
         if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
             ip = ip.ipv4_mapped
