@@ -179,7 +179,8 @@ def register(app: Dash, services) -> None:
                     raise ConfigError(camera_id, "no_such_camera")
                 # its evidence stays under its uid: /cameras/archive/<uid>/snapshots, for admins
                 audit_event("camera.delete", f"camera:{camera_id}", {"uid": uid})
-                message = t("admin.camera_removed", lang).format(id=camera_id)
+                message = " ".join((t("admin.camera_removed", lang).format(id=camera_id),
+                                    t("security.evidence_kept", lang).format(url=f"/cameras/archive/{uid}/snapshots")))
             if message and manager is not None:
                 manager.sync()  # this process's readers now; other processes within their sync interval
         except ConfigError as exc:

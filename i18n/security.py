@@ -14,4 +14,6 @@ TEXT = {
               "pembaca kamera proses ini, dan batas percobaan masuk dihitung per proses. Aplikasi kembali memakai Redis begitu Redis menjawab.",
         "en": "The app keeps running on this process's own cache: map layers are computed again, camera pictures come only from this "
               "process's camera readers, and login limits are counted per process. It returns to Redis as soon as Redis answers."},
+    "security.evidence_kept": {"id": "Foto buktinya tetap disimpan, hanya untuk admin: {url}",
+                               "en": "Its evidence snapshots are kept, for admins only: {url}"},
 }

@@ -209,7 +209,7 @@ def test_a_reused_camera_id_never_shows_the_deleted_cameras_evidence(camera_app)
     token = csrf_token_of(admin.get("/keluar").get_data(as_text=True))
     taken = admin.post(f"/cameras/{road_id}/snapshot", headers={"X-CSRFToken": token})
     assert taken.status_code == 201, taken.get_data(as_text=True)
-    assert "removed" in camera_change(admin, "delete", road_id)
+    assert f"/cameras/archive/{road_uid}/snapshots" in camera_change(admin, "delete", road_id)
     assert "Saved" in camera_change(admin, "save", **{**CAMERA, "name": "Sungai B"}, stream_url="demo://river")
     with engine.connect() as conn:
         river_id = conn.scalar(select(Camera.id).where(Camera.name == "Sungai B"))
