@@ -4,12 +4,17 @@
 """
 import logging
 
-from command_center import create_app
-from config import Settings
+from config import Settings, SettingsError
+from store.db import StoreSetupError
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-settings = Settings.from_env()
-app = create_app(settings)
+try:
+    settings = Settings.from_env()
+    from command_center import create_app  # after the settings are read: a wrong one is said at once
+
+    app = create_app(settings)
+except (SettingsError, StoreSetupError) as error:  # a setting to fix, said in one line: no traceback to read through
+    raise SystemExit(f"Ambon Command Center cannot start: {error}") from None
 server = app.server
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from functools import partial
 
 import dash
 from flask_caching import Cache
+from sqlalchemy.exc import DBAPIError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from auth.web import camera_authorizer, current_account, init_auth, shell_session
@@ -17,13 +18,14 @@ from i18n import t
 from layouts.map_page import map_page
 from layouts.shell import shell
 from routes.cameras import camera_allowed, init_camera_routes
+from routes.errors import init_error_handlers
 from routes.flood import init_flood_routes
 from routes.language import init_language_route, request_language
 from routes.layers import init_layer_routes
 from services import Services
 from store import layers
 from store.cameras import camera_geojson, camera_specs
-from store.db import make_engine, setup_lock, upgrade_schema
+from store.db import make_engine, setup_lock, unreachable, upgrade_schema
 from store.filters import complaint_filter_query
 from store.layers import ComplaintFilter
 from store.vocabulary import AGENCIES
@@ -59,10 +61,13 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     settings = settings or Settings.from_env()
     settings.instance_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database_url)
-    with setup_lock(engine):
-        upgrade_schema(engine)
-        if settings.demo_data:
-            seed_if_empty(engine)
+    try:
+        with setup_lock(engine):
+            upgrade_schema(engine)
+            if settings.demo_data:
+                seed_if_empty(engine)
+    except (DBAPIError, OSError) as error:  # no server, wrong password, a folder that cannot be written…
+        raise unreachable(engine, error) from None
 
     app = dash.Dash(
         __name__,
@@ -75,10 +80,11 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         suppress_callback_exceptions=True,
     )
     server = app.server
+    init_error_handlers(server)  # before the routes: it sets how <int:…> in their URLs is read
     if settings.trusted_proxies > 0:
         n = settings.trusted_proxies
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=n, x_proto=n, x_host=n)
-    server.secret_key = settings.secret_key
+    server.secret_key = settings.session_secret()
     server.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024  # no request body may exhaust memory
     cache = Cache(server, config=settings.cache_config())
     camera_readers = start_camera_readers(settings, engine, cache)

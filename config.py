@@ -2,14 +2,28 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from cameras.config import CameraSettings
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from cameras.config import AddressPolicy, CameraSettings
 
 ROOT = Path(__file__).resolve().parent
 
 DEFAULT_SECRET_KEY = "demo-only-secret-change-me"
+"""The secret the app once shipped with: public, so refused wherever it is given."""
+MIN_SECRET_KEY_LENGTH = 32
+APP_MODES = ("demo", "production")
+SECRET_KEY_FILE = "secret_key"
+"""Demo mode without SECRET_KEY: the instance folder's own random key, in this file."""
+DEFAULT_CAMERA_NETWORKS = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+
+
+class SettingsError(RuntimeError):
+    """A setting the app cannot start with; the message names the variable and what it accepts."""
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
@@ -27,7 +41,8 @@ class Settings:
     demo_data: bool
     host: str
     port: int
-    secret_key: str
+    secret_key: str | None
+    """SECRET_KEY; None in demo mode without one (see `session_secret`)."""
     cache_key_prefix: str
     """Prefix of every Redis key, so several deployments can share one Redis."""
     camera_readers: bool
@@ -42,6 +57,8 @@ class Settings:
     """APP_MODE=production: no demo users, Secure cookies, and no start with the default SECRET_KEY."""
     login_rate_limit: str = "5 per minute; 20 per hour"
     """Failed logins allowed per user name and address (flask-limiter syntax)."""
+    login_address_rate_limit: str = "10 per minute; 50 per hour"
+    """Failed logins allowed per address, whatever user names are tried."""
     flood_sim_speed: float = 600.0
     """Simulated seconds per real second of the BPBD page's demo rain event (600: a 10-minute step each second)."""
     trusted_proxies: int = 0
@@ -49,36 +66,116 @@ class Settings:
     -Proto and -Host headers are believed for that many hops, so that the login rate limit and the audit log
     see the user's address, not the proxy's. 0: no proxy, the headers are ignored (a client could forge them)."""
 
+    camera_networks: tuple[str, ...] = DEFAULT_CAMERA_NETWORKS
+    """CIDR networks besides the internet that camera URLs may reach (the city's private camera
+    networks); loopback, link-local and every other private address are refused."""
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         instance_dir = Path(env.get("INSTANCE_DIR", ROOT / "instance"))
+        mode = env.get("APP_MODE", "demo").strip().lower()
+        if mode not in APP_MODES:
+            raise SettingsError(f"APP_MODE must be one of {', '.join(APP_MODES)}, not {env['APP_MODE']!r}")
+        production = mode == "production"
         return cls(
             instance_dir=instance_dir,
-            database_url=env.get("DATABASE_URL", f"sqlite:///{instance_dir / 'ambon.db'}"),
+            database_url=_database_url(env.get("DATABASE_URL") or f"sqlite:///{instance_dir / 'ambon.db'}"),
             redis_url=env.get("REDIS_URL") or None,
             tile_url=env.get("TILE_URL", OSM_TILES),
             tile_attribution=env.get("TILE_ATTRIBUTION", OSM_ATTRIBUTION),
             demo_data=env.get("DEMO_DATA", "1") not in ("0", "false", "no"),
             host=env.get("HOST", "127.0.0.1"),
-            port=int(env.get("PORT", "8050")),
-            secret_key=env.get("SECRET_KEY", DEFAULT_SECRET_KEY),
+            port=_number(env, "PORT", "8050", int),
+            secret_key=_secret_key(env.get("SECRET_KEY", ""), production),
             cache_key_prefix=env.get("CACHE_KEY_PREFIX", "ambon:"),
             camera_readers=env.get("CAMERA_READERS", "1") not in ("0", "false", "no"),
             media_dir=Path(env.get("MEDIA_DIR", instance_dir / "media")),
             celery_broker_url=env.get("CELERY_BROKER_URL") or None,
-            production=env.get("APP_MODE", "demo") == "production",
+            production=production,
             login_rate_limit=env.get("LOGIN_RATE_LIMIT", "5 per minute; 20 per hour"),
-            flood_sim_speed=float(env.get("FLOOD_SIM_SPEED", "600")),
-            trusted_proxies=int(env.get("TRUSTED_PROXIES", "0")),
+            login_address_rate_limit=env.get("LOGIN_ADDRESS_RATE_LIMIT", "10 per minute; 50 per hour"),
+            flood_sim_speed=_number(env, "FLOOD_SIM_SPEED", "600", float),
+            trusted_proxies=_number(env, "TRUSTED_PROXIES", "0", int),
+            camera_networks=_camera_networks(env.get("CAMERA_NETWORKS")),
         )
 
+    def session_secret(self) -> str:
+        """The key that signs sessions, CSRF tokens and background-job handles: SECRET_KEY, or in demo
+        mode without one a random key made once for the instance folder (file `secret_key`, readable
+        by its owner only), so every worker and restart of this instance shares it and no other
+        instance knows it."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.instance_dir / SECRET_KEY_FILE
+        if not path.exists():
+            self.instance_dir.mkdir(parents=True, exist_ok=True)
+            draft = path.with_name(f"{SECRET_KEY_FILE}.{os.getpid()}")
+            descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "w") as file:
+                file.write(secrets.token_urlsafe(48))
+            try:
+                os.link(draft, path)  # whole or not at all; the first of several starting workers wins
+            except FileExistsError:
+                pass
+            finally:
+                draft.unlink()
+        return path.read_text().strip()
+
     def camera_settings(self) -> CameraSettings:
-        return CameraSettings(media_root=self.media_dir, snapshot_dir=self.instance_dir / "snapshots")
+        return CameraSettings(media_root=self.media_dir, snapshot_dir=self.instance_dir / "snapshots",
+                              address_policy=AddressPolicy.parse(self.camera_networks))
 
     def cache_config(self) -> dict:
         """flask-caching configuration: Redis when REDIS_URL is set, else in-process."""
         if self.redis_url:
-            return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": self.redis_url, "CACHE_KEY_PREFIX": self.cache_key_prefix,
-                    "CACHE_DEFAULT_TIMEOUT": 300}
+            # store.cache.FallbackCache: Redis, or this process's own cache while Redis cannot be reached
+            return {"CACHE_TYPE": "store.cache.FallbackCache", "CACHE_REDIS_URL": self.redis_url, "CACHE_KEY_PREFIX": self.cache_key_prefix,
+                    "CACHE_DEFAULT_TIMEOUT": 300, "CACHE_THRESHOLD": 2000,
+                    "CACHE_OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5}}
         return {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 300, "CACHE_THRESHOLD": 2000}
+
+
+def _secret_key(value: str, production: bool) -> str | None:
+    """SECRET_KEY as given, checked: never the public default, never short; production needs one."""
+    if not value:
+        if production:
+            raise SettingsError(f"APP_MODE=production needs a SECRET_KEY of its own (at least {MIN_SECRET_KEY_LENGTH} "
+                                "random characters, e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)")
+        return None
+    if value == DEFAULT_SECRET_KEY:
+        raise SettingsError("SECRET_KEY is the public demo value: set a random one of your own")
+    if len(value) < MIN_SECRET_KEY_LENGTH:
+        raise SettingsError(f"SECRET_KEY is too short: at least {MIN_SECRET_KEY_LENGTH} random characters")
+    return value
+
+
+def _camera_networks(value: str | None) -> tuple[str, ...]:
+    """CAMERA_NETWORKS: CIDRs separated by commas or spaces; empty for none."""
+    if value is None:
+        return DEFAULT_CAMERA_NETWORKS
+    networks = tuple(part for part in value.replace(",", " ").split() if part)
+    try:
+        AddressPolicy.parse(networks)
+    except ValueError as error:
+        raise SettingsError(f"CAMERA_NETWORKS: {error} (give networks such as 10.20.0.0/16, separated by commas)") from None
+    return networks
+
+
+def _database_url(value: str) -> str:
+    """DATABASE_URL, checked to be a URL SQLAlchemy reads (whether the database answers is seen at start)."""
+    try:
+        make_url(value)
+    except ArgumentError:
+        raise SettingsError("DATABASE_URL is not a database URL this app can use; examples: "
+                            "postgresql://user@host/ambon, sqlite:////srv/ambon/ambon.db") from None
+    return value
+
+
+def _number(env, name: str, default: str, kind: type):
+    """A numeric setting; SettingsError naming it when it is not a number of that kind."""
+    value = env.get(name, default)
+    try:
+        return kind(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be {'a whole number' if kind is int else 'a number'}, not {value!r}") from None

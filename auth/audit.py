@@ -16,13 +16,25 @@ from auth.models import AuditEvent
 SEARCH_LIMIT = 500
 
 
+def _storable(value):
+    """`value` without NUL characters (PostgreSQL text cannot hold them; what someone typed with one
+    must still be recorded), in lists and dicts too."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\N{SYMBOL FOR NULL}")
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_storable(v) for v in value]
+    return value
+
+
 def record(engine: Engine, action: str, *, username: str | None, target: str | None = None,
            detail: dict | None = None, ip: str | None = None, time: datetime | None = None) -> None:
     """Append one event (times are naive UTC)."""
     with engine.begin() as conn:
         conn.execute(insert(AuditEvent).values(
-            time=time or datetime.utcnow(), username=username, action=action,
-            target=None if target is None else str(target)[:200], detail=detail or {}, ip=ip))
+            time=time or datetime.utcnow(), username=_storable(username)[:64] if username else None, action=action,
+            target=None if target is None else _storable(str(target))[:200], detail=_storable(detail or {}), ip=ip))
 
 
 def search(engine: Engine, *, username: str | None = None, action: str | None = None, since: datetime | None = None,
@@ -30,6 +42,7 @@ def search(engine: Engine, *, username: str | None = None, action: str | None = 
     """Events newest first. `action` matches a whole action or a family ("live" finds live.open and
     live.close); `until` is exclusive."""
     query = select(AuditEvent.__table__).order_by(AuditEvent.time.desc(), AuditEvent.id.desc()).limit(limit)
+    username, action = _storable(username), _storable(action)
     if username:
         query = query.where(AuditEvent.username == username)
     if action:

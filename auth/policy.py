@@ -50,7 +50,7 @@ ROLE_CAMERA_GROUPS: dict[str, frozenset[str]] = {
 The demo puts river cameras in "bpbd", TPS cameras in "dlh", road cameras in "lalu_lintas"."""
 
 CAMERA_ACTIONS = {"list": "camera", "health": "camera", "thumbnail": "footage", "live": "live",
-                  "snapshot": "snapshot", "snapshot_read": "snapshot"}
+                  "snapshot": "snapshot", "snapshot_read": "snapshot", "stream_url": "admin", "archive": "admin"}
 """routes.cameras action -> permission. Actions that show footage are also checked by camera group."""
 FOOTAGE_ACTIONS = frozenset({"thumbnail", "live", "snapshot", "snapshot_read"})
 

@@ -17,6 +17,7 @@ import sys
 from datetime import datetime
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -91,6 +92,8 @@ def create_user(engine: Engine, username: str, password: str, role: str, agency:
 
 
 def _change(engine: Engine, username: str, change) -> User:
+    if not USERNAME_PATTERN.match(username):  # no such name can exist (and PostgreSQL refuses a NUL in a query)
+        raise UserError("no_user", username=username)
     with Session(engine, expire_on_commit=False) as session:
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
@@ -107,6 +110,13 @@ def set_password(engine: Engine, username: str, password: str) -> User:
 
     def change(user: User) -> None:
         user.password_hash = hash_password(password)
+        user.session_token = secrets.token_hex(16)
+    return _change(engine, username, change)
+
+
+def end_sessions(engine: Engine, username: str) -> User:
+    """End every session of the user, on every device and every copy of its cookie (logout)."""
+    def change(user: User) -> None:
         user.session_token = secrets.token_hex(16)
     return _change(engine, username, change)
 
@@ -156,6 +166,17 @@ def ensure_demo_users(engine: Engine) -> list[str]:
     return made
 
 
+def disable_demo_users(engine: Engine) -> list[str]:
+    """Production: switch off (and end the sessions of) every demo account still holding the demo
+    password, made while the instance ran in demo mode; returns their names."""
+    disabled = []
+    for user in list_users(engine):
+        if user.username in DEMO_USERS and user.active and check_password_hash(user.password_hash, DEMO_PASSWORD):
+            update_user(engine, user.username, active=False)
+            disabled.append(user.username)
+    return disabled
+
+
 def ensure_admin(engine: Engine, username: str, password: str) -> bool:
     """Create the first admin (ADMIN_USERNAME / ADMIN_PASSWORD) unless that user exists; True if made."""
     if any(u.username == username.strip().lower() for u in list_users(engine)):
@@ -174,8 +195,8 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from config import Settings
-    from store.db import create_schema, make_engine
+    from config import Settings, SettingsError
+    from store.db import StoreSetupError, make_engine, setup_lock, unreachable, upgrade_schema
 
     parser = argparse.ArgumentParser(prog="python -m auth.users", description="Manage the Command Center's accounts.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -190,8 +211,18 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("list", help="list accounts")
     args = parser.parse_args(argv)
 
-    engine = make_engine(Settings.from_env().database_url)
-    create_schema(engine)
+    try:
+        settings = Settings.from_env()
+        settings.instance_dir.mkdir(parents=True, exist_ok=True)  # a fresh machine: the app has not started yet
+        engine = make_engine(settings.database_url)
+        try:
+            with setup_lock(engine):
+                upgrade_schema(engine)  # the app's own migrations, so that it starts on this store later
+        except DBAPIError as error:
+            raise unreachable(engine, error) from None
+    except (SettingsError, StoreSetupError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     try:
         if args.command == "create":
             user = create_user(engine, args.username, _read_password(args.password_stdin), args.role, args.agency)

@@ -1,6 +1,9 @@
 """The login page /masuk and logout /keluar: rendered by Flask (Jinja escapes every value), in the
-language of the `bahasa` cookie. Failed logins are rate-limited per user name and address."""
+language of the `bahasa` cookie. Failed logins are rate-limited per user name and address, and per
+address whatever the names tried."""
 from __future__ import annotations
+
+import unicodedata
 
 import flask
 import flask_login
@@ -21,8 +24,11 @@ _TEXT_KEYS = ("auth.title", "auth.username", "auth.password", "auth.submit", "au
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after logging in: a path on this site, never another site."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    r"""Where to go after logging in: a path on this site, never another site. Browsers drop tabs
+    and line breaks from a URL and read a backslash as a slash, so `/\t/evil.example` would leave
+    the site: any control character, whitespace or backslash sends the user to "/" instead."""
+    if (not target or not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in target)):
         return "/"
     return target
 
@@ -52,11 +58,16 @@ def init_login_routes(server: flask.Flask, engine: Engine, settings, limiter: Li
             return flask.redirect(safe_next(flask.request.args.get("next")))
         return login_form()
 
+    def failed(response) -> bool:
+        return response.status_code == 401
+
     @bp.post("/masuk")
-    @limiter.limit(settings.login_rate_limit, key_func=attempt_key, deduct_when=lambda response: response.status_code == 401)
+    @limiter.limit(settings.login_rate_limit, key_func=attempt_key, deduct_when=failed)
+    @limiter.limit(settings.login_address_rate_limit, key_func=lambda: f"address|{flask.request.remote_addr}", deduct_when=failed)
     def login_submit():
         username = flask.request.form.get("username", "")[:MAX_FIELD]
-        user = users.authenticate(engine, username, flask.request.form.get("password", "")[:MAX_FIELD])
+        printable = not any(unicodedata.category(ch) == "Cc" for ch in username)  # no name has a NUL (PostgreSQL refuses one)
+        user = users.authenticate(engine, username, flask.request.form.get("password", "")[:MAX_FIELD]) if printable else None
         if user is None:
             audit_event("login.failed", detail={"username": username.strip().lower()}, username=None)
             return login_form(401, "failed")
@@ -71,7 +82,10 @@ def init_login_routes(server: flask.Flask, engine: Engine, settings, limiter: Li
 
     @bp.post("/keluar")
     def logout():
+        account = current_account()
         audit_event("logout")
+        if account is not None:  # a copy of the cookie taken before logout must not outlive it
+            users.end_sessions(engine, account.username)
         flask_login.logout_user()
         flask.session.clear()
         return flask.redirect(flask.url_for("auth.login"))

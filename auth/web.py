@@ -29,7 +29,6 @@ from sqlalchemy import Engine, select
 
 from auth import audit, users
 from auth.policy import API_KEY, DATA_PREFIXES, OPEN, Account, output_permission, route_permission
-from config import DEFAULT_SECRET_KEY
 from layouts.auth_page import forbidden
 from routes.language import request_language
 from store.db import setup_lock
@@ -200,7 +199,9 @@ class _AuditedStream:
 
 def _audit_response(response: flask.Response) -> flask.Response:
     request = flask.request
-    if not 200 <= response.status_code < 300:
+    # a route that took data in says so in g.audit_detail, also when it answers 4xx for some rows
+    detail = flask.g.get("audit_detail")
+    if not 200 <= response.status_code < 300 and detail is None:
         return response
     camera_id = (request.view_args or {}).get("camera_id")
     if request.endpoint == "cameras.live":
@@ -213,7 +214,7 @@ def _audit_response(response: flask.Response) -> flask.Response:
     else:
         for method, prefix, action in AUDITED_ROUTES:
             if request.method == method and request.path.startswith(prefix):
-                audit_event(action, request.path, {"query": request.query_string.decode("latin-1")[:500]},
+                audit_event(action, request.path, detail or {"query": request.query_string.decode("latin-1")[:500]},
                             username=current_actor() or ("api-key" if route_permission(request.path) == API_KEY else None))
                 break
     return response
@@ -232,6 +233,12 @@ def _prepare_accounts(engine: Engine, settings, environ) -> None:
         made = users.ensure_demo_users(engine)
         if made:
             log.info("demo mode: created demo users %s (password %r)", ", ".join(made), users.DEMO_PASSWORD)
+    else:
+        disabled = users.disable_demo_users(engine)
+        if disabled:
+            log.warning("production mode: switched off the demo accounts %s (they still had the demo password)", ", ".join(disabled))
+            for username in disabled:
+                audit.record(engine, "user.demo_disabled", username=None, target=f"user:{username}")
     admin_name, admin_password = environ.get("ADMIN_USERNAME"), environ.get("ADMIN_PASSWORD")
     if admin_name and admin_password and users.ensure_admin(engine, admin_name, admin_password):
         log.info("created the admin account %s", admin_name)
@@ -243,8 +250,6 @@ def init_auth(app: dash.Dash, services, environ=None) -> None:
     from auth.views import init_login_routes  # the views use this module's helpers
 
     settings, engine = services.settings, services.engine
-    if settings.production and settings.secret_key == DEFAULT_SECRET_KEY:
-        raise RuntimeError("APP_MODE=production needs a SECRET_KEY of its own (the default is public)")
     server = app.server
     server.config.update(
         SESSION_COOKIE_HTTPONLY=True,
@@ -271,8 +276,12 @@ def init_auth(app: dash.Dash, services, environ=None) -> None:
     def csrf_failed(error: CSRFError):
         return _deny(400, f"CSRF check failed: {error.description}")
 
+    # counts in Redis when there is one (every worker sees them), in memory while Redis cannot be reached
     limiter = Limiter(lambda: flask.request.remote_addr or "?", app=server, default_limits=[],
-                      storage_uri=settings.redis_url or "memory://", key_prefix="ambon-limits")
+                      storage_uri=settings.redis_url or "memory://", key_prefix="login",
+                      in_memory_fallback_enabled=True, storage_options={"key_prefix": f"{settings.cache_key_prefix}limits",
+                                                                        "socket_connect_timeout": 2, "socket_timeout": 5}
+                      if settings.redis_url else {})
     init_login_routes(server, engine, settings, limiter)
     server.before_request(_guard)
     server.after_request(_audit_response)

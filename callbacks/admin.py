@@ -18,10 +18,12 @@ from i18n import t
 from i18n.format import WIT, number, wit_time
 from layouts import ids
 from layouts.admin_page import admin_page, refusal_text, table
+from layouts.security import shared_cache_notice
 from planning.uploads import MAX_UPLOAD_BYTES, UploadError, decode_contents, read_upload
 from routes.language import request_language
 from store.cameras import delete_camera, list_cameras, save_camera, validate_camera
 from store.boundaries import area_counts, import_admin_areas
+from store.cache import cache_status
 from store.roads import import_roads, road_count, road_summary
 from store.vocabulary import AGENCIES, CAMERA_KINDS
 
@@ -123,9 +125,11 @@ def _day_start(value: str | None, days_after: int = 0) -> datetime | None:
 
 def register(app: Dash, services) -> None:
     engine, manager, media_root = services.engine, services.cameras, services.settings.media_dir
+    address_policy = services.settings.camera_settings().address_policy
     dash.register_page("admin", path="/admin", order=90, name=t("nav.admin", "id"), nav_key="nav.admin", permission="admin",
-                       layout=lambda **_query: admin_page(request_language(), ROLES, AGENCIES, CAMERA_KINDS, DATA_KINDS,
-                                                                          MAX_UPLOAD_BYTES))
+                       layout=lambda **_query: html.Div([shared_cache_notice(request_language(), cache_status(services.cache)),
+                                                         admin_page(request_language(), ROLES, AGENCIES, CAMERA_KINDS, DATA_KINDS,
+                                                                    MAX_UPLOAD_BYTES)]))
 
     @app.callback(
         Output(ids.ADMIN_USERS_TABLE, "children"), Output(ids.ADMIN_USER_MESSAGE, "children"), Output(ids.ADMIN_USER_PASSWORD, "value"),
@@ -165,15 +169,18 @@ def register(app: Dash, services) -> None:
         message = ""
         try:
             if ctx.triggered_id == ids.ADMIN_CAM_SAVE:
-                saved = save_camera(engine, camera_id, validate_camera(values, media_root))
+                saved = save_camera(engine, camera_id, validate_camera(values, media_root, address_policy))
                 audit_event("camera.update" if camera_id else "camera.create", f"camera:{saved}",
                             {"name": values["name"], "group": values["group"], "kind": values["kind"]})
                 message = t("admin.done", lang).format(what=f"{saved} · {values['name']}")
             elif ctx.triggered_id == ids.ADMIN_CAM_DELETE:
-                if camera_id is None or not delete_camera(engine, camera_id):
+                uid = delete_camera(engine, camera_id) if camera_id is not None else None
+                if uid is None:
                     raise ConfigError(camera_id, "no_such_camera")
-                audit_event("camera.delete", f"camera:{camera_id}")
-                message = t("admin.camera_removed", lang).format(id=camera_id)
+                # its evidence stays under its uid: /cameras/archive/<uid>/snapshots, for admins
+                audit_event("camera.delete", f"camera:{camera_id}", {"uid": uid})
+                message = " ".join((t("admin.camera_removed", lang).format(id=camera_id),
+                                    t("security.evidence_kept", lang).format(url=f"/cameras/archive/{uid}/snapshots")))
             if message and manager is not None:
                 manager.sync()  # this process's readers now; other processes within their sync interval
         except ConfigError as exc:

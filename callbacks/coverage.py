@@ -36,7 +36,7 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 def register(app: Dash, services: Services) -> None:
     settings = services.settings
-    artifacts = ArtifactStore(settings.instance_dir / "coverage", settings.redis_url)
+    artifacts = ArtifactStore(settings.instance_dir / "coverage", settings.redis_url, key_prefix=settings.cache_key_prefix)
     init_coverage_routes(app.server, artifacts)
 
     def page_layout(**_query):

@@ -6,13 +6,18 @@ stops the other cameras from running.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
+import re
+import socket
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any, Iterable, Mapping
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 KINDS = ("road", "river", "tps")
 SCHEMES = ("rtsp", "rtsps", "http", "https", "file", "demo")
+NETWORK_SCHEMES = ("rtsp", "rtsps", "http", "https")
 
 
 REFUSAL_TEXT = {
@@ -32,6 +37,10 @@ REFUSAL_TEXT = {
     "lonlat_not_numbers": "longitude and latitude must be numbers (degrees)",
     "lonlat_range": "longitude must be within -180..180°, latitude within -90..90°",
     "no_such_camera": "no such camera",
+    "bad_characters": "stream_url contains whitespace or control characters",
+    "address_not_allowed": "stream_url points to an address cameras may not use",
+    "too_long": "{field} is longer than {limit} characters",
+    "control_characters": "{field} contains control characters",
 }
 """Why a camera spec is refused, in English for the logs; pages put `code` and `args_`
 in the user's language (i18n keys camera.refused.<code>)."""
@@ -61,6 +70,8 @@ class CameraSpec:
     fov_deg: float | None = None
     range_m: float | None = None
     kecamatan: str | None = None
+    uid: str | None = None
+    """The camera's permanent identity (never reused, unlike `id`): its evidence is filed under it."""
 
     def public_dict(self) -> dict[str, Any]:
         """The spec without credentials, safe for the browser and the logs."""
@@ -97,25 +108,116 @@ class CameraSettings:
     media_root: Path | None = None  # local video files must live under it
     snapshot_dir: Path = Path("instance/snapshots")
     rtsp_transport: str = "tcp"  # FFmpeg's rtsp_transport: tcp crosses NAT/firewalls reliably
+    address_policy: "AddressPolicy | None" = None  # None: any address (tests, tools); the app sets CAMERA_NETWORKS
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def replace(self, **changes: Any) -> "CameraSettings":
         return dataclasses.replace(self, **changes)
 
 
+SECRET_QUERY_NAME = re.compile(r"(pass|pwd|secret|token|key|auth|sig|cred|user|login)", re.IGNORECASE)
+"""Query parameters that carry credentials in cameras' snapshot URLs (`?user=admin&pwd=…`, `?token=…`)."""
+
+
 def redact_url(url: str) -> str:
-    """The URL with any password replaced by ***, for messages, logs and JSON."""
+    """The URL with any password (user info, or a query parameter named like a credential) replaced
+    by ***, for messages, logs and JSON."""
     try:
         parts = urlsplit(url)
     except ValueError:
         return "<invalid url>"
-    if parts.password is None and "@" not in parts.netloc:
+    netloc, query = parts.netloc, parts.query
+    if parts.password is not None or "@" in parts.netloc:
+        host = parts.hostname or ""
+        if parts.port:
+            host = f"{host}:{parts.port}"
+        netloc = f"{parts.username or ''}:***@{host}"
+    if query:
+        query = urlencode([(name, "***" if SECRET_QUERY_NAME.search(name) else value)
+                           for name, value in parse_qsl(query, keep_blank_values=True)], safe="*")
+    if (netloc, query) == (parts.netloc, parts.query):
         return url
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    user = parts.username or ""
-    return urlunsplit((parts.scheme, f"{user}:***@{host}", parts.path, parts.query, parts.fragment))
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def split_credentials(url: str) -> tuple[str, str | None, str | None]:
+    """(URL without user info, user name, password): credentials are stored apart from the URL."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None, None
+    host = parts.netloc.rpartition("@")[2]
+    return (urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment)),
+            unquote(parts.username) if parts.username else None, unquote(parts.password) if parts.password else None)
+
+
+def with_credentials(url: str, username: str | None, password: str | None) -> str:
+    """`url` with the stored user name and password put back, for the camera readers only."""
+    if not username and not password:
+        return url
+    parts = urlsplit(url)
+    user = quote(username or "", safe="") + (f":{quote(password, safe='')}" if password else "")
+    return urlunsplit((parts.scheme, f"{user}@{parts.netloc}", parts.path, parts.query, parts.fragment))
+
+
+@dataclass(frozen=True)
+class AddressPolicy:
+    """Which network addresses camera URLs may reach. Internet (global) addresses may be used; any
+    other address (loopback, link-local such as the cloud metadata service 169.254.169.254,
+    private, shared, reserved, multicast) only inside one of `networks`, the camera networks."""
+
+    networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+
+    @classmethod
+    def parse(cls, cidrs: Iterable[str]) -> "AddressPolicy":
+        """From CIDR texts ("10.0.0.0/8"); ValueError for one that is not a network."""
+        return cls(tuple(ipaddress.ip_network(c.strip(), strict=False) for c in cidrs if c.strip()))
+
+    def allows(self, address: str) -> bool:
+        """Whether an IP address literal may be reached; ValueError for text that is no address."""
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+            ip = ip.ipv4_mapped
+        if any(ip in network for network in self.networks if network.version == ip.version):
+            return True
+        return ip.is_global and not ip.is_multicast
+
+    def check_host(self, host: str, port: int | None, *, resolve: bool) -> bool:
+        """Whether every address of `host` is allowed. A name is looked up only when `resolve`
+        (otherwise only address literals are judged); a name that does not resolve is allowed here,
+        as it cannot be reached either."""
+        try:
+            return self.allows(host)
+        except ValueError:
+            pass
+        if not resolve:
+            return True
+        try:
+            infos = socket.getaddrinfo(host, port or 0, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError):
+            return True
+        return all(self.allows(info[4][0]) for info in infos)
+
+
+def check_address(cid: int, url: str, policy: "AddressPolicy | None", *, resolve: bool) -> None:
+    """ConfigError (one wording for every reason, so refusals tell nothing about the network) when
+    a network URL's host is not an address cameras may use under `policy`."""
+    if policy is None or "://" not in url:
+        return
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in NETWORK_SCHEMES or not parts.hostname:
+        return
+    try:
+        port = parts.port
+    except ValueError:
+        raise ConfigError(cid, "address_not_allowed") from None
+    if not policy.check_host(parts.hostname, port, resolve=resolve):
+        raise ConfigError(cid, "address_not_allowed")
+
+
+def _has_bad_characters(url: str) -> bool:
+    """Whitespace or control characters: FFmpeg would send them on the wire (`\\r\\n` starts a
+    new protocol line) while Python's URL parser quietly drops some of them."""
+    return any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in url)
 
 
 def _get(raw: Any, name: str, default: Any = None) -> Any:
@@ -137,8 +239,11 @@ def _opt_float(cid: int, raw: Any, name: str, lo: float, hi: float, unit: str) -
     return f
 
 
-def check_url(cid: int, url: str, media_root: Path | None) -> None:
-    """Raise ConfigError if the stream URL cannot be used (scheme, host, file location)."""
+def check_url(cid: int, url: str, media_root: Path | None, policy: AddressPolicy | None = None) -> None:
+    """Raise ConfigError if the stream URL cannot be used (characters, scheme, host, address
+    literal under `policy`, file location)."""
+    if _has_bad_characters(url):
+        raise ConfigError(cid, "bad_characters")
     if "://" not in url:
         url_path = Path(url)
         scheme = "file"
@@ -150,8 +255,9 @@ def check_url(cid: int, url: str, media_root: Path | None) -> None:
         scheme = parts.scheme.lower()
         if scheme not in SCHEMES:
             raise ConfigError(cid, "bad_scheme", scheme=scheme, schemes=", ".join(SCHEMES))
-        if scheme in ("rtsp", "rtsps", "http", "https") and not parts.hostname:
+        if scheme in NETWORK_SCHEMES and not parts.hostname:
             raise ConfigError(cid, "no_host", url=redact_url(url))
+        check_address(cid, url, policy, resolve=False)
         if scheme == "demo":
             return
         url_path = Path(parts.path)
@@ -191,8 +297,10 @@ def parse_spec(raw: Any, settings: CameraSettings | None = None) -> CameraSpec:
     if not isinstance(url, str) or not url.strip():
         raise ConfigError(cid, "no_url")
     url = url.strip()
-    check_url(cid, url, settings.media_root)
+    check_url(cid, url, settings.media_root, settings.address_policy)
+    url = with_credentials(url, _get(raw, "stream_username"), _get(raw, "stream_password"))
     kec = _get(raw, "kecamatan")
+    uid = _get(raw, "uid")
     return CameraSpec(
         id=cid,
         name=name.strip(),
@@ -202,4 +310,5 @@ def parse_spec(raw: Any, settings: CameraSettings | None = None) -> CameraSpec:
         fov_deg=_opt_float(cid, raw, "fov_deg", 0.0, 360.0, "°"),
         range_m=_opt_float(cid, raw, "range_m", 0.0, 100_000.0, " m"),
         kecamatan=str(kec).strip() if kec not in (None, "") else None,
+        uid=str(uid) if uid else None,
     )

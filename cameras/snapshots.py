@@ -1,7 +1,10 @@
 """Evidence snapshots: the current frame stored as a JPEG with camera and time (and a SHA-256).
 
-Layout: <snapshot_dir>/<camera_id>/<YYYYmmdd-HHMMSS-mmm>_cam<id>.jpg plus a .json sidecar holding
-the record, so a file handed to the police can be matched to its camera, time and checksum.
+Layout: <snapshot_dir>/<camera uid>/<YYYYmmdd-HHMMSS-mmm>_cam<id>.jpg plus a .json sidecar holding
+the record, so a file handed to the police can be matched to its camera, time and checksum. The
+folder is the camera's permanent identity (`CameraSpec.uid`), not its id, which the store can give
+again to a new camera: a deleted camera's evidence stays in its folder, reachable by admins only
+(routes.cameras "archive"), and never shows under the camera that took its id.
 """
 from __future__ import annotations
 
@@ -17,7 +20,13 @@ from .config import CameraSpec
 from .sources import WIT
 from .thumbnails import encode_jpeg
 
-_NAME = re.compile(r"^\d{8}-\d{6}-\d{3}_cam\d+\.jpg$")
+_NAME = re.compile(r"\d{8}-\d{6}-\d{3}_cam\d+(_\d+)?\.jpg")
+_FOLDER = re.compile(r"[0-9a-f]{32}|\d+")
+
+
+def folder_key(spec: CameraSpec) -> str:
+    """The folder of a camera's snapshots: its uid (its id only for cameras that have none, outside the store)."""
+    return spec.uid or str(spec.id)
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,7 @@ class SnapshotRecord:
     height: int
     bytes: int
     sha256: str
+    camera_uid: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -45,7 +55,7 @@ class SnapshotStore:
     def save(self, spec: CameraSpec, image, taken_at: float) -> SnapshotRecord:
         data = encode_jpeg(image, self.quality)
         when = datetime.fromtimestamp(taken_at, WIT)
-        folder = self.directory / str(spec.id)
+        folder = self.directory / folder_key(spec)
         folder.mkdir(parents=True, exist_ok=True)
         base = f"{when:%Y%m%d-%H%M%S}-{when.microsecond // 1000:03d}_cam{spec.id}"
         path = folder / f"{base}.jpg"
@@ -64,13 +74,17 @@ class SnapshotStore:
             height=int(image.shape[0]),
             bytes=len(data),
             sha256=hashlib.sha256(data).hexdigest(),
+            camera_uid=spec.uid,
         )
         _atomic_write(path, data)
         _atomic_write(path.with_suffix(".json"), json.dumps(record.to_dict(), indent=1).encode())
         return record
 
-    def list(self, camera_id: int) -> list[SnapshotRecord]:
-        folder = self.directory / str(int(camera_id))
+    def list(self, key: str) -> list[SnapshotRecord]:
+        """The snapshots filed under `key` (a camera's `folder_key`), oldest first."""
+        if not _FOLDER.fullmatch(str(key)):
+            return []
+        folder = self.directory / str(key)
         out = []
         for meta in sorted(folder.glob("*.json")) if folder.is_dir() else []:
             try:
@@ -79,11 +93,11 @@ class SnapshotStore:
                 continue
         return out
 
-    def file(self, camera_id: int, filename: str) -> Path | None:
-        """The stored JPEG, or None; filename must be one this store wrote (no path tricks)."""
-        if not re.match(r"^\d{8}-\d{6}-\d{3}_cam\d+(_\d+)?\.jpg$", filename):
+    def file(self, key: str, filename: str) -> Path | None:
+        """The stored JPEG under `key`, or None; key and filename must be ones this store wrote (no path tricks)."""
+        if not _FOLDER.fullmatch(str(key)) or not _NAME.fullmatch(filename):
             return None
-        p = self.directory / str(int(camera_id)) / filename
+        p = self.directory / str(key) / filename
         return p if p.is_file() else None
 
 

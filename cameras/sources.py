@@ -28,7 +28,7 @@ import numpy as np
 
 from i18n.format import WIT
 
-from .config import CameraSettings, CameraSpec, ConfigError, redact_url, resolve_media_path
+from .config import CameraSettings, CameraSpec, ConfigError, check_address, redact_url, resolve_media_path
 from .text import draw_text
 
 
@@ -146,6 +146,25 @@ def _http_request(url: str) -> urllib.request.Request:
     return urllib.request.Request(clean, headers=headers)
 
 
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a camera's redirect only to an address cameras may use (CAMERA_NETWORKS): a redirect
+    must not carry the request where the URL itself would have been refused."""
+
+    def __init__(self, settings: CameraSettings):
+        self.settings = settings
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        try:
+            check_address(0, newurl, self.settings.address_policy, resolve=True)
+        except ConfigError:
+            raise SourceError(ADDRESS_REFUSED, "config") from None
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+ADDRESS_REFUSED = "the stream's address is not one cameras may use (CAMERA_NETWORKS)"
+"""The one wording for every refused address, so that it tells nothing about the network."""
+
+
 def _set_read_timeout(resp, seconds: float) -> None:
     """After connecting (open timeout), each recv waits at most the read timeout."""
     try:
@@ -186,7 +205,8 @@ class HttpSource:
 
     def _open(self):
         try:
-            resp = urllib.request.urlopen(_http_request(self.url), timeout=self.settings.open_timeout_s)
+            opener = urllib.request.build_opener(_CheckedRedirects(self.settings))
+            resp = opener.open(_http_request(self.url), timeout=self.settings.open_timeout_s)
             _set_read_timeout(resp, self.settings.read_timeout_s)
             return resp
         except urllib.error.HTTPError as exc:
@@ -348,6 +368,11 @@ def open_source(spec: CameraSpec, settings: CameraSettings) -> Source:
     """Open the camera's stream; SourceError with an operator-readable message when that fails."""
     url = spec.stream_url
     scheme = urlsplit(url).scheme.lower() if "://" in url else "file"
+    try:
+        # names are looked up now, right before connecting (the store only judged address literals)
+        check_address(spec.id, url, settings.address_policy, resolve=True)
+    except ConfigError:
+        raise SourceError(ADDRESS_REFUSED, "config") from None
     try:
         if scheme == "demo":
             return DemoSource(spec, settings)

@@ -179,7 +179,7 @@ def record_action(engine: Engine, delivery_id, action: str, *, actor: str, now: 
     Every argument may come from a browser: an unknown action, channel or warning id records
     nothing and returns False.
     """
-    if isinstance(delivery_id, bool) or not isinstance(delivery_id, int) or action not in ACTIONS:
+    if isinstance(delivery_id, bool) or not isinstance(delivery_id, int) or not 0 < delivery_id < 2**63 or action not in ACTIONS:
         return False
     if action == "sent":
         return channel in CHANNELS and store.mark_sent(engine, delivery_id, channel, now, by=actor)

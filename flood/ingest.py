@@ -116,7 +116,9 @@ class IngestReport:
 
 
 def parse_time(value) -> datetime:
-    """ISO 8601 text (or a datetime) to naive UTC; a time without offset is taken as UTC."""
+    """ISO 8601 text (or a datetime) to naive UTC; a time without offset is taken as UTC. ValueError
+    for text that is no time, and for a time whose UTC falls outside the years 1-9999
+    (`0001-01-01T00:00:00+14:00`)."""
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, str) and value.strip():
@@ -124,7 +126,10 @@ def parse_time(value) -> datetime:
     else:
         raise ValueError("time missing")
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+        try:
+            parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+        except OverflowError:
+            raise ValueError("time outside the calendar in UTC") from None
     return parsed.replace(microsecond=0)
 
 

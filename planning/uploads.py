@@ -82,7 +82,7 @@ def sniff(data: bytes) -> str:
     if text.lstrip().startswith("{"):
         try:
             parsed = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
             raise UploadError("unreadable") from None
         if not isinstance(parsed, dict) or "type" not in parsed:
             raise UploadError("unknown_type")

@@ -15,6 +15,8 @@ URLs (prefix /cameras by default):
     POST /cameras/<id>/snapshot                     store the current frame as evidence → 201 JSON
     GET  /cameras/<id>/snapshots                    stored snapshots of the camera, JSON
     GET  /cameras/<id>/snapshots/<file>.jpg         one stored snapshot
+    GET  /cameras/archive/<uid>/snapshots[/<file>]  evidence filed under a camera's permanent uid,
+                                                    also after the camera was deleted (admins)
 
 Thumbnails and health are read from the cache (any worker can answer); live view and snapshots
 need the CameraManager of this process (503 with a clear message otherwise). Every request passes
@@ -22,6 +24,7 @@ through one permission hook, `authorize(action, camera_id)` given to init_camera
 """
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -34,6 +37,7 @@ from cameras.board import CameraBoard
 from cameras.keys import CacheKeys
 from cameras.live import MIMETYPE
 from cameras.manager import CameraManager, NoFrame, UnknownCamera
+from cameras.snapshots import SnapshotStore, folder_key
 from cameras.thumbnails import offline_card, resolve_cache
 
 EXT_KEY = "ambon_cameras"
@@ -83,6 +87,7 @@ _ACTIONS = {
     "cameras.index": "list", "cameras.health_all": "health", "cameras.health_one": "health",
     "cameras.thumbnail": "thumbnail", "cameras.live": "live", "cameras.snapshot": "snapshot",
     "cameras.snapshot_list": "snapshot_read", "cameras.snapshot_file": "snapshot_read",
+    "cameras.archive_list": "archive", "cameras.archive_file": "archive",
 }
 
 
@@ -124,7 +129,11 @@ def _with_urls(record: dict[str, Any]) -> dict[str, Any]:
 
 @cameras_bp.get("/")
 def index() -> Response:
-    return jsonify(cameras=_board().index())
+    """The camera list; stream URLs (where a camera is, what its snapshot URL carries) for admins only."""
+    cameras = _board().index()
+    if not camera_allowed("stream_url"):
+        cameras = [{k: v for k, v in camera.items() if k != "stream_url"} for camera in cameras]
+    return jsonify(cameras=cameras)
 
 
 @cameras_bp.get("/health")
@@ -198,6 +207,8 @@ def live(camera_id: int) -> Response:
         fps = float(request.args["fps"]) if "fps" in request.args else None
     except ValueError:
         return _error(400, "fps must be a number")
+    if fps is not None and not (math.isfinite(fps) and fps > 0):
+        return _error(400, "fps must be a number above 0")
     try:
         stream = m.live_stream(camera_id, fps=fps)
     except UnknownCamera:
@@ -227,18 +238,38 @@ def snapshot(camera_id: int) -> Response:
     return resp
 
 
+def _snapshot_list(store: SnapshotStore, key: str, url_of) -> Response:
+    items = []
+    for rec in store.list(key):
+        d = rec.to_dict()
+        d.pop("path", None)  # the server's filesystem stays private
+        d["url"] = url_of(rec.filename)
+        items.append(d)
+    return jsonify(snapshots=items)
+
+
+def _snapshot_file(store: SnapshotStore, key: str, filename: str) -> Response:
+    path = store.file(key, filename)
+    if path is None:
+        abort(404)
+    return send_file(path, mimetype="image/jpeg", max_age=86400)
+
+
+def _camera_folder(m: CameraManager, camera_id: int) -> str | Response:
+    """The snapshot folder of the camera that has this id now (never a deleted one's)."""
+    spec = m.spec(camera_id)
+    return folder_key(spec) if spec is not None else _error(404, f"unknown camera {camera_id}")
+
+
 @cameras_bp.get("/<int:camera_id>/snapshots")
 def snapshot_list(camera_id: int) -> Response:
     m = _manager_or_503()
     if isinstance(m, Response):
         return m
-    items = []
-    for rec in m.snapshots.list(camera_id):
-        d = rec.to_dict()
-        d.pop("path", None)
-        d["url"] = url_for("cameras.snapshot_file", camera_id=camera_id, filename=rec.filename)
-        items.append(d)
-    return jsonify(snapshots=items)
+    key = _camera_folder(m, camera_id)
+    if isinstance(key, Response):
+        return key
+    return _snapshot_list(m.snapshots, key, lambda name: url_for("cameras.snapshot_file", camera_id=camera_id, filename=name))
 
 
 @cameras_bp.get("/<int:camera_id>/snapshots/<filename>")
@@ -246,7 +277,18 @@ def snapshot_file(camera_id: int, filename: str) -> Response:
     m = _manager_or_503()
     if isinstance(m, Response):
         return m
-    path = m.snapshots.file(camera_id, filename)
-    if path is None:
-        abort(404)
-    return send_file(path, mimetype="image/jpeg", max_age=86400)
+    key = _camera_folder(m, camera_id)
+    if isinstance(key, Response):
+        return key
+    return _snapshot_file(m.snapshots, key, filename)
+
+
+@cameras_bp.get("/archive/<uid>/snapshots")
+def archive_list(uid: str) -> Response:
+    store = SnapshotStore(_board().settings.snapshot_dir)
+    return _snapshot_list(store, uid, lambda name: url_for("cameras.archive_file", uid=uid, filename=name))
+
+
+@cameras_bp.get("/archive/<uid>/snapshots/<filename>")
+def archive_file(uid: str, filename: str) -> Response:
+    return _snapshot_file(SnapshotStore(_board().settings.snapshot_dir), uid, filename)

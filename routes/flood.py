@@ -15,7 +15,7 @@ import json
 import os
 from datetime import datetime
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from sqlalchemy import Engine
 
 from flood.ingest import IngestReport, rows_from_csv
@@ -59,6 +59,8 @@ def post_readings():
     if not isinstance(rows, list):
         return jsonify(error="body must be a JSON list of readings"), 400
     report, new_alerts = record_readings(config["engine"], rows, source="api", now=_utcnow())
+    # the audit log records what came in, also when some rows were refused (auth.web._audit_response)
+    g.audit_detail = {"accepted": len(report.accepted), "merged": len(report.merged), "rejected": len(report.rejected)}
     payload = {**report.to_dict(), "new_alerts": new_alerts}
     return jsonify(payload), (400 if report.rejected else 200)
 

@@ -20,7 +20,8 @@ from geo.sectors import camera_sectors
 from store import layers
 from store.layers import fingerprint
 from store.cameras import CAMERA_PROPERTIES, camera_points
-from store.filters import parse_complaint_filter
+from store.filters import complaint_filter_query, parse_complaint_filter
+from store.layers import ComplaintFilter
 from store.roads import read_roads
 from store.models import AdminArea, Business, Camera, FloodZone, River, Road, TpsSite
 from store.vocabulary import COMPLAINT_CATEGORIES, COMPLAINT_STATUSES
@@ -40,10 +41,14 @@ def _complaint_scope() -> str | None:
     return account.complaint_scope if account else None
 
 
-def _complaints_payload(engine: Engine) -> bytes:
+def _complaint_filter() -> ComplaintFilter:
+    """The request's complaint filter, within the account's agency."""
     complaint_filter, _ = parse_complaint_filter(request.args.to_dict(flat=False))
-    complaint_filter = complaint_filter.within_agency(_complaint_scope())
-    points = layers.read_complaints(engine, complaint_filter)
+    return complaint_filter.within_agency(_complaint_scope())
+
+
+def _complaints_payload(engine: Engine) -> bytes:
+    points = layers.read_complaints(engine, _complaint_filter())
     # status and category travel as indexes into the vocabularies: a few bytes per point
     points["s"] = points.status.map({s: i for i, s in enumerate(COMPLAINT_STATUSES)})
     points["c"] = points.category.map({c: i for i, c in enumerate(COMPLAINT_CATEGORIES)})
@@ -96,7 +101,10 @@ def init_layer_routes(server: Flask, engine: Engine, cache: Cache) -> None:
         version = fingerprint(engine, IMPORTED_LAYERS[name]) if name in IMPORTED_LAYERS else ""
         if version and version in request.if_none_match:
             return Response(status=304, headers={"ETag": f'"{version}"', "Cache-Control": "private, no-cache"})
-        key = f"layer:{version}:{_complaint_scope() if name == 'complaints' else ''}:{request.full_path}"
+        # keyed by what the layer depends on, never by the raw query string: ?nocache=1, 2, 3… must not
+        # fill the cache with copies of one layer
+        variant = complaint_filter_query(_complaint_filter()) if name == "complaints" else ""
+        key = f"layer:{name}:{version}:{variant}"
         compressed = cache.get(key)
         if compressed is None:
             compressed = gzip.compress(_layer_payload(engine, name), compresslevel=5)

@@ -3,6 +3,7 @@ adding, editing or removing a camera takes effect without a restart; and those e
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import geopandas as gpd
@@ -10,7 +11,7 @@ import orjson
 import shapely
 from sqlalchemy import Engine, delete, insert, select, update
 
-from cameras.config import CameraSettings, ConfigError, parse_spec
+from cameras.config import AddressPolicy, CameraSettings, ConfigError, check_address, parse_spec, split_credentials
 from geo.geojson import to_geojson_bytes
 from geo.sectors import camera_sectors
 from store import layers
@@ -20,8 +21,8 @@ from store.models import AdminArea, Camera
 def camera_specs(engine: Engine) -> list[dict]:
     """One dict per camera with the fields cameras.parse_spec reads (kecamatan by name)."""
     query = (
-        select(Camera.id, Camera.name, Camera.kind, Camera.stream_url, Camera.heading_deg, Camera.fov_deg,
-               Camera.range_m, AdminArea.name.label("kecamatan"))
+        select(Camera.id, Camera.uid, Camera.name, Camera.kind, Camera.stream_url, Camera.stream_username, Camera.stream_password,
+               Camera.heading_deg, Camera.fov_deg, Camera.range_m, AdminArea.name.label("kecamatan"))
         .outerjoin(AdminArea, (AdminArea.code == Camera.kecamatan_code) & (AdminArea.level == "kecamatan"))
         .order_by(Camera.id)
     )
@@ -59,17 +60,33 @@ GROUP_PATTERN = re.compile(r"^[a-z0-9_]{1,40}$")
 
 
 def list_cameras(engine: Engine) -> list[dict]:
-    """Every camera with the fields an admin edits, by id."""
+    """Every camera with the fields an admin edits, by id (the stream URL without its credentials)."""
     with engine.connect() as conn:
         return [dict(row._mapping) for row in conn.execute(select(Camera.id, *(getattr(Camera, f) for f in CAMERA_FIELDS)).order_by(Camera.id))]
 
 
-def validate_camera(fields: dict, media_root: Path | None) -> dict:
+MAX_NAME = Camera.name.type.length
+MAX_URL = Camera.stream_url.type.length
+
+
+def validate_camera(fields: dict, media_root: Path | None, address_policy: AddressPolicy | None = None) -> dict:
     """The fields of a camera to store, checked: name, kind, group (a-z, 0-9, _), lon/lat in degrees
     (WGS 84), heading/FOV in degrees, range in metres, and a stream URL the camera readers accept
-    (cameras.config: rtsp, rtsps, http, https, demo, and files only under the media folder).
+    (cameras.config: rtsp, rtsps, http, https, demo, and files only under the media folder; no
+    whitespace or control characters; an address `address_policy` allows, names looked up now).
+    User name and password in the URL come back apart (`stream_username`, `stream_password`).
     Raises ConfigError with the reason (a code of cameras.config.REFUSAL_TEXT and its figures)."""
-    spec = parse_spec({**fields, "id": 0}, CameraSettings(media_root=media_root))
+    spec = parse_spec({**fields, "id": 0}, CameraSettings(media_root=media_root, address_policy=address_policy))
+    if any(unicodedata.category(ch) == "Cc" for ch in spec.name):
+        raise ConfigError(None, "control_characters", field="name")
+    if len(spec.name) > MAX_NAME:
+        raise ConfigError(None, "too_long", field="name", limit=MAX_NAME)
+    check_address(0, spec.stream_url, address_policy, resolve=True)
+    stream_url, username, password = split_credentials(spec.stream_url)
+    if len(stream_url) > MAX_URL:
+        raise ConfigError(None, "too_long", field="stream_url", limit=MAX_URL)
+    if len(username or "") > Camera.stream_username.type.length or len(password or "") > Camera.stream_password.type.length:
+        raise ConfigError(None, "too_long", field="stream_url", limit=MAX_URL)
     group = str(fields.get("group") or "").strip()
     if not GROUP_PATTERN.match(group):
         raise ConfigError(None, "bad_group")
@@ -80,7 +97,8 @@ def validate_camera(fields: dict, media_root: Path | None) -> dict:
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise ConfigError(None, "lonlat_range")
     return {"name": spec.name, "kind": spec.kind, "group": group, "lon": lon, "lat": lat, "heading_deg": spec.heading_deg,
-            "fov_deg": spec.fov_deg, "range_m": spec.range_m, "stream_url": spec.stream_url}
+            "fov_deg": spec.fov_deg, "range_m": spec.range_m, "stream_url": stream_url,
+            **({"stream_username": username, "stream_password": password} if username or password else {})}
 
 
 def _area_codes(conn, lon: float, lat: float) -> dict:
@@ -95,8 +113,16 @@ def _area_codes(conn, lon: float, lat: float) -> dict:
     return {"desa_code": None, "kecamatan_code": None}
 
 
+def _storable_id(camera_id) -> bool:
+    """Whether `camera_id` (from the browser) is an id a camera row can have: a 64-bit integer."""
+    return isinstance(camera_id, int) and not isinstance(camera_id, bool) and 0 < camera_id < 2**63
+
+
 def save_camera(engine: Engine, camera_id: int | None, values: dict) -> int:
-    """Insert (camera_id None) or update a camera with validated `values`; returns its id."""
+    """Insert (camera_id None) or update a camera with validated `values`; returns its id. Stored
+    credentials stay when `values` brings none (the admin form shows the URL without them)."""
+    if camera_id is not None and not _storable_id(camera_id):
+        raise ConfigError(None, "no_such_camera")
     with engine.begin() as conn:
         values = {**values, **_area_codes(conn, values["lon"], values["lat"])}
         if camera_id is None:
@@ -106,6 +132,13 @@ def save_camera(engine: Engine, camera_id: int | None, values: dict) -> int:
         return camera_id
 
 
-def delete_camera(engine: Engine, camera_id: int) -> bool:
+def delete_camera(engine: Engine, camera_id: int) -> str | None:
+    """Remove a camera; returns its permanent uid (its evidence stays filed under it, for admins),
+    None when there was no such camera."""
+    if not _storable_id(camera_id):
+        return None
     with engine.begin() as conn:
-        return conn.execute(delete(Camera).where(Camera.id == camera_id)).rowcount > 0
+        uid = conn.scalar(select(Camera.uid).where(Camera.id == camera_id))
+        if uid is not None:
+            conn.execute(delete(Camera).where(Camera.id == camera_id))
+        return uid

@@ -8,19 +8,31 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import Engine, MetaData, create_engine, event, inspect, text
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import sessionmaker
 
 from store.models import Base
 
 
+class StoreSetupError(RuntimeError):
+    """The store cannot be opened or brought up to date; the message says why and what to do."""
+
+
 def make_engine(database_url: str) -> Engine:
     """An engine for `database_url`, with SQLite tuned for several readers and one writer.
 
-    A bare `postgresql://` URL is routed to psycopg 3, the driver this project installs.
+    A bare `postgresql://` or `postgres://` URL (as Heroku-style hosts give it) is routed to
+    psycopg 3, the driver this project installs. StoreSetupError for a URL that names no database
+    SQLAlchemy knows.
     """
-    if database_url.startswith("postgresql://"):
-        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
-    engine = create_engine(database_url, pool_pre_ping=True)
+    for bare in ("postgresql://", "postgres://"):
+        if database_url.startswith(bare):
+            database_url = "postgresql+psycopg://" + database_url.removeprefix(bare)
+    try:
+        engine = create_engine(database_url, pool_pre_ping=True)
+    except (ArgumentError, NoSuchModuleError, ValueError) as error:
+        raise StoreSetupError(f"DATABASE_URL is not a database URL this app can use ({error}); examples: "
+                              "postgresql://user@host/ambon, sqlite:////srv/ambon/ambon.db") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _tune_sqlite)
     return engine
@@ -64,12 +76,19 @@ def upgrade_schema(engine: Engine) -> None:
     with engine.begin() as connection:
         tables = set(inspect(connection).get_table_names())
         if tables and "alembic_version" not in tables:
-            raise RuntimeError(
+            raise StoreSetupError(
                 f"The database {engine.url.render_as_string(hide_password=True)} holds tables made before schema "
                 "migrations existed. Start from an empty database (for the demo: delete instance/ambon.db; the demo "
                 "is seeded again), or, if its tables match the models, mark it with `alembic stamp head`.")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def unreachable(engine: Engine, error: DBAPIError) -> StoreSetupError:
+    """The store's connection failure `error` in one line, naming the database without its password."""
+    reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0][:300]
+    return StoreSetupError(f"cannot open the database {engine.url.render_as_string(hide_password=True)} "
+                           f"(DATABASE_URL): {reason}")
 
 
 def session_factory(engine: Engine) -> sessionmaker:

@@ -1,6 +1,7 @@
 """Tables of the Command Center. Times are naive UTC; coordinates are WGS 84 lon/lat (EPSG:4326)."""
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
 from sqlalchemy import Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
@@ -63,6 +64,11 @@ class Camera(PointMixin, InAreaMixin, Base):
     status: Mapped[str] = mapped_column(String(12), default="unknown")
     group: Mapped[str] = mapped_column(String(40), default="umum")
     """Access group: live view and snapshots are granted per group."""
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=lambda: uuid.uuid4().hex)
+    """Permanent identity, never reused (an id can be, on SQLite): evidence snapshots are filed under it."""
+    stream_username: Mapped[str | None] = mapped_column(String(120))
+    stream_password: Mapped[str | None] = mapped_column(String(255))
+    """The stream's credentials, kept apart from `stream_url` so that the URL can be shown; admins only."""
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow, onupdate=datetime.utcnow)
 
 

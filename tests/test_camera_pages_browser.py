@@ -27,7 +27,7 @@ SIGNATURE_JS = """(selector) => {
 @pytest.fixture(scope="module")
 def camera_app(tmp_path_factory):
     instance = tmp_path_factory.mktemp("camera-instance")
-    with serve_app(instance) as base:
+    with serve_app(instance, CAMERA_NETWORKS="127.0.0.0/8") as base:  # the dead test camera is on loopback, refused by default
         yield base, make_engine(f"sqlite:///{instance / 'ambon.db'}")
 
 
