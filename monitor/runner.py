@@ -126,6 +126,12 @@ class Monitor:
                     if now >= next_rollup:
                         await asyncio.to_thread(self._roll_up)
                         next_rollup = now + self.rollup_s
+                except RuntimeError as exc:
+                    if "shutdown" in str(exc):  # the interpreter is exiting: its thread pool is gone
+                        break
+                    log.exception("service monitor round failed")
+                    await self._sleep(2.0)
+                    continue
                 except Exception:  # noqa: BLE001 - a store outage pauses a round, the loop goes on
                     log.exception("service monitor round failed")
                     await self._sleep(2.0)
@@ -136,7 +142,10 @@ class Monitor:
                 task.cancel()
             await asyncio.gather(*checks, return_exceptions=True)
             if pending and recorder is not None:
-                await asyncio.to_thread(recorder.record, pending)
+                try:
+                    recorder.record(pending)
+                except Exception:  # noqa: BLE001 - at shutdown, the last batch is not worth a traceback
+                    log.warning("service monitor: last %d checks not stored", len(pending))
 
     async def _sleep(self, seconds: float) -> None:
         try:

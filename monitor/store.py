@@ -418,3 +418,9 @@ def status_board(engine: Engine, now: datetime | None = None, public_only: bool 
             incident["notes"] = [n for n in incident["notes"] if n["public"]]
     planned = [m for m in maintenance(engine, now) if not public_only or m["public"]]
     return {"generated_at": now, "services": services, "incidents": recent, "maintenance": planned, "bar_start": first_day.date()}
+
+
+def webhook_rows(engine: Engine) -> list[dict]:
+    """Every webhook (id, url, enabled), for the admin page."""
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(select(Webhook.__table__).order_by(Webhook.id))]
