@@ -72,8 +72,20 @@ def _tls_failure(exc: BaseException) -> CheckResult | None:
     return CheckResult(False, "tls_invalid", detail=cause_text[:300])
 
 
+def _causes(exc: BaseException):
+    seen = 0
+    while exc is not None and seen < 10:
+        yield exc
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+
+
 def _refused_or_error(exc: BaseException) -> CheckResult:
     text = str(exc) or type(exc).__name__
+    for cause in _causes(exc):
+        if isinstance(cause, ConnectionRefusedError):
+            return CheckResult(False, "refused", detail=(str(cause) or text)[:300])
+        if isinstance(cause, socket.gaierror):
+            return CheckResult(False, "dns_failed", detail=(str(cause) or text)[:300])
     lowered = text.lower()
     if "refused" in lowered:
         return CheckResult(False, "refused", detail=text[:300])

@@ -60,11 +60,13 @@ class Monitor:
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
-        if self._loop is not None and self._stop is not None:
+        """Stop checking and give the lease up; returns when the loop has ended. Safe to call twice."""
+        if self._thread is None:
+            return
+        if self._loop is not None and self._stop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._stop.set)
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        self._thread.join(timeout)
+        self._thread = None
         self.lease.release()
 
     def _thread_main(self) -> None:
