@@ -171,5 +171,5 @@ def init_publik_routes(server: flask.Flask, engine, cache, *, rate_limit: str, r
     server.extensions[EXTENSION] = {"engine": engine, "cache": cache, "public_url": (public_url or "").rstrip("/") or None}
     limiter = Limiter(lambda: flask.request.remote_addr or "?", app=server, default_limits=[], on_breach=_too_many,
                       storage_uri=redis_url or "memory://", key_prefix="ambon-publik")
-    limiter.limit(rate_limit)(blueprint)
+    limiter.shared_limit(rate_limit, scope="publik")(blueprint)  # one budget for the whole portal
     server.register_blueprint(blueprint)
