@@ -9,6 +9,8 @@ complaints desk's. Every page is rate-limited per address; what they read is cac
 """
 from __future__ import annotations
 
+import functools
+import gzip
 from datetime import datetime, timedelta
 
 import flask
@@ -52,6 +54,38 @@ def _cached(key: str, build):
     return value
 
 
+def cached_page(view):
+    """Serve the page's HTML, gzipped, from the cache for CACHE_S seconds per path and language:
+    under load a page is rendered a few times a minute, not once per visitor."""
+    @functools.wraps(view)
+    def serve(*args, **kwargs):
+        key = f"page:{flask.request.path}:{_lang()}"
+        body = _state()["cache"].get("publik:" + key)
+        if body is None:
+            response = view(*args, **kwargs)
+            if response.status_code != 200:
+                return response
+            body = gzip.compress(response.get_data(), 6)
+            _state()["cache"].set("publik:" + key, body, timeout=CACHE_S)
+        if "gzip" in flask.request.headers.get("Accept-Encoding", ""):
+            response = flask.make_response(body)
+            response.headers["Content-Encoding"] = "gzip"
+        else:
+            response = flask.make_response(gzip.decompress(body))
+        response.mimetype = "text/html"
+        _page_headers(response)
+        return response
+    return serve
+
+
+def _page_headers(response: flask.Response) -> None:
+    response.headers["Cache-Control"] = "public, max-age=15"
+    response.headers["Content-Language"] = _lang()
+    response.headers["Content-Security-Policy"] = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; frame-ancestors 'none'"
+    response.vary.add("Cookie")
+    response.vary.add("Accept-Encoding")
+
+
 def _base_url() -> str:
     return _state()["public_url"] or flask.request.url_root.rstrip("/")
 
@@ -63,14 +97,12 @@ def _render(template: str, status: int = 200, **context) -> flask.Response:
                                  duration=lambda s: duration_text(s, lang), path=flask.request.path,
                                  report_path=REPORT_PATH, ticket_path=TICKET_PATH, **context)
     response = flask.make_response(html, status)
-    response.headers["Cache-Control"] = "public, max-age=15"
-    response.headers["Content-Language"] = lang
-    response.headers["Content-Security-Policy"] = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; frame-ancestors 'none'"
-    response.vary.add("Cookie")
+    _page_headers(response)
     return response
 
 
 @blueprint.get("", strict_slashes=False)
+@cached_page
 def home():
     engine = _state()["engine"]
     services = _cached("status-now", lambda: service_status(engine, utcnow()))
@@ -81,12 +113,14 @@ def home():
 
 
 @blueprint.get("/layanan")
+@cached_page
 def services_directory():
     engine = _state()["engine"]
     return _render("services.html", services=_cached("status-now", lambda: service_status(engine, utcnow())))
 
 
 @blueprint.get("/status")
+@cached_page
 def status_page():
     engine = _state()["engine"]
     board = _cached("board", lambda: status_board(engine, utcnow()))
@@ -97,6 +131,7 @@ def status_page():
 
 
 @blueprint.get("/banjir")
+@cached_page
 def flood_page():
     engine = _state()["engine"]
     rivers = _cached("rivers", lambda: river_levels(engine))
@@ -129,6 +164,7 @@ def flood_cap(alert_id: int):
 
 
 @blueprint.get("/peta-laporan")
+@cached_page
 def reports_map():
     engine = _state()["engine"]
     counts = _cached("report-counts", lambda: report_counts(engine, utcnow()))
@@ -142,6 +178,7 @@ def reports_map():
 
 
 @blueprint.get("/kenali")
+@cached_page
 def about():
     return _render("about.html")
 
