@@ -12,6 +12,8 @@ TEXT = {
     "pub.nav.report": {"id": "Lapor", "en": "Report"},
     "pub.nav.ticket": {"id": "Lacak tiket", "en": "Track a ticket"},
     "pub.nav.reports_map": {"id": "Peta laporan", "en": "Reports map"},
+    "pub.nav.portal": {"id": "Portal warga", "en": "Residents' portal"},
+    "mon.alert.down": {"id": "{service} tidak dapat diakses", "en": "{service} is not reachable"},
     "pub.nav.about": {"id": "Kenali Command Center", "en": "About the Command Center"},
     "pub.home.lead": {"id": "Layanan kota dalam satu tempat: cari layanan, lihat apakah sedang berjalan, laporkan masalah dan ikuti laporan Anda.",
                       "en": "The city's services in one place: find a service, see whether it works, report a problem and follow your report."},

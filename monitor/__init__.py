@@ -5,6 +5,6 @@ Dash, no Flask. `Monitor` (runner) runs in exactly one process (lease); `store` 
 from .checks import CheckResult
 from .runner import Monitor
 from .safety import TargetPolicy, TargetRefused
-from .store import open_incidents
+from .store import incident_alerts, open_incidents
 
-__all__ = ["CheckResult", "Monitor", "TargetPolicy", "TargetRefused", "open_incidents"]
+__all__ = ["CheckResult", "Monitor", "TargetPolicy", "TargetRefused", "incident_alerts", "open_incidents"]

@@ -424,3 +424,13 @@ def webhook_rows(engine: Engine) -> list[dict]:
     """Every webhook (id, url, enabled), for the admin page."""
     with engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(select(Webhook.__table__).order_by(Webhook.id))]
+
+
+def incident_alerts(engine: Engine) -> list[dict]:
+    """Open incidents as alert-centre records: kind "service_down", key "service:<id>", severity
+    "critical", title_key "mon.alert.down" with params {"service": name}, link to the monitor page,
+    raised_at (naive UTC) — the source the app's alert centre and banner read."""
+    return [{"kind": "service_down", "key": f"service:{row['service_id']}", "severity": "critical",
+             "title_key": "mon.alert.down", "params": {"service": row["service_name"]},
+             "link": f"/pemantauan#incident-{row['incident_id']}", "raised_at": row["started_at"]}
+            for row in open_incidents(engine)]
