@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from .checks import CheckResult, check_dns, check_http, check_tcp, make_client
 from .notify import RETRY_DELAYS_S, WebhookNotifier
 from .safety import TargetPolicy
-from .store import Recorder, ServiceSpec, prune_checks, rollup_day, service_specs, utcnow, webhook_urls
+from .store import RAW_DAYS, Recorder, ServiceSpec, missing_rollup_days, prune_checks, rollup_day, service_specs, utcnow, webhook_urls
 
 log = logging.getLogger(__name__)
 logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per check would drown the app log
@@ -156,8 +156,9 @@ class Monitor:
             pass
 
     def _roll_up(self) -> None:
+        """Sum each finished day not summed yet (a restart catches up), then drop old single checks."""
         today = self.clock().date()
-        for day in (today - timedelta(days=1), today):
+        for day in missing_rollup_days(self.engine, today - timedelta(days=RAW_DAYS), today - timedelta(days=1)):
             rollup_day(self.engine, day)
         prune_checks(self.engine, self.clock())
 

@@ -333,6 +333,18 @@ def rollup_day(engine: Engine, day: date) -> int:
     return len(rows)
 
 
+def missing_rollup_days(engine: Engine, first: date, last: date) -> list[date]:
+    """The days from `first` to `last` (inclusive) that have single checks but no roll-up yet."""
+    lo, hi = datetime.combine(first, datetime.min.time()), datetime.combine(last + timedelta(days=1), datetime.min.time())
+    with engine.connect() as conn:
+        done = set(conn.scalars(select(DailyRollup.day).where(DailyRollup.day >= first, DailyRollup.day <= last).distinct()))
+        checked = conn.scalars(select(ServiceCheck.checked_at).where(ServiceCheck.checked_at >= lo, ServiceCheck.checked_at < hi)
+                               .order_by(ServiceCheck.checked_at).limit(1))
+        if checked.first() is None:
+            return []
+    return [first + timedelta(days=i) for i in range((last - first).days + 1) if first + timedelta(days=i) not in done]
+
+
 def prune_checks(engine: Engine, now: datetime | None = None) -> int:
     """Delete single checks older than RAW_DAYS (their days are in the roll-ups); how many."""
     before = (now or utcnow()) - timedelta(days=RAW_DAYS)

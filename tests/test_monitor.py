@@ -228,3 +228,24 @@ def test_only_the_lease_holder_checks(tmp_path):
         finally:
             first.stop()
             second.stop()
+
+
+def test_daily_rollup_sums_a_day_and_old_checks_are_pruned(engine):
+    from monitor.store import missing_rollup_days, prune_checks, rollup_day
+    from monitor.models import DailyRollup
+
+    service_id = save_service(engine, {"name": "SIMDATIK", "kind": "http", "target": "https://simdatik.example"})
+    with engine.begin() as conn:
+        conn.execute(MonitoredService.__table__.update().values(created_at=h(-48)))
+        conn.execute(ServiceCheck.__table__.insert(), [
+            {"service_id": service_id, "checked_at": h(i), "ok": i != 5, "reason": "ok" if i != 5 else "timeout",
+             "response_ms": 10.0 * (i + 1) if i != 5 else None} for i in range(20)])
+        conn.execute(Incident.__table__.insert().values(service_id=service_id, started_at=h(5), ended_at=h(6), reason="timeout"))
+    assert missing_rollup_days(engine, T0.date() - timedelta(days=1), T0.date()) == [T0.date() - timedelta(days=1), T0.date()]
+    assert rollup_day(engine, T0.date()) == 1
+    with engine.connect() as conn:
+        row = conn.execute(select(DailyRollup)).one()
+    assert (row.checks, row.failed, row.downtime_s, row.monitored_s) == (20, 1, 3600, 86400)
+    times = [10.0 * (i + 1) for i in range(20) if i != 5]
+    assert row.mean_ms == pytest.approx(sum(times) / len(times), abs=0.1) and row.p95_ms == 200.0
+    assert prune_checks(engine, now=h(24 * 9)) == 20

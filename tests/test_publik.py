@@ -150,3 +150,11 @@ def test_admin_adds_a_service_and_a_local_file_is_refused(app, engine):
     with engine.connect() as conn:
         row = conn.execute(select(MonitoredService).where(MonitoredService.name == "Dukcapil")).one()
     assert (row.kind, row.target, row.interval_s, row.public) == ("tcp", "10.20.0.5:443", 30, True)
+
+
+def test_open_incidents_are_alert_records_for_the_alert_centre(engine, seeded):
+    from monitor import incident_alerts
+
+    (alert,) = [a for a in incident_alerts(engine) if a["key"] == f"service:{seeded}"]
+    assert (alert["kind"], alert["severity"], alert["params"]) == ("service_down", "critical", {"service": "LPSE Kota Ambon"})
+    assert alert["link"].startswith("/pemantauan#incident-")
