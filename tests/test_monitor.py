@@ -249,3 +249,24 @@ def test_daily_rollup_sums_a_day_and_old_checks_are_pruned(engine):
     times = [10.0 * (i + 1) for i in range(20) if i != 5]
     assert row.mean_ms == pytest.approx(sum(times) / len(times), abs=0.1) and row.p95_ms == 200.0
     assert prune_checks(engine, now=h(24 * 9)) == 20
+
+
+def test_cache_lease_in_redis_is_held_by_one_and_taken_over_when_it_lapses():
+    import uuid
+
+    from cachelib.redis import RedisCache
+
+    from monitor.lease import CacheLease
+    from tests.conftest import require_redis
+
+    url = require_redis()
+    host, port = url.split("//")[1].split("/")[0].split(":")
+    cache = RedisCache(host=host, port=int(port), key_prefix=f"test-{uuid.uuid4().hex[:8]}:")
+    first, second = CacheLease(cache, lease_s=2), CacheLease(cache, lease_s=2)
+    assert first.hold() and first.hold()  # renewed by its holder
+    assert not second.hold()
+    wait_until(second.hold, 5, interval=0.2, message="the lease to lapse and pass to the second")
+    assert not first.hold()
+    second.release()
+    assert first.hold()
+    first.release()
