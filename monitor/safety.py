@@ -3,7 +3,9 @@ target must not turn the monitor into a way to read local files (only http/https
 itself (loopback) or the app's own pages (its own addresses on its own ports), nor a cloud
 metadata address (link-local). Private networks stay allowed: some city services are internal.
 
-Every address a name resolves to is judged, and again at each redirect.
+Every address a name resolves to is judged, and again at each redirect. (A name whose answer
+changes between the judgement and the connection could still slip through; the targets are typed by
+admins, not by the public, and the app's pages need a login anyway.)
 """
 from __future__ import annotations
 
