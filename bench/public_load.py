@@ -26,6 +26,7 @@ import urllib.request
 from pathlib import Path
 
 import httpx
+import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = (("/publik", 4), ("/publik/status", 3), ("/publik/layanan", 2), ("/publik/banjir", 2),
@@ -36,6 +37,18 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def server_cpu_s(server: subprocess.Popen) -> float:
+    """CPU seconds used so far by gunicorn and its workers."""
+    total = 0.0
+    for process in [psutil.Process(server.pid), *psutil.Process(server.pid).children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -105,15 +118,24 @@ def main() -> None:
                 with urllib.request.urlopen(urllib.request.Request(base + path, headers={"Accept-Encoding": "gzip"}), timeout=30) as r:
                     sizes[path] = len(r.read())
             asyncio.run(load(base, args.visitors, 5, args.think))  # warm-up: every worker renders and caches once
+            cpu_before = server_cpu_s(server)
             latencies, errors, wall = asyncio.run(load(base, args.visitors, args.seconds, args.think))
+            server_cpu = server_cpu_s(server) - cpu_before
+            load_average = os.getloadavg()[0]
         finally:
             server.terminate()
-            server.wait(20)
+            try:
+                server.wait(60)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(10)
             log.close()
     print(f"visitors={args.visitors} workers={args.workers} think={args.think}s measured={wall:.0f}s db={'sqlite' if not args.database else 'given'}")
     print(f"requests={len(latencies)} ({len(latencies) / wall:.1f}/s) errors={len(errors)} {sorted(set(map(str, errors)))[:5]}")
     print(f"latency ms: p50={percentile(latencies, 50):.1f} p95={percentile(latencies, 95):.1f} "
           f"p99={percentile(latencies, 99):.1f} max={max(latencies):.1f}")
+    print(f"server CPU: {1000 * server_cpu / max(1, len(latencies)):.2f} ms per request, {100 * server_cpu / wall:.0f} % of one core; "
+          f"machine load average {load_average:.1f} on {os.cpu_count()} cores")
     print("bytes on the wire (gzip): " + ", ".join(f"{p} {n / 1024:.1f} KiB" for p, n in sizes.items()))
 
 

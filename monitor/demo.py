@@ -102,7 +102,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):  # the monitor gave up waiting (its timeout, or shutdown)
+            pass
 
     def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
         path = self.path.split("?")[0]
@@ -115,6 +118,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(200, "<h1>Layanan aktif</h1>")
             return
         self._answer(404, "not found")
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:  # a check that gave up is not worth a traceback
+        pass
 
 
 class DemoEndpoints:
@@ -134,8 +144,7 @@ class DemoEndpoints:
         return self
 
     def _serve(self, context: ssl.SSLContext | None) -> ThreadingHTTPServer:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        server.daemon_threads = True
+        server = _QuietServer(("127.0.0.1", 0), _Handler)
         if context is not None:
             server.socket = context.wrap_socket(server.socket, server_side=True)
         threading.Thread(target=server.serve_forever, name="monitor-demo-endpoint", daemon=True).start()
