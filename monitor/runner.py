@@ -34,13 +34,14 @@ class Monitor:
 
     def __init__(self, engine: Engine, lease, *, policy: TargetPolicy | None = None,
                  demo_targets: Mapping[str, str] | None = None, demo_verify: ssl.SSLContext | bool = True,
-                 reload_s: float = 10.0, flush_s: float = 1.0, rollup_s: float = 600.0, max_concurrency: int = 100,
+                 reload_s: float = 10.0, flush_s: float = 1.0, rollup_s: float = 600.0, lease_check_s: float = 3.0,
+                 max_concurrency: int = 100,
                  retry_delays_s=RETRY_DELAYS_S, clock: Callable[[], datetime] = utcnow):
         self.engine, self.lease = engine, lease
         self.policy = policy or TargetPolicy()
         self.demo_targets = dict(demo_targets or {})
         self.demo_verify = demo_verify
-        self.reload_s, self.flush_s, self.rollup_s = reload_s, flush_s, rollup_s
+        self.reload_s, self.flush_s, self.rollup_s, self.lease_check_s = reload_s, flush_s, rollup_s, lease_check_s
         self.max_concurrency = max_concurrency
         self.retry_delays_s = retry_delays_s
         self.clock = clock
@@ -97,10 +98,10 @@ class Monitor:
                 try:
                     if now >= next_lease:
                         self.holding = await asyncio.to_thread(self.lease.hold)
-                        next_lease = now + 3.0
+                        next_lease = now + self.lease_check_s
                     if not self.holding:
                         recorder, next_due, next_reload = None, {}, 0.0
-                        await self._sleep(1.0)
+                        await self._sleep(min(1.0, self.lease_check_s))
                         continue
                     if recorder is None:
                         recorder = await asyncio.to_thread(Recorder, self.engine)
