@@ -55,8 +55,21 @@ def desa_shapes(engine: Engine, width: float = 360.0, tolerance_deg: float = 0.0
     return {"width": width, "height": round(height, 1), "desa": shapes}
 
 
-def shade(count: int, highest: int) -> int:
-    """Colour class 0..4 of a desa with `count` reports when the busiest has `highest`."""
-    if count <= 0 or highest <= 0:
-        return 0
-    return min(4, 1 + int(3 * count / highest + 0.5)) if count < highest else 4
+def shade_bounds(highest: int, classes: int = 4) -> list[tuple[int, int]]:
+    """(lowest, highest) report count of each colour class 1..`classes`, equal steps up to `highest`;
+    classes that would hold no whole number are left out."""
+    bounds, low = [], 1
+    for k in range(1, classes + 1):
+        high = math.ceil(highest * k / classes)
+        if high >= low:
+            bounds.append((low, high))
+            low = high + 1
+    return bounds
+
+
+def shade(count: int, bounds: list[tuple[int, int]]) -> int:
+    """Colour class of a desa with `count` reports: 0 for none, else the class of `shade_bounds` holding it."""
+    for k, (_low, high) in enumerate(bounds, start=1):
+        if 0 < count <= high:
+            return k
+    return 0

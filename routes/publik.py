@@ -24,7 +24,7 @@ from i18n.format import duration_text, number, percent, wit_time
 from monitor.store import UPTIME_WINDOWS, service_status, status_board, utcnow
 from portal.charts import response_polyline
 from portal.poster import poster_pdf
-from portal.reports import desa_shapes, report_counts, shade
+from portal.reports import desa_shapes, report_counts, shade, shade_bounds
 from portal.rivers import atom_feed, recent_alerts, river_levels
 from store.vocabulary import COMPLAINT_CATEGORIES, COMPLAINT_STATUSES
 
@@ -170,10 +170,10 @@ def reports_map():
     counts = _cached("report-counts", lambda: report_counts(engine, utcnow()))
     shapes = _cached("desa-shapes", lambda: desa_shapes(engine))
     by_desa = counts["by_desa"]
-    highest = max((c["open"] + c["closed"] for c in by_desa.values()), default=0)
+    bounds = shade_bounds(max((c["open"] + c["closed"] for c in by_desa.values()), default=0))
     desa = [{**d, **by_desa.get(d["code"], {"open": 0, "closed": 0}),
-             "shade": shade(sum(by_desa.get(d["code"], {"open": 0, "closed": 0}).values()), highest)} for d in shapes["desa"]]
-    return _render("reports.html", shapes=shapes, desa=desa, counts=counts, highest=highest,
+             "shade": shade(sum(by_desa.get(d["code"], {"open": 0, "closed": 0}).values()), bounds)} for d in shapes["desa"]]
+    return _render("reports.html", shapes=shapes, desa=desa, counts=counts, bounds=bounds,
                    categories=[c for c in COMPLAINT_CATEGORIES if c in counts["by_category"]], statuses=COMPLAINT_STATUSES)
 
 

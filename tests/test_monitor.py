@@ -270,3 +270,4 @@ def test_cache_lease_in_redis_is_held_by_one_and_taken_over_when_it_lapses():
     second.release()
     assert first.hold()
     first.release()
+

@@ -86,7 +86,8 @@ def test_reports_map_has_counts_but_no_personal_data(app, engine):
 def test_flood_page_feed_and_cap(app, engine):
     client = app.server.test_client()
     html = client.get("/publik/banjir").get_data(as_text=True)
-    assert "Normal" in html or "Waspada" in html
+    assert "Wai Batu Merah" in html and "/publik/banjir.atom" in html
+    assert "Belum ada data" in html or "Tinggi air" in html  # a river without a reading is not called safe
     feed = client.get("/publik/banjir.atom")
     assert feed.mimetype == "application/atom+xml"
     root = etree.fromstring(feed.data)
@@ -158,3 +159,12 @@ def test_open_incidents_are_alert_records_for_the_alert_centre(engine, seeded):
     (alert,) = [a for a in incident_alerts(engine) if a["key"] == f"service:{seeded}"]
     assert (alert["kind"], alert["severity"], alert["params"]) == ("service_down", "critical", {"service": "LPSE Kota Ambon"})
     assert alert["link"].startswith("/pemantauan#incident-")
+
+
+def test_report_map_colour_classes_cover_every_count_once():
+    from portal.reports import shade, shade_bounds
+
+    bounds = shade_bounds(57)
+    assert bounds == [(1, 15), (16, 29), (30, 43), (44, 57)]
+    assert [shade(n, bounds) for n in (0, 1, 15, 16, 57)] == [0, 1, 1, 2, 4]
+    assert shade_bounds(2) == [(1, 1), (2, 2)]
