@@ -40,16 +40,16 @@ def poster_pdf(*, title: str, subtitle: str, lines: list[str], codes: list[tuple
     pdf.set_text_color(255, 255, 255)
     pdf.set_xy(MARGIN, 16)
     pdf.set_font("Helvetica", "B", 30)
-    pdf.multi_cell(A4_W - 2 * MARGIN, 12, title)
+    pdf.multi_cell(A4_W - 2 * MARGIN, 12, title, align="L")
     pdf.set_font("Helvetica", "", 15)
     pdf.set_x(MARGIN)
-    pdf.multi_cell(A4_W - 2 * MARGIN, 7, subtitle)
+    pdf.multi_cell(A4_W - 2 * MARGIN, 7, subtitle, align="L")
     pdf.set_text_color(20, 20, 20)
     pdf.set_xy(MARGIN, 74)
     pdf.set_font("Helvetica", "", 14)
     for line in lines:
         pdf.set_x(MARGIN)
-        pdf.multi_cell(A4_W - 2 * MARGIN, 7.5, "- " + line)
+        pdf.multi_cell(A4_W - 2 * MARGIN, 7.5, "- " + line, align="L")
         pdf.ln(1.5)
     size = 70.0
     gap = (A4_W - 2 * MARGIN - len(codes) * size) / max(1, len(codes) - 1) if len(codes) > 1 else 0

@@ -2,7 +2,6 @@
 client on create_app with the demo store)."""
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -96,10 +95,19 @@ def test_flood_page_feed_and_cap(app, engine):
     assert client.get("/publik/banjir/cap/999999.xml").status_code == 404
 
 
-def test_poster_is_an_a4_pdf(app):
+def test_poster_is_an_a4_pdf_whose_qr_codes_read_back(app):
+    import cv2
+    import numpy as np
+    import pypdfium2
+
     response = app.server.test_client().get("/publik/poster.pdf")
     assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF")
-    assert re.search(rb"/MediaBox \[0 0 595\.\d+ 841\.\d+\]", response.data)
+    page = pypdfium2.PdfDocument(response.data)[0]
+    assert [round(v) for v in page.get_size()] == [595, 842]  # A4 in points
+    image = np.array(page.render(scale=2).to_pil().convert("L"))
+    half = image.shape[1] // 2
+    read = [cv2.QRCodeDetector().detectAndDecode(np.ascontiguousarray(part))[0] for part in (image[:, :half], image[:, half:])]
+    assert read == ["https://cc.ambon.go.id/publik", "https://cc.ambon.go.id/publik/lapor"]
 
 
 def test_public_pages_are_rate_limited(tmp_path):
