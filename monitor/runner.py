@@ -9,6 +9,7 @@ import asyncio
 import logging
 import ssl
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
@@ -72,10 +73,15 @@ class Monitor:
 
     def _thread_main(self) -> None:
         self._loop = asyncio.new_event_loop()
+        # name look-ups and store writes run in threads; a few hanging DNS servers must not starve
+        # the store writes, so the pool is larger than asyncio's default (cores + 4)
+        executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="service-monitor-io")
+        self._loop.set_default_executor(executor)
         try:
             self._loop.run_until_complete(self.run())
         finally:
             self._loop.close()
+            executor.shutdown(wait=False, cancel_futures=True)
 
     # ------------------------------------------------------------ the loop
     async def run(self) -> None:
