@@ -22,6 +22,8 @@ from routes.errors import init_error_handlers
 from routes.flood import init_flood_routes
 from routes.language import init_language_route, request_language
 from routes.layers import init_layer_routes
+from routes.monitor_pages import init_monitor_pages
+from routes.publik import init_publik_routes
 from services import Services
 from store import layers
 from store.cameras import camera_geojson, camera_specs
@@ -38,6 +40,34 @@ def start_camera_readers(settings: Settings, engine, cache: Cache) -> CameraMana
     manager = CameraManager(partial(camera_specs, engine), cache, settings.camera_settings()).start()
     atexit.register(manager.stop)
     return manager
+
+
+def start_service_monitor(settings: Settings, engine, cache: Cache):
+    """The service monitor of this process (it checks only while it holds the lease: one process
+    of the deployment does), stopped at exit; None when SERVICE_MONITOR=0. Demo mode seeds the
+    city's services and serves their demo endpoints."""
+    if not settings.service_monitor:
+        return None
+    from monitor.demo import DemoEndpoints, seed_services
+    from monitor.lease import CacheLease, FileLease
+    from monitor.runner import Monitor
+    from monitor.safety import TargetPolicy
+
+    demo = None
+    if settings.demo_data:
+        with setup_lock(engine):
+            seed_services(engine)
+        demo = DemoEndpoints().start()
+    lease = CacheLease(cache) if settings.redis_url else FileLease(settings.instance_dir / "monitor.lock")
+    monitor = Monitor(engine, lease, policy=TargetPolicy(own_ports=frozenset({settings.port})),
+                      demo_targets=demo.targets if demo else None, demo_verify=demo.verify_context() if demo else True).start()
+
+    def stop() -> None:
+        monitor.stop()
+        if demo is not None:
+            demo.stop()
+    atexit.register(stop)
+    return monitor
 
 
 def register_map_page(services: Services) -> None:
@@ -94,6 +124,10 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     init_layer_routes(server, engine, cache)
     init_flood_routes(server, engine)
     init_language_route(server)
+    start_service_monitor(settings, engine, cache)
+    init_publik_routes(server, engine, cache, rate_limit=settings.public_rate_limit, redis_url=settings.redis_url,
+                       public_url=settings.public_url)
+    init_monitor_pages(server, engine)
     init_auth(app, services)
 
     # Pages; their `order` is their place in the navigation bar, where a page with `nav_key` gets a link.

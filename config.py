@@ -65,6 +65,13 @@ class Settings:
     """How many reverse proxies (nginx, a load balancer) stand in front of the app. Their X-Forwarded-For,
     -Proto and -Host headers are believed for that many hops, so that the login rate limit and the audit log
     see the user's address, not the proxy's. 0: no proxy, the headers are ignored (a client could forge them)."""
+    service_monitor: bool = True
+    """Whether this process may run the service monitor (one process of the deployment does, by lease)."""
+    public_url: str | None = None
+    """The address citizens reach the app at (e.g. https://cc.ambon.go.id), printed on the poster's QR
+    codes and in the Atom feed; None: the address of the request."""
+    public_rate_limit: str = "300 per minute"
+    """Requests to the public portal allowed per address (flask-limiter syntax)."""
 
     camera_networks: tuple[str, ...] = DEFAULT_CAMERA_NETWORKS
     """CIDR networks besides the internet that camera URLs may reach (the city's private camera
@@ -98,6 +105,9 @@ class Settings:
             flood_sim_speed=_number(env, "FLOOD_SIM_SPEED", "600", float),
             trusted_proxies=_number(env, "TRUSTED_PROXIES", "0", int),
             camera_networks=_camera_networks(env.get("CAMERA_NETWORKS")),
+            service_monitor=env.get("SERVICE_MONITOR", "1") not in ("0", "false", "no"),
+            public_url=env.get("PUBLIC_URL") or None,
+            public_rate_limit=env.get("PUBLIC_RATE_LIMIT", "300 per minute"),
         )
 
     def session_secret(self) -> str:

@@ -26,13 +26,14 @@ PERMISSIONS = {
     "coverage": "camera coverage planning and its exports",
     "flood": "BPBD flood warning pages, CAP and RT messages",
     "admin": "users, cameras, settings, the audit log",
+    "monitor": "the service monitor: every service's state, incidents and their notes, maintenance",
 }
 
 ROLES = ("admin", "operator", "planner", "bpbd", "agency", "viewer")
 _CAMERA_WORK = {"camera", "footage", "live", "snapshot"}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(PERMISSIONS),
-    "operator": frozenset({LOGIN, "map", "complaints", *_CAMERA_WORK}),
+    "operator": frozenset({LOGIN, "map", "complaints", "monitor", *_CAMERA_WORK}),
     "planner": frozenset({LOGIN, "map", "coverage"}),
     "bpbd": frozenset({LOGIN, "map", "flood", *_CAMERA_WORK}),
     "agency": frozenset({LOGIN, "map", "complaints"}),
@@ -78,6 +79,11 @@ ROUTE_PERMISSIONS = (
     ("/_favicon.ico", OPEN),
     ("/bahasa/", OPEN),
     ("/api/flood/readings", API_KEY),
+    ("/publik", OPEN),
+    ("/publik/", OPEN),
+    ("/pemantauan/admin/", "admin"),
+    ("/pemantauan", "monitor"),
+    ("/pemantauan/", "monitor"),
     ("/api/layers/", "map"),
     ("/api/complaints/", "map"),
     ("/api/businesses/", "map"),

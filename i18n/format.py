@@ -41,3 +41,11 @@ def number(value: float, lang: str, decimals: int = 0) -> str:
     """A number as its readers write it: 5.000 and 9,5 in Indonesian, 5,000 and 9.5 in English."""
     text = f"{value:,.{decimals}f}"
     return text.translate(str.maketrans(",.", ".,")) if lang == "id" else text
+
+
+def duration_text(seconds: float, lang: str) -> str:
+    """A duration as people say it: "12 menit", "2 jam 5 menit" (id) / "12 min", "2 h 5 min" (en)."""
+    minutes = max(0, round(float(seconds) / 60))
+    if minutes < 60:
+        return t("pub.duration.minutes", lang).format(n=minutes)
+    return t("pub.duration.hours", lang).format(h=minutes // 60, m=minutes % 60)

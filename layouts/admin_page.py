@@ -84,7 +84,14 @@ def admin_page(lang: str, roles: tuple[str, ...], agencies: tuple[str, ...], kin
                max_upload_bytes: int) -> html.Div:
     return html.Div(className="admin-page", children=[
         _users_section(lang, roles, agencies), _cameras_section(lang, kinds), _data_section(lang, data_kinds, max_upload_bytes),
-        _audit_section(lang)])
+        _audit_section(lang), _services_section(lang)])
+
+
+def _services_section(lang: str) -> html.Section:
+    """The city's e-services are edited on a page of their own (plain forms, see routes.monitor_pages)."""
+    return html.Section(className="admin-section", children=[
+        html.H2(t("mon.title", lang), className="panel-title"),
+        html.A(t("mon.services_admin", lang), href="/pemantauan/admin/layanan", className="btn btn-outline-primary btn-sm")])
 
 
 def table(headers: list[str], rows: list[list]) -> html.Table:

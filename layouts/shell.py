@@ -11,8 +11,15 @@ from layouts import ids
 
 def _nav_links(lang: str, account) -> list:
     """A link for every registered page that asks for one (`nav_key`) and that the account may open."""
-    return [dcc.Link(t(page["nav_key"], lang), href=page["path"], className="nav-link")
-            for page in dash.page_registry.values() if page.get("nav_key") and account.can(page.get("permission"))]
+    links = [dcc.Link(t(page["nav_key"], lang), href=page["path"], className="nav-link")
+             for page in dash.page_registry.values() if page.get("nav_key") and account.can(page.get("permission"))]
+    # pages served by Flask, not Dash: a plain link loads them
+    links += [html.A(t(key, lang), href=href, className="nav-link") for href, key, permission in FLASK_PAGES if account.can(permission)]
+    return links
+
+
+FLASK_PAGES = (("/pemantauan", "mon.title", "monitor"), ("/publik", "pub.nav.portal", "map"))
+"""(path, text key, permission) of the staff's Flask pages linked from the navigation bar."""
 
 
 def _user_box(lang: str, account, csrf_token: str) -> html.Div:

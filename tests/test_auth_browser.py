@@ -29,13 +29,14 @@ def live_store(live_app, live_instance):
 
 
 CAMERA_PAGES = ["Dinding video", "Kesehatan kamera"]
+MONITOR, PORTAL = "Pemantauan layanan", "Portal warga"
 NAV_LINKS = {
-    "admin": ["Peta", *CAMERA_PAGES, "Cakupan CCTV", "Banjir (BPBD)", "Admin"],
-    "operator": ["Peta", *CAMERA_PAGES],
-    "planner": ["Peta", "Cakupan CCTV"],
-    "bpbd": ["Peta", *CAMERA_PAGES, "Banjir (BPBD)"],
-    "agency": ["Peta"],
-    "viewer": ["Peta"],
+    "admin": ["Peta", *CAMERA_PAGES, "Cakupan CCTV", "Banjir (BPBD)", "Admin", MONITOR, PORTAL],
+    "operator": ["Peta", *CAMERA_PAGES, MONITOR, PORTAL],
+    "planner": ["Peta", "Cakupan CCTV", PORTAL],
+    "bpbd": ["Peta", *CAMERA_PAGES, "Banjir (BPBD)", PORTAL],
+    "agency": ["Peta", PORTAL],
+    "viewer": ["Peta", PORTAL],
 }
 
 
