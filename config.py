@@ -48,6 +48,10 @@ class Settings:
     """How many reverse proxies (nginx, a load balancer) stand in front of the app. Their X-Forwarded-For,
     -Proto and -Host headers are believed for that many hops, so that the login rate limit and the audit log
     see the user's address, not the proxy's. 0: no proxy, the headers are ignored (a client could forge them)."""
+    tax_rate: float = 0.10
+    """Restaurant tax (pajak restoran) as a fraction of turnover: 10 % for food and drink under the city's regulation."""
+    tax_due_day: int = 15
+    """A month's restaurant tax is due by this day of the following month."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -71,6 +75,8 @@ class Settings:
             login_rate_limit=env.get("LOGIN_RATE_LIMIT", "5 per minute; 20 per hour"),
             flood_sim_speed=float(env.get("FLOOD_SIM_SPEED", "600")),
             trusted_proxies=int(env.get("TRUSTED_PROXIES", "0")),
+            tax_rate=float(env.get("TAX_RATE", "0.10")),
+            tax_due_day=int(env.get("TAX_DUE_DAY", "15")),
         )
 
     def camera_settings(self) -> CameraSettings:
