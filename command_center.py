@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from auth.web import camera_authorizer, current_account, init_auth, shell_session
 from callbacks import admin, cameras, coverage, flood, map_view
+from callbacks import tax as tax_page
 from cameras import CameraManager
 from config import ROOT, Settings
 from demo.seed import seed_if_empty
@@ -20,6 +21,7 @@ from routes.cameras import camera_allowed, init_camera_routes
 from routes.flood import init_flood_routes
 from routes.language import init_language_route, request_language
 from routes.layers import init_layer_routes
+from routes.tax import init_tax_routes
 from services import Services
 from store import layers
 from store.cameras import camera_geojson, camera_specs
@@ -87,6 +89,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     services = Services(settings, engine, cache, camera_readers, camera_board)
     init_layer_routes(server, engine, cache)
     init_flood_routes(server, engine)
+    init_tax_routes(server, engine)
     init_language_route(server)
     init_auth(app, services)
 
@@ -98,4 +101,5 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     coverage.register(app, services)
     flood.register(app, services)
     admin.register(app, services)
+    tax_page.register(app, services)
     return app

@@ -43,28 +43,42 @@ def sync_cases(engine: Engine, flags: pd.DataFrame, now: datetime) -> int:
         return conn.execute(select(func.count()).select_from(TaxCase)).scalar_one() - before
 
 
-def read_cases(engine: Engine, month: date | None = None, open_only: bool = False, business_id: int | None = None) -> pd.DataFrame:
-    """Cases with their business (name, NPWPD, address, place), best score first. `month`: the
-    cases counting in that month; `open_only`: without paid and unfounded ones."""
-    statement = (select(TaxCase.id, TaxCase.business_id, TaxCase.kind, TaxCase.period, TaxCase.month, TaxCase.status, TaxCase.officer,
-                        TaxCase.notes, TaxCase.due_on, TaxCase.at_stake_idr, TaxCase.score, TaxCase.facts, TaxCase.opened_at,
-                        TaxCase.updated_at, TaxCase.updated_by, Business.name, Business.tax_id, Business.address, Business.category,
-                        Business.kecamatan_code, Business.lon, Business.lat)
-                 .join(Business, Business.id == TaxCase.business_id).order_by(TaxCase.score.desc(), TaxCase.id))
-    if month is not None:
-        statement = statement.where(TaxCase.month == month)
-    if open_only:
-        statement = statement.where(TaxCase.status.in_(OPEN_STATUSES))
-    if business_id is not None:
-        statement = statement.where(TaxCase.business_id == business_id)
+def select_cases():
+    """The query of read_cases: cases joined to their business, best score first."""
+    return (select(TaxCase.id, TaxCase.business_id, TaxCase.kind, TaxCase.period, TaxCase.month, TaxCase.status, TaxCase.officer,
+                   TaxCase.notes, TaxCase.due_on, TaxCase.at_stake_idr, TaxCase.score, TaxCase.facts, TaxCase.opened_at,
+                   TaxCase.updated_at, TaxCase.updated_by, Business.name, Business.tax_id, Business.address, Business.category,
+                   Business.kecamatan_code, Business.lon, Business.lat)
+            .join(Business, Business.id == TaxCase.business_id).order_by(TaxCase.score.desc(), TaxCase.id))
+
+
+def _read(engine: Engine, statement) -> pd.DataFrame:
     with engine.connect() as conn:
         return pd.DataFrame(conn.execute(statement).all(), columns=CASE_COLUMNS)
 
 
-def open_case_months(engine: Engine) -> list[date]:
-    """Months that have cases, newest first."""
-    with engine.connect() as conn:
-        return [m for (m,) in conn.execute(select(TaxCase.month).distinct().order_by(TaxCase.month.desc()))]
+def read_cases(engine: Engine, month: date | None = None, open_only: bool = False, business_id: int | None = None,
+               with_open_silent: bool = False) -> pd.DataFrame:
+    """Cases with their business (name, NPWPD, address, place), best score first. `month`: the
+    cases counting in that month (with `with_open_silent`, also every box silent now, whatever
+    month it fell silent in); `open_only`: without paid and unfounded ones."""
+    statement = select_cases()
+    if month is not None:
+        in_month = TaxCase.month == month
+        if with_open_silent:
+            in_month = in_month | ((TaxCase.kind == "silent") & TaxCase.status.in_(OPEN_STATUSES))
+        statement = statement.where(in_month)
+    if open_only:
+        statement = statement.where(TaxCase.status.in_(OPEN_STATUSES))
+    if business_id is not None:
+        statement = statement.where(TaxCase.business_id == business_id)
+    return _read(engine, statement)
+
+
+def read_case(engine: Engine, case_id: int) -> dict | None:
+    """One case with its business (the columns of read_cases), or None."""
+    frame = _read(engine, select_cases().where(TaxCase.id == case_id))
+    return frame.iloc[0].to_dict() if len(frame) else None
 
 
 class CaseError(ValueError):

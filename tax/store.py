@@ -193,3 +193,41 @@ def write_daily_sales(engine: Engine, sales: pd.DataFrame) -> None:
 def transaction_count(engine: Engine) -> int:
     with engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(TaxTransaction)).scalar_one()
+
+
+def returns_months(engine: Engine) -> list[date]:
+    """Months that have returns, newest first."""
+    with engine.connect() as conn:
+        return [m for (m,) in conn.execute(select(TaxReturn.month).distinct().order_by(TaxReturn.month.desc()))]
+
+
+def read_taxpayer(engine: Engine, business_id: int) -> dict | None:
+    """One business as read_taxpayers gives it, or None."""
+    columns = [Business.id, Business.name, Business.category, Business.tax_id, Business.address, Business.opens_hour,
+               Business.closes_hour, Business.kecamatan_code, Business.lon, Business.lat]
+    with engine.connect() as conn:
+        row = conn.execute(select(*columns).where(Business.id == business_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def business_figures(engine: Engine, business_id: int, today: date, rate: float, months: int = 24) -> dict:
+    """What the page charts for one business: "months": (months, tax on declared turnover, tax on
+    recorded sales, tax paid) for the `months` months before `today`'s, and "days": (days, recorded
+    sales) for the 30 days before `today`. Rupiah; a month without data is None."""
+    from tax.flags import add_months, month_start, monthly_from_daily
+
+    first = add_months(month_start(today), -months)
+    daily = read_sales(engine, since=first, business_id=business_id)
+    monthly = monthly_from_daily(daily).set_index("month")["amount_idr"] if len(daily) else pd.Series(dtype="int64")
+    returns = read_returns(engine, business_id).set_index("month")
+    month_list = [add_months(first, k) for k in range(months)]
+
+    def value(series, month, factor=1.0):
+        return None if month not in series.index else float(series[month]) * factor
+
+    declared = [value(returns["turnover_idr"], m, rate) for m in month_list]
+    expected = [value(monthly, m, rate) for m in month_list]
+    paid = [value(returns["tax_paid_idr"], m) for m in month_list]
+    day_list = [today - timedelta(days=k) for k in range(30, 0, -1)]
+    by_day = daily.set_index("day")["amount_idr"] if len(daily) else pd.Series(dtype="int64")
+    return {"months": (month_list, declared, expected, paid), "days": (day_list, [value(by_day, d) or 0 for d in day_list])}
