@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, or_, select, update
 
 from store.models import Business
 from tax.flags import FLAG_KINDS
@@ -39,7 +39,8 @@ def sync_cases(engine: Engine, flags: pd.DataFrame, now: datetime) -> int:
         conn.execute(upsert.on_conflict_do_update(
             index_elements=["business_id", "kind", "period"],
             set_={"at_stake_idr": upsert.excluded.at_stake_idr, "score": upsert.excluded.score, "facts": upsert.excluded.facts},
-            where=TaxCase.status.in_(OPEN_STATUSES)), records)
+            # (equalities, not IN: an IN list cannot be bound in an executemany)
+            where=or_(*(TaxCase.status == status for status in OPEN_STATUSES))), records)
         return conn.execute(select(func.count()).select_from(TaxCase)).scalar_one() - before
 
 
