@@ -115,7 +115,8 @@ def late_flags(sales: pd.DataFrame, returns: pd.DataFrame, devices: pd.DataFrame
     """Tax for `month` unpaid after its due date ("missing"), or paid after it ("late").
 
     Judged only once the due date has passed on `today` (WIT). At stake: for a missing payment
-    the tax expected from recorded sales (or, without a box, from the last declared turnover); for
+    the tax expected from recorded sales (or, without a box, from the turnover declared for the month
+    or last declared before it); for
     a late one the interest of LATE_INTEREST_PER_MONTH per month started.
     """
     due = due_date(month, due_day)
@@ -127,7 +128,8 @@ def late_flags(sales: pd.DataFrame, returns: pd.DataFrame, devices: pd.DataFrame
     frame["paid"] = of_month["tax_paid_idr"].reindex(frame.index)
     wide = monthly_sales(sales)
     recorded = wide[month].reindex(covered_businesses(devices, month)) if month in wide.columns else pd.Series(dtype=float)
-    declared = (returns[returns["month"] < month].sort_values("month").groupby("business_id")["turnover_idr"].last())
+    # without a box: the turnover declared for the month (a return filed, the tax not paid), else the last one declared
+    declared = returns[(returns["month"] <= month) & (returns["turnover_idr"] > 0)].sort_values("month").groupby("business_id")["turnover_idr"].last()
     frame["expected"] = (rate * recorded.reindex(frame.index)).fillna(rate * declared.reindex(frame.index))
     missing = frame["paid_on"].isna() & (frame["expected"] >= MIN_TAX_IDR)
     due_ts = pd.Timestamp(due)
