@@ -11,7 +11,6 @@ window.ambon = window.ambon || {};
             const icon = L.divIcon({className: "tax-marker tax-flag-" + flag, iconSize: flag === "none" ? [10, 10] : [16, 16], html: ""});
             const marker = L.marker(latlng, {icon: icon, title: p.name + " · " + (h.flags[flag] || flag), keyboard: true, riseOnHover: true,
                                              zIndexOffset: flag === "none" ? 0 : 1000});
-            marker.options.alt = p.name;
             return marker;
         },
     };
