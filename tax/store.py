@@ -185,9 +185,18 @@ def write_devices(engine: Engine, devices: pd.DataFrame) -> None:
 
 
 def write_daily_sales(engine: Engine, sales: pd.DataFrame) -> None:
-    """Insert daily totals (columns business_id, day, amount_idr, receipts): the demo's history."""
+    """Insert daily totals (columns business_id, day, amount_idr, receipts): the demo's history.
+    On PostgreSQL by COPY: two years of 400 businesses in a second or two, not half a minute."""
+    columns = ["business_id", "day", "amount_idr", "receipts"]
     with engine.begin() as conn:
-        conn.execute(insert(TaxDailySales), sales[["business_id", "day", "amount_idr", "receipts"]].astype(object).to_dict("records"))
+        if conn.dialect.name == "postgresql":
+            statement = f"COPY tax_daily_sales ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
+            with conn.connection.cursor() as cursor, cursor.copy(statement) as copy:
+                copy.write(sales[columns].to_csv(index=False, header=False))
+        else:  # the driver's own executemany with ISO dates, as SQLAlchemy's Date stores them on SQLite
+            rows = zip(sales["business_id"].tolist(), pd.to_datetime(sales["day"]).dt.strftime("%Y-%m-%d").tolist(),
+                       sales["amount_idr"].tolist(), sales["receipts"].tolist())
+            conn.exec_driver_sql(f"INSERT INTO tax_daily_sales ({', '.join(columns)}) VALUES (?, ?, ?, ?)", list(rows))
 
 
 def transaction_count(engine: Engine) -> int:
