@@ -27,7 +27,9 @@ def latest_due_month(today: date, due_day: int) -> date:
 def compute_flags(engine: Engine, month: date, now: datetime, rate: float, due_day: int) -> pd.DataFrame:
     """Every flag of `month` and the boxes silent at `now` (tax.flags.month_flags) from the store."""
     businesses = store.read_taxpayers(engine)
-    return flags.month_flags(store.read_monthly_sales(engine), store.read_daily_mean(engine, wit_today(now)), store.read_returns(engine),
+    # the month and the twelve before it are all the flags look at
+    sales = store.read_monthly_sales(engine, since=flags.add_months(month, -12))
+    return flags.month_flags(sales, store.read_daily_mean(engine, wit_today(now)), store.read_returns(engine),
                              businesses, store.read_devices(engine), month, now, rate, due_day)
 
 

@@ -131,12 +131,14 @@ def _month_of(conn, column):
     return func.date(column, "start of month")
 
 
-def read_monthly_sales(engine: Engine) -> pd.DataFrame:
-    """Recorded sales per business and month (columns business_id, month, amount_idr), summed in the database."""
+def read_monthly_sales(engine: Engine, since: date | None = None) -> pd.DataFrame:
+    """Recorded sales per business and month from `since` on (columns business_id, month, amount_idr), summed in the database."""
     with engine.connect() as conn:
         month = _month_of(conn, TaxDailySales.day).label("month")
-        rows = conn.execute(select(TaxDailySales.business_id, month, func.sum(TaxDailySales.amount_idr))
-                            .group_by(TaxDailySales.business_id, month)).all()
+        statement = select(TaxDailySales.business_id, month, func.sum(TaxDailySales.amount_idr))
+        if since is not None:
+            statement = statement.where(TaxDailySales.day >= since)
+        rows = conn.execute(statement.group_by(TaxDailySales.business_id, month)).all()
     frame = pd.DataFrame(rows, columns=["business_id", "month", "amount_idr"])
     frame["month"] = pd.to_datetime(frame["month"]).dt.date
     frame["amount_idr"] = frame["amount_idr"].astype("int64")

@@ -178,3 +178,15 @@ def test_the_endpoint_refuses_a_wrong_key_and_reports_bad_rows(tax_server):
     status, body = _post(base, [_sale("a"), _sale("b", amount=-1)])
     assert status == 400 and body["accepted"] == 1 and body["rows"]["rejected"][0]["code"] == "not_positive"
     assert _post(base, {"not": "a list"})[0] == 400
+
+
+def test_a_registered_box_posts_with_the_key_it_was_given_once(engine):
+    from tax.devices import DeviceError, add_device
+
+    _taxpayers(engine, n=1)
+    code, key = add_device(engine, "P1", now=datetime(2026, 11, 1))
+    assert code == "TB-0002" and len(key) >= 40
+    report = ingest_transactions(engine, [{**_sale("x"), "device": code}], now=NOW, key=key)
+    assert len(report.accepted) == 1
+    with pytest.raises(DeviceError):
+        add_device(engine, "P404")
