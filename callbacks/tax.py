@@ -64,7 +64,7 @@ def register(app: Dash, services: Services) -> None:
         audit_event("tax.list", month.strftime("%Y-%m"), {"cases": len(frame)})
         rows = [{"id": int(c.id), "rank": rank, "business": c.name, "kind": t(f"tax.flag.{c.kind}", lang),
                  "explanation": explain(c.kind, c.facts, lang), "at_stake": rupiah(c.at_stake_idr, lang), "officer": c.officer or "",
-                 "status": t(f"tax.status.{c.status}", lang), "due": c.due_on.isoformat() if c.due_on else ""}
+                 "status": t(f"tax.status.{c.status}", lang), "due": c.due_on.strftime("%d-%m-%Y") if c.due_on else ""}
                 for rank, c in enumerate(frame.itertuples(), start=1)]
         still_open = frame[frame["status"].isin(cases.OPEN_STATUSES)]
         by_kind = {kind: int((still_open["kind"] == kind).sum()) for kind in flags.FLAG_KINDS}

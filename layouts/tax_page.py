@@ -91,7 +91,7 @@ def tax_page(lang: str, basemap: Basemap, months: list[date], month: date | None
             html.H3(t("tax.cases", lang), className="h6 mb-0"),
             dash_table.DataTable(
                 id=ids.TAX_CASES, columns=[{"name": t(f"tax.col.{key}", lang), "id": key, "type": kind} for key, kind in columns],
-                data=[], page_size=15, sort_action="native", style_cell={"whiteSpace": "normal", "height": "auto", "textAlign": "left",
+                data=[], page_size=15, style_cell={"whiteSpace": "normal", "height": "auto", "textAlign": "left",
                                                                           "fontSize": ".82rem", "maxWidth": "28rem"},
                 style_cell_conditional=[{"if": {"column_id": "at_stake"}, "textAlign": "right"}],
                 cell_selectable=True),

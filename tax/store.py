@@ -201,11 +201,6 @@ def write_daily_sales(engine: Engine, sales: pd.DataFrame) -> None:
             conn.exec_driver_sql(f"INSERT INTO tax_daily_sales ({', '.join(columns)}) VALUES (?, ?, ?, ?)", list(rows))
 
 
-def transaction_count(engine: Engine) -> int:
-    with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(TaxTransaction)).scalar_one()
-
-
 def returns_months(engine: Engine) -> list[date]:
     """Months that have returns, newest first."""
     with engine.connect() as conn:

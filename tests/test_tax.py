@@ -153,3 +153,23 @@ def test_returns_rows_are_checked_one_by_one():
                                                           (4, "duplicate_month"), (5, "future_month")]
     assert [(r.month, r.tax_paid_idr, r.paid_on) for r in returns] == [(OCT, 5_000_000, date(2026, 11, 10)),
                                                                        (date(2026, 8, 1), 4_800_000, date(2026, 9, 14))]
+
+
+def test_the_demo_plants_every_kind_and_the_flags_find_exactly_those(demo_city):
+    from tax.demo import build_tax_demo
+    from tax.monitor import latest_due_month
+
+    now = datetime(2026, 12, 1, 3, 0)
+    demo = build_tax_demo(demo_city.businesses, now)
+    businesses = pd.DataFrame(demo_city.businesses.drop(columns="geometry"))
+    month = latest_due_month(date(2026, 12, 1), DUE_DAY)
+    found = flags.month_flags(flags.monthly_from_daily(demo.sales), flags.daily_mean_from_daily(demo.sales, now), demo.returns,
+                              businesses, demo.devices, month, now, RATE, DUE_DAY)
+    by_kind = found.groupby("kind").business_id.apply(set).to_dict()
+    assert by_kind["underpaid"] == set(demo.planted["underpaid"]) and by_kind["silent"] == set(demo.planted["silent"])
+    assert by_kind["dip"] == set(demo.planted["dip"])
+    assert set(demo.planted["missing"]) <= by_kind["late"] <= set(demo.planted["late"]) | set(demo.planted["missing"])
+    # the Ramadan month (February 2026) was a dip for the whole city: nobody is flagged for it
+    ramadan = flags.month_flags(flags.monthly_from_daily(demo.sales), pd.Series(dtype=float), demo.returns, businesses, demo.devices,
+                                date(2026, 2, 1), now, RATE, DUE_DAY)
+    assert set(ramadan.kind) <= {"silent"}
