@@ -7,7 +7,7 @@ every answer with a report carries it (accepted, duplicate and rejected rows wit
 Good rows are stored even when others are rejected (a box resends whatever it did not get
 confirmed; a duplicate is reported and counted once).
 
-GET /api/tax/layer.geojson: the taxpayers with the worst open flag of each (permission "tax").
+GET /api/tax/layer.geojson: the taxpayers with the worst open flag of each (permission "tax", audited).
 GET /api/tax/cases.csv|.xlsx?month=YYYY-MM: the follow-up list for field visits (audited).
 """
 from __future__ import annotations
@@ -77,6 +77,7 @@ def taxpayer_layer(engine: Engine) -> bytes:
 
 @blueprint.get("/api/tax/layer.geojson")
 def layer():
+    audit_event("tax.map", None)  # which businesses are flagged is itself a taxpayer figure
     response = Response(taxpayer_layer(current_app.extensions[EXTENSION]["engine"]), mimetype="application/geo+json")
     response.headers["Cache-Control"] = "private, no-store"  # confidential, and it changes as cases close
     return response
