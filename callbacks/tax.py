@@ -49,7 +49,7 @@ def register(app: Dash, services: Services) -> None:
                        nav_key="nav.tax", permission="tax")
 
     @app.callback(
-        Output(ids.TAX_CASES, "data"), Output(ids.TAX_SUMMARY, "children"), Output(ids.TAX_EXPORT_CSV, "href"),
+        Output(ids.TAX_CASES, "children"), Output(ids.TAX_SUMMARY, "children"), Output(ids.TAX_EXPORT_CSV, "href"),
         Output(ids.TAX_EXPORT_XLSX, "href"), Output(ids.TAX_LAYER, "url"),
         Input(ids.TAX_MONTH, "value"), Input(ids.TAX_OPEN_ONLY, "value"), Input(ids.TAX_CHANGED, "data"), State(ids.LANG_STORE, "data"),
     )
@@ -57,36 +57,36 @@ def register(app: Dash, services: Services) -> None:
         lang = normalise_language(lang)
         month = month_of(month_value)
         if month is None:
-            return [], None, None, None, no_update
+            return view.case_table([], lang), None, None, None, no_update
         if ctx.triggered_id in (None, ids.TAX_MONTH):
             monitor.refresh_cases(engine, month, _utcnow(), settings.tax_rate, settings.tax_due_day)
         frame = cases.read_cases(engine, month=month, open_only=bool(open_only), with_open_silent=True)
         audit_event("tax.list", month.strftime("%Y-%m"), {"cases": len(frame)})
         rows = [{"id": int(c.id), "rank": rank, "business": c.name, "kind": t(f"tax.flag.{c.kind}", lang),
                  "explanation": explain(c.kind, c.facts, lang), "at_stake": rupiah(c.at_stake_idr, lang), "officer": c.officer or "",
-                 "status": t(f"tax.status.{c.status}", lang), "due": c.due_on.strftime("%d-%m-%Y") if c.due_on else ""}
+                 "status": t(f"tax.status.{c.status}", lang), "status_code": c.status, "due": c.due_on.strftime("%d-%m-%Y") if c.due_on else ""}
                 for rank, c in enumerate(frame.itertuples(), start=1)]
         still_open = frame[frame["status"].isin(cases.OPEN_STATUSES)]
         by_kind = {kind: int((still_open["kind"] == kind).sum()) for kind in flags.FLAG_KINDS}
         query = f"?month={month:%Y-%m}" + ("&open=1" if open_only else "")
-        return (rows, view.summary(int(still_open["at_stake_idr"].sum()), len(still_open), by_kind, lang),
+        return (view.case_table(rows, lang), view.summary(int(still_open["at_stake_idr"].sum()), len(still_open), by_kind, lang),
                 f"/api/tax/cases.csv{query}", f"/api/tax/cases.xlsx{query}", f"/api/tax/layer.geojson?v={changed or 0}")
 
     @app.callback(
         Output(ids.TAX_BUSINESS, "data"), Output(ids.TAX_CASE, "data"),
-        Input(ids.TAX_LAYER, "clickData"), Input(ids.TAX_CASES, "active_cell"), Input({"type": ids.TAX_CASE_OPEN, "id": ALL}, "n_clicks"),
+        Input(ids.TAX_LAYER, "clickData"), Input({"type": ids.TAX_CASE_OPEN, "id": ALL}, "n_clicks"),
         prevent_initial_call=True,
     )
-    def choose(feature, cell, _clicks):
+    def choose(feature, _clicks):
+        """A marker shows its business and opens its worst open case; a case's button opens that case."""
         if ctx.triggered_id == ids.TAX_LAYER:
             business_id = int(((feature or {}).get("properties") or {}).get("id") or 0)
             open_cases = cases.read_cases(engine, open_only=True, business_id=business_id)
             return business_id, (int(open_cases["id"].iloc[0]) if len(open_cases) else None)
-        if ctx.triggered_id == ids.TAX_CASES:
-            case = cases.read_case(engine, int((cell or {}).get("row_id") or 0))
-            return (case["business_id"], case["id"]) if case else (no_update, no_update)
         if isinstance(ctx.triggered_id, dict) and ctx.triggered and ctx.triggered[0]["value"]:
-            return no_update, int(ctx.triggered_id["id"])
+            case = cases.read_case(engine, int(ctx.triggered_id["id"]))
+            if case is not None:
+                return int(case["business_id"]), int(case["id"])
         return no_update, no_update
 
     @app.callback(

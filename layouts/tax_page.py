@@ -6,7 +6,7 @@ from datetime import date
 
 import dash_leaflet as dl
 import plotly.graph_objects as go
-from dash import dash_table, dcc, html
+from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
 from i18n import t
@@ -62,8 +62,6 @@ def case_editor(lang: str) -> html.Div:
 
 def tax_page(lang: str, basemap: Basemap, months: list[date], month: date | None) -> html.Div:
     month_options = [{"label": month_text(m, lang), "value": m.strftime("%Y-%m")} for m in months]
-    columns = [("rank", "numeric"), ("business", "text"), ("kind", "text"), ("explanation", "text"), ("at_stake", "text"),
-               ("officer", "text"), ("status", "text"), ("due", "text")]
     return html.Div(className="tax-page", children=[
         dcc.Store(id=ids.TAX_BUSINESS), dcc.Store(id=ids.TAX_CASE), dcc.Store(id=ids.TAX_CHANGED, data=0),
         html.Aside(className="side-panel", children=[
@@ -89,14 +87,28 @@ def tax_page(lang: str, basemap: Basemap, months: list[date], month: date | None
             ]),
             case_editor(lang),
             html.H3(t("tax.cases", lang), className="h6 mb-0"),
-            dash_table.DataTable(
-                id=ids.TAX_CASES, columns=[{"name": t(f"tax.col.{key}", lang), "id": key, "type": kind} for key, kind in columns],
-                data=[], page_size=15, style_cell={"whiteSpace": "normal", "height": "auto", "textAlign": "left",
-                                                                          "fontSize": ".82rem", "maxWidth": "28rem"},
-                style_cell_conditional=[{"if": {"column_id": "at_stake"}, "textAlign": "right"}],
-                cell_selectable=True),
+            html.Div(id=ids.TAX_CASES, className="tax-cases"),
         ]),
     ])
+
+
+CASE_COLUMNS = ("rank", "business", "kind", "explanation", "at_stake", "officer", "status", "due")
+
+
+def case_table(rows: list[dict], lang: str) -> html.Table | html.P:
+    """The follow-up list, best score first: one row per case (dicts keyed by CASE_COLUMNS and `id`);
+    the business's name is a button that opens the case."""
+    if not rows:
+        return html.P(t("tax.cases.none", lang), className="text-muted")
+
+    def cell(row: dict, key: str):
+        if key == "business":
+            return html.Td(html.Button(row["business"], id={"type": ids.TAX_CASE_OPEN, "id": row["id"]}, className="btn btn-link btn-sm p-0 text-start"))
+        return html.Td(row[key], className="text-end text-nowrap" if key == "at_stake" else None)
+
+    head = html.Thead(html.Tr([html.Th(t(f"tax.col.{key}", lang)) for key in CASE_COLUMNS]))
+    return html.Table([head, html.Tbody([html.Tr([cell(row, key) for key in CASE_COLUMNS], className=f"tax-case-{row['status_code']}")
+                                         for row in rows])], className="table table-sm table-hover tax-case-table")
 
 
 def summary(total_idr: int, open_cases: int, by_kind: dict[str, int], lang: str) -> html.Div:

@@ -35,5 +35,7 @@ def test_from_a_flagged_business_on_the_map_to_a_closed_case(page, live_app):
     own_marker = page.locator(f'#tax-map .leaflet-marker-icon[title^="{name} · "]')
     wait_until(lambda: own_marker.count() == 1 and "tax-flag-underpaid" not in own_marker.get_attribute("class"),
                timeout=20, message="the closed case's marker loses its flag")
-    assert name not in [row for row in page.locator("#tax-cases td").all_inner_texts() if "Bayar kurang" in row]
+    # and the open-cases list no longer holds it
+    wait_until(lambda: not [row for row in page.locator("#tax-cases tr").all_inner_texts() if name in row and "Bayar kurang" in row],
+               timeout=20, message="the closed case leaves the open-cases list")
     assert not page.errors
