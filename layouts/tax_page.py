@@ -49,9 +49,9 @@ def case_editor(lang: str) -> html.Div:
                        inline=True, inputClassName="form-check-input me-1", labelClassName="form-check-label me-3"),
         html.Div(className="d-flex gap-2", children=[
             html.Div([html.Label(t("tax.col.officer", lang), htmlFor=ids.TAX_OFFICER),
-                      dcc.Input(id=ids.TAX_OFFICER, type="text", maxLength=80, className="form-control form-control-sm")]),
+                      dcc.Input(id=ids.TAX_OFFICER, type="text", maxLength=80, className="form-control form-control-sm", style={"width": "18rem"})]),
             html.Div([html.Label(t("tax.col.due", lang), htmlFor=ids.TAX_DUE),
-                      dcc.Input(id=ids.TAX_DUE, type="date", className="form-control form-control-sm")]),
+                      dcc.Input(id=ids.TAX_DUE, type="date", className="form-control form-control-sm", style={"width": "11rem"})]),
         ]),
         html.Label(t("tax.col.notes", lang), htmlFor=ids.TAX_NOTES),
         dcc.Textarea(id=ids.TAX_NOTES, maxLength=4000, className="form-control form-control-sm", style={"height": "4rem"}),
@@ -134,6 +134,7 @@ def months_chart(months: list, declared: list, expected: list, paid: list, lang:
     """24 months of tax: on declared turnover, on recorded sales, and paid (rupiah)."""
     figure = _figure(lang, t("tax.chart.months", lang))
     labels = [month_text(m, lang)[:3] + " " + str(m.year)[2:] for m in months]
+    figure.update_xaxes(tickangle=-45, nticks=12)
     figure.add_bar(x=labels, y=paid, name=t("tax.chart.paid", lang), marker_color="#2e7d32")
     figure.add_scatter(x=labels, y=declared, name=t("tax.chart.declared", lang), mode="lines+markers", line={"color": "#1565c0"})
     figure.add_scatter(x=labels, y=expected, name=t("tax.chart.expected", lang), mode="lines+markers", line={"color": "#c62828", "dash": "dash"})
@@ -143,6 +144,7 @@ def months_chart(months: list, declared: list, expected: list, paid: list, lang:
 def days_chart(days: list, sales: list, lang: str) -> go.Figure:
     """Recorded sales per day (rupiah), the last 30 days."""
     figure = _figure(lang, t("tax.chart.days", lang))
+    figure.update_xaxes(tickangle=-45, nticks=10)
     figure.add_bar(x=[d.strftime("%d/%m") for d in days], y=sales, name=t("tax.chart.sales", lang), marker_color="#00838f")
     return figure
 
