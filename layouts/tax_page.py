@@ -14,10 +14,10 @@ from i18n.format import month_text, number, rupiah
 from layouts import ids
 from layouts.legend import basemap_rows, legend_panel, row
 from layouts.map_page import Basemap, base_map
+from tax.cases import CASE_STATUSES
+from tax.flags import FLAG_KINDS
 
 js = Namespace("ambon", "tax")
-FLAG_ORDER = ("underpaid", "silent", "dip", "late")
-CASE_STATUSES = ("new", "visited", "warning_sent", "paid", "unfounded")
 
 
 def _flag_dot(flag: str) -> html.Span:
@@ -25,12 +25,12 @@ def _flag_dot(flag: str) -> html.Span:
 
 
 def tax_legend(lang: str) -> html.Details:
-    rows = [row(_flag_dot(flag), t(f"tax.flag.{flag}", lang)) for flag in FLAG_ORDER] + [row(_flag_dot("none"), t("tax.flag.none", lang))]
+    rows = [row(_flag_dot(flag), t(f"tax.flag.{flag}", lang)) for flag in FLAG_KINDS] + [row(_flag_dot("none"), t("tax.flag.none", lang))]
     return legend_panel(lang, [(t("tax.legend", lang), rows), (t("base.vector", lang), basemap_rows(lang))], "tax-legend")
 
 
 def tax_map(lang: str, basemap: Basemap) -> dl.Map:
-    hideout = {"flags": {flag: t(f"tax.flag.{flag}", lang) for flag in (*FLAG_ORDER, "none")}}
+    hideout = {"flags": {flag: t(f"tax.flag.{flag}", lang) for flag in (*FLAG_KINDS, "none")}}
     layer = dl.GeoJSON(id=ids.TAX_LAYER, url="/api/tax/layer.geojson", pointToLayer=js("marker"), hideout=hideout)
     return base_map(lang, basemap, [(t("tax.layer", lang), layer, True)], map_id=ids.TAX_MAP, control_id=ids.TAX_LAYERS_CONTROL)
 

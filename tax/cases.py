@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, or_, select, update
 from store.models import Business
 from tax.flags import FLAG_KINDS
 from tax.models import TaxCase
-from tax.store import _upsert
+from tax.store import upsert_statement
 
 CASE_STATUSES = ("new", "visited", "warning_sent", "paid", "unfounded")
 OPEN_STATUSES = ("new", "visited", "warning_sent")
@@ -34,7 +34,7 @@ def sync_cases(engine: Engine, flags: pd.DataFrame, now: datetime) -> int:
                 "score": int(f.score), "facts": f.facts, "opened_at": now, "updated_at": now}
                for f in flags.sort_values(["business_id", "kind", "period"]).itertuples()]
     with engine.begin() as conn:
-        upsert = _upsert(conn)(TaxCase)
+        upsert = upsert_statement(conn)(TaxCase)
         before = conn.execute(select(func.count()).select_from(TaxCase)).scalar_one()
         conn.execute(upsert.on_conflict_do_update(
             index_elements=["business_id", "kind", "period"],

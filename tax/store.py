@@ -17,7 +17,8 @@ from tax.models import TaxDailySales, TaxDevice, TaxReturn, TaxTransaction
 WIT = timedelta(hours=9)
 
 
-def _upsert(conn):
+def upsert_statement(conn):
+    """The dialect's INSERT that knows ON CONFLICT (PostgreSQL and SQLite alike)."""
     return pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
 
 
@@ -37,7 +38,7 @@ def store_sales(conn, sales: list[Sale]) -> set[tuple[int, str]]:
         return set()
     # one order for every writer: two batches sharing receipts wait for each other, never deadlock
     ordered = sorted(sales, key=lambda s: (s.device_id, s.receipt))
-    statement = (_upsert(conn)(TaxTransaction).on_conflict_do_nothing(index_elements=["device_id", "receipt"])
+    statement = (upsert_statement(conn)(TaxTransaction).on_conflict_do_nothing(index_elements=["device_id", "receipt"])
                  .returning(TaxTransaction.device_id, TaxTransaction.receipt))
     inserted = set(map(tuple, conn.execute(statement, [
         {"device_id": s.device_id, "receipt": s.receipt, "time": s.time, "amount_idr": s.amount_idr} for s in ordered]).all()))
@@ -50,7 +51,7 @@ def store_sales(conn, sales: list[Sale]) -> set[tuple[int, str]]:
             total[1] += 1
             latest[sale.device_id] = max(latest.get(sale.device_id, sale.time), sale.time)
     if daily:
-        upsert = _upsert(conn)(TaxDailySales)
+        upsert = upsert_statement(conn)(TaxDailySales)
         conn.execute(upsert.on_conflict_do_update(
             index_elements=["business_id", "day"],
             set_={"amount_idr": TaxDailySales.amount_idr + upsert.excluded.amount_idr,
@@ -91,7 +92,7 @@ def store_returns(engine: Engine, returns: list[MonthlyReturn]) -> None:
     if not returns:
         return
     with engine.begin() as conn:
-        upsert = _upsert(conn)(TaxReturn)
+        upsert = upsert_statement(conn)(TaxReturn)
         conn.execute(upsert.on_conflict_do_update(
             index_elements=["business_id", "month"],
             set_={"turnover_idr": upsert.excluded.turnover_idr, "tax_paid_idr": upsert.excluded.tax_paid_idr,
