@@ -15,6 +15,22 @@ OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 
 
+def _tax_rate(text: str) -> float:
+    """TAX_RATE as a fraction, refused at start-up unless between 0 and 1 ("10" would tax 1,000 %)."""
+    rate = float(text)
+    if not 0 < rate < 1:
+        raise ValueError(f"TAX_RATE must be a fraction between 0 and 1 (0.10 for 10 %), not {text!r}")
+    return rate
+
+
+def _tax_due_day(text: str) -> int:
+    """TAX_DUE_DAY, refused at start-up unless every month has that day (1 to 28)."""
+    day = int(text)
+    if not 1 <= day <= 28:
+        raise ValueError(f"TAX_DUE_DAY must be a day of the month from 1 to 28, not {text!r}")
+    return day
+
+
 @dataclass(frozen=True)
 class Settings:
     instance_dir: Path
@@ -75,8 +91,8 @@ class Settings:
             login_rate_limit=env.get("LOGIN_RATE_LIMIT", "5 per minute; 20 per hour"),
             flood_sim_speed=float(env.get("FLOOD_SIM_SPEED", "600")),
             trusted_proxies=int(env.get("TRUSTED_PROXIES", "0")),
-            tax_rate=float(env.get("TAX_RATE", "0.10")),
-            tax_due_day=int(env.get("TAX_DUE_DAY", "15")),
+            tax_rate=_tax_rate(env.get("TAX_RATE", "0.10")),
+            tax_due_day=_tax_due_day(env.get("TAX_DUE_DAY", "15")),
         )
 
     def camera_settings(self) -> CameraSettings:

@@ -12,6 +12,7 @@ from dash_extensions.javascript import Namespace
 from i18n import t
 from i18n.format import month_text, number, rupiah
 from layouts import ids
+from layouts.controls import dropdown
 from layouts.legend import basemap_rows, legend_panel, row
 from layouts.map_page import Basemap, base_map
 from tax.cases import CASE_STATUSES
@@ -68,7 +69,7 @@ def tax_page(lang: str, basemap: Basemap, months: list[date], month: date | None
             html.H2(t("tax.title", lang), className="panel-title"),
             html.P(t("tax.confidential", lang), className="small text-muted"),
             html.Label(t("tax.month", lang), htmlFor=ids.TAX_MONTH),
-            dcc.Dropdown(id=ids.TAX_MONTH, options=month_options, value=month.strftime("%Y-%m") if month else None, clearable=False),
+            dropdown(lang, id=ids.TAX_MONTH, options=month_options, value=month.strftime("%Y-%m") if month else None, clearable=False),
             dcc.Loading(html.Div(id=ids.TAX_SUMMARY, className="mt-2")),
             dcc.Checklist(id=ids.TAX_OPEN_ONLY, options=[{"label": t("tax.cases.open_only", lang), "value": "open"}], value=["open"],
                           inputClassName="form-check-input me-1", labelClassName="form-check-label"),

@@ -173,3 +173,11 @@ def test_the_demo_plants_every_kind_and_the_flags_find_exactly_those(demo_city):
     ramadan = flags.month_flags(flags.monthly_from_daily(demo.sales), pd.Series(dtype=float), demo.returns, businesses, demo.devices,
                                 date(2026, 2, 1), now, RATE, DUE_DAY)
     assert set(ramadan.kind) <= {"silent"}
+
+
+@pytest.mark.parametrize("env", [{"TAX_RATE": "10"}, {"TAX_RATE": "0"}, {"TAX_DUE_DAY": "31"}])
+def test_tax_settings_out_of_range_stop_the_start(env):
+    from config import Settings
+
+    with pytest.raises(ValueError, match="TAX_"):
+        Settings.from_env(env)
