@@ -111,7 +111,7 @@ def export_cases(fmt: str):
     except ValueError:
         return jsonify(error="month=YYYY-MM needed"), 400
     open_only = request.args.get("open") == "1"
-    frame = cases.read_cases(current_app.extensions[EXTENSION]["engine"], month=month, open_only=open_only)
+    frame = cases.read_cases(current_app.extensions[EXTENSION]["engine"], month=month, open_only=open_only, with_open_silent=True)
     table = case_table(frame, request_language())
     audit_event("export.tax_cases", month.strftime("%Y-%m"), {"format": fmt, "rows": len(table), "open_only": open_only})
     name = f"bpprd-ambon-tindak-lanjut-{month:%Y-%m}.{fmt}"
