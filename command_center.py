@@ -14,6 +14,7 @@ from callbacks import tax as tax_page
 from cameras import CameraManager
 from config import ROOT, Settings
 from demo.seed import seed_if_empty
+from tax.demo import start_demo_feed
 from i18n import t
 from layouts.map_page import map_page
 from layouts.shell import shell
@@ -65,6 +66,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         upgrade_schema(engine)
         if settings.demo_data:
             seed_if_empty(engine)
+    if settings.demo_data:
+        atexit.register(start_demo_feed(engine).set)  # the demo's tapping boxes keep selling
 
     app = dash.Dash(
         __name__,

@@ -4,10 +4,14 @@ the demo is seeded, yesterday's sales receipt by receipt, and monthly returns wi
 Planted for the revenue office to find: businesses that pay less than their recorded sales call
 for, boxes fallen silent, sales that dipped where their peers' did not, late and missing payments;
 and a city-wide dip in the Ramadan month that must flag nobody. Devices' keys are
-``demo-<device code>`` (demo only). The same seed and day give the same data.
+``demo-<device code>`` (demo only). The same seed and day give the same data. While the demo app
+runs, `start_demo_feed` keeps the boxes selling (all but the planted silent ones), so they do not
+all fall silent a few hours after the first start.
 """
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -22,6 +26,7 @@ from tax.models import TaxTransaction
 from tax.monitor import latest_due_month
 from tax.store import store_returns, write_daily_sales, write_devices
 
+log = logging.getLogger(__name__)
 WIT = timedelta(hours=9)
 MONTHS = 24
 RAMADAN_MONTHS = {date(2025, 3, 1), date(2026, 2, 1), date(2027, 2, 1)}
@@ -52,6 +57,14 @@ def _last_open_moment(now_wit: pd.Timestamp, opens: np.ndarray, closes: np.ndarr
     return pd.DatetimeIndex(np.where(hour >= closes, today_close, np.where(hour >= opens, now_wit.to_datetime64(), yesterday_close)))
 
 
+def planted_rows(n: int, seed: int = 11) -> dict[str, np.ndarray]:
+    """Which of `n` businesses (row positions) carry each planted anomaly: the same for a seed and n,
+    whatever the day, so the live demo feed knows which boxes must stay silent."""
+    order = np.random.default_rng(seed).permutation(n)
+    return {"underpaid": order[:15], "silent": order[15:21], "dip": order[21:31], "late": order[31:43], "missing": order[43:48],
+            "new_box": order[48:60]}
+
+
 def build_tax_demo(businesses: pd.DataFrame, now: datetime, seed: int = 11, rate: float = 0.10, due_day: int = 15) -> TaxDemo:
     """Everything above for `businesses` (columns id, category, opens_hour, closes_hour), as at `now` (naive UTC)."""
     rng = np.random.default_rng(seed)
@@ -64,6 +77,7 @@ def build_tax_demo(businesses: pd.DataFrame, now: datetime, seed: int = 11, rate
     ids = businesses["id"].to_numpy()
     opens, closes = businesses["opens_hour"].to_numpy(), businesses["closes_hour"].to_numpy()
 
+    planted = planted_rows(n, seed)
     base = rng.lognormal(np.log(3_000_000), 0.6, n)  # a business's usual day, rupiah
     month_of_day = days.to_period("M").start_time.date
     season = (1 + 0.25 * np.isin(days.month, [12]) + 0.1 * np.isin(days.month, [1, 7])
@@ -71,9 +85,6 @@ def build_tax_demo(businesses: pd.DataFrame, now: datetime, seed: int = 11, rate
     weekday = np.where(days.dayofweek >= 5, 1.2, 0.95)
     amounts = base[:, None] * (season * weekday)[None, :] * rng.normal(1, 0.12, (n, len(days))).clip(0.3)
 
-    order = rng.permutation(n)
-    planted = {"underpaid": order[:15], "silent": order[15:21], "dip": order[21:31], "late": order[31:43], "missing": order[43:48],
-               "new_box": order[48:60]}
     # a box installed in the last year: no sales recorded before
     installed = pd.DatetimeIndex(np.full(n, pd.Timestamp(first_month) - pd.Timedelta(days=20)))
     installed_late = pd.to_datetime([pd.Timestamp(add_months(this_month, -int(k))) for k in rng.integers(3, 12, len(planted["new_box"]))])
@@ -161,3 +172,63 @@ def seed_tax_demo(engine, businesses: pd.DataFrame, now: datetime) -> TaxDemo:
                                          None if r.paid_on is None or pd.isna(r.paid_on) else r.paid_on)
                            for r in demo.returns.itertuples()])
     return demo
+
+
+FEED_SLOT = timedelta(minutes=15)
+"""The demo's live boxes send one sale per quarter hour of opening time."""
+
+
+def feed_demo_boxes(engine, now: datetime, seed: int = 11) -> int:
+    """Keep the demo's boxes alive: each box (but the planted silent ones) records one sale per
+    quarter hour it was open since its last sale (at most a day back), through the same store path
+    as the API. Receipts are named by their slot, so several workers feeding at once store each
+    once. Returns how many sales were new."""
+    from tax.ingest import Sale
+    from tax.store import read_daily_mean, read_devices, read_taxpayers, store_sales
+
+    devices = read_devices(engine)
+    taxpayers = read_taxpayers(engine).set_index("id")
+    if devices.empty:
+        return 0
+    silent = set(taxpayers.index[planted_rows(len(taxpayers), seed)["silent"]])
+    daily_mean = read_daily_mean(engine, (pd.Timestamp(now) + WIT).date())
+    end = pd.Timestamp(now).floor(FEED_SLOT)
+    sales = []
+    for device in devices.itertuples():
+        if device.business_id in silent or device.business_id not in taxpayers.index:
+            continue
+        opens, closes = taxpayers.at[device.business_id, "opens_hour"], taxpayers.at[device.business_id, "closes_hour"]
+        if pd.isna(opens) or pd.isna(closes):
+            continue
+        start = max(pd.Timestamp(device.last_seen_at) if pd.notna(device.last_seen_at) else end - pd.Timedelta(days=1),
+                    end - pd.Timedelta(days=1)).ceil(FEED_SLOT)
+        slots = pd.date_range(start, end, freq=FEED_SLOT)
+        hours = ((slots + WIT) - (slots + WIT).normalize()) / pd.Timedelta(hours=1)
+        slots = slots[(hours >= opens) & (hours < closes)]
+        per_slot = max(5_000, daily_mean.get(device.business_id, 1_000_000.0) / max(1, (closes - opens) * 4))
+        for slot in slots:
+            amount = int(round(per_slot * (0.6 + 0.8 * ((slot.value // 10**9 + device.id) % 97) / 96), -3))
+            sales.append(Sale(0, int(device.id), int(device.business_id), f"DEMO-{slot:%y%m%d%H%M}", slot.to_pydatetime(), amount))
+    with engine.begin() as conn:
+        return len(store_sales(conn, sales))
+
+
+FEED_PERIOD_S = 60.0
+
+
+def start_demo_feed(engine, period_s: float = FEED_PERIOD_S) -> threading.Event:
+    """Feed the demo's boxes now and every `period_s` seconds in a daemon thread (demo mode only);
+    set the returned event to stop it. A failed round is logged and the next one tries again."""
+    stop = threading.Event()
+
+    def run() -> None:
+        while True:
+            try:
+                feed_demo_boxes(engine, datetime.utcnow())
+            except Exception:  # noqa: BLE001 - a demo feed must never take the app down
+                log.exception("demo tapping-box feed failed")
+            if stop.wait(period_s):
+                return
+
+    threading.Thread(target=run, name="tax-demo-feed", daemon=True).start()
+    return stop

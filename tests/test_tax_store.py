@@ -190,3 +190,14 @@ def test_a_registered_box_posts_with_the_key_it_was_given_once(engine):
     assert len(report.accepted) == 1
     with pytest.raises(DeviceError):
         add_device(engine, "P404")
+
+
+def test_the_demo_feed_keeps_boxes_selling_once_per_open_quarter_hour(engine):
+    from tax.demo import feed_demo_boxes
+
+    _taxpayers(engine)
+    noon = datetime(2026, 11, 30, 3, 0)  # 12:00 WIT, open 10-22: a day back holds 12:00-22:00 and 10:00-12:00, 40 + 9 slots a box
+    assert feed_demo_boxes(engine, noon) == 2 * 49
+    assert feed_demo_boxes(engine, noon) == 0  # another worker feeding the same moment adds nothing
+    assert feed_demo_boxes(engine, datetime(2026, 11, 30, 4, 0)) == 2 * 4
+    assert _totals(engine)[2] == datetime(2026, 11, 30, 4, 0)
