@@ -143,7 +143,8 @@ def register(app: Dash, services: Services) -> None:
         closed = status not in cases.OPEN_STATUSES
         return t("tax.case.closed" if closed else "tax.case.saved", lang), (changed or 0) + 1
 
-    def _upload(contents: str | None, lang: str, what: str, handle) -> tuple:
+    def _upload(contents: str | None, changed: int | None, lang: str, what: str, handle) -> tuple:
+        """(report, the bumped change counter, None to empty the upload so the same file can come again)."""
         try:
             data = decode_data_url(contents or "", MAX_UPLOAD_BYTES)
             report = handle(data)
@@ -154,7 +155,7 @@ def register(app: Dash, services: Services) -> None:
             return view.upload_error(t("tax.upload.bad_file", lang).format(reason=reason)), no_update, None
         audit_event(f"import.{what}", None, {"accepted": len(report.accepted), "duplicate": len(report.duplicate),
                                               "rejected": len(report.rejected), "stored": report.stored})
-        return view.upload_report(_report_rows(report, lang), lang), (ctx.states.get(f"{ids.TAX_CHANGED}.data") or 0) + 1, None
+        return view.upload_report(_report_rows(report, lang), lang), (changed or 0) + 1, None
 
     @app.callback(
         Output(ids.TAX_UPLOAD_REPORT, "children"), Output(ids.TAX_CHANGED, "data", allow_duplicate=True),
@@ -162,7 +163,7 @@ def register(app: Dash, services: Services) -> None:
         Input(ids.TAX_UPLOAD_RETURNS, "contents"), State(ids.TAX_CHANGED, "data"), State(ids.LANG_STORE, "data"),
         prevent_initial_call=True,
     )
-    def upload_returns(contents, _changed, lang):
+    def upload_returns(contents, changed, lang):
         lang = normalise_language(lang)
 
         def handle(data: bytes):
@@ -172,7 +173,7 @@ def register(app: Dash, services: Services) -> None:
             rows = returns_from_file(data, "xlsx" if kind == "zip" else "csv")
             return store.import_returns(engine, rows, monitor.wit_today(_utcnow()))
 
-        return _upload(contents, lang, "tax_returns", handle)
+        return _upload(contents, changed, lang, "tax_returns", handle)
 
     @app.callback(
         Output(ids.TAX_UPLOAD_REPORT, "children", allow_duplicate=True), Output(ids.TAX_CHANGED, "data", allow_duplicate=True),
@@ -180,7 +181,7 @@ def register(app: Dash, services: Services) -> None:
         Input(ids.TAX_UPLOAD_TRANSACTIONS, "contents"), State(ids.TAX_CHANGED, "data"), State(ids.LANG_STORE, "data"),
         prevent_initial_call=True,
     )
-    def upload_transactions(contents, _changed, lang):
+    def upload_transactions(contents, changed, lang):
         lang = normalise_language(lang)
 
         def handle(data: bytes):
@@ -188,5 +189,5 @@ def register(app: Dash, services: Services) -> None:
                 raise ValueError("not CSV")
             return store.ingest_transactions(engine, transactions_from_csv(data), now=_utcnow(), all_or_nothing=True)
 
-        return _upload(contents, lang, "tax_transactions", handle)
+        return _upload(contents, changed, lang, "tax_transactions", handle)
 
