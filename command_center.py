@@ -11,9 +11,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from auth.web import camera_authorizer, current_account, init_auth, shell_session
 from callbacks import admin, cameras, coverage, flood, map_view
+from callbacks import tax as tax_page
 from cameras import CameraManager
 from config import ROOT, Settings
 from demo.seed import seed_if_empty
+from tax.demo import start_demo_feed
 from i18n import t
 from layouts.map_page import map_page
 from layouts.shell import shell
@@ -24,6 +26,7 @@ from routes.language import init_language_route, request_language
 from routes.layers import init_layer_routes
 from routes.monitor_pages import init_monitor_pages
 from routes.publik import init_publik_routes
+from routes.tax import init_tax_routes
 from services import Services
 from store import layers
 from store.cameras import camera_geojson, camera_specs
@@ -98,6 +101,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
                 seed_if_empty(engine)
     except (DBAPIError, OSError) as error:  # no server, wrong password, a folder that cannot be written…
         raise unreachable(engine, error) from None
+    if settings.demo_data:
+        atexit.register(start_demo_feed(engine).set)  # the demo's tapping boxes keep selling
 
     app = dash.Dash(
         __name__,
@@ -123,6 +128,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     services = Services(settings, engine, cache, camera_readers, camera_board)
     init_layer_routes(server, engine, cache)
     init_flood_routes(server, engine)
+    init_tax_routes(server, engine)
     init_language_route(server)
     start_service_monitor(settings, engine, cache)
     init_publik_routes(server, engine, cache, rate_limit=settings.public_rate_limit, redis_url=settings.redis_url,
@@ -138,4 +144,5 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     coverage.register(app, services)
     flood.register(app, services)
     admin.register(app, services)
+    tax_page.register(app, services)
     return app

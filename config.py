@@ -29,6 +29,22 @@ OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 
 
+def _tax_rate(text: str) -> float:
+    """TAX_RATE as a fraction, refused at start-up unless between 0 and 1 ("10" would tax 1,000 %)."""
+    rate = float(text)
+    if not 0 < rate < 1:
+        raise ValueError(f"TAX_RATE must be a fraction between 0 and 1 (0.10 for 10 %), not {text!r}")
+    return rate
+
+
+def _tax_due_day(text: str) -> int:
+    """TAX_DUE_DAY, refused at start-up unless every month has that day (1 to 28)."""
+    day = int(text)
+    if not 1 <= day <= 28:
+        raise ValueError(f"TAX_DUE_DAY must be a day of the month from 1 to 28, not {text!r}")
+    return day
+
+
 @dataclass(frozen=True)
 class Settings:
     instance_dir: Path
@@ -76,6 +92,10 @@ class Settings:
     camera_networks: tuple[str, ...] = DEFAULT_CAMERA_NETWORKS
     """CIDR networks besides the internet that camera URLs may reach (the city's private camera
     networks); loopback, link-local and every other private address are refused."""
+    tax_rate: float = 0.10
+    """Restaurant tax (pajak restoran) as a fraction of turnover: 10 % for food and drink under the city's regulation."""
+    tax_due_day: int = 15
+    """A month's restaurant tax is due by this day of the following month."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -108,6 +128,8 @@ class Settings:
             service_monitor=env.get("SERVICE_MONITOR", "1") not in ("0", "false", "no"),
             public_url=env.get("PUBLIC_URL") or None,
             public_rate_limit=env.get("PUBLIC_RATE_LIMIT", "300 per minute"),
+            tax_rate=_tax_rate(env.get("TAX_RATE", "0.10")),
+            tax_due_day=_tax_due_day(env.get("TAX_DUE_DAY", "15")),
         )
 
     def session_secret(self) -> str:

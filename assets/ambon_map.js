@@ -33,7 +33,6 @@ window.ambon = window.ambon || {};
         if (isNaN(utc)) return String(text);
         return new Date(utc.getTime() + 9 * 3600 * 1000).toISOString().slice(0, 16).replace("T", " ") + " WIT";
     }
-    function rupiah(n, lang) { return "Rp " + Number(n).toLocaleString(lang === "en" ? "en-US" : "id-ID"); }
 
     /* A popup whose details are fetched the first time it opens: the layer itself ships only ids.
      * The popup holds one element, so redrawing it (update) never fetches again. */
@@ -77,13 +76,7 @@ window.ambon = window.ambon || {};
                 });
                 return;
             case "businesses":
-                lazyPopup(layer, "/api/businesses/" + encodeURIComponent(p.id), L_, function (d) {
-                    return card(p.name, [
-                        [f.kind, L_.business[p.category]],
-                        [f.last_deposit, rupiah(d.last_amount_idr, L_.lang) + " (" + d.last_month + ")"],
-                        [f.deposit_avg, rupiah(d.avg_12m_idr, L_.lang)],
-                        [f.tax_flags, d.flags.map(function (flag) { return L_.taxFlag[flag] || flag; }).join("; ")]]);
-                });
+                layer.bindPopup(card(p.name, [[f.kind, L_.business[p.category]]]));
                 return;
             case "tps":
                 layer.bindPopup(card(p.name, [[f.capacity, p.capacity_m3 + " m³"], [f.desa, p.desa_code]]));
@@ -159,8 +152,7 @@ window.ambon = window.ambon || {};
         },
         businessMarker: function (feature, latlng, context) {
             const h = context.hideout;
-            const flagged = feature.properties.flag > 0;  // unusual deposits: a red ring to follow up
-            return L.circleMarker(latlng, {radius: flagged ? 7 : 6, weight: flagged ? 3 : 1, color: flagged ? "#d7263d" : "#ffffff",
+            return L.circleMarker(latlng, {radius: 6, weight: 1, color: "#ffffff",
                 fillColor: h.businessColours[feature.properties.category] || "#555", fillOpacity: 0.9});
         },
         tpsMarker: function (feature, latlng) {

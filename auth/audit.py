@@ -3,7 +3,9 @@ There is no update or delete here, nor anywhere else in the app.
 
 Actions in use: login.ok, login.failed, logout, live.open, live.close (detail: duration_s),
 snapshot.take, snapshot.read, export.<what>, import.<what>, camera.create/update/delete,
-user.create/update/reset_password.
+user.create/update/reset_password; restaurant tax: tax.map, tax.list (a month's follow-up list),
+tax.view (one business's figures), tax.case.update, export.tax_cases, import.tax_returns,
+import.tax_transactions.
 """
 from __future__ import annotations
 

@@ -27,9 +27,10 @@ PERMISSIONS = {
     "flood": "BPBD flood warning pages, CAP and RT messages",
     "admin": "users, cameras, settings, the audit log",
     "monitor": "the service monitor: every service's state, incidents and their notes, maintenance",
+    "tax": "restaurant tax: taxpayers' sales, returns, payments and follow-up cases (confidential)",
 }
 
-ROLES = ("admin", "operator", "planner", "bpbd", "agency", "viewer")
+ROLES = ("admin", "operator", "planner", "bpbd", "agency", "viewer", "tax")
 _CAMERA_WORK = {"camera", "footage", "live", "snapshot"}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(PERMISSIONS),
@@ -38,6 +39,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "bpbd": frozenset({LOGIN, "map", "flood", *_CAMERA_WORK}),
     "agency": frozenset({LOGIN, "map", "complaints"}),
     "viewer": frozenset({LOGIN, "map"}),
+    "tax": frozenset({LOGIN, "map", "tax"}),
 }
 """The agency role's "complaints" covers only its own agency's complaints (see `complaint_scope`)."""
 
@@ -57,7 +59,7 @@ FOOTAGE_ACTIONS = frozenset({"thumbnail", "live", "snapshot", "snapshot_read"})
 
 PERSONAL_COMPLAINT_FIELDS = ("reporter_name", "reporter_phone")
 
-CALLBACK_PREFIXES = (("cam-", "camera"), ("cov-", "coverage"), ("flood-", "flood"), ("admin-", "admin"))
+CALLBACK_PREFIXES = (("cam-", "camera"), ("cov-", "coverage"), ("flood-", "flood"), ("admin-", "admin"), ("tax-", "tax"))
 """A Dash callback output whose id starts with the prefix needs the permission."""
 CALLBACK_IDS = {
     **dict.fromkeys((ids.LANG_STORE, ids.MAP, ids.LAYERS_CONTROL, ids.COMPLAINTS_LAYER, ids.SECTORS_LAYER, ids.CAMERAS_LAYER,
@@ -84,9 +86,10 @@ ROUTE_PERMISSIONS = (
     ("/pemantauan/admin/", "admin"),
     ("/pemantauan", "monitor"),
     ("/pemantauan/", "monitor"),
+    ("/api/tax/transactions", API_KEY),
+    ("/api/tax/", "tax"),
     ("/api/layers/", "map"),
     ("/api/complaints/", "map"),
-    ("/api/businesses/", "map"),
     ("/api/flood/", "flood"),
     ("/api/coverage/", "coverage"),
     ("/api/", "admin"),

@@ -24,7 +24,7 @@ from store.vocabulary import COMPLAINT_CATEGORY_AGENCY, COMPLAINT_CHANNELS
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 LAND_MARGIN_M = 100.0
 DEMO_END = datetime(2026, 11, 1)
-"""Complaints and deposits cover the 24 months before this date (fixed, so the demo is reproducible)."""
+"""Complaints cover the 24 months before this date (fixed, so the demo is reproducible)."""
 MONTHS = 24
 
 
@@ -40,7 +40,6 @@ class DemoCity:
     complaints: gpd.GeoDataFrame
     businesses: gpd.GeoDataFrame
     roads: gpd.GeoDataFrame
-    deposits: pd.DataFrame
 
     def point_layers(self) -> dict[str, gpd.GeoDataFrame]:
         return {"cameras": self.cameras, "tps": self.tps, "complaints": self.complaints, "businesses": self.businesses}
@@ -370,7 +369,14 @@ def build_complaints(rng, desa, land, flood_zones, tps, n=5000) -> gpd.GeoDataFr
 BUSINESS_NAMES = {
     "restoran": ["Rumah Makan {w}", "Restoran {w}", "RM Ikan Bakar {w}", "Warung Makan {w}", "Resto Seafood {w}"],
     "kafe": ["Kafe {w}", "Kedai Kopi {w}", "Coffee Shop {w}", "Rumah Kopi {w}"],
+    "rumah_makan": ["Rumah Makan {w}", "RM Padang {w}", "Warung Makan {w}", "RM Papeda {w}"],
+    "katering": ["Katering {w}", "Jasa Boga {w}", "Dapur {w}"],
 }
+STREET_NAMES = ["Jl. A.Y. Patty", "Jl. Diponegoro", "Jl. Sultan Hairun", "Jl. Said Perintah", "Jl. Pattimura", "Jl. Sam Ratulangi",
+                "Jl. Anthony Rhebok", "Jl. Rijali", "Jl. Dr. Latumeten", "Jl. Kapitan Ulupaha", "Jl. W.R. Supratman", "Jl. Jenderal Sudirman"]
+"""Streets of Ambon the demo's addresses are on (the numbers are made up)."""
+OPENING_HOURS = {"restoran": (10, 22), "kafe": (9, 23), "rumah_makan": (7, 21), "katering": (8, 17)}
+"""Demo opening hours by category, WIT."""
 NAME_WORDS = ["Sari Laut", "Tradisi", "Sibu-Sibu", "Manise", "Pattimura", "Siwalima", "Nusa Indah", "Baileo", "Mardika",
               "Pelangi", "Kenari", "Pala", "Cengkeh", "Teluk", "Amboina", "Lawamena", "Tifa", "Sagu", "Salawaku", "Pantai"]
 
@@ -393,47 +399,21 @@ def build_businesses(rng, desa, land, n=400) -> gpd.GeoDataFrame:
     """n restaurants and cafes, dense in the city centre, each with a regional tax number (NPWPD)."""
     weights = _desa_weights(desa) ** 1.5
     xy, chosen = _points_near_desa(rng, desa, land, n, weights=weights / weights.sum(), spread_scale=0.3)
-    category = rng.choice(["restoran", "kafe"], size=n, p=[0.6, 0.4])
+    category = rng.choice(["restoran", "kafe", "rumah_makan", "katering"], size=n, p=[0.35, 0.3, 0.28, 0.07])
     names = [
         rng.choice(BUSINESS_NAMES[c]).format(w=rng.choice(NAME_WORDS)) + f" {desa.name.iloc[d]}"
         for c, d in zip(category, chosen)
     ]
+    streets = rng.choice(STREET_NAMES, size=n)
+    numbers = rng.integers(1, 180, size=n)
+    addresses = [f"{s} No. {k}, {desa.name.iloc[d]}" for s, k, d in zip(streets, numbers, chosen)]
     return gpd.GeoDataFrame(
-        {"id": np.arange(1, n + 1), "name": names, "category": category, "tax_id": [f"P.2.{i:07d}.81.71" for i in range(1, n + 1)]},
+        {"id": np.arange(1, n + 1), "name": names, "category": category, "tax_id": [f"P.2.{i:07d}.81.71" for i in range(1, n + 1)],
+         "address": addresses, "opens_hour": [OPENING_HOURS[c][0] for c in category],
+         "closes_hour": [OPENING_HOURS[c][1] for c in category]},
         geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]),
         crs=AMBON_UTM,
     )
-
-
-def build_deposits(rng, businesses: gpd.GeoDataFrame) -> tuple[pd.DataFrame, dict[int, str]]:
-    """24 monthly deposits (rupiah) per business, and the planted anomalies {business id: "drop"|"missing"}.
-
-    Restaurant tax is 10 % of turnover; deposits follow a seasonal curve (December and Lebaran peaks)
-    with noise. Planted: 12 businesses whose deposits fall to a quarter from some month on, and 8
-    that skip two to four months.
-    """
-    months = pd.date_range(end=pd.Timestamp(DEMO_END) - pd.DateOffset(months=1), periods=MONTHS, freq="MS")
-    n = len(businesses)
-    base = rng.lognormal(np.log(3_500_000), 0.7, n)
-    season = 1 + 0.25 * np.isin(months.month, [12, 4]) + 0.1 * np.isin(months.month, [1, 7])
-    amounts = base[:, None] * season[None, :] * rng.normal(1, 0.08, (n, MONTHS))
-    present = np.ones((n, MONTHS), dtype=bool)
-    ids = businesses.id.to_numpy()
-    shuffled = rng.permutation(n)
-    anomalies: dict[int, str] = {}
-    for row in shuffled[:12]:
-        start = rng.integers(MONTHS - 8, MONTHS - 1)
-        amounts[row, start:] *= 0.25
-        anomalies[int(ids[row])] = "drop"
-    for row in shuffled[12:20]:
-        start = rng.integers(4, MONTHS - 5)
-        present[row, start : start + rng.integers(2, 5)] = False
-        anomalies[int(ids[row])] = "missing"
-    rows, cols = np.nonzero(present)
-    deposits = pd.DataFrame(
-        {"business_id": ids[rows], "month": months[cols].date, "amount_idr": (np.round(amounts[rows, cols], -3)).astype(int)}
-    )
-    return deposits, anomalies
 
 
 def in_desa(points: gpd.GeoDataFrame, desa: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -451,9 +431,8 @@ def build_demo_city(seed: int = 7, n_complaints: int = 5000, n_businesses: int =
     cameras = in_desa(build_cameras(rng, desa, land, rivers, tps), desa)
     complaints = add_reporters(in_desa(build_complaints(rng, desa, land, flood_zones, tps, n_complaints), desa), seed + 1)
     businesses = in_desa(build_businesses(rng, desa, land, n_businesses), desa)
-    deposits, _ = build_deposits(rng, businesses)
     desa["population"] = desa_population(desa)
     roads = build_roads(desa, land)
     layers = [kecamatan, desa, rivers, watersheds, flood_zones, cameras, tps, complaints, businesses, roads]
-    return DemoCity(*(layer.to_crs(WGS84) for layer in layers), deposits=deposits)
+    return DemoCity(*(layer.to_crs(WGS84) for layer in layers))
 

@@ -2,20 +2,23 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 import pandas as pd
 from sqlalchemy import Engine
 
 from demo.generator import DemoCity, build_demo_city
 from flood.demo import seed_flood_demo
-from store.layers import is_empty, write_deposits, write_features
+from tax.demo import seed_tax_demo
+from store.layers import is_empty, write_features
 from store.models import AdminArea, Business, Camera, Complaint, FloodZone, River, Road, TpsSite, Watershed
 
 log = logging.getLogger(__name__)
 
 
-def write_demo_city(engine: Engine, city: DemoCity) -> None:
-    """Insert every layer of `city` (the store must not hold them yet)."""
+def write_demo_city(engine: Engine, city: DemoCity, now: datetime | None = None) -> None:
+    """Insert every layer of `city` (the store must not hold them yet), and the restaurant tax of
+    its businesses up to `now` (naive UTC; default: the present, so tapping boxes are live)."""
     admin = pd.concat([city.kecamatan, city.desa], ignore_index=True)
     write_features(engine, AdminArea, admin)
     for model, layer in (
@@ -29,7 +32,7 @@ def write_demo_city(engine: Engine, city: DemoCity) -> None:
         (Road, city.roads),
     ):
         write_features(engine, model, layer)
-    write_deposits(engine, city.deposits)
+    seed_tax_demo(engine, city.businesses, now or datetime.utcnow())
     seed_flood_demo(engine, city)
 
 

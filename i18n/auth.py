@@ -23,6 +23,7 @@ TEXT: dict[str, dict[str, str]] = {
     "role.bpbd": {"id": "BPBD", "en": "BPBD (disaster agency)"},
     "role.agency": {"id": "OPD", "en": "Agency"},
     "role.viewer": {"id": "Pemantau (baca saja)", "en": "Viewer (read only)"},
+    "role.tax": {"id": "Pajak daerah (BPPRD)", "en": "Revenue office (BPPRD)"},
     "field.reporter": {"id": "Pelapor", "en": "Reporter"},
     "field.phone": {"id": "Telepon", "en": "Phone"},
 }

@@ -49,3 +49,33 @@ def duration_text(seconds: float, lang: str) -> str:
     if minutes < 60:
         return t("pub.duration.minutes", lang).format(n=minutes)
     return t("pub.duration.hours", lang).format(h=minutes // 60, m=minutes % 60)
+def rupiah(value: float | None, lang: str) -> str:
+    """Whole rupiah with thousands separators: "Rp 2.100.000" (id) / "Rp 2,100,000" (en)."""
+    if value is None:
+        return "–"
+    return "Rp " + number(round(value), lang)
+
+
+def percent_whole(fraction: float, lang: str) -> str:
+    """0.384 → "38 %": a share of whole per cent, as the tax office writes it."""
+    return number(100 * fraction, lang) + " %"
+
+
+def month_text(month, lang: str) -> str:
+    """A month (a date or ISO text) by name: "Oktober 2026" / "October 2026"."""
+    moment = datetime.fromisoformat(month) if isinstance(month, str) else month
+    return f"{t(f'fmt.month.{moment.month}', lang)} {moment.year}"
+
+
+def day_text(day, lang: str) -> str:
+    """A date by its day, month name and year: "15 November 2026"."""
+    moment = datetime.fromisoformat(day) if isinstance(day, str) else day
+    return f"{moment.day} {month_text(moment, lang)}"
+
+
+def weekday_time(moment: datetime | str, lang: str) -> str:
+    """A UTC moment (naive or ISO text) as Ambon's weekday and clock: "Senin 09.12 WIT" / "Monday 09:12 WIT"."""
+    moment = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    local = moment.replace(tzinfo=timezone.utc).astimezone(WIT) if moment.tzinfo is None else moment.astimezone(WIT)
+    clock = local.strftime("%H.%M" if lang == "id" else "%H:%M")
+    return f"{t(f'fmt.weekday.{local.weekday()}', lang)} {local.day:02d}/{local.month:02d} {clock} WIT"

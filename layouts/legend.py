@@ -33,8 +33,7 @@ def legend(lang: str) -> html.Div:
         (t("layer.complaints", lang), [row(dot(COMPLAINT_STATUS_COLOURS[s]), t(f"status.{s}", lang)) for s in COMPLAINT_STATUSES]
          + [row(html.Span("12", className="legend-cluster"), t("legend.cluster", lang))]),
         (t("layer.tps", lang), [row(html.Span(className="tps-icon"), t("layer.tps", lang))]),
-        (t("layer.businesses", lang), [row(dot(BUSINESS_COLOURS[c]), t(f"business.{c}", lang)) for c in BUSINESS_COLOURS]
-         + [row(html.Span(className="legend-dot tax-flag"), t("legend.tax_flag", lang))]),
+        (t("layer.businesses", lang), [row(dot(BUSINESS_COLOURS[c]), t(f"business.{c}", lang)) for c in BUSINESS_COLOURS]),
         (t("legend.hazard", lang), hazard_rows(lang)),
         (t("layer.kecamatan", lang), [row(html.Span(className="legend-line kecamatan"), t("layer.kecamatan", lang)),
                                       row(html.Span(className="legend-line desa"), t("layer.desa", lang)),

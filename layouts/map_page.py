@@ -43,7 +43,6 @@ def _labels(lang: str) -> dict:
         "agency": bundle("agency.", lang),
         "kind": bundle("kind.", lang),
         "business": bundle("business.", lang),
-        "taxFlag": bundle("taxflag.", lang),
         "cameraStatus": bundle("camera.status.", lang),
         "hazard": bundle("hazard.", lang),
         "popup": bundle("popup.", lang),

@@ -25,7 +25,6 @@ from store.layers import ComplaintFilter
 from store.roads import read_roads
 from store.models import AdminArea, Business, Camera, FloodZone, River, Road, TpsSite
 from store.vocabulary import COMPLAINT_CATEGORIES, COMPLAINT_STATUSES
-from tax.anomalies import deposit_flags, deposit_summary
 
 STATIC_LAYER_SECONDS = 600
 LIVE_LAYER_SECONDS = 15
@@ -79,10 +78,8 @@ def _layer_payload(engine: Engine, name: str) -> bytes:
     if name == "flood_zones":
         return to_geojson_bytes(layers.read_features(engine, FloodZone), ["id", "name", "hazard"])
     if name == "businesses":
-        businesses = layers.read_features(engine, Business)
-        flags = deposit_flags(layers.read_all_deposits(engine)).set_index("business_id")["flag"]
-        businesses["flag"] = businesses["id"].map(flags).fillna(0).astype(int)  # unusual deposits to follow up
-        return to_geojson_bytes(businesses, ["id", "name", "category", "flag"])
+        # where they are and what they are, never their figures: those are for the tax office (/pajak)
+        return to_geojson_bytes(layers.read_features(engine, Business, columns=["id", "name", "category"]), ["id", "name", "category"])
     abort(404, description=f"No map layer named {name!r}")
 
 
@@ -131,12 +128,5 @@ def init_layer_routes(server: Flask, engine: Engine, cache: Cache) -> None:
         if record is None:
             abort(403, description="This complaint belongs to another agency")
         return jsonify({k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in record.items()})
-
-    @bp.get("/api/businesses/<int:business_id>")
-    def business(business_id: int):
-        deposits = layers.read_business_deposits(engine, business_id)
-        if deposits.empty:
-            abort(404, description="No such business or no deposits")
-        return jsonify(deposit_summary(deposits))
 
     server.register_blueprint(bp)

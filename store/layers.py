@@ -20,7 +20,6 @@ from store.models import (
     AdminArea,
     Complaint,
     PointMixin,
-    TaxDeposit,
 )
 
 BBox = tuple[float, float, float, float]
@@ -196,27 +195,6 @@ def read_complaint(engine: Engine, complaint_id: int) -> dict | None:
     with engine.connect() as conn:
         row = conn.execute(select(Complaint.__table__).where(Complaint.id == complaint_id)).mappings().first()
     return dict(row) if row else None
-
-
-def read_business_deposits(engine: Engine, business_id: int) -> pd.DataFrame:
-    """Monthly deposits of one business, oldest first (columns month, amount_idr)."""
-    statement = select(TaxDeposit.month, TaxDeposit.amount_idr).where(TaxDeposit.business_id == business_id).order_by(TaxDeposit.month)
-    with engine.connect() as conn:
-        return pd.read_sql(statement, conn)
-
-
-def read_all_deposits(engine: Engine) -> pd.DataFrame:
-    """Every monthly deposit (columns business_id, month, amount_idr)."""
-    statement = select(TaxDeposit.business_id, TaxDeposit.month, TaxDeposit.amount_idr)
-    with engine.connect() as conn:
-        return pd.read_sql(statement, conn)
-
-
-def write_deposits(engine: Engine, deposits: pd.DataFrame) -> None:
-    """Insert monthly deposits (columns business_id, month, amount_idr)."""
-    records = deposits[["business_id", "month", "amount_idr"]].astype(object).to_dict("records")
-    with engine.begin() as conn:
-        conn.execute(insert(TaxDeposit), records)
 
 
 def is_empty(engine: Engine) -> bool:

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -141,20 +141,17 @@ class FloodZone(ShapeMixin, Base):
 
 
 class Business(PointMixin, InAreaMixin, Base):
-    """A tax-paying restaurant or cafe (pajak restoran)."""
+    """A restaurant tax payer (pajak restoran): restaurant, cafe, eating house or caterer.
+    Its sales, returns and payments live in the tables of tax.models (confidential)."""
 
     __tablename__ = "businesses"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     category: Mapped[str] = mapped_column(String(20), index=True)
+    """"restoran", "kafe", "rumah_makan" or "katering" (store.vocabulary.BUSINESS_CATEGORIES)."""
     tax_id: Mapped[str] = mapped_column(String(32), unique=True)
-
-
-class TaxDeposit(Base):
-    """What a business deposited for one month, in rupiah."""
-
-    __tablename__ = "tax_deposits"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"), index=True)
-    month: Mapped[date] = mapped_column(Date, index=True)
-    amount_idr: Mapped[int] = mapped_column(Integer)
+    """The regional taxpayer number (NPWPD)."""
+    address: Mapped[str | None] = mapped_column(String(200))
+    opens_hour: Mapped[int | None] = mapped_column(Integer)
+    closes_hour: Mapped[int | None] = mapped_column(Integer)
+    """Opening hours every day, whole hours of Ambon time (WIT) from opens_hour to closes_hour (≤ 24)."""

@@ -21,6 +21,6 @@ COMPLAINT_CHANNELS = ("web", "sms", "whatsapp", "aplikasi", "call_center")
 
 CAMERA_KINDS = ("road", "river", "tps")
 CAMERA_STATUSES = ("online", "degraded", "offline", "unknown")
-BUSINESS_CATEGORIES = ("restoran", "kafe")
+BUSINESS_CATEGORIES = ("restoran", "kafe", "rumah_makan", "katering")
 HAZARD_LEVELS = (1, 2, 3)
 """Flood hazard: 1 low, 2 medium, 3 high."""

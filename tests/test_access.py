@@ -16,10 +16,10 @@ from store.models import Camera, Complaint
 from tests.conftest import csrf_token_of, login_client
 
 CAMERA_PAGES = {"/kamera", "/kamera/kesehatan", "/kamera/langsung"}
-PAGES = ["/", "/admin", *sorted(CAMERA_PAGES), "/cakupan", "/banjir"]
+PAGES = ["/", "/admin", *sorted(CAMERA_PAGES), "/cakupan", "/banjir", "/pajak"]
 OPENS = {  # role -> pages it may open
     "admin": set(PAGES), "operator": {"/", *CAMERA_PAGES}, "planner": {"/", "/cakupan"}, "bpbd": {"/", *CAMERA_PAGES, "/banjir"},
-    "agency": {"/"}, "viewer": {"/"},
+    "agency": {"/"}, "viewer": {"/"}, "tax": {"/", "/pajak"},
 }
 
 

@@ -1,10 +1,9 @@
 """The demo city: deterministic, complete, believable, and on land inside Ambon."""
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
 
-from demo.generator import LAND_MARGIN_M, build_demo_city, build_deposits, city_outline_m
+from demo.generator import LAND_MARGIN_M, build_demo_city, city_outline_m
 from geo.crs import AMBON_UTM
 from store.vocabulary import COMPLAINT_CATEGORY_AGENCY
 
@@ -13,7 +12,7 @@ def test_same_seed_same_city(demo_city):
     again = build_demo_city()
     for name, layer in demo_city.point_layers().items():
         assert layer.geometry.geom_equals_exact(again.point_layers()[name].geometry, tolerance=0).all(), name
-    pd.testing.assert_frame_equal(demo_city.deposits, again.deposits)
+    pd.testing.assert_frame_equal(demo_city.businesses.drop(columns="geometry"), again.businesses.drop(columns="geometry"))
 
 
 def test_layer_sizes(demo_city):
@@ -50,14 +49,13 @@ def test_points_lie_inside_the_outline_with_margin_and_in_a_desa(demo_city):
         assert layer.desa_code.notna().all(), name
 
 
-def test_planted_deposit_anomalies():
-    businesses = build_demo_city().businesses
-    deposits, anomalies = build_deposits(np.random.default_rng(1), businesses)
-    assert sorted(anomalies.values()).count("drop") == 12 and sorted(anomalies.values()).count("missing") == 8
-    months_per_business = deposits.groupby("business_id").size()
-    missing = [b for b, kind in anomalies.items() if kind == "missing"]
-    assert (months_per_business.loc[missing] < 24).all()
-    assert (months_per_business.drop(index=missing) == 24).all()
+def test_businesses_have_what_the_tax_office_needs(demo_city):
+    from store.vocabulary import BUSINESS_CATEGORIES
+
+    businesses = demo_city.businesses
+    assert set(businesses.category) == set(BUSINESS_CATEGORIES) and businesses.tax_id.is_unique
+    assert businesses.address.str.startswith("Jl. ").all()
+    assert ((0 <= businesses.opens_hour) & (businesses.opens_hour < businesses.closes_hour) & (businesses.closes_hour <= 24)).all()
 
 
 def test_demo_points_fall_inside_the_real_city_boundary(demo_city, shared_geodata):

@@ -55,8 +55,6 @@ def test_details_behind_a_click(client):
     complaint = client.get("/api/complaints/1").get_json()
     assert complaint["ticket"].startswith("AMB-") and complaint["agency"]
     assert client.get("/api/complaints/999999").status_code == 404
-    business = client.get("/api/businesses/1").get_json()
-    assert business["last_amount_idr"] > 0 and "flags" in business
 
 
 def test_language_switch_sets_cookie_and_never_redirects_off_site(client):
@@ -73,11 +71,8 @@ def test_flood_readings_endpoint_is_mounted_and_closed_without_a_key(client):
     assert response.status_code == 401
 
 
-def test_businesses_with_unusual_deposits_are_flagged_on_the_layer(client, demo_city):
-    from tax.anomalies import deposit_flags
-
-    flags = {f["properties"]["id"]: f["properties"]["flag"] for f in _features(client.get("/api/layers/businesses.geojson"))}
-    expected = deposit_flags(demo_city.deposits).set_index("business_id")["flag"]
-    assert flags == {int(k): int(v) for k, v in expected.items()}
-    flagged = next(i for i, flag in flags.items() if flag & 1)
-    assert "drop" in client.get(f"/api/businesses/{flagged}").get_json()["flags"]
+def test_the_map_shows_businesses_without_their_tax_figures(client):
+    """Taxpayer figures are for the tax office (/pajak): the map layer every role sees holds none."""
+    features = _features(client.get("/api/layers/businesses.geojson"))
+    assert len(features) == 400 and {key for f in features for key in f["properties"]} == {"id", "name", "category"}
+    assert b"amount" not in client.get("/api/businesses/1").data
