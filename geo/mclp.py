@@ -35,7 +35,10 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.spatial import cKDTree
 
-__all__ = ["MCLPResult", "solve_mclp", "spacing_conflicts", "reduce_instance", "rank_selection", "Cancelled"]
+from geo.mclp_lagrange import lagrangian
+
+__all__ = ["MCLPResult", "solve_mclp", "spacing_conflicts", "reduce_instance", "rank_selection", "Cancelled",
+           "group_pairs", "clique_cover"]
 
 ProgressFn = Callable[[float, str], None]
 CancelFn = Callable[[], bool]
@@ -54,9 +57,10 @@ class MCLPResult:
     that added weight per site (sums to ``new_weight``). ``covered_weight`` = ``existing_weight``
     (covered by existing cameras) + ``new_weight``. ``bound``: proven upper bound on
     ``covered_weight``. ``gap`` = (bound - covered_weight) / (bound - existing_weight): the relative
-    gap of the part the solver controls (0 = proven optimal). ``method``: "exact" when proven
-    optimal (gap within ``mip_rel_gap``, by the MIP or because a bound meets the heuristic
-    solution), else "heuristic". ``status`` says how the run ended.
+    gap of the part the solver controls (0 = proven optimal). ``method`` says where the certificate
+    comes from: "exact" when proven optimal (gap within ``mip_rel_gap``), "lagrangian" when the
+    bound is the Lagrangian relaxation's (or the MIP's on the core its reduced costs left),
+    "heuristic" when only the greedy bound holds. ``status`` says how the run ended.
     """
 
     selected: np.ndarray
@@ -69,7 +73,6 @@ class MCLPResult:
     method: str
     status: str
     seconds: float
-    lp_bound: float | None = None
     stats: dict = field(default_factory=dict)
 
     @property
@@ -125,6 +128,25 @@ def spacing_conflicts(site_xy: np.ndarray, min_spacing_m: float, existing_xy: np
 # reduction
 
 
+def group_pairs(groups) -> np.ndarray:
+    """All pairs (i < j) of sites sharing a group label, (p, 2) int64 (negative labels: no group)."""
+    g = np.asarray(groups, np.int64)
+    idx = np.flatnonzero(g >= 0)
+    order = idx[np.argsort(g[idx], kind="stable")]
+    gs = g[order]
+    out = []
+    # pairs at distance d within each sorted run of equal labels
+    for d in range(1, len(order)):
+        same = gs[d:] == gs[:-d]
+        if not same.any():
+            break
+        out.append(np.c_[order[:-d][same], order[d:][same]])
+    if not out:
+        return np.empty((0, 2), np.int64)
+    p = np.vstack(out)
+    return np.sort(p, axis=1).astype(np.int64)
+
+
 @dataclass
 class _Reduced:
     A: sp.csr_matrix  # n' x m' bool
@@ -151,12 +173,14 @@ def _row_keys(A: sp.csr_matrix, seed: int = 12345) -> np.ndarray:
 
 def reduce_instance(A: sp.spmatrix, weights: np.ndarray, *, already_covered: np.ndarray | None = None,
                     allowed: np.ndarray | None = None, costs: np.ndarray | None = None,
-                    conflicts: np.ndarray | None = None, drop_dominated: bool = True) -> _Reduced:
+                    conflicts: np.ndarray | None = None, groups: np.ndarray | None = None,
+                    drop_dominated: bool = True) -> _Reduced:
     """Shrink an MCLP instance without changing its optimum (see module docstring).
 
     ``A`` n x m coverage, ``weights`` (n,), ``already_covered`` (n,) bool, ``allowed`` (m,) bool,
-    ``costs`` (m,), ``conflicts`` (p, 2) candidate pairs. Dominance is only applied when there
-    are no conflicts (a dominating site might be blocked by spacing).
+    ``costs`` (m,), ``conflicts`` (p, 2) candidate pairs, ``groups`` (m,) int labels: sites
+    sharing a label (one pole's headings) exclude each other; they become conflict pairs.
+    Dominance is only applied when there are no conflicts (a dominating site might be blocked).
     """
     A = sp.csr_matrix(A, dtype=bool)
     A.sum_duplicates()
@@ -166,6 +190,8 @@ def reduce_instance(A: sp.spmatrix, weights: np.ndarray, *, already_covered: np.
     costs = np.ones(m) if costs is None else np.asarray(costs, dtype=float)
     allowed = np.ones(m, dtype=bool) if allowed is None else np.asarray(allowed, dtype=bool).copy()
     conflicts = np.empty((0, 2), np.int64) if conflicts is None else np.asarray(conflicts, np.int64).reshape(-1, 2)
+    if groups is not None:
+        conflicts = np.vstack([conflicts, group_pairs(groups)])
     stats = {"n_demand": n, "n_candidates": m}
 
     cols = np.flatnonzero(allowed)
@@ -370,38 +396,53 @@ def _swap_search(R: _Reduced, sel: list[int], k: int | None, budget: float | Non
 # exact
 
 
-def clique_rows(conflicts: sp.csr_matrix) -> sp.csr_matrix:
-    """Rows "at most one of these sites" implying every conflict pair (p x m, 0/1).
+def clique_cover(conflicts: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """Disjoint cliques of conflicting sites, and the conflict pairs no clique holds.
 
     A greedy clique cover: each site, in order, starts a clique with those of its conflicting
-    neighbours that conflict with every member so far; pairs no clique holds stay as rows of two.
-    Sites along a road within the spacing of each other end up in one row, so the LP relaxation
-    cannot pick each of them at one half.
+    neighbours that conflict with every member so far. Returns ``(label (m,), loose (p, 2))``:
+    sites sharing a label pairwise conflict ("at most one of them"); sites without conflicts get
+    a label of their own; ``loose`` lists the remaining pairs (i < j).
     """
     K = sp.csr_matrix(conflicts, dtype=bool)
     m = K.shape[0]
-    neighbours = [set(K.indices[K.indptr[i]:K.indptr[i + 1]].tolist()) for i in range(m)]
-    assigned = np.zeros(m, dtype=bool)
-    cliques: list[list[int]] = []
-    for v in range(m):
-        if assigned[v] or not neighbours[v]:
-            continue
-        clique, common = [v], set(u for u in neighbours[v] if not assigned[u])
-        while common:
-            u = min(common, key=lambda c: (-len(neighbours[c] & common), c))  # keeps the most candidates open
-            clique.append(u)
-            common &= neighbours[u]
-        assigned[clique] = True
-        cliques.append(clique)
     label = np.full(m, -1, np.int64)
-    for i, clique in enumerate(cliques):
-        label[clique] = i
+    nxt = 0
+    if K.nnz:
+        neighbours = [set(K.indices[K.indptr[i]:K.indptr[i + 1]].tolist()) for i in range(m)]
+        for v in range(m):
+            if label[v] >= 0 or not neighbours[v]:
+                continue
+            clique, common = [v], set(u for u in neighbours[v] if label[u] < 0)
+            while common:
+                u = min(common, key=lambda c: (-len(neighbours[c] & common), c))  # keeps the most candidates open
+                clique.append(u)
+                common &= neighbours[u]
+            label[clique] = nxt
+            nxt += 1
+    alone = label < 0
+    label[alone] = nxt + np.arange(int(alone.sum()))
     pairs = sp.triu(K, k=1).tocoo()
-    loose = (label[pairs.row] != label[pairs.col]) | (label[pairs.row] < 0)
-    members = cliques + [[int(a), int(b)] for a, b in zip(pairs.row[loose], pairs.col[loose])]
-    rows = np.repeat(np.arange(len(members)), [len(c) for c in members])
-    cols = np.fromiter((v for c in members for v in c), dtype=np.int64, count=len(rows))
-    return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(members), m))
+    loose = label[pairs.row] != label[pairs.col]
+    return label, np.c_[pairs.row[loose], pairs.col[loose]].astype(np.int64)
+
+
+def clique_rows(conflicts: sp.csr_matrix) -> sp.csr_matrix:
+    """Rows "at most one of these sites" implying every conflict pair (p x m, 0/1).
+
+    The cliques of :func:`clique_cover` (two or more sites) plus a row of two for each pair no
+    clique holds. Sites along a road within the spacing of each other end up in one row, so the
+    LP relaxation cannot pick each of them at one half.
+    """
+    m = conflicts.shape[0]
+    label, loose = clique_cover(conflicts)
+    size = np.bincount(label, minlength=int(label.max()) + 1 if m else 0)
+    multi = np.flatnonzero(size[label] >= 2) if m else np.empty(0, np.int64)
+    _, row_of = np.unique(label[multi], return_inverse=True)
+    n_cl = int(row_of.max()) + 1 if len(multi) else 0
+    rows = np.r_[row_of.ravel(), n_cl + np.repeat(np.arange(len(loose)), 2)].astype(np.int64)
+    cols = np.r_[multi, loose.ravel()].astype(np.int64)
+    return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_cl + len(loose), m))
 
 
 def _build_lp(R: _Reduced, k: int | None, budget: float | None, integer: bool):
@@ -490,7 +531,8 @@ def _highs(time_limit: float, mip_rel_gap: float, threads: int | None = None):
 
 
 def _subscribe_interrupts(h, cancel: CancelFn | None, progress: ProgressFn | None, lo: float, hi: float, state: dict):
-    """Let the cancel hook interrupt HiGHS and forward MIP progress (gap) to the progress hook."""
+    """Let the cancel hook interrupt HiGHS and forward MIP progress (dual bound, best value) to
+    ``progress(bound, best)``."""
 
     def on_interrupt(e):
         if cancel is not None and cancel():
@@ -503,9 +545,9 @@ def _subscribe_interrupts(h, cancel: CancelFn | None, progress: ProgressFn | Non
             now = time.perf_counter()
             if now - state.get("last", 0) > 0.25:
                 state["last"] = now
-                g = e.data_out.mip_gap
-                frac = lo + (hi - lo) * (0.0 if not np.isfinite(g) else max(0.0, min(1.0, 1.0 - g)))
-                progress(frac, f"exact search: gap {g * 100:.2f} %" if np.isfinite(g) else "exact search")
+                db, pv = e.data_out.mip_dual_bound, e.data_out.objective_function_value
+                if np.isfinite(db) and np.isfinite(pv):
+                    progress(float(db), float(pv))
 
     # Python callbacks cost time on every simplex iteration: subscribe only what a caller asked for
     if cancel is not None or progress is not None:
@@ -513,18 +555,6 @@ def _subscribe_interrupts(h, cancel: CancelFn | None, progress: ProgressFn | Non
     if cancel is not None:
         h.cbSimplexInterrupt.subscribe(on_interrupt)
         h.cbIpmInterrupt.subscribe(on_interrupt)
-
-
-def _solve_lp_bound(R, k, budget, time_limit, cancel, state) -> float | None:
-    import highspy
-
-    h = _highs(time_limit, 1e-9)
-    h.passModel(_build_lp(R, k, budget, integer=False))
-    _subscribe_interrupts(h, cancel, None, 0, 0, state)
-    h.run()
-    if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
-        return float(h.getInfo().objective_function_value)
-    return None
 
 
 def _solve_mip(R, k, budget, time_limit, mip_rel_gap, warm, cancel, progress, lo, hi, state, threads=None):
@@ -554,6 +584,30 @@ def _solve_mip(R, k, budget, time_limit, mip_rel_gap, warm, cancel, progress, lo
         xs = np.asarray(h.getSolution().col_value[:m])
         out["selected"] = [int(j) for j in np.flatnonzero(xs > 0.5)]
         out["value"] = float(info.objective_function_value)
+    return out
+
+
+def _solve_sub(R: _Reduced, cols, k, budget, time_limit, mip_rel_gap, warm, cancel, progress, lo, hi, state,
+               threads=None) -> dict:
+    """The MIP restricted to sites ``cols`` (reduced numbering; rows re-merged), warm-started with
+    ``warm`` (those of its sites among ``cols``). Results come back in ``R``'s numbering.
+    ``progress(dual_bound, best)``, when given, follows the branch and bound."""
+    cols = np.asarray(cols, np.int64)
+    K = R.conflicts[cols][:, cols].tocoo()
+    pairs = np.c_[K.row, K.col][K.row < K.col]
+    S = reduce_instance(R.A[:, cols], R.w, costs=R.costs[cols], conflicts=pairs, drop_dominated=False)
+    pos = np.full(len(cols), -1, np.int64)
+    pos[S.cols] = np.arange(len(S.cols))
+    where = {int(c): i for i, c in enumerate(cols)}
+    ws = [int(pos[where[j]]) for j in warm if j in where and pos[where[j]] >= 0]
+    if S.A.shape[1] == 0 or time_limit <= 0.01:
+        return {"status": "skipped", "optimal": False, "dual_bound": None, "selected": None, "value": None}
+    out = _solve_mip(S, k, budget, time_limit, mip_rel_gap, ws, cancel, progress, lo, hi, state, threads)
+    if state.get("cancelled"):
+        raise Cancelled("cancelled")
+    if out["selected"] is not None:
+        out["selected"] = [int(cols[S.cols[j]]) for j in out["selected"]]
+        out["value"] = _value(R, out["selected"])
     return out
 
 
@@ -595,8 +649,8 @@ def rank_selection(A: sp.spmatrix, weights: np.ndarray, selected, already_covere
 def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: float | None = None,
                costs=None, already_covered=None, conflicts=None, forbidden=None,
                method: str = "auto", time_limit_s: float = 60.0, mip_rel_gap: float = 1e-6,
-               lp_bound: bool = True, progress: ProgressFn | None = None, cancel: CancelFn | None = None,
-               threads: int | None = None) -> MCLPResult:
+               groups=None, progress: ProgressFn | None = None, cancel: CancelFn | None = None,
+               on_bound: Callable[[float, float], None] | None = None, threads: int | None = None) -> MCLPResult:
     """Choose new sites maximising newly covered demand weight.
 
     ``A``: n x m sparse coverage (demand x candidates, see :func:`geo.coverage.coverage_matrix`).
@@ -605,11 +659,15 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
     (n,) bool, demand seen by existing cameras. ``conflicts``: (p, 2) candidate pairs that may
     not both be chosen (min spacing); ``forbidden``: (m,) bool candidates not allowed (too close
     to an existing camera) - see :func:`spacing_conflicts`.
-    ``method``: "auto" (heuristic, then exact within the time limit), "exact", or "heuristic"
-    (no MIP; the LP relaxation still gives the bound unless ``lp_bound`` is False).
+    ``groups``: (m,) int labels, sites sharing one may not be chosen together (the headings of
+    one pole: at most one camera per pole; negative: no group).
+    ``method``: "auto" (heuristic, Lagrangian bound, then exact within the time limit), "exact",
+    or "heuristic" (no MIP; the Lagrangian relaxation still gives the bound).
     ``time_limit_s``: wall-clock seconds for the whole solve (the heuristic always finishes).
-    ``progress(fraction, message)`` is called as phases advance; ``cancel()`` returning True
-    aborts with :class:`Cancelled`.
+    ``mip_rel_gap``: stop when the gap is this small (the answer then counts as optimal).
+    ``progress(fraction, message)`` is called as phases advance; ``on_bound(bound, best)`` (covered
+    weight, existing included) as the bound closes in; ``cancel()`` returning True aborts with
+    :class:`Cancelled` within a fraction of a second.
     """
     t0 = time.perf_counter()
     deadline = t0 + float(time_limit_s)
@@ -647,7 +705,11 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
 
     report(0.0, "preparing the model")
     check()
-    R = reduce_instance(A, w, already_covered=cov0, allowed=allowed, costs=costs, conflicts=conflicts)
+    if groups is not None:
+        groups = np.asarray(groups, np.int64)
+        if groups.shape != (m,):
+            raise ValueError(f"groups must have length {m}")
+    R = reduce_instance(A, w, already_covered=cov0, allowed=allowed, costs=costs, conflicts=conflicts, groups=groups)
     stats = dict(R.stats)
     report(0.1, f"{R.A.shape[0]} demand groups x {R.A.shape[1]} candidate sites")
 
@@ -662,39 +724,85 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
     stats["t_heuristic"] = time.perf_counter() - t0
     bound = gbound
     best_sel, best_val = list(sel), val
-    method_used, status = "heuristic", "heuristic"
-    lpb = None
+    bound_src = "heuristic"
+    status = "heuristic"
     state: dict = {}
     rel = lambda ub, v: (ub - v) / ub if ub > 0 else 0.0  # noqa: E731
-    report(0.3, "heuristic solution found")
+    tol = 1e-9 * max(1.0, float(R.w.sum()))
 
-    proven = rel(bound, best_val) <= mip_rel_gap
-    if proven:
-        method_used, status = "exact", "optimal (bound met by heuristic)"
-    elif method != "heuristic" and R.A.shape[1] > 0:
-        remaining = deadline - time.perf_counter()
-        if remaining > 0.05:
-            res = _solve_mip(R, kk, budget, remaining, mip_rel_gap, best_sel, cancel, progress, 0.3, 0.95, state,
-                             threads)
-            if state.get("cancelled"):
-                raise Cancelled("cancelled")
-            stats["mip_status"] = res["status"]
-            if res["value"] is not None and res["value"] > best_val + 1e-12 * max(1.0, total):
-                best_sel, best_val = res["selected"], _value(R, res["selected"])
-            if res["dual_bound"] is not None:
-                bound = min(bound, max(res["dual_bound"], best_val))
-            if res["optimal"]:
-                method_used, status = "exact", "optimal"
-            else:
-                status = "time limit" if "time" in res["status"].lower() else res["status"]
-    if method_used != "exact" and lp_bound and R.A.shape[1] > 0 and "mip_status" not in stats:
-        report(0.9, "computing the LP bound")
-        remaining = max(1.0, deadline - time.perf_counter())
-        lpb = _solve_lp_bound(R, kk, budget, remaining, cancel, state)
-        if state.get("cancelled"):
-            raise Cancelled("cancelled")
-        if lpb is not None:
-            bound = min(bound, max(lpb, best_val))
+    def closing(lo, hi):
+        """Progress between lo and hi as the gap closes (bound and best in the caller's units)."""
+        def on(b, v, _it=0):
+            g = rel(min(bound, b), v)
+            report(lo + (hi - lo) * max(0.0, min(1.0, 1.0 - g)), f"bound {existing + min(bound, b):,.0f}, "
+                   f"best {existing + v:,.0f}, gap {100 * g:.2f} %")
+            if on_bound is not None:
+                on_bound(existing + min(bound, b), existing + v)
+        return on
+
+    closing(0.3, 0.4)(bound, best_val)
+    mm = R.A.shape[1]
+    if rel(bound, best_val) > mip_rel_gap and mm > 0:
+        # 1. Lagrangian relaxation: the bound, and per site a bound on answers that use it
+        label, _loose = clique_cover(R.conflicts)
+        cov = np.zeros(R.A.shape[0], dtype=bool)
+        Acsc = R.A.tocsc()
+        for j in best_sel:
+            cov[Acsc.indices[Acsc.indptr[j]:Acsc.indptr[j + 1]]] = True
+        share = 0.3 if method != "heuristic" else 0.9
+        lag = lagrangian(R.A, R.w, kk, budget=budget, costs=R.costs, group=label, conflicts=R.conflicts,
+                         lower=best_val, incumbent=best_sel, u0=np.where(cov, 0.0, R.w),
+                         deadline=time.perf_counter() + share * max(0.0, deadline - time.perf_counter()),
+                         target_gap=mip_rel_gap, check=check, report=closing(0.3, 0.6))
+        stats.update(lagrangian_iterations=lag.iterations, t_lagrangian=lag.seconds)
+        if lag.best_value > best_val + tol:
+            best_sel, best_val = _swap_search(R, lag.best, kk, budget, deadline=time.perf_counter() + 1.0, check=check)
+        if lag.bound < bound:
+            bound, bound_src = max(lag.bound, best_val), "lagrangian"
+        fix = lag.fix_bound
+        if method != "heuristic" and rel(bound, best_val) > mip_rel_gap:
+            # 2. a better answer: the MIP on the most promising sites only (their fixing bounds
+            # are the highest), warm-started with the best answer so far
+            n_top = max(60, 4 * (kk if kk is not None else 25))
+            top = np.union1d(np.argsort(-fix, kind="stable")[:n_top], np.asarray(best_sel, np.int64))
+            if len(top) < mm:
+                res = _solve_sub(R, top, kk, budget, 0.2 * max(0.0, deadline - time.perf_counter()), mip_rel_gap,
+                                 best_sel, cancel, None, 0.6, 0.7, state, threads)
+                if res["value"] is not None and res["value"] > best_val + tol:
+                    best_sel, best_val = _swap_search(R, res["selected"], kk, budget,
+                                                      deadline=time.perf_counter() + 1.0, check=check)
+                    stats["restricted_mip_value"] = best_val
+                closing(0.6, 0.7)(bound, best_val)
+            # 3. with the better answer as target, more steps tighten the bound and fix more sites
+            if rel(bound, best_val) > mip_rel_gap and budget is None:
+                lag2 = lagrangian(R.A, R.w, kk, budget=budget, costs=R.costs, group=label, conflicts=R.conflicts,
+                                  lower=best_val, incumbent=best_sel, u0=lag.u,
+                                  deadline=time.perf_counter() + 0.25 * max(0.0, deadline - time.perf_counter()),
+                                  target_gap=mip_rel_gap, check=check, report=closing(0.7, 0.75))
+                fix = np.minimum(fix, lag2.fix_bound)
+                if lag2.best_value > best_val + tol:
+                    best_sel, best_val = lag2.best, lag2.best_value
+                if lag2.bound < bound:
+                    bound, bound_src = max(lag2.bound, best_val), "lagrangian"
+            # 4. reduced-cost fixing, then the MIP on the core: no site outside it is in a better answer
+            core = np.flatnonzero(fix >= best_val - tol)
+            core = np.union1d(core, np.asarray(best_sel, np.int64))
+            stats["core_sites"] = int(len(core))
+            remaining = deadline - time.perf_counter()
+            if rel(bound, best_val) > mip_rel_gap and remaining > 0.05:
+                res = _solve_sub(R, core, kk, budget, remaining, mip_rel_gap, best_sel, cancel,
+                                 closing(0.75, 0.95), 0.75, 0.95, state, threads)
+                stats["mip_status"] = res["status"]
+                if res["value"] is not None and res["value"] > best_val + tol:
+                    best_sel, best_val = res["selected"], res["value"]
+                if res["dual_bound"] is not None and max(res["dual_bound"], best_val) < bound:
+                    bound = max(res["dual_bound"], best_val)
+                    bound_src = "exact" if len(core) == mm else "lagrangian"
+                status = "optimal" if res["optimal"] else (
+                    "time limit" if "time" in res["status"].lower() else res["status"])
+        best_val = _value(R, best_sel)
+    if rel(bound, best_val) <= mip_rel_gap:
+        status = status if status == "optimal" else "optimal (bound met)"
     stats["seconds_total"] = time.perf_counter() - t0
 
     orig = R.cols[np.asarray(best_sel, dtype=np.int64)] if best_sel else np.empty(0, np.int64)
@@ -703,9 +811,8 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
     ub = existing + bound
     gap = rel(bound, float(marginal.sum())) if bound > 0 else 0.0
     gap = max(0.0, gap)
-    if gap <= mip_rel_gap:  # proven optimal, whichever route got there
-        method_used = "exact"
+    method_used = "exact" if gap <= mip_rel_gap else bound_src  # proven optimal, whichever route got there
     report(1.0, "done")
     return MCLPResult(selected=order, marginal_weight=marginal, covered_weight=covered, existing_weight=existing,
                       total_weight=total, bound=ub, gap=gap, method=method_used, status=status,
-                      seconds=time.perf_counter() - t0, lp_bound=None if lpb is None else existing + lpb, stats=stats)
+                      seconds=time.perf_counter() - t0, stats=stats)
