@@ -215,7 +215,9 @@ def reduce_instance(A: sp.spmatrix, weights: np.ndarray, *, already_covered: np.
     keep = colnnz > 0
     # dominated columns
     c1 = costs[cols]
-    if drop_dominated and len(conflicts) == 0 and A1.shape[0]:
+    # (the pairwise overlaps cost about nnz^2/n: skipped on large instances, where it takes longer
+    # than it saves)
+    if drop_dominated and len(conflicts) == 0 and A1.shape[0] and A1.nnz <= 3_000_000:
         B = A1.astype(np.int32)
         O = (B.T @ B).tocoo()
         j, j2, ov = O.row, O.col, O.data
@@ -719,7 +721,9 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
     stats["greedy_value"] = val
     stats["t_greedy"] = time.perf_counter() - t0
     report(0.2, "greedy done, improving by swaps")
-    sel, val = _swap_search(R, sel, kk, budget, deadline=max(deadline, time.perf_counter() + 1.0), check=check)
+    # (capped: on the largest instances one swap pass costs seconds, better spent on the bound)
+    sel, val = _swap_search(R, sel, kk, budget, check=check,
+                            deadline=time.perf_counter() + max(1.0, 0.05 * float(time_limit_s)))
     stats["swap_value"] = val
     stats["t_heuristic"] = time.perf_counter() - t0
     bound = gbound
@@ -750,10 +754,12 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
         for j in best_sel:
             cov[Acsc.indices[Acsc.indptr[j]:Acsc.indptr[j + 1]]] = True
         share = 0.3 if method != "heuristic" else 0.9
+        # on large instances most steps price only the most promising sites
+        active = max(500, 30 * (kk if kk is not None else 25)) if R.A.nnz > 2_000_000 else None
         lag = lagrangian(R.A, R.w, kk, budget=budget, costs=R.costs, group=label, conflicts=R.conflicts,
                          lower=best_val, incumbent=best_sel, u0=np.where(cov, 0.0, R.w),
                          deadline=time.perf_counter() + share * max(0.0, deadline - time.perf_counter()),
-                         target_gap=mip_rel_gap, check=check, report=closing(0.3, 0.6))
+                         active_size=active, target_gap=mip_rel_gap, check=check, report=closing(0.3, 0.6))
         stats.update(lagrangian_iterations=lag.iterations, t_lagrangian=lag.seconds)
         if lag.best_value > best_val + tol:
             best_sel, best_val = _swap_search(R, lag.best, kk, budget, deadline=time.perf_counter() + 1.0, check=check)
@@ -778,7 +784,7 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
                 lag2 = lagrangian(R.A, R.w, kk, budget=budget, costs=R.costs, group=label, conflicts=R.conflicts,
                                   lower=best_val, incumbent=best_sel, u0=lag.u,
                                   deadline=time.perf_counter() + 0.25 * max(0.0, deadline - time.perf_counter()),
-                                  target_gap=mip_rel_gap, check=check, report=closing(0.7, 0.75))
+                                  active_size=active, target_gap=mip_rel_gap, check=check, report=closing(0.7, 0.75))
                 fix = np.minimum(fix, lag2.fix_bound)
                 if lag2.best_value > best_val + tol:
                     best_sel, best_val = lag2.best, lag2.best_value

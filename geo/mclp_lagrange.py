@@ -72,12 +72,26 @@ def group_best(s: np.ndarray, group: np.ndarray, n_groups: int):
     return best, arg
 
 
-def _second_best(s: np.ndarray, group: np.ndarray, arg: np.ndarray, n_groups: int) -> np.ndarray:
-    """Per group, the best score among its sites other than ``arg`` (-inf when alone)."""
-    s2 = s.copy()
-    ok = arg >= 0
-    s2[arg[ok]] = -np.inf
-    return group_best(s2, group, n_groups)[0]
+class _Groups:
+    """Per-group maxima without sorting every step: sites ordered by group once, then
+    ``np.maximum.reduceat`` over the runs (groups must cover 0..G-1, each non-empty)."""
+
+    def __init__(self, group: np.ndarray):
+        self.perm = np.argsort(group, kind="stable")
+        g = group[self.perm]
+        self.starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]]) if len(g) else np.zeros(0, np.int64)
+        self.sizes = np.diff(np.r_[self.starts, len(g)])
+        self.gid = g
+
+    def best(self, s: np.ndarray):
+        sp_ = s[self.perm]
+        gs = np.maximum.reduceat(sp_, self.starts) if len(sp_) else np.zeros(0)
+        pos = np.flatnonzero(sp_ == np.repeat(gs, self.sizes))
+        gp = self.gid[pos]
+        first = np.r_[True, gp[1:] != gp[:-1]]
+        arg = np.full(len(gs), -1, np.int64)
+        arg[gp[first]] = self.perm[pos[first]]
+        return gs, arg
 
 
 def _choose(gs: np.ndarray, k: int | None, budget: float | None, gcost: np.ndarray):
@@ -118,7 +132,7 @@ def _choose(gs: np.ndarray, k: int | None, budget: float | None, gcost: np.ndarr
 def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float | None = None,
                costs: np.ndarray | None = None, group: np.ndarray | None = None,
                conflicts: sp.csr_matrix | None = None, lower: float = 0.0, incumbent=None,
-               u0: np.ndarray | None = None, deadline: float, max_iter: int = 100_000, min_step: float = 1e-3, target_gap: float = 0.0,
+               u0: np.ndarray | None = None, active_size: int | None = None, deadline: float, max_iter: int = 100_000, min_step: float = 1e-3, target_gap: float = 0.0,
                check: Callable[[], None] | None = None,
                report: Callable[[float, float, int], None] | None = None) -> LagrangeResult:
     """Minimise ``L(u)`` by subgradient steps until ``deadline`` (perf_counter seconds), the
@@ -129,7 +143,8 @@ def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float 
     every site its own group). ``conflicts`` m x m symmetric bool: further pairs that may not both
     be chosen; they are dropped from the relaxation (still a valid bound) and a step's set that
     breaks one is not taken as an answer. ``lower``/``incumbent``: the best answer known (value,
-    sites). ``check()`` may raise to cancel; ``report(bound, best, iteration)`` is called about
+    sites). ``active_size``: on large instances, steps between full pricings (every 8th step)
+    price only the sites of this many best groups. ``check()`` may raise to cancel; ``report(bound, best, iteration)`` is called about
     every 0.2 s.
     """
     t0 = time.perf_counter()
@@ -139,7 +154,10 @@ def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float 
     if group is None:
         group = np.arange(m, dtype=np.int64)
     group = np.asarray(group, np.int64)
+    _, group = np.unique(group, return_inverse=True)  # labels 0..G-1, none empty
+    group = group.ravel().astype(np.int64)
     G = int(group.max()) + 1 if m else 0
+    groups = _Groups(group)
     gcost = np.full(G, np.inf)
     np.minimum.at(gcost, group, costs)
     Af = sp.csr_matrix(A, dtype=np.float64)
@@ -163,34 +181,60 @@ def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float 
     last_report = 0.0
     tol = 1e-9 * max(1.0, W)
 
+    # large instances: between full pricings (every ``refresh`` steps, which alone give valid
+    # bounds and fixing), steps price only the sites of the ``active`` best groups
+    active = None if active_size is None or active_size >= G else int(active_size)
+    refresh = 8
+    best_any = np.inf
+    C = AT_C = groups_C = None
     while it < max_iter:
         it += 1
         if check is not None and (it & 3) == 0:
             check()
-        s = AT @ u
-        gs, garg = group_best(s, group, G)
-        val, chosen, thr = _choose(gs, k, budget, gcost)
-        L = float(W - u.sum() + val)
-        # fixing bounds: forcing site j in costs at most (group's best - s_j) inside a chosen
-        # group, or (threshold - s_j) when its group is outside the choice
-        in_choice = np.zeros(G, dtype=bool)
-        in_choice[chosen] = True
-        if budget is None:
-            fb = np.where(in_choice[group], L - gs[group] + np.maximum(s, 0.0),
-                          L - thr + np.maximum(s, 0.0))
-        else:  # under a budget no site is fixed: L itself bounds every answer
-            fb = np.full(m, L)
-        np.minimum(fix, fb, out=fix)
-        if L < best_bound - 1e-12 * max(1.0, abs(L)):
-            best_bound = L
-            best_u = u.copy()
+        full = active is None or (it - 1) % refresh == 0
+        if full:
+            s = AT @ u
+            gs, garg = groups.best(s)
+            val, chosen, thr = _choose(gs, k, budget, gcost)
+            L = float(W - u.sum() + val)
+            # fixing bounds: forcing site j in costs at most (group's best - s_j) inside a chosen
+            # group, or (threshold - s_j) when its group is outside the choice
+            in_choice = np.zeros(G, dtype=bool)
+            in_choice[chosen] = True
+            if budget is None:
+                fb = np.where(in_choice[group], L - gs[group] + np.maximum(s, 0.0),
+                              L - thr + np.maximum(s, 0.0))
+            else:  # under a budget no site is fixed: L itself bounds every answer
+                fb = np.full(m, L)
+            np.minimum(fix, fb, out=fix)
+            if L < best_bound - 1e-12 * max(1.0, abs(L)):
+                best_bound = L
+                best_u = u.copy()
+            sel = garg[chosen]
+            if active is not None:
+                keep = np.zeros(G, dtype=bool)
+                keep[np.argpartition(-gs, active - 1)[:active]] = True
+                keep[group[np.asarray(best_sel, np.int64)]] = True
+                C = np.flatnonzero(keep[group])
+                AT_C = AT[C]
+                _, gC = np.unique(group[C], return_inverse=True)
+                gC = gC.ravel().astype(np.int64)
+                groups_C = _Groups(gC)
+                gcost_C = np.full(int(gC.max()) + 1, np.inf)
+                np.minimum.at(gcost_C, gC, costs[C])
+        else:
+            gsC, gargC = groups_C.best(AT_C @ u)
+            val, chosenC, _ = _choose(gsC, k, budget, gcost_C)
+            L = float(W - u.sum() + val)  # a step target only: not a bound (unpriced sites)
+            sel = C[gargC[chosenC]]
+        if L < best_any - 1e-12 * max(1.0, abs(L)):
+            best_any = L
             stall = 0
         else:
             stall += 1
             if stall >= 25:
                 lam *= 0.5
                 stall = 0
-        sel = garg[chosen]
         sel = sel[sel >= 0]
         cover = np.zeros(n)
         for j in sel:
@@ -217,7 +261,7 @@ def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float 
         nrm = float(d @ d)
         if nrm <= 0:
             break
-        step = lam * max(L - best_val, 1e-9 * max(1.0, L)) / nrm
+        step = lam * max(L - best_val, 1e-3 * max(1.0, L)) / nrm
         u = np.clip(u - step * d, 0.0, w)
         d_prev = d
     return LagrangeResult(bound=float(best_bound), best=best_sel, best_value=float(best_val), fix_bound=fix,
