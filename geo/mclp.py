@@ -155,6 +155,8 @@ class _Reduced:
     costs: np.ndarray  # m'
     conflicts: sp.csr_matrix  # m' x m' symmetric bool
     stats: dict
+    area: np.ndarray | None = None  # m' labels of the quota's areas (-1: none)
+    per_area: int | None = None  # at most this many sites per area
 
 
 def _row_keys(A: sp.csr_matrix, seed: int = 12345) -> np.ndarray:
@@ -174,13 +176,16 @@ def _row_keys(A: sp.csr_matrix, seed: int = 12345) -> np.ndarray:
 def reduce_instance(A: sp.spmatrix, weights: np.ndarray, *, already_covered: np.ndarray | None = None,
                     allowed: np.ndarray | None = None, costs: np.ndarray | None = None,
                     conflicts: np.ndarray | None = None, groups: np.ndarray | None = None,
+                    area: np.ndarray | None = None, per_area: int | None = None,
                     drop_dominated: bool = True) -> _Reduced:
     """Shrink an MCLP instance without changing its optimum (see module docstring).
 
     ``A`` n x m coverage, ``weights`` (n,), ``already_covered`` (n,) bool, ``allowed`` (m,) bool,
     ``costs`` (m,), ``conflicts`` (p, 2) candidate pairs, ``groups`` (m,) int labels: sites
     sharing a label (one pole's headings) exclude each other; they become conflict pairs.
-    Dominance is only applied when there are no conflicts (a dominating site might be blocked).
+    ``area`` (m,) int labels (-1: none) with ``per_area``: at most that many sites per area.
+    Dominance is only applied when there are no conflicts nor quota (a dominating site might be
+    blocked).
     """
     A = sp.csr_matrix(A, dtype=bool)
     A.sum_duplicates()
@@ -217,7 +222,7 @@ def reduce_instance(A: sp.spmatrix, weights: np.ndarray, *, already_covered: np.
     c1 = costs[cols]
     # (the pairwise overlaps cost about nnz^2/n: skipped on large instances, where it takes longer
     # than it saves)
-    if drop_dominated and len(conflicts) == 0 and A1.shape[0] and A1.nnz <= 3_000_000:
+    if drop_dominated and len(conflicts) == 0 and per_area is None and A1.shape[0] and A1.nnz <= 3_000_000:
         B = A1.astype(np.int32)
         O = (B.T @ B).tocoo()
         j, j2, ov = O.row, O.col, O.data
@@ -243,7 +248,9 @@ def reduce_instance(A: sp.spmatrix, weights: np.ndarray, *, already_covered: np.
     mm = len(cols2)
     K = sp.csr_matrix((np.ones(2 * len(pc), bool), (np.r_[pc[:, 0], pc[:, 1]], np.r_[pc[:, 1], pc[:, 0]])),
                       shape=(mm, mm))
-    return _Reduced(A=A2, w=w1, cols=cols2, costs=costs[cols2], conflicts=K, stats=stats)
+    ar = None if per_area is None else np.asarray(area, np.int64)[cols2]
+    return _Reduced(A=A2, w=w1, cols=cols2, costs=costs[cols2], conflicts=K, stats=stats, area=ar,
+                    per_area=None if per_area is None else int(per_area))
 
 
 # --------------------------------------------------------------------------------------------
@@ -322,6 +329,8 @@ def _greedy(R: _Reduced, k: int | None, budget: float | None, check=None):
         gains[j] = 0.0
         blocked[j] = True
         blocked[K.indices[K.indptr[j]:K.indptr[j + 1]]] = True
+        if R.per_area is not None and R.area[j] >= 0 and (R.area[sel] == R.area[j]).sum() >= R.per_area:
+            blocked[R.area == R.area[j]] = True
         bound = min(bound, value + _gain_bound(gains, k, budget, costs))
     if budget is not None:
         # budgeted greedy can be arbitrarily bad alone: compare with the best single affordable site
@@ -366,6 +375,10 @@ def _swap_search(R: _Reduced, sel: list[int], k: int | None, budget: float | Non
         spent = float(cst[S].sum())
         # add move (budget mode or fewer than k selected)
         can_add = (~in_s) & (conflict_cnt == 0) & (cst <= cap - spent + 1e-9) & (gain0 > tol)
+        if R.per_area is not None:
+            used = np.bincount(R.area[S][R.area[S] >= 0], minlength=int(R.area.max()) + 1)
+            full_area = np.r_[used >= R.per_area, False]  # index -1: no area, never full
+            can_add &= ~full_area[R.area]
         if (k is None or len(sel) < k) and can_add.any():
             j = int(np.argmax(np.where(can_add, gain0, -np.inf)))
             sel.append(j)
@@ -386,6 +399,8 @@ def _swap_search(R: _Reduced, sel: list[int], k: int | None, budget: float | Non
             feas &= conflict_cnt[None, :] == 0
         if budget is not None:
             feas &= (spent - cst[S][:, None] + cst[None, :]) <= cap + 1e-9
+        if R.per_area is not None:  # j may enter a full area only in place of a site of that area
+            feas &= ~full_area[R.area][None, :] | (R.area[S][:, None] == R.area[None, :])
         delta = np.where(feas, delta, -np.inf)
         p, j = np.unravel_index(int(np.argmax(delta)), delta.shape)
         if not np.isfinite(delta[p, j]) or delta[p, j] <= tol:
@@ -461,8 +476,13 @@ def _build_lp(R: _Reduced, k: int | None, budget: float | None, integer: bool):
     if budget is not None:
         caps.append(float(budget))
         cap_rows.append(R.costs)
+    if R.per_area is not None:
+        labels = np.unique(R.area[R.area >= 0])
+        for a in labels:
+            caps.append(float(R.per_area))
+            cap_rows.append((R.area == a).astype(float))
     c = len(caps)
-    # rows: [coverage n] [capacity c] [conflicts p]; columns: [x m] [y n]
+    # rows: [coverage n] [capacity c: k, budget, per-area quotas] [conflicts p]; columns: [x m] [y n]
     top = sp.hstack([-A.astype(np.float64), sp.identity(n, format="csr")])
     capr = sp.hstack([sp.csr_matrix(np.vstack(cap_rows)), sp.csr_matrix((c, n))])
     blocks = [top, capr]
@@ -597,7 +617,8 @@ def _solve_sub(R: _Reduced, cols, k, budget, time_limit, mip_rel_gap, warm, canc
     cols = np.asarray(cols, np.int64)
     K = R.conflicts[cols][:, cols].tocoo()
     pairs = np.c_[K.row, K.col][K.row < K.col]
-    S = reduce_instance(R.A[:, cols], R.w, costs=R.costs[cols], conflicts=pairs, drop_dominated=False)
+    S = reduce_instance(R.A[:, cols], R.w, costs=R.costs[cols], conflicts=pairs, drop_dominated=False,
+                        area=None if R.area is None else R.area[cols], per_area=R.per_area)
     pos = np.full(len(cols), -1, np.int64)
     pos[S.cols] = np.arange(len(S.cols))
     where = {int(c): i for i, c in enumerate(cols)}
@@ -651,7 +672,7 @@ def rank_selection(A: sp.spmatrix, weights: np.ndarray, selected, already_covere
 def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: float | None = None,
                costs=None, already_covered=None, conflicts=None, forbidden=None,
                method: str = "auto", time_limit_s: float = 60.0, mip_rel_gap: float = 1e-6,
-               groups=None, progress: ProgressFn | None = None, cancel: CancelFn | None = None,
+               groups=None, area=None, per_area: int | None = None, progress: ProgressFn | None = None, cancel: CancelFn | None = None,
                on_bound: Callable[[float, float], None] | None = None, threads: int | None = None) -> MCLPResult:
     """Choose new sites maximising newly covered demand weight.
 
@@ -662,7 +683,8 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
     not both be chosen (min spacing); ``forbidden``: (m,) bool candidates not allowed (too close
     to an existing camera) - see :func:`spacing_conflicts`.
     ``groups``: (m,) int labels, sites sharing one may not be chosen together (the headings of
-    one pole: at most one camera per pole; negative: no group).
+    one pole: at most one camera per pole; negative: no group). ``area`` (m,) int labels (e.g. the
+    kecamatan of each site, negative: none) with ``per_area``: at most that many new sites per area.
     ``method``: "auto" (heuristic, Lagrangian bound, then exact within the time limit), "exact",
     or "heuristic" (no MIP; the Lagrangian relaxation still gives the bound).
     ``time_limit_s``: wall-clock seconds for the whole solve (the heuristic always finishes).
@@ -711,7 +733,11 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
         groups = np.asarray(groups, np.int64)
         if groups.shape != (m,):
             raise ValueError(f"groups must have length {m}")
-    R = reduce_instance(A, w, already_covered=cov0, allowed=allowed, costs=costs, conflicts=conflicts, groups=groups)
+    if per_area is not None:
+        if area is None or np.asarray(area).shape != (m,) or int(per_area) < 1:
+            raise ValueError(f"per_area needs area labels for the {m} sites and a quota of at least 1")
+    R = reduce_instance(A, w, already_covered=cov0, allowed=allowed, costs=costs, conflicts=conflicts, groups=groups,
+                        area=area, per_area=per_area)
     stats = dict(R.stats)
     report(0.1, f"{R.A.shape[0]} demand groups x {R.A.shape[1]} candidate sites")
 
@@ -749,6 +775,7 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
     if rel(bound, best_val) > mip_rel_gap and mm > 0:
         # 1. Lagrangian relaxation: the bound, and per site a bound on answers that use it
         label, _loose = clique_cover(R.conflicts)
+        check()
         cov = np.zeros(R.A.shape[0], dtype=bool)
         Acsc = R.A.tocsc()
         for j in best_sel:
@@ -756,7 +783,7 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
         share = 0.3 if method != "heuristic" else 0.9
         # on large instances most steps price only the most promising sites
         active = max(500, 30 * (kk if kk is not None else 25)) if R.A.nnz > 2_000_000 else None
-        lag = lagrangian(R.A, R.w, kk, budget=budget, costs=R.costs, group=label, conflicts=R.conflicts,
+        lag = lagrangian(R.A, R.w, kk, budget=budget, costs=R.costs, group=label, conflicts=R.conflicts, area=R.area, per_area=R.per_area,
                          lower=best_val, incumbent=best_sel, u0=np.where(cov, 0.0, R.w),
                          deadline=time.perf_counter() + share * max(0.0, deadline - time.perf_counter()),
                          active_size=active, target_gap=mip_rel_gap, check=check, report=closing(0.3, 0.6))
@@ -779,33 +806,41 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
                                                       deadline=time.perf_counter() + 1.0, check=check)
                     stats["restricted_mip_value"] = best_val
                 closing(0.6, 0.7)(bound, best_val)
-            # 3. with the better answer as target, more steps tighten the bound and fix more sites
-            if rel(bound, best_val) > mip_rel_gap and budget is None:
-                lag2 = lagrangian(R.A, R.w, kk, budget=budget, costs=R.costs, group=label, conflicts=R.conflicts,
-                                  lower=best_val, incumbent=best_sel, u0=lag.u,
-                                  deadline=time.perf_counter() + 0.25 * max(0.0, deadline - time.perf_counter()),
+            # 3. with the better answer as target, more steps tighten the bound and fix more sites,
+            # until the core left by reduced-cost fixing is small enough for the MIP
+            # 4. the MIP on the core: no site outside it is in a better answer
+            u, lam = lag.u, lag.lam
+            core_limit = 3000
+            while True:
+                core = np.flatnonzero(fix >= best_val - tol)
+                core = np.union1d(core, np.asarray(best_sel, np.int64))
+                stats["core_sites"] = int(len(core))
+                remaining = deadline - time.perf_counter()
+                if rel(bound, best_val) <= mip_rel_gap or remaining <= 0.05:
+                    break
+                if len(core) <= core_limit or budget is not None or lam < 2e-3:
+                    res = _solve_sub(R, core, kk, budget, remaining, mip_rel_gap, best_sel, cancel,
+                                     closing(0.75, 0.95), 0.75, 0.95, state, threads)
+                    stats["mip_status"] = res["status"]
+                    if res["value"] is not None and res["value"] > best_val + tol:
+                        best_sel, best_val = res["selected"], res["value"]
+                    if res["dual_bound"] is not None and max(res["dual_bound"], best_val) < bound:
+                        bound = max(res["dual_bound"], best_val)
+                        bound_src = "exact" if len(core) == mm else "lagrangian"
+                    status = "optimal" if res["optimal"] else (
+                        "time limit" if "time" in res["status"].lower() else res["status"])
+                    break
+                more = lagrangian(R.A, R.w, kk, budget=budget, costs=R.costs, group=label, conflicts=R.conflicts, area=R.area, per_area=R.per_area,
+                                  lower=best_val, incumbent=best_sel, u0=u, lam0=lam,
+                                  deadline=time.perf_counter() + max(0.5, 0.4 * remaining),
                                   active_size=active, target_gap=mip_rel_gap, check=check, report=closing(0.7, 0.75))
-                fix = np.minimum(fix, lag2.fix_bound)
-                if lag2.best_value > best_val + tol:
-                    best_sel, best_val = lag2.best, lag2.best_value
-                if lag2.bound < bound:
-                    bound, bound_src = max(lag2.bound, best_val), "lagrangian"
-            # 4. reduced-cost fixing, then the MIP on the core: no site outside it is in a better answer
-            core = np.flatnonzero(fix >= best_val - tol)
-            core = np.union1d(core, np.asarray(best_sel, np.int64))
-            stats["core_sites"] = int(len(core))
-            remaining = deadline - time.perf_counter()
-            if rel(bound, best_val) > mip_rel_gap and remaining > 0.05:
-                res = _solve_sub(R, core, kk, budget, remaining, mip_rel_gap, best_sel, cancel,
-                                 closing(0.75, 0.95), 0.75, 0.95, state, threads)
-                stats["mip_status"] = res["status"]
-                if res["value"] is not None and res["value"] > best_val + tol:
-                    best_sel, best_val = res["selected"], res["value"]
-                if res["dual_bound"] is not None and max(res["dual_bound"], best_val) < bound:
-                    bound = max(res["dual_bound"], best_val)
-                    bound_src = "exact" if len(core) == mm else "lagrangian"
-                status = "optimal" if res["optimal"] else (
-                    "time limit" if "time" in res["status"].lower() else res["status"])
+                u, lam = more.u, more.lam
+                stats["lagrangian_iterations"] += more.iterations
+                fix = np.minimum(fix, more.fix_bound)
+                if more.best_value > best_val + tol:
+                    best_sel, best_val = more.best, more.best_value
+                if more.bound < bound:
+                    bound, bound_src = max(more.bound, best_val), "lagrangian"
         best_val = _value(R, best_sel)
     if rel(bound, best_val) <= mip_rel_gap:
         status = status if status == "optimal" else "optimal (bound met)"

@@ -45,7 +45,8 @@ class LagrangeResult:
     ``bound``: the smallest ``L(u)`` seen (>= every feasible answer's value). ``best``/``best_value``:
     the best feasible set of sites met on the way (reduced numbering) and its covered weight.
     ``fix_bound`` (m,): per site, an upper bound on any answer that uses it. ``u``: the
-    multipliers of the best bound. ``iterations``, ``seconds``.
+    multipliers of the best bound. ``iterations``, ``seconds``, ``lam``: the last step factor
+    (to continue where this run stopped).
     """
 
     bound: float
@@ -55,6 +56,7 @@ class LagrangeResult:
     u: np.ndarray
     iterations: int
     seconds: float
+    lam: float = 2.0
 
 
 def group_best(s: np.ndarray, group: np.ndarray, n_groups: int):
@@ -131,8 +133,10 @@ def _choose(gs: np.ndarray, k: int | None, budget: float | None, gcost: np.ndarr
 
 def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float | None = None,
                costs: np.ndarray | None = None, group: np.ndarray | None = None,
-               conflicts: sp.csr_matrix | None = None, lower: float = 0.0, incumbent=None,
-               u0: np.ndarray | None = None, active_size: int | None = None, deadline: float, max_iter: int = 100_000, min_step: float = 1e-3, target_gap: float = 0.0,
+               conflicts: sp.csr_matrix | None = None, area: np.ndarray | None = None,
+               per_area: int | None = None, lower: float = 0.0, incumbent=None,
+               u0: np.ndarray | None = None, lam0: float = 2.0, active_size: int | None = None, deadline: float,
+               max_iter: int = 100_000, min_step: float = 1e-3, target_gap: float = 0.0,
                check: Callable[[], None] | None = None,
                report: Callable[[float, float, int], None] | None = None) -> LagrangeResult:
     """Minimise ``L(u)`` by subgradient steps until ``deadline`` (perf_counter seconds), the
@@ -142,7 +146,8 @@ def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float 
     ``group`` (m,) int: sites sharing a label may not be chosen together (labels 0..G-1; default:
     every site its own group). ``conflicts`` m x m symmetric bool: further pairs that may not both
     be chosen; they are dropped from the relaxation (still a valid bound) and a step's set that
-    breaks one is not taken as an answer. ``lower``/``incumbent``: the best answer known (value,
+    breaks one is not taken as an answer; so is the quota of at most ``per_area`` sites per label
+    of ``area`` (m,) (-1: none). ``lower``/``incumbent``: the best answer known (value,
     sites). ``active_size``: on large instances, steps between full pricings (every 8th step)
     price only the sites of this many best groups. ``check()`` may raise to cancel; ``report(bound, best, iteration)`` is called about
     every 0.2 s.
@@ -161,7 +166,11 @@ def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float 
     gcost = np.full(G, np.inf)
     np.minimum.at(gcost, group, costs)
     Af = sp.csr_matrix(A, dtype=np.float64)
+    if check is not None:
+        check()
     AT = Af.T.tocsr()
+    if check is not None:
+        check()
     Acsc = Af.tocsc()
     has_conf = conflicts is not None and conflicts.nnz > 0
     best_val = float(lower)
@@ -174,7 +183,7 @@ def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float 
     best_bound = np.inf
     best_u = u.copy()
     fix = np.full(m, np.inf)
-    lam = 2.0
+    lam = float(lam0)
     stall = 0
     d_prev = np.zeros(n)
     it = 0
@@ -189,7 +198,7 @@ def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float 
     C = AT_C = groups_C = None
     while it < max_iter:
         it += 1
-        if check is not None and (it & 3) == 0:
+        if check is not None:
             check()
         full = active is None or (it - 1) % refresh == 0
         if full:
@@ -240,6 +249,9 @@ def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float 
         for j in sel:
             cover[Acsc.indices[Acsc.indptr[j]:Acsc.indptr[j + 1]]] += 1.0
         feasible = not has_conf or len(sel) < 2 or conflicts[sel][:, sel].nnz == 0
+        if per_area is not None and len(sel):
+            a = area[sel]
+            feasible = feasible and (len(a[a >= 0]) == 0 or np.bincount(a[a >= 0]).max() <= per_area)
         if feasible and (budget is None or costs[sel].sum() <= budget + 1e-9):
             v = float(w[cover > 0].sum())
             if v > best_val + tol:
@@ -265,4 +277,4 @@ def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float 
         u = np.clip(u - step * d, 0.0, w)
         d_prev = d
     return LagrangeResult(bound=float(best_bound), best=best_sel, best_value=float(best_val), fix_bound=fix,
-                          u=best_u, iterations=it, seconds=time.perf_counter() - t0)
+                          u=best_u, iterations=it, seconds=time.perf_counter() - t0, lam=lam)
