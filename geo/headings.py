@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["DEFAULT_HEADINGS", "DEFAULT_FOV_DEG", "pole_headings"]
+__all__ = ["DEFAULT_HEADINGS", "DEFAULT_FOV_DEG", "pole_headings", "heading_coverage", "best_headings"]
 
 DEFAULT_HEADINGS = 8
 DEFAULT_FOV_DEG = 90.0
@@ -68,3 +68,36 @@ def heading_coverage(demand_xy: np.ndarray, pole_xy: np.ndarray, range_m: float,
             cols_l.append(pi[ok] * h + t)
         rows, cols = np.concatenate(rows_l), np.concatenate(cols_l)
     return sp.csr_matrix((np.ones(len(rows), dtype=bool), (rows, cols)), shape=(n, p * h))
+
+
+def best_headings(demand_xy: np.ndarray, weights: np.ndarray, site_xy: np.ndarray, range_m: float,
+                  n_headings: int = DEFAULT_HEADINGS, fov_deg: float = DEFAULT_FOV_DEG,
+                  already_covered: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Which way each site's camera should face: of ``n_headings`` headings (degrees clockwise
+    from north), the one whose sector of ``fov_deg`` degrees and ``range_m`` metres sees the most
+    weight not ``already_covered`` (n,) bool; between equals, the one that has it nearer the
+    middle of the view. Returns ``(heading_deg (s,), weight seen (s,))``; a site that sees
+    nothing new faces north. Metres in one metric CRS.
+    """
+    from geo.coverage import coverage_pairs
+    from geo.sectors import bearing_deg
+
+    demand_xy = np.asarray(demand_xy, dtype=float).reshape(-1, 2)
+    site_xy = np.asarray(site_xy, dtype=float).reshape(-1, 2)
+    h, s = int(n_headings), len(site_xy)
+    w = np.asarray(weights, float).copy()
+    if already_covered is not None:
+        w[np.asarray(already_covered, bool)] = 0.0
+    di, si = coverage_pairs(demand_xy, site_xy, range_m)
+    d = demand_xy[di] - site_xy[si]
+    b = bearing_deg(d[:, 0], d[:, 1])
+    at_site = (d == 0).all(axis=1)
+    seen = np.zeros((s, h))
+    score = np.zeros((s, h))
+    for t in range(h):
+        off = np.abs((b - t * 360.0 / h + 180.0) % 360.0 - 180.0)
+        ok = at_site | (off <= 0.5 * fov_deg + 1e-9)
+        seen[:, t] = np.bincount(si[ok], weights=w[di[ok]], minlength=s)
+        score[:, t] = seen[:, t] + 1e-6 * np.bincount(si[ok], weights=w[di[ok]] * np.cos(np.radians(off[ok])), minlength=s)
+    best = score.argmax(axis=1) if s else np.zeros(0, np.int64)
+    return best * (360.0 / h), seen[np.arange(s), best]
