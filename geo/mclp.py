@@ -33,6 +33,7 @@ from typing import Callable
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from geo.mclp_lagrange import lagrangian
@@ -423,6 +424,11 @@ def clique_cover(conflicts: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
     """
     K = sp.csr_matrix(conflicts, dtype=bool)
     m = K.shape[0]
+    if K.nnz:  # fast path: every connected group already a clique (one pole's headings, say)
+        n_comp, comp = connected_components(K, directed=False)
+        size = np.bincount(comp, minlength=n_comp)
+        if (np.diff(K.indptr) == size[comp] - 1).all():
+            return comp.astype(np.int64), np.empty((0, 2), np.int64)
     label = np.full(m, -1, np.int64)
     nxt = 0
     if K.nnz:
@@ -780,13 +786,16 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
         Acsc = R.A.tocsc()
         for j in best_sel:
             cov[Acsc.indices[Acsc.indptr[j]:Acsc.indptr[j + 1]]] = True
-        share = 0.3 if method != "heuristic" else 0.9
+        # a first round until the steps have shrunk a few times: enough to rank the sites for the
+        # restricted MIP below, whose better answer then steers the rest of the steps
+        share, first_step = (0.25, 0.05) if method != "heuristic" else (0.9, 1e-3)
         # on large instances most steps price only the most promising sites
         active = max(500, 30 * (kk if kk is not None else 25)) if R.A.nnz > 2_000_000 else None
-        lag = lagrangian(R.A, R.w, kk, budget=budget, costs=R.costs, group=label, conflicts=R.conflicts, area=R.area, per_area=R.per_area,
-                         lower=best_val, incumbent=best_sel, u0=np.where(cov, 0.0, R.w),
+        lag = lagrangian(R.A, R.w, kk, budget=budget, costs=R.costs, group=label, conflicts=R.conflicts, area=R.area,
+                         per_area=R.per_area, lower=best_val, incumbent=best_sel, u0=np.where(cov, 0.0, R.w),
                          deadline=time.perf_counter() + share * max(0.0, deadline - time.perf_counter()),
-                         active_size=active, target_gap=mip_rel_gap, check=check, report=closing(0.3, 0.6))
+                         active_size=active, min_step=first_step, target_gap=mip_rel_gap, check=check,
+                         report=closing(0.3, 0.6))
         stats.update(lagrangian_iterations=lag.iterations, t_lagrangian=lag.seconds)
         if lag.best_value > best_val + tol:
             best_sel, best_val = _swap_search(R, lag.best, kk, budget, deadline=time.perf_counter() + 1.0, check=check)
