@@ -162,11 +162,11 @@ def progress_label(lang: str, fraction: float, stage: str) -> str:
 
 
 def compass(lang: str, heading_deg) -> str:
-    """"135° (south-east)": a heading in degrees clockwise from north, with its compass point."""
+    """"south-east (135°)": a heading in degrees clockwise from north, with its compass point."""
     if heading_deg is None or heading_deg != heading_deg:
         return "–"
     point = int(round(float(heading_deg) / 45.0)) % 8 * 45
-    return f"{number(float(heading_deg), lang, 0)}° ({t(f'cov.compass.{point}', lang)})"
+    return f"{t(f'cov.compass.{point}', lang)} ({number(float(heading_deg), lang, 0)}°)"
 
 
 def summary_table(lang: str, solution: dict) -> html.Div:
@@ -196,15 +196,20 @@ def results_table(lang: str, sites: list[dict], export_base: str | None) -> html
     """Rank, gain (weight points), desa and kecamatan, and reason of every recommended site, and the download links."""
     unit = t("cov.unit.weight", lang)
     header = html.Tr([html.Th(t("cov.col.rank", lang)), html.Th(t("cov.col.gain", lang)), html.Th(t("cov.col.place", lang)),
-                      html.Th(t("cov.col.heading", lang)), html.Th(t("cov.col.reason", lang))])
-    body = [html.Tr([html.Td(site["rank"], className="num"), html.Td(f"{number(site['marginal_weight'], lang, 1)} {unit}", className="num"),
-                     html.Td(", ".join(filter(None, [site.get("desa"), site.get("kecamatan")])) or "–"),
-                     html.Td(compass(lang, site.get("heading_deg"))),
-                     html.Td(site[f"reason_{lang}"], className="cov-reason")], className="cov-site-row") for site in sites]
+                      html.Th(t("cov.col.heading", lang))])
+    # one block per site: its figures on a line, its reason below across the whole width
+    body = [html.Tbody([
+        html.Tr([html.Td(site["rank"], className="num cov-rank"),
+                 html.Td(f"{number(site['marginal_weight'], lang, 1)} {unit}", className="num"),
+                 html.Td(", ".join(filter(None, [site.get("desa"), site.get("kecamatan")])) or "–"),
+                 html.Td(compass(lang, site.get("heading_deg")), className="cov-heading")]),
+        html.Tr(html.Td([html.Span(t("cov.col.reason", lang) + ": ", className="cov-reason-label"), site[f"reason_{lang}"]],
+                        colSpan=4, className="cov-reason")),
+    ], className="cov-site-row") for site in sites]
     links = [html.A(label, href=f"{export_base}.{fmt}?lang={lang}", className="btn btn-outline-primary btn-sm", download="")
              for fmt, label in EXPORT_FORMATS] if export_base else []
     return html.Div([html.H3(t("cov.results.title", lang), className="panel-subtitle"),
-                     html.Table([html.Thead(header), html.Tbody(body)], className="cov-table cov-sites"),
+                     html.Table([html.Thead(header), *body], className="cov-table cov-sites"),
                      html.Div([html.Span(t("cov.export", lang) + ": ")] + links, className="cov-export")])
 
 

@@ -253,4 +253,4 @@ def test_quota_and_gap_progress_in_parameters_and_labels():
     assert progress_label("en", 0.5, "solve:2.4") == "50 % · Searching for the best sites · at most 2.4 % from the best"
     assert progress_label("id", 0.5, "solve:2.4").endswith("paling jauh 2,4 % dari yang terbaik")
     assert progress_label("en", 0.1, "gaps").endswith("today's coverage")
-    assert compass("en", 135.0) == "135° (south-east)" and compass("id", 0.0) == "0° (utara)"
+    assert compass("en", 135.0) == "south-east (135°)" and compass("id", 0.0) == "utara (0°)"
