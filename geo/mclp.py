@@ -820,6 +820,7 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
             # 4. the MIP on the core: no site outside it is in a better answer
             u, lam = lag.u, lag.lam
             core_limit = 3000
+            colnnz = np.diff(Acsc.indptr)
             while True:
                 core = np.flatnonzero(fix >= best_val - tol)
                 core = np.union1d(core, np.asarray(best_sel, np.int64))
@@ -827,7 +828,8 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
                 remaining = deadline - time.perf_counter()
                 if rel(bound, best_val) <= mip_rel_gap or remaining <= 0.05:
                     break
-                if len(core) <= core_limit or budget is not None or lam < 2e-3:
+                small = len(core) <= core_limit or int(colnnz[core].sum()) <= 1_000_000
+                if small or budget is not None:
                     res = _solve_sub(R, core, kk, budget, remaining, mip_rel_gap, best_sel, cancel,
                                      closing(0.75, 0.95), 0.75, 0.95, state, threads)
                     stats["mip_status"] = res["status"]
@@ -839,6 +841,7 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
                     status = "optimal" if res["optimal"] else (
                         "time limit" if "time" in res["status"].lower() else res["status"])
                     break
+                lam = max(lam, 0.1)  # a core too large for the MIP: keep stepping, from a useful step size
                 more = lagrangian(R.A, R.w, kk, budget=budget, costs=R.costs, group=label, conflicts=R.conflicts, area=R.area, per_area=R.per_area,
                                   lower=best_val, incumbent=best_sel, u0=u, lam0=lam,
                                   deadline=time.perf_counter() + max(0.5, 0.4 * remaining),
