@@ -789,9 +789,9 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
         Acsc = R.A.tocsc()
         for j in best_sel:
             cov[Acsc.indices[Acsc.indptr[j]:Acsc.indptr[j + 1]]] = True
-        # a first round until the steps have shrunk a few times: enough to rank the sites for the
-        # restricted MIP below, whose better answer then steers the rest of the steps
-        share, first_step = (0.25, 0.05) if method != "heuristic" else (0.9, 1e-3)
+        # a first round until the steps are small (or 30 % of the time): the sites' fixing bounds
+        # then rank them well enough for the restricted MIP below, whose better answer steers the rest
+        share, first_step = (0.3, 1e-3) if method != "heuristic" else (0.9, 1e-3)
         # on large instances most steps price only the most promising sites
         active = max(500, 30 * (kk if kk is not None else 25)) if R.A.nnz > 2_000_000 else None
         lag = lagrangian(R.A, R.w, kk, budget=budget, costs=R.costs, group=label, conflicts=R.conflicts, area=R.area,
