@@ -158,6 +158,7 @@ class _Reduced:
     stats: dict
     area: np.ndarray | None = None  # m' labels of the quota's areas (-1: none)
     per_area: int | None = None  # at most this many sites per area
+    cover: tuple | None = None  # clique_cover(conflicts), once computed
 
 
 def _row_keys(A: sp.csr_matrix, seed: int = 12345) -> np.ndarray:
@@ -450,15 +451,16 @@ def clique_cover(conflicts: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
     return label, np.c_[pairs.row[loose], pairs.col[loose]].astype(np.int64)
 
 
-def clique_rows(conflicts: sp.csr_matrix) -> sp.csr_matrix:
+def clique_rows(conflicts: sp.csr_matrix, cover: tuple | None = None) -> sp.csr_matrix:
     """Rows "at most one of these sites" implying every conflict pair (p x m, 0/1).
 
     The cliques of :func:`clique_cover` (two or more sites) plus a row of two for each pair no
     clique holds. Sites along a road within the spacing of each other end up in one row, so the
-    LP relaxation cannot pick each of them at one half.
+    LP relaxation cannot pick each of them at one half. ``cover``: :func:`clique_cover`'s answer
+    when already known.
     """
     m = conflicts.shape[0]
-    label, loose = clique_cover(conflicts)
+    label, loose = clique_cover(conflicts) if cover is None else cover
     size = np.bincount(label, minlength=int(label.max()) + 1 if m else 0)
     multi = np.flatnonzero(size[label] >= 2) if m else np.empty(0, np.int64)
     _, row_of = np.unique(label[multi], return_inverse=True)
@@ -473,7 +475,7 @@ def _build_lp(R: _Reduced, k: int | None, budget: float | None, integer: bool):
 
     A, w = R.A, R.w
     n, m = A.shape
-    conf = clique_rows(R.conflicts)
+    conf = clique_rows(R.conflicts, R.cover)
     p = conf.shape[0]
     caps, cap_rows = [], []
     if k is not None:
@@ -634,6 +636,14 @@ def _solve_sub(R: _Reduced, cols, k, budget, time_limit, mip_rel_gap, warm, canc
                         area=None if R.area is None else R.area[cols], per_area=R.per_area)
     pos = np.full(len(cols), -1, np.int64)
     pos[S.cols] = np.arange(len(S.cols))
+    if R.cover is not None:  # the cliques restricted to the sub-instance's sites are still cliques
+        label, loose = R.cover
+        pos_r = np.full(R.A.shape[1], -1, np.int64)
+        pos_r[cols[S.cols]] = np.arange(len(S.cols))
+        lp = pos_r[loose] if len(loose) else np.empty((0, 2), np.int64)
+        lp = lp[(lp >= 0).all(axis=1)] if len(lp) else lp
+        _, sub_label = np.unique(label[cols[S.cols]], return_inverse=True)
+        S.cover = (sub_label.ravel().astype(np.int64), lp.astype(np.int64))
     where = {int(c): i for i, c in enumerate(cols)}
     ws = [int(pos[where[j]]) for j in warm if j in where and pos[where[j]] >= 0]
     if S.A.shape[1] == 0 or time_limit <= 0.01:
@@ -790,7 +800,7 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
     mm = R.A.shape[1]
     if rel(bound, best_val) > mip_rel_gap and mm > 0:
         # 1. Lagrangian relaxation: the bound, and per site a bound on answers that use it
-        label, _loose = clique_cover(R.conflicts)
+        label, _loose = R.cover = clique_cover(R.conflicts)
         check()
         cov = np.zeros(R.A.shape[0], dtype=bool)
         Acsc = R.A.tocsc()
