@@ -13,12 +13,16 @@ Pipeline (:func:`solve_mclp`):
 2. **Heuristic**: greedy with incrementally updated marginal gains (only rows newly covered
    are touched), then best-improvement swap local search. The greedy run also yields a valid
    upper bound (submodularity: OPT <= f(S_t) + best k marginal gains at any step t).
-3. **Exact**: an integer program solved by HiGHS (``highspy``) on the reduced sparse model,
-   warm-started with the heuristic solution, within the remaining time limit. Its dual bound
-   (the LP relaxation, tightened by branch and bound) bounds the optimum; when the MIP is skipped
-   or interrupted the LP relaxation is solved for the bound instead. Spacing conflicts enter the
-   model as cliques ("at most one of these sites") where sites conflict pairwise, which keeps the
-   LP bound close to the optimum: with pair rows only, every site at one half satisfies them all.
+3. **Bound**: a Lagrangian relaxation of the coverage rows (:mod:`geo.mclp_lagrange`): its bound
+   is the LP relaxation's at a fraction of the cost, each step's sites are an answer, and each
+   site gets a bound on every answer that uses it.
+4. **Better answers, then exact**: the MIP on the most promising sites only (HiGHS, ``highspy``)
+   for a better answer; then *reduced-cost fixing* drops every site whose bound is below the best
+   answer, and the MIP on the *core* that remains, warm-started, proves the optimum or tightens the
+   bound within the time limit. Spacing conflicts enter the model as cliques ("at most one of
+   these sites") where sites conflict pairwise, which keeps the LP bound close to the optimum:
+   with pair rows only, every site at one half satisfies them all. The headings of one pole
+   (``groups``) are such a clique; a per-area quota is a row per area.
 
 All weights are in the caller's units (e.g. weighted metres of road, counts of sites);
 the solver never looks at coordinates. Spacing conflicts are built from metric coordinates by

@@ -35,7 +35,7 @@ from typing import Callable
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["LagrangeResult", "lagrangian", "group_best"]
+__all__ = ["LagrangeResult", "lagrangian"]
 
 
 @dataclass
@@ -57,21 +57,6 @@ class LagrangeResult:
     iterations: int
     seconds: float
     lam: float = 2.0
-
-
-def group_best(s: np.ndarray, group: np.ndarray, n_groups: int):
-    """Per group, the largest score and the site holding it (groups numbered 0..n_groups-1).
-
-    Returns ``(best_score (G,), argmax_site (G,))``; empty groups get -inf and -1.
-    """
-    order = np.lexsort((-s, group))  # by group, best score first
-    g_sorted = group[order]
-    first = np.r_[True, g_sorted[1:] != g_sorted[:-1]] if len(order) else np.zeros(0, bool)
-    best = np.full(n_groups, -np.inf)
-    arg = np.full(n_groups, -1, np.int64)
-    best[g_sorted[first]] = s[order[first]]
-    arg[g_sorted[first]] = order[first]
-    return best, arg
 
 
 class _Groups:
