@@ -17,7 +17,8 @@ window.ambon = window.ambon || {};
     window.ambon.coverage = {
         hexStyle: function (feature, context) {
             const c = hexColour(feature.properties.uncovered_weight, context.hideout);
-            return {color: c, weight: 0.5, opacity: 0.9, fillColor: c, fillOpacity: 0.55};
+            // strong fill and a dark outline: classes stay apart over the basemap at zoom 14-16
+            return {color: "#5a1a00", weight: 0.6, opacity: 0.6, fillColor: c, fillOpacity: 0.72};
         },
         hexPopup: function (feature, layer, context) {
             const p = feature.properties, L_ = context.hideout.labels;

@@ -95,6 +95,7 @@ def register(app: Dash, services: Services) -> None:
         State(ids.COV_RADIUS, "value"),
         State(ids.COV_SPACING, "value"),
         State(ids.COV_TIME_LIMIT, "value"),
+        State(ids.COV_QUOTA, "value"),
         State(ids.COV_UPLOADS, "data"),
         State(ids.LANG_STORE, "data"),
         background=True,
@@ -111,13 +112,15 @@ def register(app: Dash, services: Services) -> None:
         cancel=[Input(ids.COV_CANCEL, "n_clicks")],
         prevent_initial_call=True,
     )
-    def run_analysis(set_progress, _clicks, weight_values, weight_ids, mode, k, budget, cost, radius, spacing, time_limit, uploads, lang):
+    def run_analysis(set_progress, _clicks, weight_values, weight_ids, mode, k, budget, cost, radius, spacing, time_limit, quota,
+                     uploads, lang):
         lang = normalise_language(lang)
         # a forked job must not share the web process's database connections
         services.engine.dispose(close=False)
         weights = {wid.get("key"): value for wid, value in zip(weight_ids or [], weight_values or []) if isinstance(wid, dict)}
         params, problems = parse_params({"weights": weights, "mode": mode, "k": k, "budget": budget, "cost_per_site": cost,
-                                         "radius_m": radius, "min_spacing_m": spacing, "time_limit_s": time_limit})
+                                         "radius_m": radius, "min_spacing_m": spacing, "time_limit_s": time_limit,
+                                         "per_kecamatan": quota})
         if problems:
             fields = sorted({t("cov.field." + p.split(".")[0], lang) for p in problems})
             return failure(lang, t("cov.invalid", lang).format(fields=", ".join(fields)))
@@ -145,7 +148,7 @@ def register(app: Dash, services: Services) -> None:
             result_hideout(lang, breaks),
             gap_legend_rows(lang, breaks),
             _geojson(result.sites, ["rank", "marginal_weight", "reason_id", "reason_en"]),
-            _geojson(result.sectors, ["rank"]),
+            _geojson(result.sectors, ["rank", "heading_deg"]),
             summary_table(lang, result.solution),
             results_table(lang, sites, f"/api/coverage/{result_id}"),
             gaps_panel(lang, result.sentences[lang], _records(result.by_kecamatan)),

@@ -13,12 +13,16 @@ Pipeline (:func:`solve_mclp`):
 2. **Heuristic**: greedy with incrementally updated marginal gains (only rows newly covered
    are touched), then best-improvement swap local search. The greedy run also yields a valid
    upper bound (submodularity: OPT <= f(S_t) + best k marginal gains at any step t).
-3. **Exact**: an integer program solved by HiGHS (``highspy``) on the reduced sparse model,
-   warm-started with the heuristic solution, within the remaining time limit. Its dual bound
-   (the LP relaxation, tightened by branch and bound) bounds the optimum; when the MIP is skipped
-   or interrupted the LP relaxation is solved for the bound instead. Spacing conflicts enter the
-   model as cliques ("at most one of these sites") where sites conflict pairwise, which keeps the
-   LP bound close to the optimum: with pair rows only, every site at one half satisfies them all.
+3. **Bound**: a Lagrangian relaxation of the coverage rows (:mod:`geo.mclp_lagrange`): its bound
+   is the LP relaxation's at a fraction of the cost, each step's sites are an answer, and each
+   site gets a bound on every answer that uses it.
+4. **Better answers, then exact**: the MIP on the most promising sites only (HiGHS, ``highspy``)
+   for a better answer; then *reduced-cost fixing* drops every site whose bound is below the best
+   answer, and the MIP on the *core* that remains, warm-started, proves the optimum or tightens the
+   bound within the time limit. Spacing conflicts enter the model as cliques ("at most one of
+   these sites") where sites conflict pairwise, which keeps the LP bound close to the optimum:
+   with pair rows only, every site at one half satisfies them all. The headings of one pole
+   (``groups``) are such a clique; a per-area quota is a row per area.
 
 All weights are in the caller's units (e.g. weighted metres of road, counts of sites);
 the solver never looks at coordinates. Spacing conflicts are built from metric coordinates by
@@ -33,9 +37,13 @@ from typing import Callable
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-__all__ = ["MCLPResult", "solve_mclp", "spacing_conflicts", "reduce_instance", "rank_selection", "Cancelled"]
+from geo.mclp_lagrange import lagrangian
+
+__all__ = ["MCLPResult", "solve_mclp", "spacing_conflicts", "reduce_instance", "rank_selection", "Cancelled",
+           "group_pairs", "clique_cover"]
 
 ProgressFn = Callable[[float, str], None]
 CancelFn = Callable[[], bool]
@@ -54,9 +62,10 @@ class MCLPResult:
     that added weight per site (sums to ``new_weight``). ``covered_weight`` = ``existing_weight``
     (covered by existing cameras) + ``new_weight``. ``bound``: proven upper bound on
     ``covered_weight``. ``gap`` = (bound - covered_weight) / (bound - existing_weight): the relative
-    gap of the part the solver controls (0 = proven optimal). ``method``: "exact" when proven
-    optimal (gap within ``mip_rel_gap``, by the MIP or because a bound meets the heuristic
-    solution), else "heuristic". ``status`` says how the run ended.
+    gap of the part the solver controls (0 = proven optimal). ``method`` says where the certificate
+    comes from: "exact" when proven optimal (gap within ``mip_rel_gap``), "lagrangian" when the
+    bound is the Lagrangian relaxation's (or the MIP's on the core its reduced costs left),
+    "heuristic" when only the greedy bound holds. ``status`` says how the run ended.
     """
 
     selected: np.ndarray
@@ -69,7 +78,6 @@ class MCLPResult:
     method: str
     status: str
     seconds: float
-    lp_bound: float | None = None
     stats: dict = field(default_factory=dict)
 
     @property
@@ -125,6 +133,25 @@ def spacing_conflicts(site_xy: np.ndarray, min_spacing_m: float, existing_xy: np
 # reduction
 
 
+def group_pairs(groups) -> np.ndarray:
+    """All pairs (i < j) of sites sharing a group label, (p, 2) int64 (negative labels: no group)."""
+    g = np.asarray(groups, np.int64)
+    idx = np.flatnonzero(g >= 0)
+    order = idx[np.argsort(g[idx], kind="stable")]
+    gs = g[order]
+    out = []
+    # pairs at distance d within each sorted run of equal labels
+    for d in range(1, len(order)):
+        same = gs[d:] == gs[:-d]
+        if not same.any():
+            break
+        out.append(np.c_[order[:-d][same], order[d:][same]])
+    if not out:
+        return np.empty((0, 2), np.int64)
+    p = np.vstack(out)
+    return np.sort(p, axis=1).astype(np.int64)
+
+
 @dataclass
 class _Reduced:
     A: sp.csr_matrix  # n' x m' bool
@@ -133,6 +160,9 @@ class _Reduced:
     costs: np.ndarray  # m'
     conflicts: sp.csr_matrix  # m' x m' symmetric bool
     stats: dict
+    area: np.ndarray | None = None  # m' labels of the quota's areas (-1: none)
+    per_area: int | None = None  # at most this many sites per area
+    cover: tuple | None = None  # clique_cover(conflicts), once computed
 
 
 def _row_keys(A: sp.csr_matrix, seed: int = 12345) -> np.ndarray:
@@ -151,12 +181,17 @@ def _row_keys(A: sp.csr_matrix, seed: int = 12345) -> np.ndarray:
 
 def reduce_instance(A: sp.spmatrix, weights: np.ndarray, *, already_covered: np.ndarray | None = None,
                     allowed: np.ndarray | None = None, costs: np.ndarray | None = None,
-                    conflicts: np.ndarray | None = None, drop_dominated: bool = True) -> _Reduced:
+                    conflicts: np.ndarray | None = None, groups: np.ndarray | None = None,
+                    area: np.ndarray | None = None, per_area: int | None = None,
+                    drop_dominated: bool = True) -> _Reduced:
     """Shrink an MCLP instance without changing its optimum (see module docstring).
 
     ``A`` n x m coverage, ``weights`` (n,), ``already_covered`` (n,) bool, ``allowed`` (m,) bool,
-    ``costs`` (m,), ``conflicts`` (p, 2) candidate pairs. Dominance is only applied when there
-    are no conflicts (a dominating site might be blocked by spacing).
+    ``costs`` (m,), ``conflicts`` (p, 2) candidate pairs, ``groups`` (m,) int labels: sites
+    sharing a label (one pole's headings) exclude each other; they become conflict pairs.
+    ``area`` (m,) int labels (-1: none) with ``per_area``: at most that many sites per area.
+    Dominance is only applied when there are no conflicts nor quota (a dominating site might be
+    blocked).
     """
     A = sp.csr_matrix(A, dtype=bool)
     A.sum_duplicates()
@@ -166,6 +201,8 @@ def reduce_instance(A: sp.spmatrix, weights: np.ndarray, *, already_covered: np.
     costs = np.ones(m) if costs is None else np.asarray(costs, dtype=float)
     allowed = np.ones(m, dtype=bool) if allowed is None else np.asarray(allowed, dtype=bool).copy()
     conflicts = np.empty((0, 2), np.int64) if conflicts is None else np.asarray(conflicts, np.int64).reshape(-1, 2)
+    if groups is not None:
+        conflicts = np.vstack([conflicts, group_pairs(groups)])
     stats = {"n_demand": n, "n_candidates": m}
 
     cols = np.flatnonzero(allowed)
@@ -189,7 +226,9 @@ def reduce_instance(A: sp.spmatrix, weights: np.ndarray, *, already_covered: np.
     keep = colnnz > 0
     # dominated columns
     c1 = costs[cols]
-    if drop_dominated and len(conflicts) == 0 and A1.shape[0]:
+    # (the pairwise overlaps cost about nnz^2/n: skipped on large instances, where it takes longer
+    # than it saves)
+    if drop_dominated and len(conflicts) == 0 and per_area is None and A1.shape[0] and A1.nnz <= 3_000_000:
         B = A1.astype(np.int32)
         O = (B.T @ B).tocoo()
         j, j2, ov = O.row, O.col, O.data
@@ -215,7 +254,9 @@ def reduce_instance(A: sp.spmatrix, weights: np.ndarray, *, already_covered: np.
     mm = len(cols2)
     K = sp.csr_matrix((np.ones(2 * len(pc), bool), (np.r_[pc[:, 0], pc[:, 1]], np.r_[pc[:, 1], pc[:, 0]])),
                       shape=(mm, mm))
-    return _Reduced(A=A2, w=w1, cols=cols2, costs=costs[cols2], conflicts=K, stats=stats)
+    ar = None if per_area is None else np.asarray(area, np.int64)[cols2]
+    return _Reduced(A=A2, w=w1, cols=cols2, costs=costs[cols2], conflicts=K, stats=stats, area=ar,
+                    per_area=None if per_area is None else int(per_area))
 
 
 # --------------------------------------------------------------------------------------------
@@ -294,6 +335,8 @@ def _greedy(R: _Reduced, k: int | None, budget: float | None, check=None):
         gains[j] = 0.0
         blocked[j] = True
         blocked[K.indices[K.indptr[j]:K.indptr[j + 1]]] = True
+        if R.per_area is not None and R.area[j] >= 0 and (R.area[sel] == R.area[j]).sum() >= R.per_area:
+            blocked[R.area == R.area[j]] = True
         bound = min(bound, value + _gain_bound(gains, k, budget, costs))
     if budget is not None:
         # budgeted greedy can be arbitrarily bad alone: compare with the best single affordable site
@@ -312,7 +355,7 @@ def _value(R: _Reduced, sel) -> float:
 
 
 def _swap_search(R: _Reduced, sel: list[int], k: int | None, budget: float | None, deadline: float,
-                 check=None, max_iter: int = 10_000):
+                 check=None, max_iter: int = 10_000, clock=time.perf_counter):
     """Best-improvement 1-swap (and, under a budget, add) local search. Returns (selected, value)."""
     A, w, K = R.A, R.w, R.conflicts
     n, m = A.shape
@@ -327,7 +370,7 @@ def _swap_search(R: _Reduced, sel: list[int], k: int | None, budget: float | Non
     for _ in range(max_iter):
         if check:
             check()
-        if time.perf_counter() > deadline:
+        if clock() > deadline:
             break
         S = np.asarray(sel, dtype=np.int64)
         cnt = np.asarray(Acsc[:, S].sum(axis=1)).ravel()
@@ -338,6 +381,10 @@ def _swap_search(R: _Reduced, sel: list[int], k: int | None, budget: float | Non
         spent = float(cst[S].sum())
         # add move (budget mode or fewer than k selected)
         can_add = (~in_s) & (conflict_cnt == 0) & (cst <= cap - spent + 1e-9) & (gain0 > tol)
+        if R.per_area is not None:
+            used = np.bincount(R.area[S][R.area[S] >= 0], minlength=int(R.area.max()) + 1)
+            full_area = np.r_[used >= R.per_area, False]  # index -1: no area, never full
+            can_add &= ~full_area[R.area]
         if (k is None or len(sel) < k) and can_add.any():
             j = int(np.argmax(np.where(can_add, gain0, -np.inf)))
             sel.append(j)
@@ -358,6 +405,8 @@ def _swap_search(R: _Reduced, sel: list[int], k: int | None, budget: float | Non
             feas &= conflict_cnt[None, :] == 0
         if budget is not None:
             feas &= (spent - cst[S][:, None] + cst[None, :]) <= cap + 1e-9
+        if R.per_area is not None:  # j may enter a full area only in place of a site of that area
+            feas &= ~full_area[R.area][None, :] | (R.area[S][:, None] == R.area[None, :])
         delta = np.where(feas, delta, -np.inf)
         p, j = np.unravel_index(int(np.argmax(delta)), delta.shape)
         if not np.isfinite(delta[p, j]) or delta[p, j] <= tol:
@@ -370,38 +419,59 @@ def _swap_search(R: _Reduced, sel: list[int], k: int | None, budget: float | Non
 # exact
 
 
-def clique_rows(conflicts: sp.csr_matrix) -> sp.csr_matrix:
-    """Rows "at most one of these sites" implying every conflict pair (p x m, 0/1).
+def clique_cover(conflicts: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """Disjoint cliques of conflicting sites, and the conflict pairs no clique holds.
 
     A greedy clique cover: each site, in order, starts a clique with those of its conflicting
-    neighbours that conflict with every member so far; pairs no clique holds stay as rows of two.
-    Sites along a road within the spacing of each other end up in one row, so the LP relaxation
-    cannot pick each of them at one half.
+    neighbours that conflict with every member so far. Returns ``(label (m,), loose (p, 2))``:
+    sites sharing a label pairwise conflict ("at most one of them"); sites without conflicts get
+    a label of their own; ``loose`` lists the remaining pairs (i < j).
     """
     K = sp.csr_matrix(conflicts, dtype=bool)
     m = K.shape[0]
-    neighbours = [set(K.indices[K.indptr[i]:K.indptr[i + 1]].tolist()) for i in range(m)]
-    assigned = np.zeros(m, dtype=bool)
-    cliques: list[list[int]] = []
-    for v in range(m):
-        if assigned[v] or not neighbours[v]:
-            continue
-        clique, common = [v], set(u for u in neighbours[v] if not assigned[u])
-        while common:
-            u = min(common, key=lambda c: (-len(neighbours[c] & common), c))  # keeps the most candidates open
-            clique.append(u)
-            common &= neighbours[u]
-        assigned[clique] = True
-        cliques.append(clique)
+    if K.nnz:  # fast path: every connected group already a clique (one pole's headings, say)
+        n_comp, comp = connected_components(K, directed=False)
+        size = np.bincount(comp, minlength=n_comp)
+        if (np.diff(K.indptr) == size[comp] - 1).all():
+            return comp.astype(np.int64), np.empty((0, 2), np.int64)
     label = np.full(m, -1, np.int64)
-    for i, clique in enumerate(cliques):
-        label[clique] = i
+    nxt = 0
+    if K.nnz:
+        neighbours = [set(K.indices[K.indptr[i]:K.indptr[i + 1]].tolist()) for i in range(m)]
+        for v in range(m):
+            if label[v] >= 0 or not neighbours[v]:
+                continue
+            clique, common = [v], set(u for u in neighbours[v] if label[u] < 0)
+            while common:
+                u = min(common, key=lambda c: (-len(neighbours[c] & common), c))  # keeps the most candidates open
+                clique.append(u)
+                common &= neighbours[u]
+            label[clique] = nxt
+            nxt += 1
+    alone = label < 0
+    label[alone] = nxt + np.arange(int(alone.sum()))
     pairs = sp.triu(K, k=1).tocoo()
-    loose = (label[pairs.row] != label[pairs.col]) | (label[pairs.row] < 0)
-    members = cliques + [[int(a), int(b)] for a, b in zip(pairs.row[loose], pairs.col[loose])]
-    rows = np.repeat(np.arange(len(members)), [len(c) for c in members])
-    cols = np.fromiter((v for c in members for v in c), dtype=np.int64, count=len(rows))
-    return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(members), m))
+    loose = label[pairs.row] != label[pairs.col]
+    return label, np.c_[pairs.row[loose], pairs.col[loose]].astype(np.int64)
+
+
+def clique_rows(conflicts: sp.csr_matrix, cover: tuple | None = None) -> sp.csr_matrix:
+    """Rows "at most one of these sites" implying every conflict pair (p x m, 0/1).
+
+    The cliques of :func:`clique_cover` (two or more sites) plus a row of two for each pair no
+    clique holds. Sites along a road within the spacing of each other end up in one row, so the
+    LP relaxation cannot pick each of them at one half. ``cover``: :func:`clique_cover`'s answer
+    when already known.
+    """
+    m = conflicts.shape[0]
+    label, loose = clique_cover(conflicts) if cover is None else cover
+    size = np.bincount(label, minlength=int(label.max()) + 1 if m else 0)
+    multi = np.flatnonzero(size[label] >= 2) if m else np.empty(0, np.int64)
+    _, row_of = np.unique(label[multi], return_inverse=True)
+    n_cl = int(row_of.max()) + 1 if len(multi) else 0
+    rows = np.r_[row_of.ravel(), n_cl + np.repeat(np.arange(len(loose)), 2)].astype(np.int64)
+    cols = np.r_[multi, loose.ravel()].astype(np.int64)
+    return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_cl + len(loose), m))
 
 
 def _build_lp(R: _Reduced, k: int | None, budget: float | None, integer: bool):
@@ -409,7 +479,7 @@ def _build_lp(R: _Reduced, k: int | None, budget: float | None, integer: bool):
 
     A, w = R.A, R.w
     n, m = A.shape
-    conf = clique_rows(R.conflicts)
+    conf = clique_rows(R.conflicts, R.cover)
     p = conf.shape[0]
     caps, cap_rows = [], []
     if k is not None:
@@ -418,8 +488,13 @@ def _build_lp(R: _Reduced, k: int | None, budget: float | None, integer: bool):
     if budget is not None:
         caps.append(float(budget))
         cap_rows.append(R.costs)
+    if R.per_area is not None:
+        labels = np.unique(R.area[R.area >= 0])
+        for a in labels:
+            caps.append(float(R.per_area))
+            cap_rows.append((R.area == a).astype(float))
     c = len(caps)
-    # rows: [coverage n] [capacity c] [conflicts p]; columns: [x m] [y n]
+    # rows: [coverage n] [capacity c: k, budget, per-area quotas] [conflicts p]; columns: [x m] [y n]
     top = sp.hstack([-A.astype(np.float64), sp.identity(n, format="csr")])
     capr = sp.hstack([sp.csr_matrix(np.vstack(cap_rows)), sp.csr_matrix((c, n))])
     blocks = [top, capr]
@@ -490,11 +565,16 @@ def _highs(time_limit: float, mip_rel_gap: float, threads: int | None = None):
 
 
 def _subscribe_interrupts(h, cancel: CancelFn | None, progress: ProgressFn | None, lo: float, hi: float, state: dict):
-    """Let the cancel hook interrupt HiGHS and forward MIP progress (gap) to the progress hook."""
+    """Let the cancel hook interrupt HiGHS and forward MIP progress (dual bound, best value) to
+    ``progress(bound, best)``."""
+
+    stop_at = time.perf_counter() + state.get("time_limit", np.inf) + 0.2
 
     def on_interrupt(e):
         if cancel is not None and cancel():
             state["cancelled"] = True
+            e.interrupt()
+        elif time.perf_counter() > stop_at:  # HiGHS may check its own time limit rarely on a busy machine
             e.interrupt()
 
     def on_mip(e):
@@ -503,28 +583,13 @@ def _subscribe_interrupts(h, cancel: CancelFn | None, progress: ProgressFn | Non
             now = time.perf_counter()
             if now - state.get("last", 0) > 0.25:
                 state["last"] = now
-                g = e.data_out.mip_gap
-                frac = lo + (hi - lo) * (0.0 if not np.isfinite(g) else max(0.0, min(1.0, 1.0 - g)))
-                progress(frac, f"exact search: gap {g * 100:.2f} %" if np.isfinite(g) else "exact search")
+                db, pv = e.data_out.mip_dual_bound, e.data_out.objective_function_value
+                if np.isfinite(db) and np.isfinite(pv):
+                    progress(float(db), float(pv))
 
-    # Python callbacks cost time on every simplex iteration: subscribe only what a caller asked for
-    if cancel is not None or progress is not None:
-        h.cbMipInterrupt.subscribe(on_mip)
-    if cancel is not None:
-        h.cbSimplexInterrupt.subscribe(on_interrupt)
-        h.cbIpmInterrupt.subscribe(on_interrupt)
-
-
-def _solve_lp_bound(R, k, budget, time_limit, cancel, state) -> float | None:
-    import highspy
-
-    h = _highs(time_limit, 1e-9)
-    h.passModel(_build_lp(R, k, budget, integer=False))
-    _subscribe_interrupts(h, cancel, None, 0, 0, state)
-    h.run()
-    if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
-        return float(h.getInfo().objective_function_value)
-    return None
+    h.cbMipInterrupt.subscribe(on_mip)
+    h.cbSimplexInterrupt.subscribe(on_interrupt)
+    h.cbIpmInterrupt.subscribe(on_interrupt)
 
 
 def _solve_mip(R, k, budget, time_limit, mip_rel_gap, warm, cancel, progress, lo, hi, state, threads=None):
@@ -532,7 +597,12 @@ def _solve_mip(R, k, budget, time_limit, mip_rel_gap, warm, cancel, progress, lo
 
     n, m = R.A.shape
     h = _highs(time_limit, mip_rel_gap, threads)
-    h.passModel(_build_lp(R, k, budget, integer=True))
+    lp = _build_lp(R, k, budget, integer=True)
+    if lp.num_row_ - n > 20_000:
+        # tens of thousands of spacing rows: HiGHS' presolve merges them for many seconds without
+        # looking at the clock or calling back (15 s on the real roads at 200 m); the time limit matters more
+        h.setOptionValue("presolve", "off")
+    h.passModel(lp)
     if warm:
         x = np.zeros(m)
         x[warm] = 1.0
@@ -541,6 +611,7 @@ def _solve_mip(R, k, budget, time_limit, mip_rel_gap, warm, cancel, progress, lo
         sol.col_value = np.r_[x, y].tolist()
         sol.value_valid = True
         h.setSolution(sol)
+    state["time_limit"] = float(time_limit)
     _subscribe_interrupts(h, cancel, progress, lo, hi, state)
     h.run()
     status = h.getModelStatus()
@@ -554,6 +625,39 @@ def _solve_mip(R, k, budget, time_limit, mip_rel_gap, warm, cancel, progress, lo
         xs = np.asarray(h.getSolution().col_value[:m])
         out["selected"] = [int(j) for j in np.flatnonzero(xs > 0.5)]
         out["value"] = float(info.objective_function_value)
+    return out
+
+
+def _solve_sub(R: _Reduced, cols, k, budget, time_limit, mip_rel_gap, warm, cancel, progress, lo, hi, state,
+               threads=None) -> dict:
+    """The MIP restricted to sites ``cols`` (reduced numbering; rows re-merged), warm-started with
+    ``warm`` (those of its sites among ``cols``). Results come back in ``R``'s numbering.
+    ``progress(dual_bound, best)``, when given, follows the branch and bound."""
+    cols = np.asarray(cols, np.int64)
+    K = R.conflicts[cols][:, cols].tocoo()
+    pairs = np.c_[K.row, K.col][K.row < K.col]
+    S = reduce_instance(R.A[:, cols], R.w, costs=R.costs[cols], conflicts=pairs, drop_dominated=False,
+                        area=None if R.area is None else R.area[cols], per_area=R.per_area)
+    pos = np.full(len(cols), -1, np.int64)
+    pos[S.cols] = np.arange(len(S.cols))
+    if R.cover is not None:  # the cliques restricted to the sub-instance's sites are still cliques
+        label, loose = R.cover
+        pos_r = np.full(R.A.shape[1], -1, np.int64)
+        pos_r[cols[S.cols]] = np.arange(len(S.cols))
+        lp = pos_r[loose] if len(loose) else np.empty((0, 2), np.int64)
+        lp = lp[(lp >= 0).all(axis=1)] if len(lp) else lp
+        _, sub_label = np.unique(label[cols[S.cols]], return_inverse=True)
+        S.cover = (sub_label.ravel().astype(np.int64), lp.astype(np.int64))
+    where = {int(c): i for i, c in enumerate(cols)}
+    ws = [int(pos[where[j]]) for j in warm if j in where and pos[where[j]] >= 0]
+    if S.A.shape[1] == 0 or time_limit <= 0.01:
+        return {"status": "skipped", "optimal": False, "dual_bound": None, "selected": None, "value": None}
+    out = _solve_mip(S, k, budget, time_limit, mip_rel_gap, ws, cancel, progress, lo, hi, state, threads)
+    if state.get("cancelled"):
+        raise Cancelled("cancelled")
+    if out["selected"] is not None:
+        out["selected"] = [int(cols[S.cols[j]]) for j in out["selected"]]
+        out["value"] = _value(R, out["selected"])
     return out
 
 
@@ -595,8 +699,9 @@ def rank_selection(A: sp.spmatrix, weights: np.ndarray, selected, already_covere
 def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: float | None = None,
                costs=None, already_covered=None, conflicts=None, forbidden=None,
                method: str = "auto", time_limit_s: float = 60.0, mip_rel_gap: float = 1e-6,
-               lp_bound: bool = True, progress: ProgressFn | None = None, cancel: CancelFn | None = None,
-               threads: int | None = None) -> MCLPResult:
+               groups=None, area=None, per_area: int | None = None, progress: ProgressFn | None = None, cancel: CancelFn | None = None,
+               on_bound: Callable[[float, float], None] | None = None, threads: int | None = None,
+               clock: Callable[[], float] = time.perf_counter) -> MCLPResult:
     """Choose new sites maximising newly covered demand weight.
 
     ``A``: n x m sparse coverage (demand x candidates, see :func:`geo.coverage.coverage_matrix`).
@@ -605,13 +710,20 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
     (n,) bool, demand seen by existing cameras. ``conflicts``: (p, 2) candidate pairs that may
     not both be chosen (min spacing); ``forbidden``: (m,) bool candidates not allowed (too close
     to an existing camera) - see :func:`spacing_conflicts`.
-    ``method``: "auto" (heuristic, then exact within the time limit), "exact", or "heuristic"
-    (no MIP; the LP relaxation still gives the bound unless ``lp_bound`` is False).
+    ``groups``: (m,) int labels, sites sharing one may not be chosen together (the headings of
+    one pole: at most one camera per pole; negative: no group). ``area`` (m,) int labels (e.g. the
+    kecamatan of each site, negative: none) with ``per_area``: at most that many new sites per area.
+    ``method``: "auto" (heuristic, Lagrangian bound, then exact within the time limit), "exact",
+    or "heuristic" (no MIP; the Lagrangian relaxation still gives the bound).
     ``time_limit_s``: wall-clock seconds for the whole solve (the heuristic always finishes).
-    ``progress(fraction, message)`` is called as phases advance; ``cancel()`` returning True
-    aborts with :class:`Cancelled`.
+    ``mip_rel_gap``: stop when the gap is this small (the answer then counts as optimal).
+    ``progress(fraction, message)`` is called as phases advance; ``on_bound(bound, best)`` (covered
+    weight, existing included) as the bound closes in; ``cancel()`` returning True aborts with
+    :class:`Cancelled` within a fraction of a second. ``clock``: what the time limit is measured on
+    (wall-clock seconds; ``time.process_time`` gives the solver that much CPU time, as a benchmark
+    on a shared machine may want).
     """
-    t0 = time.perf_counter()
+    t0 = clock()
     deadline = t0 + float(time_limit_s)
     A = sp.csr_matrix(A, dtype=bool)
     n, m = A.shape
@@ -647,7 +759,15 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
 
     report(0.0, "preparing the model")
     check()
-    R = reduce_instance(A, w, already_covered=cov0, allowed=allowed, costs=costs, conflicts=conflicts)
+    if groups is not None:
+        groups = np.asarray(groups, np.int64)
+        if groups.shape != (m,):
+            raise ValueError(f"groups must have length {m}")
+    if per_area is not None:
+        if area is None or np.asarray(area).shape != (m,) or int(per_area) < 1:
+            raise ValueError(f"per_area needs area labels for the {m} sites and a quota of at least 1")
+    R = reduce_instance(A, w, already_covered=cov0, allowed=allowed, costs=costs, conflicts=conflicts, groups=groups,
+                        area=area, per_area=per_area)
     stats = dict(R.stats)
     report(0.1, f"{R.A.shape[0]} demand groups x {R.A.shape[1]} candidate sites")
 
@@ -655,47 +775,111 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
     # heuristic
     sel, val, gbound = _greedy(R, kk, budget, check)
     stats["greedy_value"] = val
-    stats["t_greedy"] = time.perf_counter() - t0
+    stats["t_greedy"] = clock() - t0
     report(0.2, "greedy done, improving by swaps")
-    sel, val = _swap_search(R, sel, kk, budget, deadline=max(deadline, time.perf_counter() + 1.0), check=check)
+    # (capped: on the largest instances one swap pass costs seconds, better spent on the bound)
+    sel, val = _swap_search(R, sel, kk, budget, check=check, clock=clock,
+                            deadline=clock() + max(1.0, 0.05 * float(time_limit_s)))
     stats["swap_value"] = val
-    stats["t_heuristic"] = time.perf_counter() - t0
+    stats["t_heuristic"] = clock() - t0
     bound = gbound
     best_sel, best_val = list(sel), val
-    method_used, status = "heuristic", "heuristic"
-    lpb = None
+    bound_src = "heuristic"
+    status = "heuristic"
     state: dict = {}
     rel = lambda ub, v: (ub - v) / ub if ub > 0 else 0.0  # noqa: E731
-    report(0.3, "heuristic solution found")
+    tol = 1e-9 * max(1.0, float(R.w.sum()))
 
-    proven = rel(bound, best_val) <= mip_rel_gap
-    if proven:
-        method_used, status = "exact", "optimal (bound met by heuristic)"
-    elif method != "heuristic" and R.A.shape[1] > 0:
-        remaining = deadline - time.perf_counter()
-        if remaining > 0.05:
-            res = _solve_mip(R, kk, budget, remaining, mip_rel_gap, best_sel, cancel, progress, 0.3, 0.95, state,
-                             threads)
-            if state.get("cancelled"):
-                raise Cancelled("cancelled")
-            stats["mip_status"] = res["status"]
-            if res["value"] is not None and res["value"] > best_val + 1e-12 * max(1.0, total):
-                best_sel, best_val = res["selected"], _value(R, res["selected"])
-            if res["dual_bound"] is not None:
-                bound = min(bound, max(res["dual_bound"], best_val))
-            if res["optimal"]:
-                method_used, status = "exact", "optimal"
-            else:
-                status = "time limit" if "time" in res["status"].lower() else res["status"]
-    if method_used != "exact" and lp_bound and R.A.shape[1] > 0 and "mip_status" not in stats:
-        report(0.9, "computing the LP bound")
-        remaining = max(1.0, deadline - time.perf_counter())
-        lpb = _solve_lp_bound(R, kk, budget, remaining, cancel, state)
-        if state.get("cancelled"):
-            raise Cancelled("cancelled")
-        if lpb is not None:
-            bound = min(bound, max(lpb, best_val))
-    stats["seconds_total"] = time.perf_counter() - t0
+    def closing(lo, hi):
+        """Progress between lo and hi as the gap closes (bound and best in the caller's units)."""
+        def on(b, v, _it=0):
+            g = rel(min(bound, b), v)
+            report(lo + (hi - lo) * max(0.0, min(1.0, 1.0 - g)), f"bound {existing + min(bound, b):,.0f}, "
+                   f"best {existing + v:,.0f}, gap {100 * g:.2f} %")
+            if on_bound is not None:
+                on_bound(existing + min(bound, b), existing + v)
+        return on
+
+    closing(0.3, 0.4)(bound, best_val)
+    mm = R.A.shape[1]
+    if rel(bound, best_val) > mip_rel_gap and mm > 0:
+        # 1. Lagrangian relaxation: the bound, and per site a bound on answers that use it
+        label, _loose = R.cover = clique_cover(R.conflicts)
+        check()
+        cov = np.zeros(R.A.shape[0], dtype=bool)
+        Acsc = R.A.tocsc()
+        for j in best_sel:
+            cov[Acsc.indices[Acsc.indptr[j]:Acsc.indptr[j + 1]]] = True
+        # a first round until the steps are small (or 30 % of the time): the sites' fixing bounds
+        # then rank them well enough for the restricted MIP below, whose better answer steers the rest
+        share, first_step = (0.3, 1e-3) if method != "heuristic" else (0.9, 1e-3)
+        # on large instances most steps price only the most promising sites
+        active = max(500, 30 * (kk if kk is not None else 25)) if R.A.nnz > 2_000_000 else None
+        lag = lagrangian(R.A, R.w, kk, budget=budget, costs=R.costs, group=label, conflicts=R.conflicts, area=R.area,
+                         per_area=R.per_area, lower=best_val, incumbent=best_sel, u0=np.where(cov, 0.0, R.w),
+                         deadline=clock() + share * max(0.0, deadline - clock()),
+                         active_size=active, min_step=first_step, target_gap=mip_rel_gap, check=check, clock=clock,
+                         report=closing(0.3, 0.6))
+        stats.update(lagrangian_iterations=lag.iterations, t_lagrangian=lag.seconds)
+        if lag.best_value > best_val + tol:
+            best_sel, best_val = _swap_search(R, lag.best, kk, budget, deadline=clock() + 1.0, check=check, clock=clock)
+        if lag.bound < bound:
+            bound, bound_src = max(lag.bound, best_val), "lagrangian"
+        fix = lag.fix_bound
+        if method != "heuristic" and rel(bound, best_val) > mip_rel_gap:
+            # 2. a better answer: the MIP on the most promising sites only (their fixing bounds
+            # are the highest), warm-started with the best answer so far
+            n_top = max(60, 4 * (kk if kk is not None else 25))
+            top = np.union1d(np.argsort(-fix, kind="stable")[:n_top], np.asarray(best_sel, np.int64))
+            if len(top) < mm:
+                res = _solve_sub(R, top, kk, budget, 0.2 * max(0.0, deadline - clock()), mip_rel_gap,
+                                 best_sel, cancel, None, 0.6, 0.7, state, threads)
+                if res["value"] is not None and res["value"] > best_val + tol:
+                    best_sel, best_val = _swap_search(R, res["selected"], kk, budget,
+                                                      deadline=clock() + 1.0, check=check, clock=clock)
+                    stats["restricted_mip_value"] = best_val
+                closing(0.6, 0.7)(bound, best_val)
+            # 3. with the better answer as target, more steps tighten the bound and fix more sites,
+            # until the core left by reduced-cost fixing is small enough for the MIP
+            # 4. the MIP on the core: no site outside it is in a better answer
+            u, lam = lag.u, lag.lam
+            core_limit = 3000
+            colnnz = np.diff(Acsc.indptr)
+            while True:
+                core = np.flatnonzero(fix >= best_val - tol)
+                core = np.union1d(core, np.asarray(best_sel, np.int64))
+                stats["core_sites"] = int(len(core))
+                remaining = deadline - clock()
+                if rel(bound, best_val) <= mip_rel_gap or remaining <= 0.05:
+                    break
+                small = len(core) <= core_limit or int(colnnz[core].sum()) <= 1_000_000
+                if small or budget is not None:
+                    res = _solve_sub(R, core, kk, budget, remaining, mip_rel_gap, best_sel, cancel,
+                                     closing(0.75, 0.95), 0.75, 0.95, state, threads)
+                    stats["mip_status"] = res["status"]
+                    if res["value"] is not None and res["value"] > best_val + tol:
+                        best_sel, best_val = res["selected"], res["value"]
+                    if res["dual_bound"] is not None and max(res["dual_bound"], best_val) < bound:
+                        bound, bound_src = max(res["dual_bound"], best_val), "lagrangian"
+                    status = "optimal" if res["optimal"] else (
+                        "time limit" if "time" in res["status"].lower() else res["status"])
+                    break
+                lam = max(lam, 0.1)  # a core too large for the MIP: keep stepping, from a useful step size
+                more = lagrangian(R.A, R.w, kk, budget=budget, costs=R.costs, group=label, conflicts=R.conflicts, area=R.area, per_area=R.per_area,
+                                  lower=best_val, incumbent=best_sel, u0=u, lam0=lam,
+                                  deadline=clock() + max(0.5, 0.4 * remaining),
+                                  active_size=active, target_gap=mip_rel_gap, check=check, clock=clock, report=closing(0.7, 0.75))
+                u, lam = more.u, more.lam
+                stats["lagrangian_iterations"] += more.iterations
+                fix = np.minimum(fix, more.fix_bound)
+                if more.best_value > best_val + tol:
+                    best_sel, best_val = more.best, more.best_value
+                if more.bound < bound:
+                    bound, bound_src = max(more.bound, best_val), "lagrangian"
+        best_val = _value(R, best_sel)
+    if rel(bound, best_val) <= mip_rel_gap:
+        status = status if status == "optimal" else "optimal (bound met)"
+    stats["seconds_total"] = clock() - t0
 
     orig = R.cols[np.asarray(best_sel, dtype=np.int64)] if best_sel else np.empty(0, np.int64)
     order, marginal = rank_selection(A, w, orig, cov0)
@@ -703,9 +887,8 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
     ub = existing + bound
     gap = rel(bound, float(marginal.sum())) if bound > 0 else 0.0
     gap = max(0.0, gap)
-    if gap <= mip_rel_gap:  # proven optimal, whichever route got there
-        method_used = "exact"
+    method_used = "exact" if gap <= mip_rel_gap else bound_src  # proven optimal, whichever route got there
     report(1.0, "done")
     return MCLPResult(selected=order, marginal_weight=marginal, covered_weight=covered, existing_weight=existing,
                       total_weight=total, bound=ub, gap=gap, method=method_used, status=status,
-                      seconds=time.perf_counter() - t0, lp_bound=None if lpb is None else existing + lpb, stats=stats)
+                      seconds=clock() - t0, stats=stats)

@@ -1,14 +1,19 @@
 """Command line: where the next cameras should go (maximal covering location problem).
 
     python -m geo.recommend --demand D --candidates C [--existing E] --k K --radius-m R
-        [--weight-column W] [--min-spacing-m S] [--time-limit-s T] --out OUT.geojson
+        [--weight-column W] [--min-spacing-m S] [--time-limit-s T] [--headings H [--fov-deg F]]
+        --out OUT.geojson
 
 D, C, E: any file geopandas reads (GeoJSON, GeoPackage, zipped Shapefile) or CSV with lon/lat
 columns (WGS 84). D's points carry the weight column (weight 1 when absent); E's cameras may
 carry ``heading_deg``, ``fov_deg``, ``range_m`` (unknown range: R). New sites see a circle of
-R metres. OUT gets the chosen candidates in rank order with ``rank``, ``candidate_index``
-(0-based row in C) and ``marginal_weight`` (.gpkg and .csv also work). Standard output ends
-with one JSON line: covered_weight, total_weight, bound, gap, method, selected, seconds.
+R metres; with ``--headings H`` each candidate is a pole whose camera faces one of H headings
+(0, 360/H, ... degrees clockwise from north) with a view of F degrees (default 90), at most one
+camera per pole. OUT gets the chosen candidates in rank order with ``rank``, ``candidate_index``
+(0-based row in C), ``marginal_weight`` and, with headings, ``heading_deg`` and ``fov_deg``
+(.gpkg and .csv also work). Standard output ends with one JSON line: covered_weight,
+total_weight, bound, gap, method (exact: proven optimal; lagrangian: the gap is certified by the
+Lagrangian relaxation; heuristic: by the greedy bound), selected, seconds.
 Bad input exits with status 2 and one line on standard error.
 """
 
@@ -27,6 +32,7 @@ import geopandas as gpd
 from geo.coverage import coverage_matrix, covered_mask, points_xy
 from geo.crs import AMBON_REGION_LONLAT, WGS84
 from geo.export import recommendation_frame, write_any
+from geo.headings import DEFAULT_FOV_DEG, heading_coverage, pole_headings
 from geo.mclp import solve_mclp, spacing_conflicts
 from geo.sectors import camera_arrays
 
@@ -140,6 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weight-column", help="demand weight column (default: 'weight' if present, else 1)")
     p.add_argument("--min-spacing-m", type=float, default=0.0, help="minimum metres to existing and new sites")
     p.add_argument("--time-limit-s", type=float, default=60.0, help="time limit in seconds (default 60)")
+    p.add_argument("--headings", type=int, default=0,
+                   help="each candidate is a pole facing one of this many headings (default: all around)")
+    p.add_argument("--fov-deg", type=float, default=DEFAULT_FOV_DEG, help="field of view with --headings (degrees)")
     p.add_argument("--method", choices=["auto", "exact", "heuristic"], default="auto")
     p.add_argument("--out", required=True, help="output file (.geojson; .gpkg and .csv also work)")
     return p
@@ -155,6 +164,10 @@ def run(args) -> dict:
         raise InputError("--min-spacing-m must not be negative")
     if not args.time_limit_s > 0:
         raise InputError("--time-limit-s must be positive")
+    if args.headings < 0 or args.headings > 72:
+        raise InputError(f"--headings must be between 1 and 72 (got {args.headings})")
+    if not (0 < args.fov_deg <= 360):
+        raise InputError(f"--fov-deg must be between 0 and 360 degrees (got {args.fov_deg})")
     demand = read_layer(args.demand, "demand")
     cands = read_layer(args.candidates, "candidates")
     existing = read_layer(args.existing, "existing cameras") if args.existing else None
@@ -166,7 +179,12 @@ def run(args) -> dict:
 
     dxy = points_xy(demand)
     cxy = points_xy(cands)  # rows without geometry become NaN and cover nothing
-    A = coverage_matrix(dxy, cxy, args.radius_m)
+    groups = heading = fov = None
+    if args.headings:
+        A = heading_coverage(dxy, cxy, args.radius_m, args.headings, args.fov_deg)
+        cxy, heading, fov, groups = pole_headings(cxy, args.headings, args.fov_deg)
+    else:
+        A = coverage_matrix(dxy, cxy, args.radius_m)
     covered0 = np.zeros(len(demand), dtype=bool)
     exy = None
     if existing is not None:
@@ -176,8 +194,15 @@ def run(args) -> dict:
         covered0 = covered_mask(dxy, exy, r, heading_deg=h, fov_deg=f)
     pairs, forbidden = spacing_conflicts(cxy, args.min_spacing_m, exy)
     res = solve_mclp(A, w, args.k, already_covered=covered0, conflicts=pairs, forbidden=forbidden,
-                     method=args.method, time_limit_s=args.time_limit_s)
-    out = recommendation_frame(cands, res)
+                     groups=groups, method=args.method, time_limit_s=args.time_limit_s)
+    if groups is not None:  # sites are (pole, heading): report poles, with the heading chosen
+        site = res.selected
+        res.selected = groups[site]
+        out = recommendation_frame(cands, res)
+        out["heading_deg"] = heading[site]
+        out["fov_deg"] = fov[site]
+    else:
+        out = recommendation_frame(cands, res)
     write_any(out, args.out)
     summary = res.summary()
     summary["seconds"] = round(time.perf_counter() - t0, 4)

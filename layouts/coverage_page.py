@@ -16,8 +16,9 @@ from store.vocabulary import COMPLAINT_CATEGORIES
 
 js = Namespace("ambon", "coverage")
 
-GAP_COLOURS = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
-"""Hexagon fill by uncovered weight, low to high (one more colour than class breaks)."""
+GAP_COLOURS = ["#fed976", "#fd8d3c", "#e31a1c", "#a50026", "#4d0019"]
+"""Hexagon fill by uncovered weight, low to high (one more colour than class breaks): from a
+yellow that still stands out on the basemap at zoom 14-16 to a near-black red."""
 PROPOSED_COLOUR = "#ab47bc"
 EXISTING_SECTOR_COLOUR = "#35a7d6"
 EXPORT_FORMATS = (("geojson", "GeoJSON"), ("gpkg", "GeoPackage"), ("csv", "CSV"))
@@ -36,11 +37,11 @@ def _weights(lang: str, weights: dict[str, float]) -> html.Div:
     complaint_rows = [_weight_input(f"complaint.{c}", weights[f"complaint.{c}"], "· " + t(f"category.{c}", lang)) for c in COMPLAINT_CATEGORIES]
     road_rows = [_weight_input(f"road.{g}", weights[f"road.{g}"], "· " + t(f"road.{g}", lang)) for g in ROAD_GROUPS]
     other_rows = [_weight_input(key, weights[key], t(f"cov.weight.{key}", lang)) for key in ("tps", "flood", "business", "upload")]
-    return html.Div([
-        html.H3(t("cov.weights", lang), className="panel-subtitle"),
+    return html.Details([
+        html.Summary(t("cov.weights", lang), className="panel-subtitle"),
         html.Table(html.Tbody(group("cov.weight.complaints", complaint_rows) + group("cov.weight.roads", road_rows) + other_rows),
                    className="cov-weights"),
-    ])
+    ], className="cov-weights-box")
 
 
 def _number_field(label: str, element_id: str, value, **limits) -> html.Div:
@@ -53,6 +54,15 @@ def side_panel(lang: str, defaults, road_segments: int) -> html.Aside:
     return html.Aside(className="side-panel cov-panel", children=[
         html.H2(t("cov.title", lang), className="panel-title"),
         html.P(t("cov.intro", lang), className="cov-intro"),
+        # Run, Cancel and the progress stay in view at the top while the planner scrolls
+        html.Div(className="cov-actions", children=[
+            html.Button(t("cov.run", lang), id=ids.COV_RUN, className="btn btn-primary"),
+            html.Button(t("cov.cancel", lang), id=ids.COV_CANCEL, className="btn btn-outline-danger", disabled=True),
+            html.Div(id=ids.COV_PROGRESS_BOX, hidden=True, role="status", className="cov-progress-box", children=[
+                html.Progress(id=ids.COV_PROGRESS, max=100, value=0, className="cov-progress"),
+                html.Div(id=ids.COV_PROGRESS_LABEL, className="cov-progress-label"),
+            ]),
+        ]),
         html.P(t("cov.data_note.roads", lang).format(segments=number(road_segments, lang, 0)) if road_segments
                else t("cov.data_note.no_roads", lang), className="cov-note"),
         _weights(lang, defaults.weights),
@@ -64,6 +74,8 @@ def side_panel(lang: str, defaults, road_segments: int) -> html.Aside:
         _number_field(t("cov.cost", lang), ids.COV_COST, 50_000_000, min=0, step=1_000_000),
         _number_field(t("cov.radius", lang), ids.COV_RADIUS, defaults.radius_m, min=10, max=500, step=10),
         _number_field(t("cov.spacing", lang), ids.COV_SPACING, defaults.min_spacing_m, min=0, max=2000, step=10),
+        _number_field(t("cov.quota", lang), ids.COV_QUOTA, defaults.per_kecamatan, min=1, max=200, step=1),
+        html.P(t("cov.spread_help", lang), className="cov-intro"),
         _number_field(t("cov.time_limit", lang), ids.COV_TIME_LIMIT, defaults.time_limit_s, min=1, max=600, step=1),
         html.H3(t("cov.upload", lang), className="panel-subtitle"),
         dcc.RadioItems(id=ids.COV_UPLOAD_PURPOSE, value="demand", className="filter-checklist", inputClassName="form-check-input",
@@ -75,14 +87,6 @@ def side_panel(lang: str, defaults, road_segments: int) -> html.Aside:
         html.Ul(id=ids.COV_UPLOAD_LIST, className="cov-upload-list"),
         html.Button(t("cov.upload.clear", lang), id=ids.COV_UPLOAD_CLEAR, className="btn btn-outline-secondary btn-sm"),
         dcc.Store(id=ids.COV_UPLOADS, data={}),
-        html.Div(className="cov-actions", children=[
-            html.Button(t("cov.run", lang), id=ids.COV_RUN, className="btn btn-primary"),
-            html.Button(t("cov.cancel", lang), id=ids.COV_CANCEL, className="btn btn-outline-danger", disabled=True),
-        ]),
-        html.Div(id=ids.COV_PROGRESS_BOX, hidden=True, role="status", children=[
-            html.Progress(id=ids.COV_PROGRESS, max=100, value=0, className="cov-progress"),
-            html.Div(id=ids.COV_PROGRESS_LABEL, className="cov-progress-label"),
-        ]),
         html.Div(id=ids.COV_MESSAGE, className="filter-warning", role="alert"),
         html.Div(id=ids.COV_SUMMARY),
         html.Div(id=ids.COV_RESULTS),
@@ -127,7 +131,7 @@ def coverage_legend(lang: str) -> html.Div:
     sections = [
         (t("cov.legend.hexes", lang), [html.Div(gap_legend_rows(lang, []), id=ids.COV_GAP_LEGEND)]),
         (t("cov.layer.sites", lang), [row(html.Span("1", className="cov-site-icon"), t("cov.legend.site", lang)),
-                                      row(box(PROPOSED_COLOUR), t("cov.layer.proposed", lang))]),
+                                      row(box(PROPOSED_COLOUR), t("cov.legend.heading", lang))]),
         (t("layer.cameras", lang), camera_rows(lang) + [row(box(EXISTING_SECTOR_COLOUR, "#0b6e99"), t("cov.legend.existing", lang))]),
         (t("layer.kecamatan", lang), [row(html.Span(className="legend-line kecamatan"), t("layer.kecamatan", lang)),
                                       row(box("#f4f1e8", "#c9c2ad"), t("legend.land", lang)), row(box("#cfe3ef"), t("legend.sea", lang))]),
@@ -144,7 +148,25 @@ def coverage_page(lang: str, basemap: Basemap, defaults, road_segments: int) -> 
 
 
 def progress_label(lang: str, fraction: float, stage: str) -> str:
-    return f"{round(100 * fraction)} % · {t(f'cov.stage.{stage}', lang)}"
+    """"42 % · Searching ..."; a solve stage with its certified gap ("solve:2.4") says how far the
+    best answer so far can be from the best possible."""
+    stage, _, gap = stage.partition(":")
+    if stage == "solve" and gap:
+        try:
+            text = t("cov.stage.solve_gap", lang).format(gap=number(float(gap), lang, 1))
+        except ValueError:
+            text = t("cov.stage.solve", lang)
+    else:
+        text = t(f"cov.stage.{stage}", lang)
+    return f"{round(100 * fraction)} % · {text}"
+
+
+def compass(lang: str, heading_deg) -> str:
+    """"south-east (135°)": a heading in degrees clockwise from north, with its compass point."""
+    if heading_deg is None or heading_deg != heading_deg:
+        return "–"
+    point = int(round(float(heading_deg) / 45.0)) % 8 * 45
+    return f"{t(f'cov.compass.{point}', lang)} ({number(float(heading_deg), lang, 0)}°)"
 
 
 def summary_table(lang: str, solution: dict) -> html.Div:
@@ -174,14 +196,20 @@ def results_table(lang: str, sites: list[dict], export_base: str | None) -> html
     """Rank, gain (weight points), desa and kecamatan, and reason of every recommended site, and the download links."""
     unit = t("cov.unit.weight", lang)
     header = html.Tr([html.Th(t("cov.col.rank", lang)), html.Th(t("cov.col.gain", lang)), html.Th(t("cov.col.place", lang)),
-                      html.Th(t("cov.col.reason", lang))])
-    body = [html.Tr([html.Td(site["rank"], className="num"), html.Td(f"{number(site['marginal_weight'], lang, 1)} {unit}", className="num"),
-                     html.Td(", ".join(filter(None, [site.get("desa"), site.get("kecamatan")])) or "–"),
-                     html.Td(site[f"reason_{lang}"])], className="cov-site-row") for site in sites]
+                      html.Th(t("cov.col.heading", lang))])
+    # one block per site: its figures on a line, its reason below across the whole width
+    body = [html.Tbody([
+        html.Tr([html.Td(site["rank"], className="num cov-rank"),
+                 html.Td(f"{number(site['marginal_weight'], lang, 1)} {unit}", className="num"),
+                 html.Td(", ".join(filter(None, [site.get("desa"), site.get("kecamatan")])) or "–"),
+                 html.Td(compass(lang, site.get("heading_deg")), className="cov-heading")]),
+        html.Tr(html.Td([html.Span(t("cov.col.reason", lang) + ": ", className="cov-reason-label"), site[f"reason_{lang}"]],
+                        colSpan=4, className="cov-reason")),
+    ], className="cov-site-row") for site in sites]
     links = [html.A(label, href=f"{export_base}.{fmt}?lang={lang}", className="btn btn-outline-primary btn-sm", download="")
              for fmt, label in EXPORT_FORMATS] if export_base else []
     return html.Div([html.H3(t("cov.results.title", lang), className="panel-subtitle"),
-                     html.Table([html.Thead(header), html.Tbody(body)], className="cov-table cov-sites"),
+                     html.Table([html.Thead(header), *body], className="cov-table cov-sites"),
                      html.Div([html.Span(t("cov.export", lang) + ": ")] + links, className="cov-export")])
 
 

@@ -32,6 +32,7 @@ from geo.crs import AMBON_UTM, WGS84
 from geo.demand import combine_demand, sample_line_points, sample_lines, sample_polygons, weighted_points
 from geo.export import recommendation_frame, recommendation_sectors
 from geo.gaps import demand_covered, gap_by_area, gap_by_layer, gap_sentences, hex_grid
+from geo.headings import DEFAULT_FOV_DEG, best_headings
 from geo.mclp import Cancelled, solve_mclp, spacing_conflicts
 from geo.roads import ROAD_GROUPS, road_group
 from geo.reasons import site_reasons
@@ -63,6 +64,7 @@ DEFAULT_WEIGHTS = {
 LIMITS = {
     "k": (1, 200), "budget": (1.0, 1e13), "cost_per_site": (1.0, 1e12), "radius_m": (10.0, 500.0),
     "min_spacing_m": (0.0, 2000.0), "time_limit_s": (1.0, 600.0), "weight": (0.0, 100.0),
+    "per_kecamatan": (0, 200),
 }
 """Accepted ranges of every parameter (validated on the server, whatever the browser sent)."""
 MAX_SITES = LIMITS["k"][1]
@@ -84,8 +86,10 @@ class AnalysisParams:
     budget: float | None = None
     cost_per_site: float | None = None
     radius_m: float = 100.0
-    min_spacing_m: float = 150.0
+    min_spacing_m: float = 200.0
     time_limit_s: float = 20.0
+    per_kecamatan: int | None = None
+    """At most this many new sites per kecamatan (None: no quota)."""
 
     def sites_allowed(self) -> int:
         """The most sites this request can choose (k, or what the budget buys)."""
@@ -139,9 +143,10 @@ def parse_params(raw: dict) -> tuple[AnalysisParams | None, list[str]]:
     radius = _number(raw.get("radius_m"), "radius_m", problems)
     spacing = _number(raw.get("min_spacing_m"), "min_spacing_m", problems)
     limit = _number(raw.get("time_limit_s"), "time_limit_s", problems)
+    quota = _number(raw.get("per_kecamatan"), "per_kecamatan", problems, integer=True, optional=True)
     if problems:
         return None, problems
-    return AnalysisParams(weights, k, budget, cost, radius, spacing, limit), []
+    return AnalysisParams(weights, k, budget, cost, radius, spacing, limit, quota or None), []
 
 
 class NoDemand(ValueError):
@@ -292,8 +297,9 @@ class CoverageAnalysis:
     total, covered and uncovered weight, percent covered. ``hexes``: WGS 84 hexagons with
     ``uncovered_weight`` > 0. ``sentences``: per language, one line per layer/kind ("62 % of ...
     covered"). ``sites``: WGS 84 points in rank order (rank, candidate_index, marginal_weight,
-    reason_id, reason_en, and the names of the desa and kecamatan they are in, None outside every
-    desa). ``sectors``: their proposed view circles. ``solution``: covered, existing, total
+    reason_id, reason_en, the names of the desa and kecamatan they are in, None outside every
+    desa, and ``heading_deg``: which way the camera should face, degrees clockwise from north).
+    ``sectors``: their proposed views (sectors of :data:`geo.headings.DEFAULT_FOV_DEG` degrees). ``solution``: covered, existing, total
     weight, bound, gap (0-1), method, status, seconds, candidate counts.
     """
 
@@ -391,10 +397,29 @@ def analyse(city: CityLayers, params: AnalysisParams, *, extra_demand: gpd.GeoDa
     k = min(params.sites_allowed(), len(candidates))
     costs = None if params.budget is None else np.full(len(candidates), float(params.cost_per_site))
 
+    area = None
+    if params.per_kecamatan:  # each candidate's kecamatan (outside every one: no quota)
+        codes = assign_areas(candidates.geometry, city.desa)["kecamatan_code"]
+        area = pd.Series(pd.factorize(codes)[0], index=codes.index).where(codes.notna(), -1).to_numpy(np.int64)
+
     report(0.25, "solve")
-    result = solve_mclp(A, demand["weight"].to_numpy(), k, budget=params.budget, costs=costs, already_covered=covered,
+    weight = demand["weight"].to_numpy()
+    existing = float(weight[covered].sum())
+    solving = {"fraction": 0.0, "gap": ""}
+
+    def solver_progress(fraction: float, _message: str) -> None:
+        solving["fraction"] = fraction
+        report(0.25 + 0.65 * fraction, "solve" + solving["gap"])
+
+    def solver_bound(bound: float, best: float) -> None:  # the certified gap as it closes: "solve:2.4"
+        gap = (bound - best) / (bound - existing) if bound > existing else 0.0
+        solving["gap"] = f":{100 * max(gap, 0.0):.1f}"
+        report(0.25 + 0.65 * solving["fraction"], "solve" + solving["gap"])
+
+    result = solve_mclp(A, weight, k, budget=params.budget, costs=costs, already_covered=covered,
                         conflicts=conflicts, forbidden=forbidden, time_limit_s=params.time_limit_s,
-                        progress=lambda f, _msg: report(0.25 + 0.65 * f, "solve"), cancel=cancel)
+                        area=area, per_area=params.per_kecamatan if area is not None else None,
+                        progress=solver_progress, on_bound=solver_bound, cancel=cancel)
 
     report(0.9, "reasons")
     sites = recommendation_frame(candidates, result)
@@ -404,7 +429,12 @@ def analyse(city: CityLayers, params: AnalysisParams, *, extra_demand: gpd.GeoDa
     place = assign_areas(sites.geometry, city.desa)  # where each site is, by name, for people and spreadsheets
     sites["desa"] = place["desa_code"].map(dict(zip(city.desa["code"], city.desa["name"])))
     sites["kecamatan"] = place["kecamatan_code"].map(dict(zip(city.kecamatan["code"], city.kecamatan["name"])))
-    sectors = recommendation_sectors(sites[["rank", "geometry"]], params.radius_m)
+    # which way each site's camera should face: the sector that sees most of what is not yet watched
+    heading, _ = best_headings(demand_xy, weight, candidate_xy[result.selected], params.radius_m,
+                               already_covered=covered)
+    sites["heading_deg"] = heading
+    sectors = recommendation_sectors(sites[["rank", "heading_deg", "geometry"]], params.radius_m,
+                                     heading_deg=heading, fov_deg=np.full(len(sites), DEFAULT_FOV_DEG))
     solution = {**result.summary(), "existing_weight": float(result.existing_weight), "status": result.status,
                 "candidates": len(candidates), "candidate_source": source, "demand_points": len(demand),
                 "obstacles": 0 if walls is None else len(walls),

@@ -41,7 +41,8 @@ def init_coverage_routes(server: Flask, artifacts: ArtifactStore) -> None:
         other_reasons = [c for c in sites.columns if c.startswith("reason_") and c != f"reason_{lang}"]
         sites = sites.drop(columns=other_reasons).rename(columns={
             "rank": t("cov.file.rank", lang), "candidate_index": t("cov.file.candidate_index", lang),
-            "marginal_weight": t("cov.file.marginal_weight", lang), f"reason_{lang}": t("cov.file.reason", lang)})
+            "marginal_weight": t("cov.file.marginal_weight", lang), f"reason_{lang}": t("cov.file.reason", lang),
+            "heading_deg": t("cov.file.heading_deg", lang)})
         with tempfile.TemporaryDirectory(prefix="export-") as folder:
             path = write_any(sites, Path(folder) / f"sites.{fmt}")
             data = path.read_bytes()

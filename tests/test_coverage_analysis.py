@@ -223,3 +223,34 @@ def test_demo_city_from_the_store(demo_store):
     pairwise = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
     assert pairwise[np.triu_indices(5, 1)].min() >= 150 - 1e-6
     assert np.hypot(*(xy[:, None, :] - cams[None, :, :]).transpose(2, 0, 1)).min() >= 150 - 1e-6
+
+
+def test_quota_per_kecamatan_spreads_the_sites_and_each_says_where_to_face():
+    """Poles at the crime cluster (east, 9 points), beside the TPS (east, 4) and by the flooded
+    bank (west, 2): two sites go east without a quota, one east and one west with a quota of one."""
+    poles = frame({"pole": ["A", "B", "C"]}, [pt(500, 0), pt(970, 0), pt(30, 300)])
+    free = analyse(town(), AnalysisParams(TOWN_WEIGHTS, k=2, radius_m=60, min_spacing_m=0, time_limit_s=10), candidates=poles)
+    assert sorted(free.sites["candidate_index"]) == [0, 1] and set(free.sites["kecamatan"]) == {"Timur"}
+    spread = analyse(town(), AnalysisParams(TOWN_WEIGHTS, k=2, radius_m=60, min_spacing_m=0, time_limit_s=10, per_kecamatan=1),
+                     candidates=poles)
+    assert sorted(spread.sites["candidate_index"]) == [0, 2] and set(spread.sites["kecamatan"]) == {"Timur", "Barat"}
+    assert spread.solution["method"] == "exact"
+    # the pole west of the TPS faces east; the drawn view is a 90-degree sector, not a circle
+    heading = dict(zip(free.sites["candidate_index"], free.sites["heading_deg"]))
+    assert heading[1] == 90.0
+    sector = free.sectors.to_crs(AMBON_UTM).geometry.iloc[list(free.sites["candidate_index"]).index(1)]
+    assert sector.area == pytest.approx(np.pi * 60 ** 2 / 4, rel=0.05)
+
+
+def test_quota_and_gap_progress_in_parameters_and_labels():
+    from layouts.coverage_page import compass, progress_label
+
+    base = {"mode": "k", "k": 5, "radius_m": 80, "min_spacing_m": 200, "time_limit_s": 5}
+    assert parse_params({**base, "per_kecamatan": 2})[0].per_kecamatan == 2
+    assert parse_params({**base, "per_kecamatan": ""})[0].per_kecamatan is None
+    assert parse_params({**base, "per_kecamatan": 1.5})[1] == ["per_kecamatan"]
+    assert AnalysisParams().min_spacing_m == 200.0  # spacing is on by default
+    assert progress_label("en", 0.5, "solve:2.4") == "50 % · Searching for the best sites · at most 2.4 % from the best"
+    assert progress_label("id", 0.5, "solve:2.4").endswith("paling jauh 2,4 % dari yang terbaik")
+    assert progress_label("en", 0.1, "gaps").endswith("today's coverage")
+    assert compass("en", 135.0) == "south-east (135°)" and compass("id", 0.0) == "utara (0°)"

@@ -19,7 +19,7 @@ def test_run_an_analysis_and_see_the_sites(page, live_app):
     assert first.startswith("1") and "poin bobot" in first and "mencakup" in first
     assert page.locator(".leaflet-marker-pane .cov-site-icon").count() == 6
     summary = page.locator("#cov-summary").inner_text()
-    assert "Jarak dari hasil terbaik (batas atas LP)" in summary and "%" in summary and "0 % berarti" in summary
+    assert "Jarak dari hasil terbaik (batas atas terbukti)" in summary and "%" in summary and "0 % berarti" in summary
     assert "terpantau" in page.locator("#cov-gaps").inner_text()
     assert "poin bobot" in page.locator("#cov-gap-legend").inner_text()  # hexagon classes with their unit
     assert page.locator(".leaflet-overlay-pane path.leaflet-interactive").count() > 100  # gap hexagons drawn
@@ -31,7 +31,7 @@ def test_run_an_analysis_and_see_the_sites(page, live_app):
     assert download.status == 200 and len(download.json()["features"]) == 6
     csv = page.request.get(live_app + page.locator("#cov-results a", has_text="CSV").get_attribute("href")).text()
     header, first = csv.splitlines()[:2]
-    assert header == "peringkat,indeks_kandidat,bobot_tambahan_poin,alasan,desa,kecamatan,lon,lat"  # the page's language
+    assert header == "peringkat,indeks_kandidat,bobot_tambahan_poin,alasan,desa,kecamatan,arah_kamera_derajat,lon,lat"  # the page's language
     desa, kecamatan = page.locator("#cov-results .cov-site-row td").nth(2).inner_text().split(", ")  # where the site is, by name
     assert f",{desa},{kecamatan}," in first
     assert page.errors == []
