@@ -108,7 +108,7 @@ window.ambon = window.ambon || {};
         bindPopup: function (feature, layer, context) {
             const h = context.hideout;
             if (!h.statusIndex) {
-                h.statusIndex = {baru: 0, diteruskan: 1, diproses: 2, selesai: 3};
+                h.statusIndex = {baru: 0, diteruskan: 1, diproses: 2, selesai: 3, terverifikasi: 4, ditolak: 5, diselesaikan: 6, dibuka_kembali: 7};
                 h.categoryIndex = {};
                 ["sampah", "jalan", "drainase", "ketertiban", "banjir", "lalu_lintas", "pajak", "pasar", "kriminal"]
                     .forEach(function (c, i) { h.categoryIndex[c] = i; });

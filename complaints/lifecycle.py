@@ -23,6 +23,8 @@ STATES = (RECEIVED, ROUTED, ACCEPTED, CLOSED, VERIFIED, REJECTED, RESOLVED, REOP
 FINISHED = frozenset({REJECTED, CLOSED})
 """States where nothing is awaited from anyone."""
 OPEN_STATES = tuple(s for s in STATES if s not in FINISHED)
+UNRESOLVED = tuple(s for s in OPEN_STATES if s != RESOLVED)
+"""States where the work itself is still to do: they have a running deadline and make an agency's backlog."""
 AWAITING_OPERATOR = (RECEIVED, VERIFIED, RESOLVED, REOPENED)
 """What the Command Center's inbox lists: to verify, to route (again), to close, to send back."""
 AWAITING_AGENCY = (ROUTED, ACCEPTED, REOPENED)

@@ -1,6 +1,7 @@
 """Colours shared by the map (through hideout) and the legend, so they can never disagree."""
 
-COMPLAINT_STATUS_COLOURS = {"baru": "#d7263d", "diteruskan": "#f49d37", "diproses": "#3f88c5", "selesai": "#2e933c"}
+COMPLAINT_STATUS_COLOURS = {"baru": "#d7263d", "diteruskan": "#f49d37", "diproses": "#3f88c5", "selesai": "#2e933c",
+                            "terverifikasi": "#9b5de5", "ditolak": "#6c757d", "diselesaikan": "#00a6a6", "dibuka_kembali": "#b5179e"}
 CAMERA_STATUS_COLOURS = {"online": "#2e933c", "degraded": "#f49d37", "offline": "#d7263d", "unknown": "#7a7a7a"}
 HAZARD_COLOURS = {1: "#ffe08a", 2: "#ff9f43", 3: "#e84118"}
 BUSINESS_COLOURS = {"restoran": "#8e44ad", "kafe": "#6d4c41"}

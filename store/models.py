@@ -78,7 +78,8 @@ class Complaint(PointMixin, InAreaMixin, Base):
     channel: Mapped[str] = mapped_column(String(20))
     category: Mapped[str] = mapped_column(String(20), index=True)
     description: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(12), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    """complaints.lifecycle.STATES."""
     agency: Mapped[str] = mapped_column(String(20), index=True)
     reporter_name: Mapped[str | None] = mapped_column(String(120))
     reporter_phone: Mapped[str | None] = mapped_column(String(32))

@@ -66,6 +66,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_complaint_events_complaint_id'), ['complaint_id'], unique=False)
 
     with op.batch_alter_table('complaints', schema=None) as batch_op:
+        batch_op.alter_column('status', existing_type=sa.String(length=12), type_=sa.String(length=16), existing_nullable=False)
         batch_op.add_column(sa.Column('kind', sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column('title', sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column('location_text', sa.String(length=300), nullable=True))
@@ -133,6 +134,7 @@ def downgrade() -> None:
         batch_op.drop_column('location_text')
         batch_op.drop_column('title')
         batch_op.drop_column('kind')
+        batch_op.alter_column('status', existing_type=sa.String(length=16), type_=sa.String(length=12), existing_nullable=False)
 
     with op.batch_alter_table('complaint_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_complaint_events_complaint_id'))
