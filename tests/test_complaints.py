@@ -268,3 +268,95 @@ def test_deadlines_are_filled_for_rows_from_before_the_desk(engine):
     assert store.fill_missing_deadlines(engine, DeadlineRules(), CALENDAR) == 0
     rows, _ = store.desk_page(engine, store.DeskFilter(states=lifecycle.STATES), actor=OPERATOR, now=NOW)
     assert rows.next_due_at.notna().all()
+
+
+# --- photos -----------------------------------------------------------------------------------
+
+def test_a_photo_keeps_only_its_orientation():
+    import io
+
+    from PIL import Image
+
+    from complaints.photos import PhotoRefused, clean_photo
+
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotated 90 degrees
+    exif[0x010F] = "KameraMerek"  # camera maker
+    exif[0x0132] = "2026:11:30 10:00:00"  # date and time
+    raw = io.BytesIO()
+    Image.new("RGB", (40, 20), "red").save(raw, "JPEG", exif=exif.tobytes())
+    cleaned, mime = clean_photo(raw.getvalue())
+    kept = Image.open(io.BytesIO(cleaned)).getexif()
+    assert mime == "image/jpeg" and dict(kept) == {0x0112: 6}
+    png = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(png, "PNG")
+    assert clean_photo(png.getvalue())[1] == "image/png"
+    for data, code in ((b"<script>alert(1)</script>", "photo_type"), (b"GIF89a" + b"\0" * 50, "photo_type"), (raw.getvalue(), "photo_size")):
+        with pytest.raises(PhotoRefused) as refused:
+            clean_photo(data, max_bytes=len(raw.getvalue()) - 1 if code == "photo_size" else 10**6)
+        assert refused.value.code == code
+
+
+# --- SP4N-LAPOR import ------------------------------------------------------------------------
+
+SP4N_CSV = """Nomor Tracking;Tanggal;Judul;Isi Laporan;Kategori;Lokasi;Latitude;Longitude;Status;Instansi
+LAP-001;30/11/2026 09:15;Sampah;Sampah menumpuk <script>alert(1)</script>;persampahan;Pasar Mardika;-3,6954;128,1814;Belum Terverifikasi;
+LAP-002;2026-11-29 08:00;Jalan;Jalan berlubang;jalan;Batu Merah;128.19;-3.68;Didisposisikan;PUPR
+;;;;;;;;;
+LAP-003;31/02/2026;Tanggal mustahil;x;sampah;;-3.7;128.18;;
+LAP-004;2026-11-28;Tanpa tempat;x;sampah;;;;;
+LAP-005;2026-11-28;Jakarta;Di luar kota;sampah;Monas;-6.1754;106.8272;;
+LAP-006;2026-11-28;Kategori lain;x;astrologi;;-3.7;128.18;;
+LAP-001;30/11/2026 09:15;Ulang;lagi;sampah;;-3.7;128.18;;
+"""
+
+
+def test_an_sp4n_export_is_imported_row_by_row_and_a_second_import_changes_nothing(engine):
+    from complaints.sp4n_import import import_sp4n
+
+    report = import_sp4n(engine, SP4N_CSV.encode(), actor="operator", now=NOW)
+    assert [(line["row"], line["ticket"], line["outcome"], line["reason"]) for line in report.lines] == [
+        (2, "LAP-001", "taken", None), (3, "LAP-002", "taken", None), (4, None, "empty", None),
+        (5, "LAP-003", "refused", "bad_date"), (6, "LAP-004", "refused", "no_place"), (7, "LAP-005", "taken", None),
+        (8, "LAP-006", "refused", "unknown_category"), (9, "LAP-001", "refused", "repeated_ticket")]
+    first = store.public_ticket(engine, "LAP-001")
+    assert first["status"] == "baru" and first["created_at"] == datetime(2026, 11, 30, 0, 15)  # 09:15 WIT
+    with engine.connect() as conn:
+        from sqlalchemy import select
+
+        from store.models import Complaint
+
+        rows = {r.ticket: r for r in conn.execute(select(Complaint.ticket, Complaint.lon, Complaint.lat, Complaint.place_note,
+                                                         Complaint.status, Complaint.agency, Complaint.description))}
+    assert (rows["LAP-001"].lon, rows["LAP-001"].lat) == (128.1814, -3.6954)  # decimal commas read
+    assert (rows["LAP-002"].lon, rows["LAP-002"].lat, rows["LAP-002"].place_note) == (128.19, -3.68, "swapped")
+    assert rows["LAP-005"].place_note == "outside_city"  # kept, marked
+    assert rows["LAP-002"].status == "diteruskan" and rows["LAP-002"].agency == "PUPR"
+    assert rows["LAP-001"].description == "Sampah menumpuk <script>alert(1)</script>"  # text stays text
+
+    again = import_sp4n(engine, SP4N_CSV.encode(), actor="operator", now=NOW)
+    assert again.counts() == {"taken": 0, "updated": 0, "unchanged": 3, "refused": 4, "empty": 1}
+    changed = SP4N_CSV.replace("Didisposisikan;PUPR", "Ditindaklanjuti;PUPR")
+    assert import_sp4n(engine, changed.encode(), actor="operator", now=NOW).counts()["updated"] == 1
+    assert store.public_ticket(engine, "LAP-002")["status"] == "diproses"
+
+
+def test_an_xlsx_export_is_read_and_other_files_are_refused(engine):
+    import io
+
+    from openpyxl import Workbook
+
+    from complaints.sp4n_import import ImportRefused, import_sp4n
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Nomor Tracking", "Tanggal", "Isi Laporan", "Kategori", "Latitude", "Longitude"])
+    sheet.append(["LAP-X1", "2026-11-29 10:00", "Lampu jalan mati", "lalu lintas", "-3.70", "128.18"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert import_sp4n(engine, buffer.getvalue(), actor="operator", now=NOW).counts()["taken"] == 1
+    for data, code in ((b"\x89PNG\r\n\x1a\n....", "not_table"), (b"PK\x03\x04 not a workbook", "not_table"),
+                       (b"nama,umur\nani,3\n", "no_columns")):
+        with pytest.raises(ImportRefused) as refused:
+            import_sp4n(engine, data, actor="operator", now=NOW)
+        assert refused.value.code == code
