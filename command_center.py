@@ -9,14 +9,16 @@ from flask_caching import Cache
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from auth.web import camera_authorizer, current_account, init_auth, shell_session
-from callbacks import admin, cameras, coverage, flood, map_view
+from callbacks import admin, cameras, complaints_desk, coverage, flood, map_view
 from cameras import CameraManager
 from config import ROOT, Settings
 from demo.seed import seed_if_empty
 from i18n import t
 from layouts.map_page import map_page
 from layouts.shell import shell
+from complaints.store import fill_missing_deadlines
 from routes.cameras import camera_allowed, init_camera_routes
+from routes.complaints import init_complaint_routes
 from routes.flood import init_flood_routes
 from routes.language import init_language_route, request_language
 from routes.layers import init_layer_routes
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         upgrade_schema(engine)
         if settings.demo_data:
             seed_if_empty(engine)
+        fill_missing_deadlines(engine, settings.complaint_rules())  # rows from before the desk, the demo, bulk loads
 
     app = dash.Dash(
         __name__,
@@ -87,6 +90,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     services = Services(settings, engine, cache, camera_readers, camera_board)
     init_layer_routes(server, engine, cache)
     init_flood_routes(server, engine)
+    init_complaint_routes(server, engine, settings)
     init_language_route(server)
     init_auth(app, services)
 
@@ -98,4 +102,5 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     coverage.register(app, services)
     flood.register(app, services)
     admin.register(app, services)
+    complaints_desk.register(app, services)
     return app

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cameras.config import CameraSettings
+from complaints.deadlines import DeadlineRules
 
 ROOT = Path(__file__).resolve().parent
 
@@ -48,6 +49,18 @@ class Settings:
     """How many reverse proxies (nginx, a load balancer) stand in front of the app. Their X-Forwarded-For,
     -Proto and -Host headers are believed for that many hops, so that the login rate limit and the audit log
     see the user's address, not the proxy's. 0: no proxy, the headers are ignored (a client could forge them)."""
+    complaint_response_days: str = "3"
+    """Working days allowed for the first response to a complaint (SP4N-LAPOR: 3)."""
+    complaint_completion_days: str = "informasi=5,pengaduan=5,sengketa=14,sengketa_lapangan=60"
+    """Working days allowed to complete a complaint, by kind (SP4N-LAPOR's rules as the default)."""
+    open311_api_keys: tuple[str, ...] = ()
+    """Keys Open311 clients send as `api_key` to POST /open311/v2/requests; none: POST is refused."""
+    public_report_rate_limit: str = "5 per hour; 20 per day"
+    """Reports the public form takes per address (flask-limiter syntax)."""
+    ticket_lookup_rate_limit: str = "30 per minute; 300 per day"
+    """Ticket look-ups per address on /publik/tiket."""
+    complaint_photo_max_bytes: int = 5 * 1024 * 1024
+    """Largest photo the public form and agencies' progress notes take."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -71,10 +84,25 @@ class Settings:
             login_rate_limit=env.get("LOGIN_RATE_LIMIT", "5 per minute; 20 per hour"),
             flood_sim_speed=float(env.get("FLOOD_SIM_SPEED", "600")),
             trusted_proxies=int(env.get("TRUSTED_PROXIES", "0")),
+            complaint_response_days=env.get("COMPLAINT_RESPONSE_DAYS", "3"),
+            complaint_completion_days=env.get("COMPLAINT_COMPLETION_DAYS", "informasi=5,pengaduan=5,sengketa=14,sengketa_lapangan=60"),
+            open311_api_keys=tuple(k.strip() for k in env.get("OPEN311_API_KEYS", "").split(",") if k.strip()),
+            public_report_rate_limit=env.get("PUBLIC_REPORT_RATE_LIMIT", "5 per hour; 20 per day"),
+            ticket_lookup_rate_limit=env.get("TICKET_LOOKUP_RATE_LIMIT", "30 per minute; 300 per day"),
+            complaint_photo_max_bytes=int(env.get("COMPLAINT_PHOTO_MAX_BYTES", str(5 * 1024 * 1024))),
         )
 
     def camera_settings(self) -> CameraSettings:
         return CameraSettings(media_root=self.media_dir, snapshot_dir=self.instance_dir / "snapshots")
+
+    def complaint_rules(self) -> DeadlineRules:
+        """The deadline rules of the complaints desk; ValueError naming the setting when it is malformed."""
+        if not self.complaint_response_days.strip().isdigit():
+            raise ValueError(f"COMPLAINT_RESPONSE_DAYS must be a whole number of working days, not {self.complaint_response_days!r}")
+        try:
+            return DeadlineRules.parse(self.complaint_response_days, self.complaint_completion_days)
+        except ValueError as error:
+            raise ValueError(f"COMPLAINT_COMPLETION_DAYS: {error}") from None
 
     def cache_config(self) -> dict:
         """flask-caching configuration: Redis when REDIS_URL is set, else in-process."""

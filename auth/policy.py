@@ -56,7 +56,7 @@ FOOTAGE_ACTIONS = frozenset({"thumbnail", "live", "snapshot", "snapshot_read"})
 
 PERSONAL_COMPLAINT_FIELDS = ("reporter_name", "reporter_phone")
 
-CALLBACK_PREFIXES = (("cam-", "camera"), ("cov-", "coverage"), ("flood-", "flood"), ("admin-", "admin"))
+CALLBACK_PREFIXES = (("cam-", "camera"), ("cov-", "coverage"), ("flood-", "flood"), ("admin-", "admin"), ("cx-", "complaints"))
 """A Dash callback output whose id starts with the prefix needs the permission."""
 CALLBACK_IDS = {
     **dict.fromkeys((ids.LANG_STORE, ids.MAP, ids.LAYERS_CONTROL, ids.COMPLAINTS_LAYER, ids.SECTORS_LAYER, ids.CAMERAS_LAYER,
@@ -78,6 +78,10 @@ ROUTE_PERMISSIONS = (
     ("/_favicon.ico", OPEN),
     ("/bahasa/", OPEN),
     ("/api/flood/readings", API_KEY),
+    ("/publik/lapor", OPEN),
+    ("/publik/tiket", OPEN),
+    ("/publik/aset/", OPEN),
+    ("/open311/", API_KEY),
     ("/api/layers/", "map"),
     ("/api/complaints/", "map"),
     ("/api/businesses/", "map"),

@@ -41,3 +41,12 @@ def number(value: float, lang: str, decimals: int = 0) -> str:
     """A number as its readers write it: 5.000 and 9,5 in Indonesian, 5,000 and 9.5 in English."""
     text = f"{value:,.{decimals}f}"
     return text.translate(str.maketrans(",.", ".,")) if lang == "id" else text
+
+
+def time_left(due: datetime | None, now: datetime, lang: str) -> str:
+    """How long until a deadline (naive UTC), or how long past it: "sisa 2 hari" / "lewat 3 jam"."""
+    if due is None:
+        return "–"
+    seconds = (due - now).total_seconds()
+    key = "cx.time_left" if seconds >= 0 else "cx.time_over"
+    return t(key, lang).format(t=age_text(abs(seconds), lang))
