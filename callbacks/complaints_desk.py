@@ -88,11 +88,11 @@ def register(app: Dash, services: Services) -> None:
         Output(ids.CX_TABLE, "children"), Output(ids.CX_PAGE_INFO, "children"), Output(ids.CX_POINTS, "data"), Output(ids.CX_COUNTS, "children"),
         Output(ids.CX_MESSAGE, "children"), Output(ids.CX_PAGE, "data"),
         Input(ids.CX_FILTER_STATES, "value"), Input(ids.CX_FILTER_CATEGORY, "value"), Input(ids.CX_FILTER_AGENCY, "value"),
-        Input(ids.CX_FILTER_DEADLINE, "value"), Input(ids.CX_PREV, "n_clicks"), Input(ids.CX_NEXT, "n_clicks"),
+        Input(ids.CX_FILTER_DEADLINE, "value"), Input(ids.CX_FILTER_TEXT, "value"), Input(ids.CX_PREV, "n_clicks"), Input(ids.CX_NEXT, "n_clicks"),
         Input({"type": ids.CX_ACT, "id": ALL, "action": ALL}, "n_clicks"), Input(ids.CX_IMPORT_REPORT, "children"),
         State(ids.CX_PAGE, "data"), State(ids.LANG_STORE, "data"),
     )
-    def refresh_desk(states, categories, agencies, deadline, _prev, _next, _acts, _imported, page, lang):
+    def refresh_desk(states, categories, agencies, deadline, text, _prev, _next, _acts, _imported, page, lang):
         lang = normalise_language(lang)
         actor = actor_of(current_account())
         message = None
@@ -109,7 +109,8 @@ def register(app: Dash, services: Services) -> None:
         elif trigger not in (None,) and not isinstance(trigger, dict):
             page = 0  # a new filter starts at its first page
         desk_filter = store.DeskFilter(states=tuple(s for s in (states or []) if s in lifecycle.STATES),
-                                       categories=tuple(categories or ()), agencies=tuple(agencies or ()), deadline=deadline or None)
+                                       categories=tuple(categories or ()), agencies=tuple(agencies or ()), deadline=deadline or None,
+                                       text=str(text or ""))
         now = store.utcnow()
         rows, total = store.desk_page(engine, desk_filter, actor=actor, page=page, now=now)
         pages = max(1, math.ceil(total / store.PAGE_SIZE))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 import geopandas as gpd
@@ -357,9 +357,14 @@ class DeskFilter:
     agencies: tuple[str, ...] = ()
     kecamatan_codes: tuple[str, ...] = ()
     deadline: str | None = None
+    text: str = ""
+    """A ticket number, or words the complaint's text contains."""
 
     def clause(self, now: datetime, soon: timedelta = timedelta(days=1)):
         conditions = [Complaint.merged_into_id.is_(None), Complaint.status.in_(self.states or lifecycle.STATES)]
+        text = self.text.strip()[:100]
+        if text:
+            conditions.append(or_(Complaint.ticket == text.upper(), func.lower(Complaint.description).contains(text.lower(), autoescape=True)))
         for column, values in ((Complaint.category, self.categories), (Complaint.agency, self.agencies),
                                (Complaint.kecamatan_code, self.kecamatan_codes)):
             if values:
@@ -381,7 +386,7 @@ def desk_page(engine: Engine, desk_filter: DeskFilter, *, actor: Actor, page: in
     An agency actor sees only its own agency's complaints, whatever the filter says."""
     now = now or utcnow()
     if actor.kind == lifecycle.AGENCY:
-        desk_filter = DeskFilter(desk_filter.states, desk_filter.categories, (actor.agency or "-",), desk_filter.kecamatan_codes, desk_filter.deadline)
+        desk_filter = replace(desk_filter, agencies=(actor.agency or "-",))
     table = Complaint.__table__
     clause = desk_filter.clause(now)
     statement = (select(*(table.c[c] for c in LIST_COLUMNS)).where(clause)

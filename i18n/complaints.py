@@ -67,6 +67,8 @@ TEXT = {
     "cx.filter.category": {"id": "Kategori", "en": "Category"},
     "cx.filter.agency": {"id": "OPD", "en": "Agency"},
     "cx.filter.deadline": {"id": "Tenggat", "en": "Deadline"},
+    "cx.filter.text": {"id": "Cari", "en": "Search"},
+    "cx.filter.text_hint": {"id": "Nomor tiket atau kata", "en": "Ticket number or words"},
     "cx.filter.all": {"id": "Semua", "en": "All"},
     "cx.col.ticket": {"id": "Tiket", "en": "Ticket"},
     "cx.col.received": {"id": "Diterima", "en": "Received"},

@@ -61,6 +61,9 @@ def desk_page(lang: str, basemap: Basemap, *, agency: str | None, may_import: bo
         *([html.Div([html.Label(t("cx.filter.agency", lang)),
                      dropdown(lang, id=ids.CX_FILTER_AGENCY, options=[{"label": a, "value": a} for a in AGENCIES], multi=True,
                               placeholder=t("cx.filter.all", lang))])] if agency is None else [html.Div(dropdown(lang, id=ids.CX_FILTER_AGENCY, options=[], value=[], multi=True), hidden=True)]),
+        html.Div([html.Label(t("cx.filter.text", lang), htmlFor=ids.CX_FILTER_TEXT),
+                  dcc.Input(id=ids.CX_FILTER_TEXT, type="search", debounce=True, className="form-control", maxLength=100,
+                            placeholder=t("cx.filter.text_hint", lang))]),
         html.Div([html.Label(t("cx.filter.deadline", lang)),
                   dcc.RadioItems(id=ids.CX_FILTER_DEADLINE, value="", inline=True, className="cx-radio", inputClassName="form-check-input",
                                  options=[{"label": t("cx.filter.all", lang), "value": ""}] + _options("cx.deadline", ("overdue", "due_soon"), lang))]),
@@ -75,7 +78,7 @@ def desk_page(lang: str, basemap: Basemap, *, agency: str | None, may_import: bo
         html.Summary(t("cx.import.title", lang)),
         dcc.Upload(id=ids.CX_IMPORT_UPLOAD, children=html.Div(t("cx.import.drop", lang)), className="cx-upload", accept=".csv,.xlsx", max_size=-1),
         dcc.Loading(html.Div(id=ids.CX_IMPORT_REPORT, role="status")),
-    ]) if may_import else None
+    ]) if may_import else html.Div([dcc.Upload(id=ids.CX_IMPORT_UPLOAD), html.Div(id=ids.CX_IMPORT_REPORT)], hidden=True)
     return html.Div(className="cx-page", children=[
         dcc.Store(id=ids.CX_PAGE, data=0),
         html.Section(className="cx-list", children=[
