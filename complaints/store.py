@@ -390,7 +390,7 @@ def desk_page(engine: Engine, desk_filter: DeskFilter, *, actor: Actor, page: in
     table = Complaint.__table__
     clause = desk_filter.clause(now)
     statement = (select(*(table.c[c] for c in LIST_COLUMNS)).where(clause)
-                 .order_by(Complaint.next_due_at.is_(None), Complaint.next_due_at, Complaint.id)
+                 .order_by(Complaint.next_due_at.asc().nulls_last(), Complaint.id)
                  .offset(max(0, page) * page_size).limit(page_size))
     with engine.connect() as conn:
         rows = pd.read_sql(statement, conn, parse_dates=["created_at", "next_due_at"])
