@@ -7,6 +7,7 @@ and gzip cuts 100,000 complaints to about a megabyte.
 from __future__ import annotations
 
 import gzip
+import time
 
 import geopandas as gpd
 from flask import Blueprint, Flask, Response, abort, jsonify, request
@@ -81,6 +82,37 @@ def _layer_payload(engine: Engine, name: str) -> bytes:
     abort(404, description=f"No map layer named {name!r}")
 
 
+BUILD_LOCK_SECONDS = 30
+"""How long one worker may hold a layer's build before another may try (a crashed build frees it)."""
+
+
+def single_flight(cache: Cache, key: str, build, timeout: int, *, wait_s: float = BUILD_LOCK_SECONDS, poll_s: float = 0.05) -> bytes:
+    """The cached value of `key`, built by `build()` when missing, by one request at a time across every
+    worker sharing the cache: concurrent misses wait for the first one's result instead of rebuilding it
+    (eight simultaneous misses on 100,000 complaints cost 10 s of CPU before). `cache.add` is atomic in
+    Redis and in the in-process cache, so it is the lock."""
+    value = cache.get(key)
+    if value is not None:
+        return value
+    lock = f"building:{key}"
+    deadline = time.monotonic() + wait_s
+    while not cache.add(lock, 1, timeout=int(wait_s)):
+        time.sleep(poll_s)
+        value = cache.get(key)
+        if value is not None:
+            return value
+        if time.monotonic() > deadline:
+            break  # the builder died or is stuck: build it ourselves rather than fail the map
+    try:
+        value = cache.get(key)  # built between our miss and taking the lock
+        if value is None:
+            value = build()
+            cache.set(key, value, timeout=timeout)
+        return value
+    finally:
+        cache.delete(lock)
+
+
 LAYER_NAMES = ("complaints", "kecamatan", "desa", "land", "roads", "cameras", "camera_sectors", "tps", "rivers", "flood_zones", "businesses")
 
 
@@ -97,10 +129,7 @@ def init_layer_routes(server: Flask, engine: Engine, cache: Cache) -> None:
         if version and version in request.if_none_match:
             return Response(status=304, headers={"ETag": f'"{version}"', "Cache-Control": "private, no-cache"})
         key = f"layer:{version}:{_complaint_scope() if name == 'complaints' else ''}:{request.full_path}"
-        compressed = cache.get(key)
-        if compressed is None:
-            compressed = gzip.compress(_layer_payload(engine, name), compresslevel=5)
-            cache.set(key, compressed, timeout=max_age)
+        compressed = single_flight(cache, key, lambda: gzip.compress(_layer_payload(engine, name), compresslevel=5), max_age)
         if "gzip" in request.headers.get("Accept-Encoding", ""):
             response = Response(compressed, mimetype="application/geo+json")
             response.headers["Content-Encoding"] = "gzip"
