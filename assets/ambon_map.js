@@ -154,8 +154,9 @@ window.ambon = window.ambon || {};
         },
         complaintMarker: function (feature, latlng, context) {
             const h = context.hideout;
-            return L.circleMarker(latlng, {radius: 6, weight: 1, color: "#ffffff",
-                fillColor: h.statusColours[feature.properties.s] || "#555", fillOpacity: 0.9});
+            const byDeadline = h.colourBy === "deadline";  // the side panel's "colour by" choice
+            const colour = byDeadline ? h.deadlineColours[feature.properties.d] : h.statusColours[feature.properties.s];
+            return L.circleMarker(latlng, {radius: 6, weight: 1, color: "#ffffff", fillColor: colour || "#555", fillOpacity: 0.9});
         },
         businessMarker: function (feature, latlng, context) {
             const h = context.hideout;

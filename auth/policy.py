@@ -61,7 +61,7 @@ CALLBACK_PREFIXES = (("cam-", "camera"), ("cov-", "coverage"), ("flood-", "flood
 CALLBACK_IDS = {
     **dict.fromkeys((ids.LANG_STORE, ids.MAP, ids.LAYERS_CONTROL, ids.COMPLAINTS_LAYER, ids.SECTORS_LAYER, ids.CAMERAS_LAYER,
                      ids.FILTER_DATES, ids.FILTER_CATEGORY, ids.FILTER_STATUS, ids.FILTER_AGENCY, ids.FILTER_KECAMATAN,
-                     ids.FILTER_RESET, ids.FILTER_WARNING, ids.COUNTS), "map"),
+                     ids.FILTER_RESET, ids.FILTER_WARNING, ids.COUNTS, ids.FILTER_OVERDUE), "map"),
     # Dash's page router: the page's own permission is checked when its layout is built
     **dict.fromkeys(("_pages_content", "_pages_store", "_pages_dummy"), LOGIN),
 }

@@ -84,6 +84,10 @@ TEXT = {
     "cx.empty": {"id": "Tidak ada pengaduan yang perlu ditindaklanjuti.", "en": "No complaints need action."},
     "cx.open": {"id": "Buka", "en": "Open"},
     "cx.counts": {"id": "{agency}: {overdue} lewat tenggat, {soon} tenggat ≤ 1 hari, {open} terbuka", "en": "{agency}: {overdue} overdue, {soon} due within a day, {open} open"},
+    "filter.overdue": {"id": "Hanya yang lewat tenggat", "en": "Overdue only"},
+    "filter.colour_by": {"id": "Warna titik pengaduan", "en": "Colour complaints by"},
+    "filter.colour_status": {"id": "Status", "en": "Status"},
+    "filter.colour_deadline": {"id": "Tenggat", "en": "Deadline"},
     "cx.legend.title": {"id": "Tenggat pengaduan", "en": "Complaint deadlines"},
 
     "cx.detail.title": {"id": "Pengaduan {ticket}", "en": "Complaint {ticket}"},

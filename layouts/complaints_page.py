@@ -18,10 +18,9 @@ from layouts import ids
 from layouts.controls import dropdown
 from layouts.legend import dot, legend_panel, row
 from layouts.map_page import AMBON_CENTER, Basemap, base_layers
+from layouts.styles import DEADLINE_COLOURS
 from store.vocabulary import AGENCIES, COMPLAINT_CATEGORIES
 
-DEADLINE_COLOURS = {"overdue": "#d7263d", "due_soon": "#f49d37", "on_time": "#2e933c", "none": "#6c757d"}
-"""Colour of a complaint by the state of its running deadline (map points and list badges)."""
 INLINE_ACTIONS = {lifecycle.OPERATOR: ("verify", "route", "close"), lifecycle.AGENCY: ("accept",)}
 """What one click in a list row does without a form (the rest on the detail page)."""
 js = Namespace("ambon", "complaints")

@@ -12,6 +12,8 @@ FILTER_STATUS = "filter-status"
 FILTER_AGENCY = "filter-agency"
 FILTER_KECAMATAN = "filter-kecamatan"
 FILTER_RESET = "filter-reset"
+FILTER_OVERDUE = "filter-overdue"
+FILTER_COLOUR_BY = "filter-colour-by"
 FILTER_WARNING = "filter-warning"
 COUNTS = "counts-in-view"
 

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import gzip
 import time
+from datetime import datetime, timedelta
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 from flask import Blueprint, Flask, Response, abort, jsonify, request
 from flask_caching import Cache
 from sqlalchemy import Engine
@@ -44,11 +47,19 @@ def _complaint_scope() -> str | None:
 def _complaints_payload(engine: Engine) -> bytes:
     complaint_filter, _ = parse_complaint_filter(request.args.to_dict(flat=False))
     complaint_filter = complaint_filter.within_agency(_complaint_scope())
-    points = layers.read_complaints(engine, complaint_filter)
-    # status and category travel as indexes into the vocabularies: a few bytes per point
+    points = layers.read_complaints(engine, complaint_filter, columns=("id", "status", "category", "next_due_at"))
+    # status, category and deadline state travel as indexes into their vocabularies: a few bytes per point
     points["s"] = points.status.map({s: i for i, s in enumerate(COMPLAINT_STATUSES)})
     points["c"] = points.category.map({c: i for i, c in enumerate(COMPLAINT_CATEGORIES)})
-    return to_geojson_bytes(points, ["id", "s", "c"], decimals=5)
+    points["d"] = deadline_index(points.next_due_at, datetime.utcnow())
+    return to_geojson_bytes(points, ["id", "s", "c", "d"], decimals=5)
+
+
+def deadline_index(next_due_at: pd.Series, now: datetime, soon: timedelta = timedelta(days=1)) -> np.ndarray:
+    """Each complaint's deadline state as its index in layouts.styles.DEADLINE_COLOURS: overdue,
+    due within `soon`, on time, no running deadline."""
+    due = pd.to_datetime(next_due_at)
+    return np.select([due.isna(), due < now, due < now + soon], [3, 0, 1], default=2)
 
 
 def _layer_payload(engine: Engine, name: str) -> bytes:
