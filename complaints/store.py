@@ -7,6 +7,7 @@ step to the timeline. Times are naive UTC; coordinates WGS 84 lon/lat; durations
 from __future__ import annotations
 
 import math
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -16,7 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from shapely.geometry import Point
-from sqlalchemy import Engine, String, and_, bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import Engine, and_, bindparam, case, delete, func, insert, or_, select, update
 
 from complaints import lifecycle
 from complaints.deadlines import DEFAULT_KIND, KINDS, DeadlineRules, WorkingCalendar
@@ -34,6 +35,8 @@ TICKET_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 MAX_TEXT = 4000
 """Characters of a complaint's text, and of a note."""
 PAGE_SIZE = 25
+TICKET_LIKE = re.compile(r"(?=.*\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
+"""What a typed search must look like to be taken as a ticket number (one word with a digit, e.g. LPR-7K3M9QXT2A)."""
 
 
 class InvalidComplaint(ValueError):
@@ -363,8 +366,10 @@ class DeskFilter:
     def clause(self, now: datetime, soon: timedelta = timedelta(days=1)):
         conditions = [Complaint.merged_into_id.is_(None), Complaint.status.in_(self.states or lifecycle.STATES)]
         text = self.text.strip()[:100]
-        if text:
-            conditions.append(or_(Complaint.ticket == text.upper(), func.lower(Complaint.description).contains(text.lower(), autoescape=True)))
+        if TICKET_LIKE.fullmatch(text):  # a ticket number: the unique index answers at once
+            conditions.append(Complaint.ticket == text.upper())
+        elif text:
+            conditions.append(func.lower(Complaint.description).contains(text.lower(), autoescape=True))
         for column, values in ((Complaint.category, self.categories), (Complaint.agency, self.agencies),
                                (Complaint.kecamatan_code, self.kecamatan_codes)):
             if values:
@@ -518,42 +523,43 @@ def performance(engine: Engine, *, since: datetime | None = None, now: datetime 
     - "monthly": agency, month ("YYYY-MM"), received, resolved, within_deadline;
     - "backlog": agency, age ("0-3", "4-5", "6-14", "15-60", ">60" working days), open.
 
-    One GROUP BY over the stored elapsed working days, so it stays fast on a million complaints.
+    Two GROUP BYs over the stored elapsed working days (one by agency and elapsed days, one by agency
+    and month) and one over the open complaints, so it stays fast on a million complaints.
     """
     now = now or utcnow()
     calendar = calendar or load_calendar(engine)
-    month = func.substr(func.cast(Complaint.created_at, String), 1, 7)
-    met = case((and_(Complaint.resolved_at.is_not(None), Complaint.resolved_at <= Complaint.due_at), 1), else_=0)
+    month = (func.date_trunc("month", Complaint.created_at) if engine.dialect.name == "postgresql"
+             else func.strftime("%Y-%m-01", Complaint.created_at))
+    day = func.date_trunc("day", Complaint.created_at) if engine.dialect.name == "postgresql" else func.date(Complaint.created_at)
+    met = func.sum(case((and_(Complaint.resolved_at.is_not(None), Complaint.resolved_at <= Complaint.due_at), 1), else_=0))
     base = [Complaint.merged_into_id.is_(None)] + ([Complaint.created_at >= since] if since is not None else [])
-    grouped = (select(Complaint.agency, month.label("month"), Complaint.response_days, Complaint.completion_days, met.label("met"),
-                      func.count().label("n"))
-               .where(*base).group_by(Complaint.agency, month, Complaint.response_days, Complaint.completion_days, met))
-    open_by_day = (select(Complaint.agency, func.substr(func.cast(Complaint.created_at, String), 1, 10).label("day"), func.count().label("n"))
-                   .where(*base, Complaint.status.in_(lifecycle.UNRESOLVED)).group_by(Complaint.agency, "day"))
+    by_days = (select(Complaint.agency, Complaint.response_days, Complaint.completion_days, func.count().label("n"), met.label("met"))
+               .where(*base).group_by(Complaint.agency, Complaint.response_days, Complaint.completion_days))
+    by_month = (select(Complaint.agency, month.label("month"), func.count().label("received"), func.count(Complaint.completion_days).label("resolved"),
+                       met.label("met")).where(*base).group_by(Complaint.agency, month))
+    open_by_day = (select(Complaint.agency, day.label("day"), func.count().label("n"))
+                   .where(*base, Complaint.status.in_(lifecycle.UNRESOLVED)).group_by(Complaint.agency, day))
     with engine.connect() as conn:
-        groups = pd.read_sql(grouped, conn)
+        days = pd.read_sql(by_days, conn)
+        monthly = pd.read_sql(by_month, conn)
         open_days = pd.read_sql(open_by_day, conn)
-    summary_rows, monthly_rows = [], []
-    for agency, rows in groups.groupby("agency"):
+    summary_rows = []
+    for agency, rows in days.groupby("agency"):
         n = rows.n.to_numpy()
-        responded = rows.response_days.notna().to_numpy()
-        completed = rows.completion_days.notna().to_numpy()
+        responded, completed = rows.response_days.notna().to_numpy(), rows.completion_days.notna().to_numpy()
         resolved = int(n[completed].sum())
         summary_rows.append({
             "agency": agency, "received": int(n.sum()),
             "median_response_days": _weighted_median(rows.response_days.to_numpy()[responded].astype(float), n[responded]),
             "median_completion_days": _weighted_median(rows.completion_days.to_numpy()[completed].astype(float), n[completed]),
-            "within_deadline": float((rows.met.to_numpy() * n).sum() / resolved) if resolved else None, "resolved": resolved})
-        for month_label, in_month in rows.groupby("month"):
-            m_n = in_month.n.to_numpy()
-            m_resolved = int(m_n[in_month.completion_days.notna().to_numpy()].sum())
-            monthly_rows.append({"agency": agency, "month": month_label, "received": int(m_n.sum()), "resolved": m_resolved,
-                                 "within_deadline": float((in_month.met.to_numpy() * m_n).sum() / m_resolved) if m_resolved else None})
+            "within_deadline": float(rows.met.sum() / resolved) if resolved else None, "resolved": resolved})
     summary = pd.DataFrame(summary_rows, columns=["agency", "received", "median_response_days", "median_completion_days", "within_deadline", "resolved"])
+    monthly["month"] = pd.to_datetime(monthly.month).dt.strftime("%Y-%m")
+    monthly["within_deadline"] = (monthly.met / monthly.resolved.where(monthly.resolved > 0)).astype(float)
+    monthly = monthly.sort_values(["agency", "month"]).reset_index(drop=True)[["agency", "month", "received", "resolved", "within_deadline"]]
     backlog = _backlog(open_days, calendar, now)
     summary["backlog"] = summary.agency.map(backlog.groupby("agency").open.sum()).fillna(0).astype(int)
-    return {"summary": summary, "monthly": pd.DataFrame(monthly_rows, columns=["agency", "month", "received", "resolved", "within_deadline"]),
-            "backlog": backlog}
+    return {"summary": summary, "monthly": monthly, "backlog": backlog}
 
 
 def _backlog(open_days: pd.DataFrame, calendar: WorkingCalendar, now: datetime) -> pd.DataFrame:
@@ -561,7 +567,7 @@ def _backlog(open_days: pd.DataFrame, calendar: WorkingCalendar, now: datetime) 
     if open_days.empty:
         return pd.DataFrame(columns=["agency", "age", "open"])
     # the day column is the UTC date; a working-day age is coarse enough for that not to matter
-    days = pd.to_datetime(open_days.day).to_numpy(dtype="datetime64[s]")
+    days = pd.to_datetime(open_days.day).dt.tz_localize(None).to_numpy(dtype="datetime64[s]")
     age = calendar.elapsed(days, np.full(len(days), np.datetime64(now, "s")))
     bucket = np.select([(age >= low) & (age <= (high if high is not None else np.inf)) for low, high in AGE_BUCKETS], labels, default=labels[-1])
     table = open_days.assign(age=bucket).groupby(["agency", "age"], as_index=False).n.sum().rename(columns={"n": "open"})
