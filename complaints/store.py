@@ -449,9 +449,10 @@ def cameras_covering(engine: Engine, lon: float, lat: float) -> pd.DataFrame:
     return found.sort_values("distance_m")[["id", "name", "kind", "group", "distance_m"]]
 
 
-def complaints_in_view(engine: Engine, camera_id: int, *, days: int = 30, limit: int = 20, now: datetime | None = None) -> pd.DataFrame:
-    """The recent complaints (received within `days`) that lie in a camera's view sector, newest first:
-    id, ticket, created_at, status, category."""
+def complaints_in_view(engine: Engine, camera_id: int, *, days: int = 30, limit: int = 20, now: datetime | None = None,
+                       agency: str | None = None) -> pd.DataFrame:
+    """The recent complaints (received within `days`, of `agency` only when given) that lie in a camera's
+    view sector, newest first: id, ticket, created_at, status, category."""
     now = now or utcnow()
     with engine.connect() as conn:
         camera = pd.read_sql(select(Camera.lon, Camera.lat, Camera.heading_deg, Camera.fov_deg, Camera.range_m).where(Camera.id == camera_id), conn)
@@ -462,7 +463,8 @@ def complaints_in_view(engine: Engine, camera_id: int, *, days: int = 30, limit:
         complaints = pd.read_sql(select(Complaint.id, Complaint.ticket, Complaint.created_at, Complaint.status, Complaint.category,
                                         Complaint.lon, Complaint.lat)
                                  .where(Complaint.lon.between(lon - reach_deg, lon + reach_deg), Complaint.lat.between(lat - reach_deg, lat + reach_deg),
-                                        Complaint.created_at >= now - timedelta(days=days), Complaint.merged_into_id.is_(None)), conn,
+                                        Complaint.created_at >= now - timedelta(days=days), Complaint.merged_into_id.is_(None),
+                                        *([Complaint.agency == agency] if agency is not None else [])), conn,
                                  parse_dates=["created_at"])
     if complaints.empty:
         return complaints[["id", "ticket", "created_at", "status", "category"]]

@@ -8,6 +8,8 @@
 - /open311/v2/…: Open311 GeoReport v2 (services, service definitions, requests) in JSON and XML;
   POST /requests needs one of OPEN311_API_KEYS as `api_key`. No personal data goes out.
 - /api/complaints/photos/<id>: a complaint's photo, for operators and the assigned agency only.
+- /api/complaints/in-view/<camera id>: the recent complaints in a camera's view sector (map permission,
+  an agency sees its own only; no personal data).
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from sqlalchemy import Engine
 from auth.web import current_account
 from complaints import open311
 from complaints.photos import PhotoRefused, clean_photo
-from complaints.store import InvalidComplaint, public_ticket, read_photo, submit_complaint
+from complaints.store import InvalidComplaint, complaints_in_view, public_ticket, read_photo, submit_complaint
 from config import ROOT, Settings
 from i18n import LANGUAGES, t
 from i18n.format import wit_time
@@ -221,6 +223,14 @@ def _rate_limited(message_key: str) -> flask.Response:
     return flask.Response(body, status=status, mimetype="text/html")
 
 
+def camera_complaints(camera_id: int):
+    """The recent complaints in a camera's view (last 30 days), as JSON without personal data."""
+    account = current_account()
+    found = complaints_in_view(_engine(), camera_id, agency=account.complaint_scope if account else None)
+    return flask.jsonify([{"id": int(r.id), "ticket": r.ticket, "received": wit_time(r.created_at), "status": r.status, "category": r.category,
+                           "url": f"/pengaduan/detail?id={int(r.id)}"} for r in found.itertuples()])
+
+
 def init_complaint_routes(server: flask.Flask, engine: Engine, settings: Settings) -> None:
     """Register the public form, ticket look-up, Open311 and photo routes, with their rate limits."""
     server.extensions[EXTENSION] = {"engine": engine, "settings": settings}
@@ -241,5 +251,6 @@ def init_complaint_routes(server: flask.Flask, engine: Engine, settings: Setting
     bp.add_url_rule(f"/open311/v2/requests.{fmt}", endpoint="open311_post", view_func=open311_post, methods=["POST"])
     bp.add_url_rule(f"/open311/v2/requests/<request_id>.{fmt}", view_func=open311_request)
     bp.add_url_rule("/api/complaints/photos/<int:photo_id>", view_func=complaint_photo)
+    bp.add_url_rule("/api/complaints/in-view/<int:camera_id>", view_func=camera_complaints)
     server.register_blueprint(bp)
 

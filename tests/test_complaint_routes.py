@@ -156,3 +156,23 @@ def test_desk_callbacks_are_refused_to_roles_without_the_complaints_permission(a
             "inputs": [], "state": [], "changedPropIds": []}
     answer = viewer.post("/_dash-update-component", json=body)
     assert answer.status_code == 403
+
+
+def test_a_camera_lists_the_recent_complaints_in_its_view_without_personal_data(app):
+    from sqlalchemy import insert
+
+    from store.models import Camera
+
+    citizen = app.server.test_client()
+    token = csrf_token_of(citizen.get("/publik/lapor").get_data(as_text=True))
+    citizen.post("/publik/lapor", data={"csrf_token": token, "category": "sampah", "description": "Di depan kamera", "lat": "-3.6954",
+                                        "lon": "128.1814", "name": "Ani"}, environ_base={"REMOTE_ADDR": "10.1.1.1"})
+    engine = app.server.extensions["ambon_complaints"]["engine"]
+    with engine.begin() as conn:
+        conn.execute(insert(Camera).values(id=901, name="Pasar", kind="road", lon=128.1814, lat=-3.6957, heading_deg=None, fov_deg=None,
+                                           range_m=80.0, stream_url="demo://901"))
+    viewer = login_client(app.server.test_client(), "viewer")
+    listed = viewer.get("/api/complaints/in-view/901").get_json()
+    assert listed and all(set(item) == {"id", "ticket", "received", "status", "category", "url"} for item in listed)
+    assert "Ani" not in json.dumps(listed)
+    assert app.server.test_client().get("/api/complaints/in-view/901").status_code == 401

@@ -360,3 +360,27 @@ def test_an_xlsx_export_is_read_and_other_files_are_refused(engine):
         with pytest.raises(ImportRefused) as refused:
             import_sp4n(engine, data, actor="operator", now=NOW)
         assert refused.value.code == code
+
+
+# --- cameras ----------------------------------------------------------------------------------
+
+def test_cameras_whose_sector_covers_a_complaint_and_complaints_in_a_camera_view(engine):
+    from sqlalchemy import insert
+
+    from store.models import Camera
+
+    metre = 1 / 111_000
+    with engine.begin() as conn:
+        conn.execute(insert(Camera), [
+            dict(id=1, name="Utara", kind="road", lon=128.18, lat=-3.70 - 30 * metre, heading_deg=0.0, fov_deg=60.0, range_m=50.0, stream_url="demo://1"),
+            dict(id=2, name="Menjauh", kind="road", lon=128.18, lat=-3.70 - 30 * metre, heading_deg=180.0, fov_deg=60.0, range_m=50.0, stream_url="demo://2"),
+            dict(id=3, name="PTZ jauh", kind="road", lon=128.18, lat=-3.70 - 80 * metre, heading_deg=None, fov_deg=None, range_m=60.0, stream_url="demo://3"),
+        ])
+    made = _submit(engine)
+    covering = store.cameras_covering(engine, 128.18, -3.70)
+    assert list(covering.id) == [1]  # camera 2 looks away, camera 3 is 80 m off with a 60 m range
+    assert 29 < covering.distance_m.iloc[0] < 31
+    in_view = store.complaints_in_view(engine, 1, now=NOW + timedelta(days=1))
+    assert list(in_view.ticket) == [made["ticket"]]
+    assert store.complaints_in_view(engine, 2, now=NOW + timedelta(days=1)).empty
+    assert store.complaints_in_view(engine, 1, now=NOW + timedelta(days=1), agency="PUPR").empty
