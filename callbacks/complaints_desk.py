@@ -22,8 +22,10 @@ from i18n import normalise_language, t
 from layouts import complaints_page as view
 from layouts import ids
 from routes.language import request_language
+from routes.layers import single_flight
 from services import Services
 
+PERFORMANCE_SECONDS = 60
 IMPORT_MAX_BYTES = 15 * 1024 * 1024
 """The server takes request bodies up to 16 MB; a 100,000-row export is about 12 MB."""
 
@@ -66,7 +68,8 @@ def register(app: Dash, services: Services) -> None:
 
     def performance_layout(**_query):
         lang, account = request_language(), current_account()
-        figures = store.performance(engine)
+        # the figures move slowly and cost a scan of every complaint: built once a minute, by one request at a time
+        figures = single_flight(services.cache, "cx:performance", lambda: store.performance(engine), PERFORMANCE_SECONDS)
         completion = ", ".join(f"{t('cx.kind.' + kind, lang).split(' (')[0]} {days}" for kind, days in rules.completion_days.items())
         rules_text = t("cx.perf.rules", lang).format(response=rules.response_days, completion=completion)
         return view.performance_page(lang, figures, rules_text, store.local_holidays(engine) if account and account.can("admin") else None)

@@ -85,6 +85,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('updated_at', sa.DateTime(), nullable=True))
         batch_op.create_index('ix_complaints_agency_desk', ['agency', 'status', 'next_due_at'], unique=False)
         batch_op.create_index('ix_complaints_desk', ['status', 'next_due_at'], unique=False)
+        batch_op.create_index('ix_complaints_figures', ['agency', 'created_at', 'response_days', 'completion_days', 'resolved_at', 'due_at',
+                                                        'merged_into_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_complaints_merged_into_id'), ['merged_into_id'], unique=False)
         batch_op.create_foreign_key('fk_complaints_merged_into_id', 'complaints', ['merged_into_id'], ['id'])
 
@@ -116,6 +118,7 @@ def downgrade() -> None:
     with op.batch_alter_table('complaints', schema=None) as batch_op:
         batch_op.drop_constraint('fk_complaints_merged_into_id', type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_complaints_merged_into_id'))
+        batch_op.drop_index('ix_complaints_figures')
         batch_op.drop_index('ix_complaints_desk')
         batch_op.drop_index('ix_complaints_agency_desk')
         batch_op.drop_column('updated_at')
