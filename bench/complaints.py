@@ -147,7 +147,7 @@ def main() -> None:
             data = export_file(args.import_rows)
             done = []
             start = time.perf_counter()
-            report = import_sp4n(engine, data, actor="bench", now=NOW, rules=rules, calendar=calendar, progress=lambda d, t: done.append(d))
+            report = import_sp4n(engine, data, actor="bench", now=NOW, rules=rules, calendar=calendar, progress=lambda stage, d, t: done.append(d))
             first = time.perf_counter() - start
             start = time.perf_counter()
             again = import_sp4n(engine, data, actor="bench", now=NOW, rules=rules, calendar=calendar)

@@ -11,14 +11,18 @@ from datetime import date
 
 import dash
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from auth import audit
 from auth.uploads import UploadRejected, decode_data_url
 from auth.web import audit_event, current_account
+from background import background_manager
 from complaints import lifecycle, store
 from complaints.lifecycle import IllegalTransition
 from complaints.photos import PhotoRefused, clean_photo
 from complaints.sp4n_import import ImportRefused, import_sp4n
 from i18n import normalise_language, t
+from i18n.format import number
 from layouts import complaints_page as view
 from layouts import ids
 from routes.language import request_language
@@ -27,6 +31,8 @@ from services import Services
 
 PERFORMANCE_SECONDS = 60
 IMPORT_MAX_BYTES = 15 * 1024 * 1024
+IMPORT_TOKEN_SECONDS = 12 * 3600
+"""How long a desk page's import permission stays valid (an operator's shift)."""
 """The server takes request bodies up to 16 MB; a 100,000-row export is about 12 MB."""
 
 
@@ -48,11 +54,13 @@ def _refusal(error: Exception, lang: str) -> str:
 def register(app: Dash, services: Services) -> None:
     engine, settings = services.engine, services.settings
     rules = settings.complaint_rules()
+    # the import runs as a background job, outside the request: the page carries who may import, signed by the server
+    import_signer = URLSafeTimedSerializer(settings.secret_key, salt="complaints-import")
 
     def desk_layout(**_query):
         actor = actor_of(current_account())
-        return view.desk_page(request_language(), services.basemap(), agency=actor.agency if actor else None,
-                              may_import=bool(actor and actor.kind == lifecycle.OPERATOR))
+        token = import_signer.dumps(actor.name) if actor and actor.kind == lifecycle.OPERATOR else None
+        return view.desk_page(request_language(), services.basemap(), agency=actor.agency if actor else None, import_token=token)
 
     def detail_layout(id=None, **_query):  # noqa: A002 - the query parameter's name
         lang, account = request_language(), current_account()
@@ -139,21 +147,30 @@ def register(app: Dash, services: Services) -> None:
         return dash.html.Div(t("cx.done", lang).format(state=t(f"status.{state}", lang)), className="alert alert-success")
 
     @app.callback(Output(ids.CX_IMPORT_REPORT, "children"), Input(ids.CX_IMPORT_UPLOAD, "contents"), State(ids.CX_IMPORT_UPLOAD, "filename"),
-                  State(ids.LANG_STORE, "data"), prevent_initial_call=True)
-    def import_export(contents, filename, lang):
+                  State(ids.CX_IMPORT_ACTOR, "data"), State(ids.LANG_STORE, "data"), prevent_initial_call=True,
+                  background=True, manager=background_manager(settings), interval=500,
+                  running=[(Output(ids.CX_IMPORT_UPLOAD, "disabled"), True, False)],
+                  progress=[Output(ids.CX_IMPORT_PROGRESS, "value"), Output(ids.CX_IMPORT_PROGRESS_LABEL, "children")],
+                  progress_default=["0", ""])
+    def import_export(set_progress, contents, filename, token, lang):
         lang = normalise_language(lang)
-        actor = actor_of(current_account())
-        if actor is None or actor.kind != lifecycle.OPERATOR:
+        engine.dispose(close=False)  # a forked job must not share the web process's database connections
+        try:
+            username = import_signer.loads(token or "", max_age=IMPORT_TOKEN_SECONDS)
+        except BadSignature:
             return dash.html.Div(t("cx.refused.not_your_move", lang), className="alert alert-danger")
         try:
             data = decode_data_url(contents, IMPORT_MAX_BYTES)
-            report = import_sp4n(engine, data, actor=actor.name, rules=rules)
+            report = import_sp4n(engine, data, actor=username, rules=rules,
+                                 progress=lambda stage, done, total: set_progress((
+                                     str(round(100 * (done + (total if stage == "written" else 0)) / max(2 * total, 1))),
+                                     t(f"cx.import.progress.{stage}", lang).format(done=number(done, lang), total=number(total, lang)))))
         except UploadRejected as refused:
             key = "cx.import.refused.too_large" if refused.code == "too_large" else "cx.import.refused.not_table"
             return dash.html.Div(t(key, lang), className="alert alert-danger")
         except ImportRefused as refused:
             return dash.html.Div(t(f"cx.import.refused.{refused.code}", lang).format(missing=", ".join(refused.missing)), className="alert alert-danger")
-        audit_event("import.complaints", str(filename or "")[:200], report.counts())
+        audit.record(engine, "import.complaints", username=username, target=str(filename or "")[:200], detail=report.counts())
         return view.import_report(report, lang)
 
     @app.callback(Output(ids.CX_DETAIL_BODY, "children"), Output(ids.CX_DETAIL_MESSAGE, "children"), Output(ids.CX_DETAIL_NOTE, "value"),

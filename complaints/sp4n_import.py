@@ -172,8 +172,8 @@ def place_from(lon: float | None, lat: float | None) -> tuple[float | None, floa
 
 def import_sp4n(engine: Engine, data: bytes, *, actor: str, now: datetime | None = None, rules: DeadlineRules = DeadlineRules(),
                 calendar: WorkingCalendar | None = None, progress: Callable[[int, int], None] | None = None) -> ImportReport:
-    """Import an SP4N-LAPOR export; returns the report of every row. `progress(done, total)` is called
-    as rows are checked and written. Raises ImportRefused for a file that is not such an export."""
+    """Import an SP4N-LAPOR export; returns the report of every row. `progress(stage, done, total)` is called
+    as rows are "checked", then "written". Raises ImportRefused for a file that is not such an export."""
     now = now or datetime.utcnow().replace(microsecond=0)
     frame = read_table(data)
     if len(frame) > MAX_ROWS:
@@ -220,10 +220,11 @@ def import_sp4n(engine: Engine, data: bytes, *, actor: str, now: datetime | None
             new_rows.append({**record, "ticket": ticket})
             report.add(line, ticket, "taken")
         if progress is not None and i % 5000 == 0:
-            progress(i, total)
-    _write(engine, new_rows, updates, actor=actor, now=now, rules=rules, calendar=calendar)
+            progress("checked", i, total)
     if progress is not None:
-        progress(total, total)
+        progress("checked", total, total)
+    _write(engine, new_rows, updates, actor=actor, now=now, rules=rules, calendar=calendar,
+           progress=(lambda written: progress("written", written, len(new_rows) + len(updates))) if progress else None)
     return report
 
 
@@ -257,7 +258,7 @@ def _check_row(value: dict, now: datetime) -> tuple[str | None, dict]:
 
 
 def _write(engine: Engine, new_rows: list[dict], updates: list[tuple[int, str, dict]], *, actor: str, now: datetime,
-           rules: DeadlineRules, calendar: WorkingCalendar) -> None:
+           rules: DeadlineRules, calendar: WorkingCalendar, progress: Callable[[int], None] | None = None) -> None:
     desa = read_admin_areas(engine, "desa")
     if new_rows:
         frame = pd.DataFrame(new_rows)
@@ -281,8 +282,12 @@ def _write(engine: Engine, new_rows: list[dict], updates: list[tuple[int, str, d
             conn.execute(insert(ComplaintEvent), [{"complaint_id": cid, "at": now, "actor": actor, "action": "import", "from_state": None,
                                                    "to_state": row["status"], "note": None, "public": True, "agency": None, "reason": None,
                                                    "photo_id": None} for cid, row in zip(ids, chunk)])
+            if progress is not None:
+                progress(start + len(chunk))
         for complaint_id, old_status, changed in updates:
             changed = {**changed, "updated_at": now}
             conn.execute(update(Complaint).where(Complaint.id == complaint_id).values(**changed))
             conn.execute(insert(ComplaintEvent).values(complaint_id=complaint_id, at=now, actor=actor, action="import", from_state=old_status,
                                                        to_state=changed.get("status", old_status), public=bool("status" in changed)))
+        if progress is not None:
+            progress(len(new_rows) + len(updates))

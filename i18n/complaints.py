@@ -121,6 +121,8 @@ TEXT = {
 
     "cx.import.title": {"id": "Impor ekspor SP4N-LAPOR (CSV/XLSX)", "en": "Import an SP4N-LAPOR export (CSV/XLSX)"},
     "cx.import.drop": {"id": "Seret berkas ke sini atau klik untuk memilih", "en": "Drop a file here or click to choose"},
+    "cx.import.progress.checked": {"id": "{done} dari {total} baris diperiksa", "en": "{done} of {total} rows checked"},
+    "cx.import.progress.written": {"id": "{done} dari {total} baris disimpan", "en": "{done} of {total} rows written"},
     "cx.import.summary": {"id": "{taken} baru, {updated} diperbarui, {unchanged} tidak berubah, {refused} ditolak, {empty} baris kosong",
                           "en": "{taken} taken, {updated} updated, {unchanged} unchanged, {refused} refused, {empty} empty rows"},
     "cx.import.row": {"id": "Baris {row}", "en": "Row {row}"},

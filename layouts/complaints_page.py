@@ -47,8 +47,9 @@ def desk_legend(lang: str) -> html.Div:
                                                               for state, colour in DEADLINE_COLOURS.items()])], "cx-legend")
 
 
-def desk_page(lang: str, basemap: Basemap, *, agency: str | None, may_import: bool) -> html.Div:
-    """The inbox (agency None) or an agency's queue, with its filters, the list, the map and (operators) the import."""
+def desk_page(lang: str, basemap: Basemap, *, agency: str | None, import_token: str | None) -> html.Div:
+    """The inbox (agency None) or an agency's queue, with its filters, the list, the map and (operators, given
+    the signed `import_token` that tells the background import who imports) the SP4N-LAPOR import."""
     title = t("cx.inbox.title", lang) if agency is None else t("cx.queue.title", lang).format(agency=agency)
     states = lifecycle.AWAITING_OPERATOR if agency is None else lifecycle.AWAITING_AGENCY
     filters = html.Div(className="cx-filters", children=[
@@ -73,11 +74,16 @@ def desk_page(lang: str, basemap: Basemap, *, agency: str | None, may_import: bo
                                 dl.GeoJSON(id=ids.CX_POINTS, data={"type": "FeatureCollection", "features": []}, pointToLayer=js("point"),
                                            onEachFeature=js("tooltip")),
                                 dl.ScaleControl(position="bottomleft", imperial=False)])
+    # an agency's queue has no import, but every component its callbacks name must exist for the page's other callbacks to run
     importer = html.Details(className="cx-import mt-3", children=[
         html.Summary(t("cx.import.title", lang)),
+        dcc.Store(id=ids.CX_IMPORT_ACTOR, data=import_token),
         dcc.Upload(id=ids.CX_IMPORT_UPLOAD, children=html.Div(t("cx.import.drop", lang)), className="cx-upload", accept=".csv,.xlsx", max_size=-1),
-        dcc.Loading(html.Div(id=ids.CX_IMPORT_REPORT, role="status")),
-    ]) if may_import else html.Div([dcc.Upload(id=ids.CX_IMPORT_UPLOAD), html.Div(id=ids.CX_IMPORT_REPORT)], hidden=True)
+        html.Div([html.Progress(id=ids.CX_IMPORT_PROGRESS, value="0", max="100", className="w-100"),
+                  html.Span(id=ids.CX_IMPORT_PROGRESS_LABEL, className="small")]),
+        html.Div(id=ids.CX_IMPORT_REPORT, role="status"),
+    ]) if import_token else html.Div([dcc.Store(id=ids.CX_IMPORT_ACTOR), dcc.Upload(id=ids.CX_IMPORT_UPLOAD), html.Progress(id=ids.CX_IMPORT_PROGRESS),
+                                      html.Span(id=ids.CX_IMPORT_PROGRESS_LABEL), html.Div(id=ids.CX_IMPORT_REPORT)], hidden=True)
     return html.Div(className="cx-page", children=[
         dcc.Store(id=ids.CX_PAGE, data=0),
         html.Section(className="cx-list", children=[

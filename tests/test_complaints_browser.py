@@ -49,6 +49,14 @@ def test_a_citizen_report_is_verified_routed_resolved_and_looked_up(browser, liv
     row.get_by_role("button", name="Teruskan ke OPD").click()
     operator.locator("#cx-message", has_text="Diteruskan ke OPD").wait_for(timeout=20000)
     assert operator.locator("#cx-table tbody tr", has_text=ticket).count() == 0  # routed: the inbox no longer waits on it
+    operator.locator("#cx-import-upload input[type=file]").set_input_files(files=[{
+        "name": "ekspor-lapor.csv", "mimeType": "text/csv",
+        "buffer": ("Nomor Tracking;Tanggal;Isi Laporan;Kategori;Latitude;Longitude\n"
+                   "LAP-BROWSER-1;29/11/2026 10:00;Drainase tersumbat;drainase;-3,70;128,18\n"
+                   "LAP-BROWSER-2;31/02/2026;Tanggal mustahil;drainase;-3.70;128.18\n").encode()}])
+    result = operator.locator("#cx-import-result")
+    expect(result).to_contain_text("1 baru, 0 diperbarui, 0 tidak berubah, 1 ditolak, 0 baris kosong", timeout=60000)
+    expect(result).to_contain_text("Baris 3 · LAP-BROWSER-2 · ditolak · tanggal tidak mungkin atau tidak terbaca")
     operator.goto(f"{live_app}/pengaduan/detail?id={complaint_id}")
     operator.locator("#cx-description").wait_for(timeout=20000)
     assert operator.locator("#cx-description").inner_text() == HOSTILE  # the script stayed text
