@@ -70,7 +70,7 @@ def register(app: Dash, services: Services) -> None:
         except (TypeError, ValueError):
             return view.not_found(lang)
         detail = store.read_detail(engine, complaint_id)
-        if detail is None or actor is None or not actor.may_see(detail["agency"]):
+        if detail is None or actor is None or not actor.may_see(detail["agency"], detail["routed_at"] is not None):
             return view.not_found(lang)
         return view.detail_page(lang, complaint_id, _detail_body(detail, actor, account, lang), view.action_form(detail, actor.kind, lang))
 
@@ -91,7 +91,7 @@ def register(app: Dash, services: Services) -> None:
                        permission="complaints")
 
     def _detail_body(detail: dict, actor: store.Actor, account, lang: str):
-        return view.detail_body(detail, lang=lang, now=store.utcnow(), show_personal=actor.may_see(detail["agency"]),
+        return view.detail_body(detail, lang=lang, now=store.utcnow(), show_personal=actor.may_see(detail["agency"], detail["routed_at"] is not None),
                                 duplicates=store.duplicate_candidates(engine, detail), cameras=store.cameras_covering(engine, detail["lon"], detail["lat"]),
                                 may_watch=account.can("live"), actor_kind=actor.kind)
 

@@ -61,6 +61,8 @@ STATUS_NAMES = {
 }
 DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y",
                 "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M")
+ROUTED_STATES = frozenset({lifecycle.ROUTED, lifecycle.ACCEPTED, lifecycle.RESOLVED, lifecycle.CLOSED, lifecycle.REOPENED})
+"""States an imported complaint can only be in once routed to its agency (which may then see it)."""
 MAX_ROWS = 200_000
 WIT = timedelta(hours=9)
 
@@ -274,7 +276,8 @@ def _write(engine: Engine, new_rows: list[dict], updates: list[tuple[int, str, d
                        place_note="outside_city" if outside[i] else row["place_note"], due_response_at=pd.Timestamp(due_response[i]).to_pydatetime(),
                        due_at=pd.Timestamp(due[i]).to_pydatetime(), updated_at=now,
                        next_due_at=None if finished else pd.Timestamp(due_response[i]).to_pydatetime(),
-                       closed_at=now if row["status"] in lifecycle.FINISHED else None)
+                       closed_at=now if row["status"] in lifecycle.FINISHED else None,
+                       routed_at=now if row["status"] in ROUTED_STATES else None)
     with engine.begin() as conn:  # one transaction: all rows or none
         for start in range(0, len(new_rows), 5000):
             chunk = new_rows[start:start + 5000]

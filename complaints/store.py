@@ -56,8 +56,10 @@ class Actor:
     """lifecycle.OPERATOR or lifecycle.AGENCY."""
     agency: str | None = None
 
-    def may_see(self, complaint_agency: str | None) -> bool:
-        return self.kind == lifecycle.OPERATOR or (self.agency is not None and self.agency == complaint_agency)
+    def may_see(self, complaint_agency: str | None, routed: bool = True) -> bool:
+        """Operators see every complaint; an agency only those routed to it (before routing, the agency
+        column is only the category's suggestion, and the reporter's details are not the agency's to see)."""
+        return self.kind == lifecycle.OPERATOR or (routed and self.agency is not None and self.agency == complaint_agency)
 
 
 def utcnow() -> datetime:
@@ -237,7 +239,7 @@ def apply_action(engine: Engine, complaint_id: int, action: str, actor: Actor, *
         row = conn.execute(statement).mappings().first()
         if row is None:
             raise lifecycle.IllegalTransition("unknown_complaint", str(complaint_id))
-        if not actor.may_see(row["agency"]):
+        if not actor.may_see(row["agency"], row["routed_at"] is not None):
             raise lifecycle.IllegalTransition("not_your_complaint", str(complaint_id))
         if row["merged_into_id"] is not None:
             raise lifecycle.IllegalTransition("merged", str(row["merged_into_id"]))
@@ -316,7 +318,7 @@ def merge_complaints(engine: Engine, main_id: int, duplicate_ids: Sequence[int],
 
 # --- reading ----------------------------------------------------------------------------------
 
-DETAIL_COLUMNS = ("id", "ticket", "created_at", "status", "category", "agency", "channel", "kind", "title", "description", "location_text",
+DETAIL_COLUMNS = ("id", "ticket", "created_at", "routed_at", "status", "category", "agency", "channel", "kind", "title", "description", "location_text",
                   "place_note", "lon", "lat", "desa_code", "kecamatan_code", "due_response_at", "due_at", "next_due_at", "responded_at",
                   "resolved_at", "closed_at", "rejection_reason", "merged_into_id", "response_days", "completion_days", "reporter_name",
                   "reporter_phone")
@@ -343,10 +345,10 @@ def read_detail(engine: Engine, complaint_id: int) -> dict | None:
 
 
 def read_photo(engine: Engine, photo_id: int) -> dict | None:
-    """A photo's bytes with its mime type, complaint id, the complaint's agency and whether it is the reporter's."""
+    """A photo's bytes with its mime type, complaint id, the complaint's agency and routing time, and whether it is the reporter's."""
     with engine.connect() as conn:
         row = conn.execute(select(ComplaintPhoto.content, ComplaintPhoto.mime, ComplaintPhoto.complaint_id, ComplaintPhoto.from_reporter,
-                                  Complaint.agency).join(Complaint, Complaint.id == ComplaintPhoto.complaint_id)
+                                  Complaint.agency, Complaint.routed_at).join(Complaint, Complaint.id == ComplaintPhoto.complaint_id)
                            .where(ComplaintPhoto.id == photo_id)).mappings().first()
     return dict(row) if row else None
 
@@ -388,12 +390,14 @@ LIST_COLUMNS = ("id", "ticket", "created_at", "status", "category", "agency", "t
 def desk_page(engine: Engine, desk_filter: DeskFilter, *, actor: Actor, page: int = 0, page_size: int = PAGE_SIZE,
               now: datetime | None = None) -> tuple[pd.DataFrame, int]:
     """One page of a desk list, most urgent first (running deadline, then oldest), and how many match in all.
-    An agency actor sees only its own agency's complaints, whatever the filter says."""
+    An agency actor sees only the complaints routed to its agency, whatever the filter says."""
     now = now or utcnow()
     if actor.kind == lifecycle.AGENCY:
         desk_filter = replace(desk_filter, agencies=(actor.agency or "-",))
     table = Complaint.__table__
     clause = desk_filter.clause(now)
+    if actor.kind == lifecycle.AGENCY:
+        clause = and_(clause, Complaint.routed_at.is_not(None))
     statement = (select(*(table.c[c] for c in LIST_COLUMNS)).where(clause)
                  .order_by(Complaint.next_due_at.asc().nulls_last(), Complaint.id)
                  .offset(max(0, page) * page_size).limit(page_size))

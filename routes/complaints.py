@@ -211,7 +211,9 @@ def complaint_photo(photo_id: int):
     account = current_account()
     photo = read_photo(_engine(), photo_id)
     # operators and the assigned agency only; viewers never, whatever the photo
-    if account is None or photo is None or not account.can("complaints") or account.complaint_view({"agency": photo["agency"]}) is None:
+    routed_or_operator = account is not None and (account.complaint_scope is None or photo is not None and photo["routed_at"] is not None)
+    if (account is None or photo is None or not account.can("complaints") or not routed_or_operator
+            or account.complaint_view({"agency": photo["agency"]}) is None):
         return flask.jsonify(error="no such photo"), 404
     response = flask.Response(photo["content"], mimetype=photo["mime"])
     response.headers["Cache-Control"] = "private, max-age=3600"

@@ -384,3 +384,16 @@ def test_cameras_whose_sector_covers_a_complaint_and_complaints_in_a_camera_view
     assert list(in_view.ticket) == [made["ticket"]]
     assert store.complaints_in_view(engine, 2, now=NOW + timedelta(days=1)).empty
     assert store.complaints_in_view(engine, 1, now=NOW + timedelta(days=1), agency="PUPR").empty
+
+
+def test_an_agency_sees_and_acts_on_a_complaint_only_once_it_is_routed_to_it(engine):
+    made = _submit(engine)  # category sampah: DLH is suggested, not yet routed
+    with pytest.raises(IllegalTransition) as refused:
+        store.apply_action(engine, made["id"], "note", DLH, note="kami lihat")
+    assert refused.value.code == "not_your_complaint"
+    assert store.desk_page(engine, store.DeskFilter(states=lifecycle.STATES), actor=DLH, now=NOW)[1] == 0
+    assert DLH.may_see("DLH", routed=False) is False and OPERATOR.may_see("DLH", routed=False) is True
+    store.apply_action(engine, made["id"], "verify", OPERATOR, now=NOW)
+    store.apply_action(engine, made["id"], "route", OPERATOR, agency="DLH", now=NOW)
+    assert store.desk_page(engine, store.DeskFilter(states=lifecycle.STATES), actor=DLH, now=NOW)[1] == 1
+    assert store.apply_action(engine, made["id"], "accept", DLH, now=NOW) == "diproses"
