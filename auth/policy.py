@@ -135,7 +135,8 @@ class Account:
         scope = self.complaint_scope
         if scope is not None and record.get("agency") != scope:
             return None
-        if self.can("complaints"):
+        # an agency sees the reporter once the complaint is routed to it (before, its agency is only a suggestion)
+        if self.can("complaints") and (scope is None or record.get("routed_at") is not None or "routed_at" not in record):
             return dict(record)
         return {k: v for k, v in record.items() if k not in PERSONAL_COMPLAINT_FIELDS}
 

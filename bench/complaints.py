@@ -69,6 +69,7 @@ def synthetic_complaints(n: int, calendar: WorkingCalendar, rules: DeadlineRules
         "ticket": [f"B{i:09d}" for i in range(n)], "created_at": created, "responded_at": responded, "closed_at": closed,
         "channel": "web", "category": category, "description": "Laporan warga nomor " + pd.Series(np.arange(n)).astype(str),
         "status": status, "agency": agency, "lon": 128.12 + rng.random(n) * 0.16, "lat": -3.75 + rng.random(n) * 0.12,
+        "routed_at": np.where(np.isin(status, [lifecycle.RECEIVED, lifecycle.VERIFIED]), np.datetime64("NaT"), created + np.timedelta64(2, "h")),
         "due_response_at": due_response, "due_at": due, "next_due_at": running, "resolved_at": resolved,
         "response_days": pd.array(np.where(np.isnan(response_days), None, response_days), dtype="Int64"),
         "completion_days": pd.array(np.where(np.isnan(completion_days), None, completion_days), dtype="Int64"),

@@ -24,7 +24,7 @@ from sqlalchemy import Engine, insert, select, update
 from complaints import lifecycle
 from complaints.deadlines import DEFAULT_KIND, DeadlineRules, WorkingCalendar
 from complaints.models import ComplaintEvent
-from complaints.store import deadlines_for, load_calendar
+from complaints.store import ROUTED_STATES, deadlines_for, load_calendar
 from geo.boundaries import assign_areas
 from geo.crs import AMBON_REGION_LONLAT
 from store.layers import read_admin_areas
@@ -61,8 +61,6 @@ STATUS_NAMES = {
 }
 DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y",
                 "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M")
-ROUTED_STATES = frozenset({lifecycle.ROUTED, lifecycle.ACCEPTED, lifecycle.RESOLVED, lifecycle.CLOSED, lifecycle.REOPENED})
-"""States an imported complaint can only be in once routed to its agency (which may then see it)."""
 MAX_ROWS = 200_000
 WIT = timedelta(hours=9)
 

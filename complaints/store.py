@@ -35,6 +35,8 @@ TICKET_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 MAX_TEXT = 4000
 """Characters of a complaint's text, and of a note."""
 PAGE_SIZE = 25
+ROUTED_STATES = frozenset({lifecycle.ROUTED, lifecycle.ACCEPTED, lifecycle.RESOLVED, lifecycle.CLOSED, lifecycle.REOPENED})
+"""States a complaint can only be in once routed to an agency."""
 TICKET_LIKE = re.compile(r"(?=.*\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
 """What a typed search must look like to be taken as a ticket number (one word with a digit, e.g. LPR-7K3M9QXT2A)."""
 
@@ -117,7 +119,7 @@ def fill_missing_deadlines(engine: Engine, rules: DeadlineRules, calendar: Worki
     while True:
         with engine.connect() as conn:
             rows = pd.read_sql(select(Complaint.id, Complaint.created_at, Complaint.kind, Complaint.status, Complaint.responded_at,
-                                      Complaint.resolved_at, Complaint.closed_at).where(Complaint.due_at.is_(None))
+                                      Complaint.resolved_at, Complaint.closed_at, Complaint.routed_at).where(Complaint.due_at.is_(None))
                                .order_by(Complaint.id).limit(chunk), conn)
         if rows.empty:
             return filled
@@ -129,7 +131,8 @@ def fill_missing_deadlines(engine: Engine, rules: DeadlineRules, calendar: Worki
 
 def timing_columns(rows: pd.DataFrame, calendar: WorkingCalendar, rules: DeadlineRules) -> list[dict]:
     """Deadlines, running deadline and elapsed working days of `rows` (id, created_at, kind, status,
-    responded_at, resolved_at, closed_at), as update parameters keyed "row_id"."""
+    responded_at, resolved_at, closed_at, routed_at), as update parameters keyed "row_id". A row in a state
+    only a routed complaint can be in, without its routing time, counts as routed when received."""
     created = rows.created_at.to_numpy(dtype="datetime64[s]")
     due_response, due = deadlines_for(calendar, rules, created, rows.kind.fillna(DEFAULT_KIND).to_numpy())
     responded = pd.to_datetime(rows.responded_at).to_numpy(dtype="datetime64[s]")
@@ -138,9 +141,11 @@ def timing_columns(rows: pd.DataFrame, calendar: WorkingCalendar, rules: Deadlin
     response_days, completion_days = calendar.elapsed(created, responded), calendar.elapsed(created, done)
     finished = rows.status.isin(lifecycle.FINISHED).to_numpy() | rows.status.eq(lifecycle.RESOLVED).to_numpy()
     running = np.where(np.isnat(responded), due_response, due)
+    routed_at = pd.to_datetime(rows.routed_at)
+    routed_at = routed_at.where(routed_at.notna() | ~rows.status.isin(ROUTED_STATES), pd.to_datetime(rows.created_at))
     out = []
     for i, row_id in enumerate(rows.id.to_numpy()):
-        out.append({"row_id": int(row_id), "due_response_at": _py(due_response[i]), "due_at": _py(due[i]),
+        out.append({"row_id": int(row_id), "due_response_at": _py(due_response[i]), "due_at": _py(due[i]), "routed_at": _py(routed_at.iloc[i]),
                     "next_due_at": None if finished[i] else _py(running[i]),
                     "response_days": None if math.isnan(response_days[i]) else int(response_days[i]),
                     "completion_days": None if math.isnan(completion_days[i]) else int(completion_days[i])})
@@ -148,7 +153,7 @@ def timing_columns(rows: pd.DataFrame, calendar: WorkingCalendar, rules: Deadlin
 
 
 def _py(value) -> datetime | None:
-    if value is None or (isinstance(value, np.datetime64) and np.isnat(value)):
+    if value is None or pd.isna(value):
         return None
     return pd.Timestamp(value).to_pydatetime()
 

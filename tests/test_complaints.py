@@ -397,3 +397,16 @@ def test_an_agency_sees_and_acts_on_a_complaint_only_once_it_is_routed_to_it(eng
     store.apply_action(engine, made["id"], "route", OPERATOR, agency="DLH", now=NOW)
     assert store.desk_page(engine, store.DeskFilter(states=lifecycle.STATES), actor=DLH, now=NOW)[1] == 1
     assert store.apply_action(engine, made["id"], "accept", DLH, now=NOW) == "diproses"
+
+
+def test_rows_from_before_the_desk_in_a_routed_state_count_as_routed(engine):
+    from sqlalchemy import insert
+
+    from store.models import Complaint
+
+    with engine.begin() as conn:
+        conn.execute(insert(Complaint), [dict(ticket="OLD-R", created_at=NOW - timedelta(days=2), channel="web", category="sampah",
+                                              description="lama", status="diteruskan", agency="DLH", lon=128.18, lat=-3.7)])
+    store.fill_missing_deadlines(engine, DeadlineRules(), CALENDAR)
+    rows, total = store.desk_page(engine, store.DeskFilter(states=lifecycle.AWAITING_AGENCY), actor=DLH, now=NOW)
+    assert list(rows.ticket) == ["OLD-R"]
