@@ -29,12 +29,13 @@ def live_store(live_app, live_instance):
 
 
 CAMERA_PAGES = ["Dinding video", "Kesehatan kamera"]
+COMPLAINT_PAGES = ["Pengaduan", "Kinerja OPD"]
 NAV_LINKS = {
-    "admin": ["Peta", *CAMERA_PAGES, "Cakupan CCTV", "Banjir (BPBD)", "Admin"],
-    "operator": ["Peta", *CAMERA_PAGES],
+    "admin": ["Peta", *CAMERA_PAGES, *COMPLAINT_PAGES, "Cakupan CCTV", "Banjir (BPBD)", "Admin"],
+    "operator": ["Peta", *CAMERA_PAGES, *COMPLAINT_PAGES],
     "planner": ["Peta", "Cakupan CCTV"],
     "bpbd": ["Peta", *CAMERA_PAGES, "Banjir (BPBD)"],
-    "agency": ["Peta"],
+    "agency": ["Peta", *COMPLAINT_PAGES],
     "viewer": ["Peta"],
 }
 
