@@ -339,6 +339,8 @@ def read_detail(engine: Engine, complaint_id: int) -> dict | None:
         if row is None:
             return None
         detail = dict(row)
+        detail["merged_into_ticket"] = (conn.scalar(select(Complaint.ticket).where(Complaint.id == row["merged_into_id"]))
+                                        if row["merged_into_id"] else None)
         detail["events"] = [dict(e) for e in conn.execute(select(ComplaintEvent.__table__).where(ComplaintEvent.complaint_id == complaint_id)
                                                           .order_by(ComplaintEvent.at, ComplaintEvent.id)).mappings()]
         detail["photos"] = [dict(p) for p in conn.execute(select(ComplaintPhoto.id, ComplaintPhoto.from_reporter, ComplaintPhoto.uploaded_at)

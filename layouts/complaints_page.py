@@ -211,7 +211,9 @@ def detail_body(detail: dict, *, lang: str, now: datetime, show_personal: bool, 
     photos = [p for p in detail["photos"] if show_personal or not p["from_reporter"]]
     return html.Div([
         html.H1(t("cx.detail.title", lang).format(ticket=detail["ticket"]), className="h4"),
-        *([html.P(t("cx.detail.follows", lang).format(ticket=detail["merged_into_id"]), className="alert alert-info")] if detail.get("merged_into_id") else []),
+        *([html.P(dcc.Link(t("cx.detail.follows", lang).format(ticket=detail["merged_into_ticket"]),
+                           href=f"/pengaduan/detail?id={int(detail['merged_into_id'])}"), className="alert alert-info")]
+          if detail.get("merged_into_id") else []),
         html.P(detail.get("title") or "", className="fw-bold"),
         html.P(detail["description"], className="cx-description", id="cx-description"),
         html.Dl(facts, className="row"),
