@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from auth.web import camera_authorizer, current_account, init_auth, shell_session
-from callbacks import admin, cameras, coverage, flood, map_view
+from callbacks import admin, cameras, complaints_desk, coverage, flood, map_view
 from callbacks import tax as tax_page
 from cameras import CameraManager
 from config import ROOT, Settings
@@ -19,7 +19,9 @@ from tax.demo import start_demo_feed
 from i18n import t
 from layouts.map_page import map_page
 from layouts.shell import shell
+from complaints.store import fill_missing_deadlines
 from routes.cameras import camera_allowed, init_camera_routes
+from routes.complaints import init_complaint_routes
 from routes.errors import init_error_handlers
 from routes.flood import init_flood_routes
 from routes.language import init_language_route, request_language
@@ -99,6 +101,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
             upgrade_schema(engine)
             if settings.demo_data:
                 seed_if_empty(engine)
+            fill_missing_deadlines(engine, settings.complaint_rules())  # rows from before the desk, the demo, bulk loads
     except (DBAPIError, OSError) as error:  # no server, wrong password, a folder that cannot be written…
         raise unreachable(engine, error) from None
     if settings.demo_data:
@@ -129,6 +132,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     init_layer_routes(server, engine, cache)
     init_flood_routes(server, engine)
     init_tax_routes(server, engine)
+    init_complaint_routes(server, engine, settings)
     init_language_route(server)
     start_service_monitor(settings, engine, cache)
     init_publik_routes(server, engine, cache, rate_limit=settings.public_rate_limit, redis_url=settings.redis_url,
@@ -145,4 +149,5 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     flood.register(app, services)
     admin.register(app, services)
     tax_page.register(app, services)
+    complaints_desk.register(app, services)
     return app

@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from cameras.config import AddressPolicy, CameraSettings
+from complaints.deadlines import DeadlineRules
 
 ROOT = Path(__file__).resolve().parent
 
@@ -96,6 +97,18 @@ class Settings:
     """Restaurant tax (pajak restoran) as a fraction of turnover: 10 % for food and drink under the city's regulation."""
     tax_due_day: int = 15
     """A month's restaurant tax is due by this day of the following month."""
+    complaint_response_days: str = "3"
+    """Working days allowed for the first response to a complaint (SP4N-LAPOR: 3)."""
+    complaint_completion_days: str = "informasi=5,pengaduan=5,sengketa=14,sengketa_lapangan=60"
+    """Working days allowed to complete a complaint, by kind (SP4N-LAPOR's rules as the default)."""
+    open311_api_keys: tuple[str, ...] = ()
+    """Keys Open311 clients send as `api_key` to POST /open311/v2/requests; none: POST is refused."""
+    public_report_rate_limit: str = "5 per hour; 20 per day"
+    """Reports the public form takes per address (flask-limiter syntax)."""
+    ticket_lookup_rate_limit: str = "30 per minute; 300 per day"
+    """Ticket look-ups per address on /publik/tiket."""
+    complaint_photo_max_bytes: int = 5 * 1024 * 1024
+    """Largest photo the public form and agencies' progress notes take."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -130,6 +143,12 @@ class Settings:
             public_rate_limit=env.get("PUBLIC_RATE_LIMIT", "300 per minute"),
             tax_rate=_tax_rate(env.get("TAX_RATE", "0.10")),
             tax_due_day=_tax_due_day(env.get("TAX_DUE_DAY", "15")),
+            complaint_response_days=env.get("COMPLAINT_RESPONSE_DAYS", "3"),
+            complaint_completion_days=env.get("COMPLAINT_COMPLETION_DAYS", "informasi=5,pengaduan=5,sengketa=14,sengketa_lapangan=60"),
+            open311_api_keys=tuple(k.strip() for k in env.get("OPEN311_API_KEYS", "").split(",") if k.strip()),
+            public_report_rate_limit=env.get("PUBLIC_REPORT_RATE_LIMIT", "5 per hour; 20 per day"),
+            ticket_lookup_rate_limit=env.get("TICKET_LOOKUP_RATE_LIMIT", "30 per minute; 300 per day"),
+            complaint_photo_max_bytes=_number(env, "COMPLAINT_PHOTO_MAX_BYTES", str(5 * 1024 * 1024), int),
         )
 
     def session_secret(self) -> str:
@@ -157,6 +176,15 @@ class Settings:
     def camera_settings(self) -> CameraSettings:
         return CameraSettings(media_root=self.media_dir, snapshot_dir=self.instance_dir / "snapshots",
                               address_policy=AddressPolicy.parse(self.camera_networks))
+
+    def complaint_rules(self) -> DeadlineRules:
+        """The deadline rules of the complaints desk; ValueError naming the setting when it is malformed."""
+        if not self.complaint_response_days.strip().isdigit():
+            raise ValueError(f"COMPLAINT_RESPONSE_DAYS must be a whole number of working days, not {self.complaint_response_days!r}")
+        try:
+            return DeadlineRules.parse(self.complaint_response_days, self.complaint_completion_days)
+        except ValueError as error:
+            raise ValueError(f"COMPLAINT_COMPLETION_DAYS: {error}") from None
 
     def cache_config(self) -> dict:
         """flask-caching configuration: Redis when REDIS_URL is set, else in-process."""

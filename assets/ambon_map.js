@@ -101,7 +101,7 @@ window.ambon = window.ambon || {};
         bindPopup: function (feature, layer, context) {
             const h = context.hideout;
             if (!h.statusIndex) {
-                h.statusIndex = {baru: 0, diteruskan: 1, diproses: 2, selesai: 3};
+                h.statusIndex = {baru: 0, diteruskan: 1, diproses: 2, selesai: 3, terverifikasi: 4, ditolak: 5, diselesaikan: 6, dibuka_kembali: 7};
                 h.categoryIndex = {};
                 ["sampah", "jalan", "drainase", "ketertiban", "banjir", "lalu_lintas", "pajak", "pasar", "kriminal"]
                     .forEach(function (c, i) { h.categoryIndex[c] = i; });
@@ -147,8 +147,9 @@ window.ambon = window.ambon || {};
         },
         complaintMarker: function (feature, latlng, context) {
             const h = context.hideout;
-            return L.circleMarker(latlng, {radius: 6, weight: 1, color: "#ffffff",
-                fillColor: h.statusColours[feature.properties.s] || "#555", fillOpacity: 0.9});
+            const byDeadline = h.colourBy === "deadline";  // the side panel's "colour by" choice
+            const colour = byDeadline ? h.deadlineColours[feature.properties.d] : h.statusColours[feature.properties.s];
+            return L.circleMarker(latlng, {radius: 6, weight: 1, color: "#ffffff", fillColor: colour || "#555", fillOpacity: 0.9});
         },
         businessMarker: function (feature, latlng, context) {
             const h = context.hideout;

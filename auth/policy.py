@@ -59,12 +59,12 @@ FOOTAGE_ACTIONS = frozenset({"thumbnail", "live", "snapshot", "snapshot_read"})
 
 PERSONAL_COMPLAINT_FIELDS = ("reporter_name", "reporter_phone")
 
-CALLBACK_PREFIXES = (("cam-", "camera"), ("cov-", "coverage"), ("flood-", "flood"), ("admin-", "admin"), ("tax-", "tax"))
+CALLBACK_PREFIXES = (("cam-", "camera"), ("cov-", "coverage"), ("flood-", "flood"), ("admin-", "admin"), ("tax-", "tax"), ("cx-", "complaints"))
 """A Dash callback output whose id starts with the prefix needs the permission."""
 CALLBACK_IDS = {
     **dict.fromkeys((ids.LANG_STORE, ids.MAP, ids.LAYERS_CONTROL, ids.COMPLAINTS_LAYER, ids.SECTORS_LAYER, ids.CAMERAS_LAYER,
                      ids.FILTER_DATES, ids.FILTER_CATEGORY, ids.FILTER_STATUS, ids.FILTER_AGENCY, ids.FILTER_KECAMATAN,
-                     ids.FILTER_RESET, ids.FILTER_WARNING, ids.COUNTS), "map"),
+                     ids.FILTER_RESET, ids.FILTER_WARNING, ids.COUNTS, ids.FILTER_OVERDUE), "map"),
     # Dash's page router: the page's own permission is checked when its layout is built
     **dict.fromkeys(("_pages_content", "_pages_store", "_pages_dummy"), LOGIN),
 }
@@ -88,6 +88,7 @@ ROUTE_PERMISSIONS = (
     ("/pemantauan/", "monitor"),
     ("/api/tax/transactions", API_KEY),
     ("/api/tax/", "tax"),
+    ("/open311/", API_KEY),
     ("/api/layers/", "map"),
     ("/api/complaints/", "map"),
     ("/api/flood/", "flood"),
@@ -140,7 +141,8 @@ class Account:
         scope = self.complaint_scope
         if scope is not None and record.get("agency") != scope:
             return None
-        if self.can("complaints"):
+        # an agency sees the reporter once the complaint is routed to it (before, its agency is only a suggestion)
+        if self.can("complaints") and (scope is None or record.get("routed_at") is not None or "routed_at" not in record):
             return dict(record)
         return {k: v for k, v in record.items() if k not in PERSONAL_COMPLAINT_FIELDS}
 

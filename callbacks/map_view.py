@@ -45,13 +45,14 @@ def register(app: Dash, engine: Engine) -> None:
         Input(ids.FILTER_STATUS, "value"),
         Input(ids.FILTER_AGENCY, "value"),
         Input(ids.FILTER_KECAMATAN, "value"),
+        Input(ids.FILTER_OVERDUE, "value"),
         Input(ids.MAP, "bounds"),
         Input(ids.LANG_STORE, "data"),
         State(ids.COMPLAINTS_LAYER, "url"),
     )
-    def filter_complaints(start, end, categories, statuses, agencies, kecamatan, bounds, lang, shown_url):
+    def filter_complaints(start, end, categories, statuses, agencies, kecamatan, overdue, bounds, lang, shown_url):
         args = {"from": [start or ""], "to": [end or ""], "category": categories or [], "status": statuses or [],
-                "agency": agencies or [], "kecamatan": kecamatan or []}
+                "agency": agencies or [], "kecamatan": kecamatan or [], "overdue": ["1" if overdue else ""]}
         complaint_filter, rejected = parse_complaint_filter(args)
         # the guard lets no anonymous callback through
         complaint_filter = complaint_filter.within_agency(current_account().complaint_scope)
@@ -70,11 +71,22 @@ def register(app: Dash, engine: Engine) -> None:
         Output(ids.FILTER_STATUS, "value"),
         Output(ids.FILTER_AGENCY, "value"),
         Output(ids.FILTER_KECAMATAN, "value"),
+        Output(ids.FILTER_OVERDUE, "value"),
         Input(ids.FILTER_RESET, "n_clicks"),
         prevent_initial_call=True,
     )
     def reset_filters(_clicks):
-        return None, None, [], [], [], []
+        return None, None, [], [], [], [], []
+
+    app.clientside_callback(
+        """function (colourBy, hideout) {
+            if (!hideout || hideout.colourBy === colourBy) { return window.dash_clientside.no_update; }
+            return Object.assign({}, hideout, {colourBy: colourBy});
+        }""",
+        Output(ids.COMPLAINTS_LAYER, "hideout"),
+        Input(ids.FILTER_COLOUR_BY, "value"),
+        State(ids.COMPLAINTS_LAYER, "hideout"),
+    )
 
     app.clientside_callback(
         f"""function (zoom, hideout) {{

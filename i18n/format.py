@@ -49,6 +49,8 @@ def duration_text(seconds: float, lang: str) -> str:
     if minutes < 60:
         return t("pub.duration.minutes", lang).format(n=minutes)
     return t("pub.duration.hours", lang).format(h=minutes // 60, m=minutes % 60)
+
+
 def rupiah(value: float | None, lang: str) -> str:
     """Whole rupiah with thousands separators: "Rp 2.100.000" (id) / "Rp 2,100,000" (en)."""
     if value is None:
@@ -79,3 +81,12 @@ def weekday_time(moment: datetime | str, lang: str) -> str:
     local = moment.replace(tzinfo=timezone.utc).astimezone(WIT) if moment.tzinfo is None else moment.astimezone(WIT)
     clock = local.strftime("%H.%M" if lang == "id" else "%H:%M")
     return f"{t(f'fmt.weekday.{local.weekday()}', lang)} {local.day:02d}/{local.month:02d} {clock} WIT"
+
+
+def time_left(due: datetime | None, now: datetime, lang: str) -> str:
+    """How long until a deadline (naive UTC), or how long past it: "sisa 2 hari" / "lewat 3 jam"."""
+    if due is None:
+        return "–"
+    seconds = (due - now).total_seconds()
+    key = "cx.time_left" if seconds >= 0 else "cx.time_over"
+    return t(key, lang).format(t=age_text(abs(seconds), lang))

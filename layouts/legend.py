@@ -7,7 +7,7 @@ from __future__ import annotations
 from dash import html
 
 from i18n import t
-from layouts.styles import BUSINESS_COLOURS, CAMERA_STATUS_COLOURS, COMPLAINT_STATUS_COLOURS, HAZARD_COLOURS, ROAD_STYLES
+from layouts.styles import BUSINESS_COLOURS, CAMERA_STATUS_COLOURS, COMPLAINT_STATUS_COLOURS, DEADLINE_COLOURS, HAZARD_COLOURS, ROAD_STYLES
 from store.vocabulary import CAMERA_KINDS, COMPLAINT_STATUSES, HAZARD_LEVELS
 
 
@@ -32,6 +32,7 @@ def legend(lang: str) -> html.Div:
             row(html.Span("2", className="cam-icon cam-cluster cam-status-offline"), t("legend.camera_cluster", lang))]),
         (t("layer.complaints", lang), [row(dot(COMPLAINT_STATUS_COLOURS[s]), t(f"status.{s}", lang)) for s in COMPLAINT_STATUSES]
          + [row(html.Span("12", className="legend-cluster"), t("legend.cluster", lang))]),
+        (t("cx.legend.title", lang), [row(dot(colour), t(f"cx.deadline.{state}", lang)) for state, colour in DEADLINE_COLOURS.items()]),
         (t("layer.tps", lang), [row(html.Span(className="tps-icon"), t("layer.tps", lang))]),
         (t("layer.businesses", lang), [row(dot(BUSINESS_COLOURS[c]), t(f"business.{c}", lang)) for c in BUSINESS_COLOURS]),
         (t("legend.hazard", lang), hazard_rows(lang)),

@@ -15,7 +15,7 @@ from layouts import ids
 from layouts.camera_views import in_view_section, live_panel
 from layouts.controls import date_range_picker, dropdown
 from layouts.legend import legend
-from layouts.styles import BUSINESS_COLOURS, CAMERA_STATUS_COLOURS, COMPLAINT_STATUS_COLOURS, HAZARD_COLOURS, ROAD_STYLES
+from layouts.styles import BUSINESS_COLOURS, CAMERA_STATUS_COLOURS, COMPLAINT_STATUS_COLOURS, DEADLINE_COLOURS, HAZARD_COLOURS, ROAD_STYLES
 from store.filters import KECAMATAN_CODES
 from store.vocabulary import COMPLAINT_CATEGORIES, COMPLAINT_STATUSES
 
@@ -56,6 +56,8 @@ def geojson_layer(layer: str, lang: str, **options) -> dl.GeoJSON:
     hideout = {
         "labels": _labels(lang),
         "statusColours": list(COMPLAINT_STATUS_COLOURS.values()),
+        "deadlineColours": list(DEADLINE_COLOURS.values()),
+        "colourBy": "status",
         "cameraColours": CAMERA_STATUS_COLOURS,
         "hazardColours": {str(k): v for k, v in HAZARD_COLOURS.items()},
         "businessColours": BUSINESS_COLOURS,
@@ -197,6 +199,12 @@ def side_panel(lang: str, kecamatan_names: dict[str, str], date_range: tuple[dat
             html.Label(t("filter.kecamatan", lang), htmlFor=ids.FILTER_KECAMATAN),
             dropdown(lang, id=ids.FILTER_KECAMATAN, options=[{"label": kecamatan_names.get(c, c), "value": c} for c in KECAMATAN_CODES],
                          multi=True, placeholder=t("filter.all", lang)),
+            dcc.Checklist(id=ids.FILTER_OVERDUE, options=[{"label": t("filter.overdue", lang), "value": "overdue"}], value=[],
+                          className="filter-checklist", inputClassName="form-check-input", labelClassName="form-check-label"),
+            html.Label(t("filter.colour_by", lang)),
+            dcc.RadioItems(id=ids.FILTER_COLOUR_BY, value="status", className="filter-checklist", inputClassName="form-check-input",
+                           labelClassName="form-check-label", options=[{"label": t("filter.colour_status", lang), "value": "status"},
+                                                                      {"label": t("filter.colour_deadline", lang), "value": "deadline"}]),
             html.Button(t("filter.reset", lang), id=ids.FILTER_RESET, className="btn btn-outline-secondary btn-sm mt-2"),
             html.Div(id=ids.FILTER_WARNING, className="filter-warning", role="status"),
             html.H2(t("counts.title", lang), className="panel-title mt-3"),

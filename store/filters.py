@@ -42,6 +42,7 @@ def parse_complaint_filter(args: Mapping[str, Sequence[str]]) -> tuple[Complaint
         except ValueError:
             rejected.append(str(raw))
             fields["date_" + arg] = None
+    fields["overdue"] = next(iter(args.get("overdue", ())), "") in ("1", "true")
     return ComplaintFilter(**fields), rejected
 
 
@@ -56,4 +57,6 @@ def complaint_filter_query(complaint_filter: ComplaintFilter) -> str:
         pairs.append(("from", complaint_filter.date_from.isoformat()))
     if complaint_filter.date_to:
         pairs.append(("to", complaint_filter.date_to.isoformat()))
+    if complaint_filter.overdue:
+        pairs.append(("overdue", "1"))
     return urlencode(pairs)

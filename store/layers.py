@@ -130,6 +130,8 @@ class ComplaintFilter:
     statuses: tuple[str, ...] = ()
     agencies: tuple[str, ...] = ()
     kecamatan_codes: tuple[str, ...] = field(default=())
+    overdue: bool = False
+    """Only complaints past their running deadline (complaints desk)."""
 
     def within_agency(self, agency: str | None) -> ComplaintFilter:
         """This filter limited to one agency's complaints (None: unchanged)."""
@@ -149,6 +151,8 @@ class ComplaintFilter:
         ):
             if values:
                 conditions.append(column.in_(values))
+        if self.overdue:
+            conditions.append(Complaint.next_due_at < datetime.utcnow())
         return and_(True, *conditions)
 
 

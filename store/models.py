@@ -84,14 +84,44 @@ class Complaint(PointMixin, InAreaMixin, Base):
     channel: Mapped[str] = mapped_column(String(20))
     category: Mapped[str] = mapped_column(String(20), index=True)
     description: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(12), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    """complaints.lifecycle.STATES."""
     agency: Mapped[str] = mapped_column(String(20), index=True)
     reporter_name: Mapped[str | None] = mapped_column(String(120))
     reporter_phone: Mapped[str | None] = mapped_column(String(32))
     """Personal details: only roles holding the "complaints" permission see them (auth.policy)."""
+    # The complaints desk (complaints/): SP4N-LAPOR kind, deadlines and life-cycle times, merges.
+    kind: Mapped[str | None] = mapped_column(String(20))
+    """complaints.deadlines.KINDS: decides the completion deadline; NULL counts as "pengaduan"."""
+    title: Mapped[str | None] = mapped_column(String(200))
+    location_text: Mapped[str | None] = mapped_column(String(300))
+    place_note: Mapped[str | None] = mapped_column(String(20))
+    """Why the place is doubtful: "outside_city" (kept, marked), "swapped" (lat/lon were swapped and fixed)."""
+    due_response_at: Mapped[datetime | None] = mapped_column(DateTime)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    """Ends of the first-response and completion deadlines (working days, complaints.deadlines)."""
+    next_due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    """The deadline that runs now: the response's until the first response, then completion's; NULL when finished.
+    What the inbox and queues sort by."""
+    response_days: Mapped[int | None] = mapped_column(Integer)
+    completion_days: Mapped[int | None] = mapped_column(Integer)
+    """Working days from receipt to the first response / to resolution, kept so per-agency figures are one GROUP BY."""
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime)
+    routed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"), index=True)
+    """Set on a duplicate merged into another complaint: it follows that one; its reporter is kept here."""
+    rejection_reason: Mapped[str | None] = mapped_column(String(24))
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 Index("ix_complaints_filter", Complaint.created_at, Complaint.status, Complaint.category)
+Index("ix_complaints_desk", Complaint.status, Complaint.next_due_at)
+Index("ix_complaints_agency_desk", Complaint.agency, Complaint.status, Complaint.next_due_at)
+Index("ix_complaints_figures", Complaint.agency, Complaint.created_at, Complaint.response_days, Complaint.completion_days,
+      Complaint.resolved_at, Complaint.due_at, Complaint.merged_into_id)
+"""Every column the per-agency figures read: PostgreSQL answers them from this index alone."""
 
 
 class TpsSite(PointMixin, InAreaMixin, Base):

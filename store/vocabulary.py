@@ -1,4 +1,5 @@
 """Fixed vocabularies of the store: the only values filters and imports accept."""
+from complaints.lifecycle import STATES
 
 COMPLAINT_CATEGORY_AGENCY = {
     "sampah": "DLH",
@@ -15,8 +16,9 @@ COMPLAINT_CATEGORY_AGENCY = {
 
 COMPLAINT_CATEGORIES = tuple(COMPLAINT_CATEGORY_AGENCY)
 AGENCIES = tuple(dict.fromkeys(COMPLAINT_CATEGORY_AGENCY.values()))
-COMPLAINT_STATUSES = ("baru", "diteruskan", "diproses", "selesai")
-"""New, forwarded to the agency, being handled, closed (the SP4N-LAPOR life cycle, simplified)."""
+COMPLAINT_STATUSES = STATES
+"""Received, routed to the agency, accepted by it, closed, then verified, rejected, resolved, reopened:
+the life cycle's states (complaints.lifecycle, their one home)."""
 COMPLAINT_CHANNELS = ("web", "sms", "whatsapp", "aplikasi", "call_center")
 
 CAMERA_KINDS = ("road", "river", "tps")

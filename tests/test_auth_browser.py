@@ -30,12 +30,13 @@ def live_store(live_app, live_instance):
 
 CAMERA_PAGES = ["Dinding video", "Kesehatan kamera"]
 MONITOR, PORTAL = "Pemantauan layanan", "Portal warga"
+COMPLAINT_PAGES = ["Pengaduan", "Kinerja OPD"]
 NAV_LINKS = {
-    "admin": ["Peta", *CAMERA_PAGES, "Cakupan CCTV", "Banjir (BPBD)", "Admin", MONITOR, PORTAL],
-    "operator": ["Peta", *CAMERA_PAGES, MONITOR, PORTAL],
+    "admin": ["Peta", *CAMERA_PAGES, *COMPLAINT_PAGES, "Cakupan CCTV", "Banjir (BPBD)", "Admin", MONITOR, PORTAL],
+    "operator": ["Peta", *CAMERA_PAGES, *COMPLAINT_PAGES, MONITOR, PORTAL],
     "planner": ["Peta", "Cakupan CCTV", PORTAL],
     "bpbd": ["Peta", *CAMERA_PAGES, "Banjir (BPBD)", PORTAL],
-    "agency": ["Peta", PORTAL],
+    "agency": ["Peta", *COMPLAINT_PAGES, PORTAL],
     "viewer": ["Peta", PORTAL],
 }
 

@@ -33,7 +33,12 @@ def test_complaints_ship_compact_points_gzipped(client):
     assert response.headers["Content-Encoding"] == "gzip"
     features = _features(response)
     assert len(features) == 5000
-    assert set(features[0]["properties"]) == {"id", "s", "c"}
+    assert set(features[0]["properties"]) == {"id", "s", "c", "d"}  # d: deadline state (overdue, due soon, on time, none)
+
+
+def test_the_overdue_filter_keeps_only_complaints_past_their_deadline(client):
+    overdue = _features(client.get("/api/layers/complaints.geojson?overdue=1"))
+    assert overdue and {f["properties"]["d"] for f in overdue} == {0}
 
 
 def test_complaint_filter_applies_server_side(client):

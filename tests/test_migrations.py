@@ -55,3 +55,36 @@ def test_the_audit_log_is_append_only_in_the_database_itself(empty_store):
         with pytest.raises(DBAPIError, match="append-only"), empty_store.begin() as conn:
             conn.execute(text(statement))
     assert [(e["username"], e["target"]) for e in audit.search(empty_store)] == [("operator", "camera:3")]
+
+
+def test_complaints_from_before_the_desk_keep_their_status_and_get_a_timeline(empty_store):
+    from datetime import datetime
+
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from complaints.store import read_detail
+    from store.db import MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with empty_store.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "c4d2e8f1a7b3")  # the schema before the complaints desk
+    with empty_store.begin() as conn:
+        for i, status in enumerate(("baru", "diteruskan", "diproses", "selesai"), start=1):
+            conn.execute(text("INSERT INTO complaints (id, ticket, created_at, responded_at, closed_at, channel, category, description, status, "
+                              "agency, lon, lat) VALUES (:id, :ticket, :created, :responded, :closed, 'web', 'sampah', 'lama', :status, 'DLH', 128.18, -3.7)"),
+                         {"id": i, "ticket": f"OLD-{i}", "created": datetime(2026, 10, 1), "status": status,
+                          "responded": datetime(2026, 10, 2) if status in ("diproses", "selesai") else None,
+                          "closed": datetime(2026, 10, 5) if status == "selesai" else None})
+    upgrade_schema(empty_store)
+    closed = read_detail(empty_store, 4)
+    assert closed["status"] == "selesai" and closed["resolved_at"] == datetime(2026, 10, 5)
+    assert [(e["action"], e["to_state"]) for e in closed["events"]] == [("migrate", "selesai")]
+    assert [read_detail(empty_store, i)["status"] for i in (1, 2, 3)] == ["baru", "diteruskan", "diproses"]
+    with pytest.raises(DBAPIError, match="append-only"):
+        with empty_store.begin() as conn:
+            conn.execute(text("UPDATE complaint_events SET note = 'rewritten'"))
