@@ -13,6 +13,7 @@ from callbacks import admin, cameras, coverage, flood, map_view
 from cameras import CameraManager
 from config import ROOT, Settings
 from demo.seed import seed_if_empty
+from flood.player import DrillPlayer
 from i18n import t
 from layouts.map_page import map_page
 from layouts.shell import shell
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     services = Services(settings, engine, cache, camera_readers, camera_board)
     init_layer_routes(server, engine, cache)
     init_flood_routes(server, engine)
+    atexit.register(DrillPlayer(engine).start().stop)
     init_language_route(server)
     init_auth(app, services)
 

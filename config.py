@@ -15,6 +15,18 @@ OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 
 
+def _positive(env, name: str, default: str) -> float:
+    """A positive number from the environment; a clear error at start-up otherwise."""
+    text = env.get(name, default)
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {text!r}") from None
+    if not value > 0:
+        raise ValueError(f"{name} must be positive, got {text!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     instance_dir: Path
@@ -42,8 +54,9 @@ class Settings:
     """APP_MODE=production: no demo users, Secure cookies, and no start with the default SECRET_KEY."""
     login_rate_limit: str = "5 per minute; 20 per hour"
     """Failed logins allowed per user name and address (flask-limiter syntax)."""
-    flood_sim_speed: float = 600.0
-    """Simulated seconds per real second of the BPBD page's demo rain event (600: a 10-minute step each second)."""
+    flood_drill_minutes_per_step: float = 0.5
+    """Real minutes each 10-minute step of the BPBD drill (the demo rain event) takes: 0.5 plays the
+    7-hour event in about 22 minutes, time for staff to send and record the warnings as it unfolds."""
     trusted_proxies: int = 0
     """How many reverse proxies (nginx, a load balancer) stand in front of the app. Their X-Forwarded-For,
     -Proto and -Host headers are believed for that many hops, so that the login rate limit and the audit log
@@ -69,7 +82,7 @@ class Settings:
             celery_broker_url=env.get("CELERY_BROKER_URL") or None,
             production=env.get("APP_MODE", "demo") == "production",
             login_rate_limit=env.get("LOGIN_RATE_LIMIT", "5 per minute; 20 per hour"),
-            flood_sim_speed=float(env.get("FLOOD_SIM_SPEED", "600")),
+            flood_drill_minutes_per_step=_positive(env, "FLOOD_DRILL_MINUTES_PER_STEP", "0.5"),
             trusted_proxies=int(env.get("TRUSTED_PROXIES", "0")),
         )
 
