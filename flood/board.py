@@ -98,11 +98,9 @@ def _with_gauge_names(engine: Engine, alerts: pd.DataFrame) -> pd.DataFrame:
 
 
 def _with_counts(engine: Engine, alerts: pd.DataFrame) -> pd.DataFrame:
-    counts = store.delivery_counts(engine, alerts.id.tolist())
-    alerts = alerts.join(counts, on="id")
-    alerts[["warned", "sent", "acknowledged"]] = alerts[["warned", "sent", "acknowledged"]].fillna(0).astype(int)
-    alerts["pending"] = alerts.warned - alerts.acknowledged
-    return alerts
+    counts = store.delivery_counts(engine, alerts.id.tolist()).reindex(alerts.id, fill_value=0)
+    alerts = alerts.assign(**{column: counts[column].astype(int).to_numpy() for column in ("warned", "sent", "acknowledged")})
+    return alerts.assign(pending=alerts.warned - alerts.acknowledged)
 
 
 @dataclass(frozen=True)
