@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from auth.web import audit_event, current_actor
 from flood import board, store
+from flood.board import CHANNELS
 from flood.impact import Impact
 from flood.messages import wit_text
 from flood.simulation import clear_simulation, end_simulation, simulation_progress, speed_for, start_simulation
@@ -274,21 +275,22 @@ def register(app: Dash, services: Services) -> None:
 
     @app.callback(
         Output({"type": ids.FLOOD_RT_STATUS, "index": MATCH}, "children"),
-        Input({"type": ids.FLOOD_SEND, "index": MATCH, "channel": ALL}, "n_clicks"),
+        *[Input({"type": ids.flood_send(channel), "index": MATCH}, "n_clicks") for channel in CHANNELS],
         Input({"type": ids.FLOOD_ACK, "index": MATCH}, "n_clicks"),
         State(ids.LANG_STORE, "data"),
         prevent_initial_call=True,
     )
-    def record_warning_action(_sent, _acked, lang):
+    def record_warning_action(*clicks_and_lang):
         trigger = ctx.triggered_id
         if not isinstance(trigger, dict) or not _clicked():
             return no_update  # buttons appearing with a redraw are not clicks
-        action = "acknowledged" if trigger.get("type") == ids.FLOOD_ACK else "sent"
+        channel = next((c for c in CHANNELS if trigger.get("type") == ids.flood_send(c)), None)
+        action = "sent" if channel else "acknowledged"
         delivery_id = trigger.get("index")
-        if not board.record_action(engine, delivery_id, action, actor=current_actor(), now=_utcnow(), channel=trigger.get("channel")):
+        if not board.record_action(engine, delivery_id, action, actor=current_actor(), now=_utcnow(), channel=channel):
             return no_update
         delivery = store.read_deliveries(engine, delivery_ids=[delivery_id]).iloc[0]
-        return view.delivery_status(delivery, normalise_language(lang))
+        return view.delivery_status(delivery, normalise_language(clicks_and_lang[-1]))
 
     @app.callback(
         Output(ids.FLOOD_ACTION_DONE, "data"),

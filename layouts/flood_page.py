@@ -240,7 +240,7 @@ def delivery_status(delivery, lang: str) -> list:
     the alert stays actionable until staff close it). Redrawn alone when one of its buttons is pressed."""
     acked = pd.notna(delivery.acknowledged_at)
     buttons = [] if acked else [
-        *[html.Button(t(f"flood.channel.{c}", lang), id={"type": ids.FLOOD_SEND, "index": int(delivery.id), "channel": c},
+        *[html.Button(t(f"flood.channel.{c}", lang), id={"type": ids.flood_send(c), "index": int(delivery.id)},
                       className="btn btn-outline-secondary btn-xs", title=t("flood.rt.mark_sent", lang)) for c in CHANNELS],
         html.Button(t("flood.rt.mark_ack", lang), id={"type": ids.FLOOD_ACK, "index": int(delivery.id)}, className="btn btn-success btn-xs"),
     ]
@@ -303,7 +303,7 @@ def _alert_heading(alert, lang: str) -> list:
     ]
 
 
-RT_ROWS_SHOWN = 20
+RT_ROWS_SHOWN = 10
 """RT warnings an alert card lists at first; its "show more" button adds as many again."""
 
 

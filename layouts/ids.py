@@ -130,7 +130,13 @@ FLOOD_CAMERA_LIST = "flood-camera-list"
 FLOOD_UPLOAD = "flood-upload"
 FLOOD_UPLOAD_REPORT = "flood-upload-report"
 FLOOD_SEND = "flood-send"
-"""Pattern type of the "sent" buttons: {"type": FLOOD_SEND, "index": warning id, "channel": ...}."""
+"""Prefix of the pattern types of the "sent" buttons, one per channel: {"type": flood_send(channel), "index": warning id}."""
+
+
+def flood_send(channel: str) -> str:
+    """Pattern type of the "sent by `channel`" buttons ("flood-send-sms"); one type per channel, since a
+    callback matching one warning (MATCH) cannot also take every channel (ALL) without freezing the page."""
+    return f"{FLOOD_SEND}-{channel}"
 FLOOD_ACK = "flood-ack"
 """Pattern type of the "acknowledged" buttons: {"type": FLOOD_ACK, "index": warning id}."""
 FLOOD_SIM_END = "flood-sim-end"
