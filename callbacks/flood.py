@@ -2,8 +2,9 @@
 
 The page's interval only asks what changed (`board_versions`; drills are played by `flood.player` in
 the background): the map and chart redraw when readings or alerts change, the alert panel and history
-(paged) only when alerts or their warnings do. A press on a warning's button redraws that warning's
-status alone, at once; the list re-sorts at the next tick.
+(paged) only when alerts or their warnings do. The buttons of the alert cards reach the server through
+one store (FLOOD_ACTION, see assets/flood.js): a press is recorded and the page of cards redrawn in one
+round trip.
 """
 from __future__ import annotations
 
@@ -12,12 +13,11 @@ from datetime import datetime, timedelta
 import dash
 import orjson
 import pandas as pd
-from dash import ALL, MATCH, Dash, Input, Output, State, ctx, no_update
+from dash import Dash, Input, Output, State, ctx, no_update
 from sqlalchemy import Engine
 
 from auth.web import audit_event, current_actor
 from flood import board, store
-from flood.board import CHANNELS
 from flood.impact import Impact
 from flood.messages import wit_text
 from flood.simulation import clear_simulation, end_simulation, simulation_progress, speed_for, start_simulation
@@ -61,6 +61,12 @@ def _map_layers(engine: Engine) -> tuple[dict, dict]:
     sheds = board.watershed_levels(engine, gauges)
     return (_geojson(sheds, ["id", "name", "level"]),
             _geojson(gauges, ["id", "name", "river", "alert_level", "level_cm", "rate_cm_h", "rain_mm_h", "time_wit"]))
+
+
+def rows_shown(shown: dict, alert_id: int) -> int:
+    """How many RT warnings the card of `alert_id` lists (FLOOD_RT_SHOWN comes from the browser)."""
+    count = shown.get(str(alert_id))
+    return count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else view.RT_ROWS_SHOWN
 
 
 def _clicked() -> bool:
@@ -198,32 +204,47 @@ def register(app: Dash, services: Services) -> None:
         drill_series = None if drill.run_id is None or drill.cleared else store.read_series(engine, int(gauge_id), since=since, scenario=drill.run_id)
         return view.level_figure(series, rain, gauge, since, until, lang, drill_series), view.gauge_summary(gauge, lang)
 
+    def act(request) -> bool:
+        """Record what the operator pressed on an alert card (FLOOD_ACTION, from the browser: every part
+        is checked by board); True when something was recorded."""
+        action, target = request.get("action"), request.get("target")
+        if action == "close":
+            closed = board.close_alert(engine, target, actor=current_actor(), now=_utcnow())
+            if closed:
+                audit_event("flood.alert.close", f"alert:{target}", {})
+            return closed
+        channel = request.get("channel") if isinstance(request.get("channel"), str) else None
+        return board.record_action(engine, target, action, actor=current_actor(), now=_utcnow(), channel=channel)
+
     @app.callback(
         Output(ids.FLOOD_ALERTS, "children"),
         Output(ids.FLOOD_ALERTS_PAGER, "children"),
+        Output(ids.FLOOD_RT_SHOWN, "data"),
         Input(ids.FLOOD_ALERTS_VERSION, "data"),
-        Input(ids.FLOOD_ACTION_DONE, "data"),
+        Input(ids.FLOOD_ACTION, "data"),
         Input(ids.FLOOD_ALERTS_PAGE, "data"),
-        Input(ids.FLOOD_RT_SHOWN, "data"),
+        State(ids.FLOOD_RT_SHOWN, "data"),
         State(ids.LANG_STORE, "data"),
     )
-    def alerts(_version, _done, page, shown, lang):
+    def alerts(_version, request, page, shown, lang):
+        # a press is recorded and the cards redrawn in one round trip: the acknowledgement shows at once
+        shown = dict(shown) if isinstance(shown, dict) else {}
+        if ctx.triggered_id == ids.FLOOD_ACTION and isinstance(request, dict):
+            target = request.get("target")
+            if request.get("action") == "more" and isinstance(target, int) and not isinstance(target, bool):
+                shown[str(target)] = rows_shown(shown, target) + view.RT_ROWS_SHOWN
+            else:
+                act(request)  # recorded or refused, the redraw shows the warnings as they now stand
         lang = normalise_language(lang)
         on_board = board.alerts_to_follow(engine, page)
         deliveries = store.read_deliveries(engine, alert_ids=on_board.rows.id.tolist())
         by_alert = dict(list(deliveries.groupby("alert_id", sort=False)))
-        shown = shown if isinstance(shown, dict) else {}
         names = desa_names()
-
-        def rows_shown(alert_id: int) -> int:
-            count = shown.get(str(alert_id))
-            return count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else view.RT_ROWS_SHOWN
-
         impacts = impacts_of([alert.zone_ids for alert in on_board.rows.itertuples() if alert.level >= 2])
         cards = [view.alert_card(alert, by_alert.get(alert.id, deliveries.iloc[0:0]),
-                                 impacts[board.zone_key(alert.zone_ids)] if alert.level >= 2 else None, names, lang, rows_shown(int(alert.id)))
+                                 impacts[board.zone_key(alert.zone_ids)] if alert.level >= 2 else None, names, lang, rows_shown(shown, int(alert.id)))
                  for alert in on_board.rows.itertuples()]
-        return view.alerts_list(cards, lang), view.pager_text(on_board, "flood.pager.page", lang)
+        return view.alerts_list(cards, lang), view.pager_text(on_board, "flood.pager.page", lang), shown
 
     @app.callback(
         Output(ids.FLOOD_ALERTS_PAGE, "data"),
@@ -246,22 +267,6 @@ def register(app: Dash, services: Services) -> None:
         return board.alert_history(engine, _turned(page, ids.FLOOD_HISTORY_PREV)).number
 
     @app.callback(
-        Output(ids.FLOOD_RT_SHOWN, "data"),
-        Input({"type": ids.FLOOD_RT_MORE, "index": ALL}, "n_clicks"),
-        State(ids.FLOOD_RT_SHOWN, "data"),
-        prevent_initial_call=True,
-    )
-    def show_more_rt(_clicks, shown):
-        trigger = ctx.triggered_id
-        if not isinstance(trigger, dict) or not _clicked() or not isinstance(trigger.get("index"), int):
-            return no_update
-        shown = dict(shown) if isinstance(shown, dict) else {}
-        key = str(trigger["index"])
-        current = shown.get(key)
-        shown[key] = (current if isinstance(current, int) and not isinstance(current, bool) else view.RT_ROWS_SHOWN) + view.RT_ROWS_SHOWN
-        return shown
-
-    @app.callback(
         Output(ids.FLOOD_HISTORY, "children"),
         Output(ids.FLOOD_HISTORY_PAGER, "children"),
         Input(ids.FLOOD_ALERTS_VERSION, "data"),
@@ -272,40 +277,6 @@ def register(app: Dash, services: Services) -> None:
         lang = normalise_language(lang)
         past = board.alert_history(engine, page)
         return view.history_list(past.rows, lang), view.pager_text(past, "flood.history.page", lang)
-
-    @app.callback(
-        Output({"type": ids.FLOOD_RT_STATUS, "index": MATCH}, "children"),
-        *[Input({"type": ids.flood_send(channel), "index": MATCH}, "n_clicks") for channel in CHANNELS],
-        Input({"type": ids.FLOOD_ACK, "index": MATCH}, "n_clicks"),
-        State(ids.LANG_STORE, "data"),
-        prevent_initial_call=True,
-    )
-    def record_warning_action(*clicks_and_lang):
-        trigger = ctx.triggered_id
-        if not isinstance(trigger, dict) or not _clicked():
-            return no_update  # buttons appearing with a redraw are not clicks
-        channel = next((c for c in CHANNELS if trigger.get("type") == ids.flood_send(c)), None)
-        action = "sent" if channel else "acknowledged"
-        delivery_id = trigger.get("index")
-        if not board.record_action(engine, delivery_id, action, actor=current_actor(), now=_utcnow(), channel=channel):
-            return no_update
-        delivery = store.read_deliveries(engine, delivery_ids=[delivery_id]).iloc[0]
-        return view.delivery_status(delivery, normalise_language(clicks_and_lang[-1]))
-
-    @app.callback(
-        Output(ids.FLOOD_ACTION_DONE, "data"),
-        Input({"type": ids.FLOOD_CLOSE, "index": ALL}, "n_clicks"),
-        State(ids.FLOOD_ACTION_DONE, "data"),
-        prevent_initial_call=True,
-    )
-    def close_alert(_clicks, done):
-        trigger = ctx.triggered_id
-        if not isinstance(trigger, dict) or not _clicked():
-            return no_update
-        if not board.close_alert(engine, trigger.get("index"), actor=current_actor(), now=_utcnow()):
-            return no_update
-        audit_event("flood.alert.close", f"alert:{trigger.get('index')}", {})
-        return (done or 0) + 1
 
     @app.callback(
         Output(ids.FLOOD_UPLOAD_REPORT, "children"),

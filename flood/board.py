@@ -28,9 +28,10 @@ NO_GAUGE = -1
 RATE_WINDOW = timedelta(hours=1)
 CHANNELS = ("whatsapp", "sms", "telepon")
 ACTIONS = ("sent", "acknowledged")
-ALERTS_PER_PAGE = 10
-HISTORY_PER_PAGE = 20
-"""Lists are paged: however long the night, the page draws a bounded number of alerts."""
+ALERTS_PER_PAGE = 5
+HISTORY_PER_PAGE = 10
+"""Lists are paged: however long the night, the page draws a bounded number of alerts (the browser's
+time to draw a list grows faster than its length)."""
 
 
 def gauge_status(engine: Engine) -> gpd.GeoDataFrame:

@@ -192,7 +192,7 @@ def side_panel(lang: str, upload_limit_bytes: int, browser_limit_bytes: int) -> 
                  html.Div(loading_note(lang), id=ids.FLOOD_SIM_STATUS, className="flood-note", role="status")),
         _section(t("flood.alerts.title", lang),
                  pager(lang, ids.FLOOD_ALERTS_PREV, ids.FLOOD_ALERTS_NEXT, ids.FLOOD_ALERTS_PAGER),
-                 html.Div(loading_note(lang), id=ids.FLOOD_ALERTS, **{"aria-live": "polite"})),
+                 html.Div(loading_note(lang), id=ids.FLOOD_ALERTS, **{"aria-live": "polite", "data-flood-store": ids.FLOOD_ACTION})),
         _section(t("flood.upload.title", lang),
                  html.P(t("flood.upload.help", lang), className="flood-note"),
                  dcc.Upload(id=ids.FLOOD_UPLOAD, max_size=browser_limit_bytes, className="flood-upload",
@@ -211,7 +211,7 @@ def flood_page(lang: str, basemap: Basemap, gauge_options: list[dict], watershed
         dcc.Interval(id=ids.FLOOD_CAMERA_TICK, interval=10_000),
         dcc.Store(id=ids.FLOOD_VERSION),
         dcc.Store(id=ids.FLOOD_ALERTS_VERSION),
-        dcc.Store(id=ids.FLOOD_ACTION_DONE, data=0),
+        dcc.Store(id=ids.FLOOD_ACTION),
         dcc.Store(id=ids.FLOOD_ALERTS_PAGE, data=0),
         dcc.Store(id=ids.FLOOD_HISTORY_PAGE, data=0),
         dcc.Store(id=ids.FLOOD_RT_SHOWN, data={}),
@@ -235,29 +235,39 @@ def _status_text(delivery, lang: str) -> str:
     return t("flood.rt.not_sent", lang)
 
 
-def delivery_status(delivery, lang: str) -> list:
+def action_button(label: str, action: str, target: int, class_name: str, channel: str | None = None, **props) -> html.Button:
+    """A button of an alert card: no id (hundreds of pattern-matching ids freeze the page) but data
+    attributes that the click handler of assets/flood.js writes into the FLOOD_ACTION store:
+    `action` ("sent", "acknowledged", "close", "more"), `target` (warning or alert id), `channel`."""
+    data = {"data-flood-action": action, "data-flood-target": str(target), **({"data-flood-channel": channel} if channel else {})}
+    return html.Button(label, className=class_name, **data, **props)
+
+
+def delivery_status(delivery, lang: str) -> html.Td:
     """One RT warning's status and, until it is acknowledged, its buttons (whatever the readings did:
-    the alert stays actionable until staff close it). Redrawn alone when one of its buttons is pressed."""
+    the alert stays actionable until staff close it)."""
     acked = pd.notna(delivery.acknowledged_at)
     buttons = [] if acked else [
-        *[html.Button(t(f"flood.channel.{c}", lang), id={"type": ids.flood_send(c), "index": int(delivery.id)},
-                      className="btn btn-outline-secondary btn-xs", title=t("flood.rt.mark_sent", lang)) for c in CHANNELS],
-        html.Button(t("flood.rt.mark_ack", lang), id={"type": ids.FLOOD_ACK, "index": int(delivery.id)}, className="btn btn-success btn-xs"),
+        *[action_button(t(f"flood.channel.{c}", lang), "sent", int(delivery.id), "btn btn-outline-secondary btn-xs", channel=c,
+                        title=t("flood.rt.mark_sent", lang)) for c in CHANNELS],
+        action_button(t("flood.rt.mark_ack", lang), "acknowledged", int(delivery.id), "btn btn-success btn-xs"),
     ]
     state = "flood-rt-state-acked" if acked else "flood-rt-state-pending"
-    return [html.Div(_status_text(delivery, lang), className=f"flood-rt-status {state}"), html.Div(buttons, className="flood-rt-buttons")]
+    return html.Td([_status_text(delivery, lang), *buttons], className=f"flood-rt-status {state}")
 
 
 def _delivery_row(delivery, desa_names: dict, lang: str) -> html.Tr:
+    """One RT warning in few components (texts, not nested elements): every component costs the browser
+    time when a page of alerts is drawn."""
     acked = pd.notna(delivery.acknowledged_at)
     return html.Tr(
         className="flood-rt " + ("flood-rt-acked" if acked else "flood-rt-pending"),
         **{"data-delivery": str(int(delivery.id))},
         children=[
-            html.Td([html.Div(delivery.rt_name, className="flood-rt-name"), html.Div(desa_names.get(delivery.desa_code, delivery.desa_code), className="flood-note")]),
-            html.Td([html.Div(delivery.contact_name), html.Div(delivery.phone, className="flood-note")]),
-            html.Td(html.Div(delivery.message, className="flood-message")),
-            html.Td(delivery_status(delivery, lang), id={"type": ids.FLOOD_RT_STATUS, "index": int(delivery.id)}),
+            html.Td(f"{delivery.rt_name}\n{desa_names.get(delivery.desa_code, delivery.desa_code)}", className="flood-rt-who"),
+            html.Td(f"{delivery.contact_name}\n{delivery.phone}", className="flood-rt-who"),
+            html.Td(delivery.message, className="flood-message"),
+            delivery_status(delivery, lang),
         ],
     )
 
@@ -274,9 +284,8 @@ def impact_block(impact, lang: str) -> html.Div:
     def people_text(people) -> str:
         return t("flood.impact.unknown", lang) if pd.isna(people) else f"{number(people, lang)} {t('flood.unit.people', lang)}"
 
-    desa_rows = [html.Tr([html.Td(d.desa_name), html.Td("< 1 %" if d.share < 0.005 else f"{d.share * 100:.0f} %", className="num"),
-                          html.Td(people_text(d.people_affected), className="num")])
-                 for d in impact.desa_whole.itertuples()]
+    desa = "; ".join(f"{d.desa_name} {'< 1 %' if d.share < 0.005 else f'{d.share * 100:.0f} %'} ({people_text(d.people_affected)})"
+                     for d in impact.desa_whole.itertuples()) or "–"
     return html.Div(className="flood-impact", children=[
         html.H3(t("flood.impact.title", lang)),
         html.Ul([
@@ -285,9 +294,8 @@ def impact_block(impact, lang: str) -> html.Div:
             html.Li(f"{t('flood.impact.tps', lang)}: {totals['tps']} {t('unit.items', lang)} ({_names(impact.tps, 'name')})"),
             html.Li(f"{t('flood.impact.businesses', lang)}: {totals['businesses']} {t('unit.items', lang)} ({_names(impact.businesses, 'name')})"),
             html.Li(f"{t('flood.impact.complaints', lang)}: {totals['open_complaints']} {t('unit.complaints', lang)} ({_names(impact.complaints, 'ticket')})"),
+            html.Li(f"{t('flood.impact.desa', lang)}: {desa}"),
         ]),
-        html.Table([html.Thead(html.Tr([html.Th(t("field.desa", lang)), html.Th(t("flood.impact.flooded", lang)), html.Th(t("flood.impact.people", lang))])),
-                    html.Tbody(desa_rows)], className="flood-table"),
     ])
 
 
@@ -303,7 +311,7 @@ def _alert_heading(alert, lang: str) -> list:
     ]
 
 
-RT_ROWS_SHOWN = 10
+RT_ROWS_SHOWN = 5
 """RT warnings an alert card lists at first; its "show more" button adds as many again."""
 
 
@@ -313,8 +321,8 @@ def alert_card(alert, deliveries: pd.DataFrame, impact, desa_names: dict, lang: 
     cleared = pd.notna(alert.cleared_at)
     rows = [_delivery_row(d, desa_names, lang) for d in deliveries.head(shown).itertuples()]
     left = len(deliveries) - len(rows)
-    more = [html.Button(t("flood.rt.more", lang).format(n=min(left, RT_ROWS_SHOWN), left=left), id={"type": ids.FLOOD_RT_MORE, "index": int(alert.id)},
-                        className="btn btn-outline-secondary btn-xs flood-rt-more")] if left > 0 else []
+    more = [action_button(t("flood.rt.more", lang).format(n=min(left, RT_ROWS_SHOWN), left=left), "more", int(alert.id),
+                          "btn btn-outline-secondary btn-xs flood-rt-more")] if left > 0 else []
     drill = " flood-alert-drill" if alert.exercise else ""
     return html.Details(open=True, className=f"flood-alert flood-alert-level-{int(alert.level)}{drill}",
                         **{"data-alert": str(int(alert.id)), "data-level": str(int(alert.level))}, children=[
@@ -333,7 +341,7 @@ def alert_card(alert, deliveries: pd.DataFrame, impact, desa_names: dict, lang: 
             html.Tbody(rows),
         ], className="flood-table flood-rt-table") if rows else html.P(t("flood.rt.none", lang), className="flood-note"),
         *more,
-        html.Button(t("flood.alert.close", lang), id={"type": ids.FLOOD_CLOSE, "index": int(alert.id)}, className="btn btn-outline-primary btn-sm flood-close"),
+        action_button(t("flood.alert.close", lang), "close", int(alert.id), "btn btn-outline-primary btn-sm flood-close"),
     ])
 
 
@@ -342,7 +350,8 @@ def alerts_list(cards: list, lang: str) -> list:
 
 
 def history_list(history: pd.DataFrame, lang: str) -> html.Div:
-    """Closed alerts, newest first, each summarised in one line and a few figures for the after-action review."""
+    """Closed alerts, newest first, each summarised in a line for the after-action review: level, river,
+    when it rose and fell, who closed it, the peak, the warnings, its CAP message."""
     if history.empty:
         return html.P(t("flood.history.none", lang), className="flood-note")
     items = []
@@ -354,18 +363,13 @@ def history_list(history: pd.DataFrame, lang: str) -> html.Div:
         else:
             span = t("flood.history.still_high", lang).format(raised=raised)
         closed = t("flood.alert.closed", lang).format(time=wit_text(alert.closed_at.to_pydatetime()), who=alert.closed_by or "–")
-        items.append(html.Details(className="flood-history-item", **{"data-alert": str(int(alert.id))}, children=[
-            html.Summary([level_badge(int(alert.level), lang), html.Span(f" {alert.river} · {raised}"),
-                          *([html.Span(t("flood.alert.exercise", lang), className="flood-exercise")] if alert.exercise else [])]),
-            html.Ul([
-                html.Li(span),
-                html.Li(closed),
-                html.Li(f"{t('flood.history.peak', lang)}: {_number(alert.peak_cm, 'cm', lang)}"),
-                html.Li(t("flood.alert.progress", lang).format(pending=alert.warned - alert.acknowledged, warned=alert.warned, sent=alert.sent)),
-                html.Li(html.A(t("flood.alert.cap", lang), href=f"/api/flood/alerts/{int(alert.id)}/cap.xml")),
-            ]),
-        ]))
-    return html.Div(items)
+        drill = f" · {t('flood.alert.exercise', lang)}" if alert.exercise else ""
+        summary = " · ".join([f"{alert.river}{drill}", span, closed, f"{t('flood.history.peak', lang)}: {_number(alert.peak_cm, 'cm', lang)}",
+                              t("flood.alert.progress", lang).format(pending=alert.warned - alert.acknowledged, warned=alert.warned, sent=alert.sent)])
+        items.append(html.Li([level_badge(int(alert.level), lang), f" {summary} · ",
+                              html.A(t("flood.alert.cap", lang), href=f"/api/flood/alerts/{int(alert.id)}/cap.xml")],
+                             className="flood-history-item", **{"data-alert": str(int(alert.id))}))
+    return html.Ul(items, className="flood-history")
 
 
 def _reason_text(outcome, lang: str) -> str:

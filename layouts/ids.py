@@ -105,7 +105,7 @@ ADMIN_AUDIT_DATES = "admin-audit-dates"
 ADMIN_AUDIT_SEARCH = "admin-audit-search"
 ADMIN_AUDIT_TABLE = "admin-audit-table"
 
-# BPBD flood page (/banjir); pattern-matching ids use the "type" keys below
+# BPBD flood page (/banjir)
 FLOOD_MAP = "flood-map"
 FLOOD_LAYERS_CONTROL = "flood-layers-control"
 FLOOD_LEGEND = "flood-legend"
@@ -116,7 +116,6 @@ FLOOD_TICK = "flood-tick"
 FLOOD_CAMERA_TICK = "flood-camera-tick"
 FLOOD_VERSION = "flood-version"
 FLOOD_ALERTS_VERSION = "flood-alerts-version"
-FLOOD_ACTION_DONE = "flood-action-done"
 FLOOD_SIM_START = "flood-sim-start"
 FLOOD_SIM_PROGRESS = "flood-sim-progress"
 FLOOD_SIM_STATUS = "flood-sim-status"
@@ -129,16 +128,6 @@ FLOOD_HISTORY = "flood-history"
 FLOOD_CAMERA_LIST = "flood-camera-list"
 FLOOD_UPLOAD = "flood-upload"
 FLOOD_UPLOAD_REPORT = "flood-upload-report"
-FLOOD_SEND = "flood-send"
-"""Prefix of the pattern types of the "sent" buttons, one per channel: {"type": flood_send(channel), "index": warning id}."""
-
-
-def flood_send(channel: str) -> str:
-    """Pattern type of the "sent by `channel`" buttons ("flood-send-sms"); one type per channel, since a
-    callback matching one warning (MATCH) cannot also take every channel (ALL) without freezing the page."""
-    return f"{FLOOD_SEND}-{channel}"
-FLOOD_ACK = "flood-ack"
-"""Pattern type of the "acknowledged" buttons: {"type": FLOOD_ACK, "index": warning id}."""
 FLOOD_SIM_END = "flood-sim-end"
 FLOOD_SIM_CLEAR = "flood-sim-clear"
 FLOOD_DRILL_BANNER = "flood-drill-banner"
@@ -152,9 +141,7 @@ FLOOD_HISTORY_NEXT = "flood-history-next"
 FLOOD_HISTORY_PAGER = "flood-history-pager"
 FLOOD_RT_SHOWN = "flood-rt-shown"
 """How many RT warnings each alert card lists, {alert id: n}, grown by its "show more" button."""
-FLOOD_RT_MORE = "flood-rt-more"
-"""Pattern type of an alert card's "show more RT" button: {"type": FLOOD_RT_MORE, "index": alert id}."""
-FLOOD_RT_STATUS = "flood-rt-status"
-"""Pattern type of one RT warning's status cell: {"type": FLOOD_RT_STATUS, "index": warning id}, redrawn alone on a click."""
-FLOOD_CLOSE = "flood-close"
-"""Pattern type of an alert's close button: {"type": FLOOD_CLOSE, "index": alert id}."""
+FLOOD_ACTION = "flood-action"
+"""What the operator just pressed on an alert card, {"action", "target", "channel", "nonce"}: written by the one
+click handler of assets/flood.js (buttons carry data-flood-action / -target / -channel, no ids), so that hundreds
+of RT buttons cost the page no pattern-matching callbacks."""
