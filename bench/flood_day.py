@@ -72,8 +72,8 @@ def server_parts(engine) -> dict[str, float]:
     parts["its warnings"] = seconds(lambda: store.read_deliveries(engine, alert_ids=on_board.rows.id.tolist()))
     parts["impact (uncached)"] = seconds(lambda: board.alert_impacts(engine, [a.zone_ids for a in on_board.rows.itertuples() if a.level >= 2]))
     by_alert = dict(list(deliveries.groupby("alert_id", sort=False)))
-    parts["alert cards"] = seconds(lambda: [view.alert_card(a, by_alert.get(a.id, deliveries.iloc[0:0]), None, {}, "id")
-                                            for a in on_board.rows.itertuples()])
+    parts["alert cards"] = seconds(lambda: [view.alert_card(a, *board.warnings_in_view(by_alert.get(a.id, deliveries.iloc[0:0]), view.RT_ROWS_SHOWN),
+                                                            None, {}, "id") for a in on_board.rows.itertuples()])
     parts["history page"] = seconds(lambda: view.history_list(board.alert_history(engine).rows, "id"))
     delivery = int(deliveries.id.iloc[-1])
     parts["acknowledgement"] = seconds(lambda: (board.record_action(engine, delivery, "acknowledged", actor="bench", now=datetime.utcnow()),

@@ -8,6 +8,7 @@ round trip.
 """
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 
 import dash
@@ -67,6 +68,14 @@ def rows_shown(shown: dict, alert_id: int) -> int:
     """How many RT warnings the card of `alert_id` lists (FLOOD_RT_SHOWN comes from the browser)."""
     count = shown.get(str(alert_id))
     return count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else view.RT_ROWS_SHOWN
+
+
+def card_signature(alert, rows: pd.DataFrame, left: int, lang: str) -> str:
+    """A short text that changes whenever an alert card would look different: its alert and counts, the
+    warnings it lists (with their times), how many it leaves out, the language."""
+    parts = (int(alert.id), int(alert.level), str(alert.cleared_at), str(alert.raised_at), alert.warned, alert.pending, alert.sent, left, lang,
+             rows[["id", "sent_at", "acknowledged_at"]].to_numpy().tolist())
+    return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
 
 
 def _clicked() -> bool:
@@ -217,17 +226,19 @@ def register(app: Dash, services: Services) -> None:
         return board.record_action(engine, target, action, actor=current_actor(), now=_utcnow(), channel=channel)
 
     @app.callback(
-        Output(ids.FLOOD_ALERTS, "children"),
+        *[Output(slot, "children") for slot in ids.FLOOD_ALERT_SLOTS],
         Output(ids.FLOOD_ALERTS_PAGER, "children"),
         Output(ids.FLOOD_RT_SHOWN, "data"),
+        Output(ids.FLOOD_ALERTS_SHOWN, "data"),
         Input(ids.FLOOD_ALERTS_VERSION, "data"),
         Input(ids.FLOOD_ACTION, "data"),
         Input(ids.FLOOD_ALERTS_PAGE, "data"),
         State(ids.FLOOD_RT_SHOWN, "data"),
+        State(ids.FLOOD_ALERTS_SHOWN, "data"),
         State(ids.LANG_STORE, "data"),
     )
-    def alerts(_version, request, page, shown, lang):
-        # a press is recorded and the cards redrawn in one round trip: the acknowledgement shows at once
+    def alerts(_version, request, page, shown, on_screen, lang):
+        # a press is recorded and its card redrawn in one round trip: the acknowledgement shows at once
         shown = dict(shown) if isinstance(shown, dict) else {}
         if ctx.triggered_id == ids.FLOOD_ACTION and isinstance(request, dict):
             target = request.get("target")
@@ -236,15 +247,25 @@ def register(app: Dash, services: Services) -> None:
             else:
                 act(request)  # recorded or refused, the redraw shows the warnings as they now stand
         lang = normalise_language(lang)
-        on_board = board.alerts_to_follow(engine, page)
+        on_board = board.alerts_to_follow(engine, page, page_size=len(ids.FLOOD_ALERT_SLOTS))
         deliveries = store.read_deliveries(engine, alert_ids=on_board.rows.id.tolist())
-        by_alert = dict(list(deliveries.groupby("alert_id", sort=False)))
-        names = desa_names()
-        impacts = impacts_of([alert.zone_ids for alert in on_board.rows.itertuples() if alert.level >= 2])
-        cards = [view.alert_card(alert, by_alert.get(alert.id, deliveries.iloc[0:0]),
-                                 impacts[board.zone_key(alert.zone_ids)] if alert.level >= 2 else None, names, lang, rows_shown(shown, int(alert.id)))
+        by_alert = {alert_id: rows for alert_id, rows in deliveries.groupby("alert_id", sort=False)}
+        cards = [(alert, *board.warnings_in_view(by_alert.get(alert.id, deliveries.iloc[0:0]), rows_shown(shown, int(alert.id))))
                  for alert in on_board.rows.itertuples()]
-        return view.alerts_list(cards, lang), view.pager_text(on_board, "flood.pager.page", lang), shown
+        signatures = [card_signature(alert, rows, left, lang) for alert, rows, left in cards]
+        signatures += [f"empty:{lang}:{n == 0 and not cards}" for n in range(len(cards), len(ids.FLOOD_ALERT_SLOTS))]
+        on_screen = on_screen if isinstance(on_screen, list) else []
+        changed = [n for n, signature in enumerate(signatures) if n >= len(on_screen) or on_screen[n] != signature]
+        names = desa_names()
+        impacts = impacts_of([cards[n][0].zone_ids for n in changed if n < len(cards) and cards[n][0].level >= 2])
+        slots = [no_update] * len(ids.FLOOD_ALERT_SLOTS)
+        for n in changed:
+            if n < len(cards):
+                alert, rows, left = cards[n]
+                slots[n] = view.alert_card(alert, rows, left, impacts[board.zone_key(alert.zone_ids)] if alert.level >= 2 else None, names, lang)
+            else:
+                slots[n] = view.no_alerts(lang) if n == 0 else None
+        return (*slots, view.pager_text(on_board, "flood.pager.page", lang), shown, signatures)
 
     @app.callback(
         Output(ids.FLOOD_ALERTS_PAGE, "data"),
@@ -254,7 +275,7 @@ def register(app: Dash, services: Services) -> None:
         prevent_initial_call=True,
     )
     def turn_alerts_page(_prev, _next, page):
-        return board.alerts_to_follow(engine, _turned(page, ids.FLOOD_ALERTS_PREV), page_size=board.ALERTS_PER_PAGE).number
+        return board.alerts_to_follow(engine, _turned(page, ids.FLOOD_ALERTS_PREV), page_size=len(ids.FLOOD_ALERT_SLOTS)).number
 
     @app.callback(
         Output(ids.FLOOD_HISTORY_PAGE, "data"),

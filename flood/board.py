@@ -175,6 +175,19 @@ def alert_impact(engine: Engine, zone_ids: Sequence[int]) -> Impact:
     return alert_impacts(engine, [zone_ids])[zone_key(zone_ids)]
 
 
+RECENTLY_ACKNOWLEDGED = 3
+"""Acknowledged warnings an alert card keeps in view below the pending ones, newest first."""
+
+
+def warnings_in_view(deliveries: pd.DataFrame, count: int, recent: int = RECENTLY_ACKNOWLEDGED) -> tuple[pd.DataFrame, int]:
+    """The warnings of one alert a card lists (rows of `store.read_deliveries`): the first `count` not yet
+    acknowledged (unsent first), then the `recent` last acknowledged, so that a warning just confirmed stays
+    in sight. Returns them and how many unacknowledged ones are left out."""
+    pending = deliveries[deliveries.acknowledged_at.isna()]
+    acknowledged = deliveries[deliveries.acknowledged_at.notna()].sort_values("acknowledged_at", ascending=False, kind="stable")
+    return pd.concat([pending.head(count), acknowledged.head(recent)]), max(len(pending) - count, 0)
+
+
 def board_versions(engine: Engine) -> tuple[str, str]:
     """Two short texts, (readings, alerts): the first changes whenever a reading, an alert or a
     drill does (the map and chart redraw), the second only when alerts or their warnings do

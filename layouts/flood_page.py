@@ -192,7 +192,8 @@ def side_panel(lang: str, upload_limit_bytes: int, browser_limit_bytes: int) -> 
                  html.Div(loading_note(lang), id=ids.FLOOD_SIM_STATUS, className="flood-note", role="status")),
         _section(t("flood.alerts.title", lang),
                  pager(lang, ids.FLOOD_ALERTS_PREV, ids.FLOOD_ALERTS_NEXT, ids.FLOOD_ALERTS_PAGER),
-                 html.Div(loading_note(lang), id=ids.FLOOD_ALERTS, **{"aria-live": "polite", "data-flood-store": ids.FLOOD_ACTION})),
+                 html.Div([html.Div(loading_note(lang) if n == 0 else None, id=slot) for n, slot in enumerate(ids.FLOOD_ALERT_SLOTS)],
+                          id=ids.FLOOD_ALERTS, **{"aria-live": "polite", "data-flood-store": ids.FLOOD_ACTION})),
         _section(t("flood.upload.title", lang),
                  html.P(t("flood.upload.help", lang), className="flood-note"),
                  dcc.Upload(id=ids.FLOOD_UPLOAD, max_size=browser_limit_bytes, className="flood-upload",
@@ -215,6 +216,7 @@ def flood_page(lang: str, basemap: Basemap, gauge_options: list[dict], watershed
         dcc.Store(id=ids.FLOOD_ALERTS_PAGE, data=0),
         dcc.Store(id=ids.FLOOD_HISTORY_PAGE, data=0),
         dcc.Store(id=ids.FLOOD_RT_SHOWN, data={}),
+        dcc.Store(id=ids.FLOOD_ALERTS_SHOWN, data=[]),
         html.Div(id=ids.FLOOD_DRILL_BANNER),
         html.Div(className="flood-main", children=[
             html.Div([flood_map(lang, basemap, watersheds_geojson, gauges_geojson, cameras_geojson), flood_legend(lang)], className="map-wrap flood-map-wrap"),
@@ -315,12 +317,11 @@ RT_ROWS_SHOWN = 5
 """RT warnings an alert card lists at first; its "show more" button adds as many again."""
 
 
-def alert_card(alert, deliveries: pd.DataFrame, impact, desa_names: dict, lang: str, shown: int = RT_ROWS_SHOWN) -> html.Details:
-    """One alert: level, place and time, zones, CAP download, impact (Siaga/Awas), its first `shown` RT
-    warnings (unacknowledged first) with a button for more, and the button that closes it."""
+def alert_card(alert, deliveries: pd.DataFrame, left: int, impact, desa_names: dict, lang: str) -> html.Details:
+    """One alert: level, place and time, zones, CAP download, impact (Siaga/Awas), the RT warnings in view
+    (flood.board.warnings_in_view) with a button for the `left` ones not shown, and the button that closes it."""
     cleared = pd.notna(alert.cleared_at)
-    rows = [_delivery_row(d, desa_names, lang) for d in deliveries.head(shown).itertuples()]
-    left = len(deliveries) - len(rows)
+    rows = [_delivery_row(d, desa_names, lang) for d in deliveries.itertuples()]
     more = [action_button(t("flood.rt.more", lang).format(n=min(left, RT_ROWS_SHOWN), left=left), "more", int(alert.id),
                           "btn btn-outline-secondary btn-xs flood-rt-more")] if left > 0 else []
     drill = " flood-alert-drill" if alert.exercise else ""
@@ -345,8 +346,8 @@ def alert_card(alert, deliveries: pd.DataFrame, impact, desa_names: dict, lang: 
     ])
 
 
-def alerts_list(cards: list, lang: str) -> list:
-    return cards or [html.P(t("flood.alerts.none", lang), className="flood-note")]
+def no_alerts(lang: str) -> html.P:
+    return html.P(t("flood.alerts.none", lang), className="flood-note")
 
 
 def history_list(history: pd.DataFrame, lang: str) -> html.Div:

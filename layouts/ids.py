@@ -145,3 +145,7 @@ FLOOD_ACTION = "flood-action"
 """What the operator just pressed on an alert card, {"action", "target", "channel", "nonce"}: written by the one
 click handler of assets/flood.js (buttons carry data-flood-action / -target / -channel, no ids), so that hundreds
 of RT buttons cost the page no pattern-matching callbacks."""
+FLOOD_ALERT_SLOTS = tuple(f"flood-alert-slot-{n}" for n in range(5))
+"""The places of the alert cards of one page (as many as a page holds): each is redrawn only when its card changed."""
+FLOOD_ALERTS_SHOWN = "flood-alerts-shown"
+"""What each place of FLOOD_ALERT_SLOTS shows now, as a short signature of its card's data."""
