@@ -134,7 +134,7 @@ def alerts_to_follow(engine: Engine, page: int = 0, page_size: int = ALERTS_PER_
     before drills, still active before cleared, with unacknowledged warnings first, highest level,
     newest.
     """
-    alerts = _with_counts(engine, store.read_alerts(engine, open_only=True))
+    alerts = _with_counts(engine, store.read_alerts(engine, open_only=True, scenario=None))
     alerts = alerts.assign(_real=alerts.scenario == REAL, _active=alerts.cleared_at.isna(), _pending=alerts.pending > 0)
     alerts = alerts.sort_values(["_real", "_active", "_pending", "level", "raised_at", "id"], ascending=False, kind="stable")
     number = _page_number(page, len(alerts), page_size)
@@ -147,7 +147,7 @@ def alert_history(engine: Engine, page: int = 0, page_size: int = HISTORY_PER_PA
     the warning counts of `alerts_to_follow`, and `peak_cm`, the highest reading while it was active."""
     total = store.count_alerts(engine, closed_only=True)
     number = _page_number(page, total, page_size)
-    alerts = _with_counts(engine, store.read_alerts(engine, closed_only=True, limit=page_size, offset=number * page_size))
+    alerts = _with_counts(engine, store.read_alerts(engine, closed_only=True, scenario=None, limit=page_size, offset=number * page_size))
     peaks = store.alert_peaks(engine, alerts.id.tolist())
     alerts["peak_cm"] = alerts.id.map(peaks).astype(float)
     return Page(_with_gauge_names(engine, alerts.reset_index(drop=True)), total, number, page_size)

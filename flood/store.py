@@ -82,12 +82,13 @@ def read_series(engine: Engine, gauge_id: int, *, kind: str = "level", since: da
 
 
 def read_alerts(engine: Engine, *, gauge_id: int | None = None, active_only: bool = False, below_level: int | None = None,
-                scenario: int | None = None, open_only: bool = False, closed_only: bool = False,
+                scenario: int | None = REAL, open_only: bool = False, closed_only: bool = False,
                 limit: int | None = None, offset: int = 0) -> pd.DataFrame:
     """Alerts, newest first (columns of `Alert` without the CAP text).
 
     `active_only`: not cleared by the readings; `open_only` / `closed_only`: not yet / already closed by
-    staff; `below_level` keeps lower levels only; `scenario` one scenario (None: every one);
+    staff; `below_level` keeps lower levels only; `scenario` one scenario (the real one unless told: a
+    drill's alerts are asked for by name, never met by surprise; None: every scenario);
     `limit`/`offset` a page of them."""
     columns = [c for c in Alert.__table__.columns if c.name != "cap_xml"]
     statement = select(*columns).order_by(Alert.raised_at.desc(), Alert.level.desc(), Alert.id.desc())

@@ -46,14 +46,14 @@ def test_a_run_plays_in_accelerated_time_and_only_once(engine):
     last = advance_simulation(engine, NOW + timedelta(minutes=5))
     assert not last.running and last.share == 1.0 and last.rejected == 0
     assert last.readings == (SPAN // STEP + 1) * 4 * 2
-    levels = store.read_alerts(engine).groupby("gauge_id")["level"].max().tolist()
-    assert sorted(levels) == [1, 2, 3] and store.read_alerts(engine, active_only=True).empty  # the rivers fell back
+    levels = store.read_alerts(engine, scenario=None).groupby("gauge_id")["level"].max().tolist()
+    assert sorted(levels) == [1, 2, 3] and store.read_alerts(engine, active_only=True, scenario=None).empty  # the rivers fell back
 
 
 def test_a_second_drill_replays_in_its_own_scenario_without_conflicts(engine):
     first = start_simulation(engine, NOW, SPEED)
     advance_simulation(engine, NOW + timedelta(minutes=5))
-    alerts_after_first = len(store.read_alerts(engine))
+    alerts_after_first = len(store.read_alerts(engine, scenario=first))
     second = start_simulation(engine, NOW + timedelta(minutes=6), SPEED)
     played = advance_simulation(engine, NOW + timedelta(minutes=12))
     assert not played.running and played.rejected == 0 and first != second
