@@ -78,6 +78,15 @@ def card_signature(alert, rows: pd.DataFrame, left: int, lang: str) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
 
 
+def pressed_card(request: dict, deliveries: pd.DataFrame):
+    """The id of the alert whose card holds the button of `request` (FLOOD_ACTION), or None."""
+    target = request.get("target")
+    if request.get("action") in ("close", "more"):
+        return target
+    alert_ids = deliveries.alert_id[deliveries.id == target]
+    return alert_ids.iloc[0] if len(alert_ids) else None
+
+
 def _clicked() -> bool:
     """Whether the callback was triggered by a press, not by buttons appearing with a redraw."""
     return bool(ctx.triggered) and bool(ctx.triggered[0].get("value"))
@@ -240,7 +249,8 @@ def register(app: Dash, services: Services) -> None:
     def alerts(_version, request, page, shown, on_screen, lang):
         # a press is recorded and its card redrawn in one round trip: the acknowledgement shows at once
         shown = dict(shown) if isinstance(shown, dict) else {}
-        if ctx.triggered_id == ids.FLOOD_ACTION and isinstance(request, dict):
+        pressed = ctx.triggered_id == ids.FLOOD_ACTION and isinstance(request, dict)
+        if pressed:
             target = request.get("target")
             if request.get("action") == "more" and isinstance(target, int) and not isinstance(target, bool):
                 shown[str(target)] = rows_shown(shown, target) + view.RT_ROWS_SHOWN
@@ -255,7 +265,11 @@ def register(app: Dash, services: Services) -> None:
         signatures = [card_signature(alert, rows, left, lang) for alert, rows, left in cards]
         signatures += [f"empty:{lang}:{n == 0 and not cards}" for n in range(len(cards), len(ids.FLOOD_ALERT_SLOTS))]
         on_screen = on_screen if isinstance(on_screen, list) else []
-        changed = [n for n, signature in enumerate(signatures) if n >= len(on_screen) or on_screen[n] != signature]
+        # the card pressed is redrawn even when the press changed nothing (refused, or someone was quicker):
+        # its button, disabled by the click, comes back
+        pressed_alert = pressed_card(request, deliveries) if pressed else None
+        changed = [n for n, signature in enumerate(signatures)
+                   if n >= len(on_screen) or on_screen[n] != signature or (n < len(cards) and cards[n][0].id == pressed_alert)]
         names = desa_names()
         impacts = impacts_of([cards[n][0].zone_ids for n in changed if n < len(cards) and cards[n][0].level >= 2])
         slots = [no_update] * len(ids.FLOOD_ALERT_SLOTS)

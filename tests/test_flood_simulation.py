@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from config import Settings
 from demo.generator import build_demo_city
 from demo.seed import write_demo_city
 from flood import store
@@ -33,6 +34,11 @@ def test_the_pace_is_given_in_real_minutes_per_step():
     assert speed_for(1.0) == 10.0 and speed_for(1 / 60) == 600.0  # a 10-minute step per real minute / per second
     with pytest.raises(ValueError):
         speed_for(0)
+    assert Settings.from_env({}).flood_drill_minutes_per_step == 0.5  # 30 s a step: time to press the buttons
+    assert Settings.from_env({"FLOOD_DRILL_MINUTES_PER_STEP": "2"}).flood_drill_minutes_per_step == 2.0
+    for bad in ("0", "-1", "cepat", "nan"):
+        with pytest.raises(ValueError, match="FLOOD_DRILL_MINUTES_PER_STEP"):
+            Settings.from_env({"FLOOD_DRILL_MINUTES_PER_STEP": bad})
 
 
 def test_a_run_plays_in_accelerated_time_and_only_once(engine):
