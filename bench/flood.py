@@ -60,7 +60,7 @@ def main() -> None:
         print(f"steps played: {len(figures['step'])}, alerts: {len(store.read_alerts(engine, scenario=None))}, warnings: {len(store.read_deliveries(engine))}")
         for name, values in figures.items():
             print(f"{name:>13}: median {statistics.median(values):7.1f} ms, max {max(values):7.1f} ms")
-        print(f"{'impact':>13}: {impact_ms:7.1f} ms for {len(zones)} zones (cached 60 s by the page)")
+        print(f"{'impact':>13}: {impact_ms:7.1f} ms for {len(zones)} zones (cached 10 minutes by the page)")
 
 
 if __name__ == "__main__":
