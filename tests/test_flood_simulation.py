@@ -10,10 +10,12 @@ from demo.seed import write_demo_city
 from flood import store
 from flood.cap import validate_cap
 from flood.models import REAL
+from flood.player import DrillPlayer
 from flood.simulation import (SPAN, STEP, advance_simulation, clear_simulation, end_simulation, simulation_progress, speed_for,
                               start_simulation)
 from flood.warn import record_readings
 from routes.flood import upload_readings_csv
+from tests.conftest import wait_until
 
 NOW = datetime(2026, 11, 1, 12, 3, 20)
 SPEED = 600.0  # 10 simulated minutes per real second
@@ -126,3 +128,17 @@ def test_pages_ticking_at_once_record_each_step_once(engine):
         thread.join()
     progress = simulation_progress(engine)
     assert progress.readings == 11 * 4 * 2 and progress.rejected == 0
+
+
+def test_the_player_plays_a_drill_with_no_page_open(engine):
+    """Drills advance on a thread of their own (flood.player), not on page ticks; its clock is the test's."""
+    start_simulation(engine, NOW, SPEED)
+    clock = [NOW + timedelta(seconds=2)]
+    player = DrillPlayer(engine, period_s=0.02, clock=lambda: clock[0]).start()
+    try:
+        wait_until(lambda: simulation_progress(engine).readings == 3 * 4 * 2, timeout=30, message="the first steps")
+        clock[0] = NOW + timedelta(minutes=5)
+        wait_until(lambda: not simulation_progress(engine).running, timeout=60, message="the drill to finish")
+    finally:
+        player.stop(timeout=10)
+    assert simulation_progress(engine).readings == (SPAN // STEP + 1) * 4 * 2
