@@ -115,7 +115,6 @@ TEXT: dict[str, dict[str, str]] = {
     "flood.impact.tps": {"id": "TPS", "en": "TPS sites"},
     "flood.impact.businesses": {"id": "Usaha wajib pajak", "en": "Taxed businesses"},
     "flood.impact.complaints": {"id": "Pengaduan terbuka", "en": "Open complaints"},
-    "flood.impact.flooded": {"id": "Luas tergenang", "en": "Area flooded"},
     "flood.impact.desa": {"id": "Desa/kelurahan (bagian luas tergenang, warga)", "en": "Desa/kelurahan (share of area flooded, people)"},
     "flood.upload.title": {"id": "Unggah bacaan (CSV)", "en": "Upload readings (CSV)"},
     "flood.upload.help": {"id": "Kolom: gauge (kode pos, mis. AWLR-BTM), time (ISO 8601; tanpa zona waktu = UTC), level_cm dan/atau rain_mm_h.",
