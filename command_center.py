@@ -15,6 +15,7 @@ from callbacks import tax as tax_page
 from cameras import CameraManager
 from config import ROOT, Settings
 from demo.seed import seed_if_empty
+from flood.player import DrillPlayer
 from tax.demo import start_demo_feed
 from i18n import t
 from layouts.map_page import map_page
@@ -133,6 +134,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     init_flood_routes(server, engine)
     init_tax_routes(server, engine)
     init_complaint_routes(server, engine, settings)
+    atexit.register(DrillPlayer(engine).start().stop)
     init_language_route(server)
     start_service_monitor(settings, engine, cache)
     init_publik_routes(server, engine, cache, rate_limit=settings.public_rate_limit, redis_url=settings.redis_url,

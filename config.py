@@ -46,6 +46,18 @@ def _tax_due_day(text: str) -> int:
     return day
 
 
+def _positive(env, name: str, default: str) -> float:
+    """A positive number from the environment; a clear error at start-up otherwise."""
+    text = env.get(name, default)
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {text!r}") from None
+    if not value > 0:
+        raise ValueError(f"{name} must be positive, got {text!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     instance_dir: Path
@@ -76,8 +88,9 @@ class Settings:
     """Failed logins allowed per user name and address (flask-limiter syntax)."""
     login_address_rate_limit: str = "10 per minute; 50 per hour"
     """Failed logins allowed per address, whatever user names are tried."""
-    flood_sim_speed: float = 600.0
-    """Simulated seconds per real second of the BPBD page's demo rain event (600: a 10-minute step each second)."""
+    flood_drill_minutes_per_step: float = 0.5
+    """Real minutes each 10-minute step of the BPBD drill (the demo rain event) takes: 0.5 plays the
+    7-hour event in about 22 minutes, time for staff to send and record the warnings as it unfolds."""
     trusted_proxies: int = 0
     """How many reverse proxies (nginx, a load balancer) stand in front of the app. Their X-Forwarded-For,
     -Proto and -Host headers are believed for that many hops, so that the login rate limit and the audit log
@@ -135,7 +148,7 @@ class Settings:
             production=production,
             login_rate_limit=env.get("LOGIN_RATE_LIMIT", "5 per minute; 20 per hour"),
             login_address_rate_limit=env.get("LOGIN_ADDRESS_RATE_LIMIT", "10 per minute; 50 per hour"),
-            flood_sim_speed=_number(env, "FLOOD_SIM_SPEED", "600", float),
+            flood_drill_minutes_per_step=_positive(env, "FLOOD_DRILL_MINUTES_PER_STEP", "0.5"),
             trusted_proxies=_number(env, "TRUSTED_PROXIES", "0", int),
             camera_networks=_camera_networks(env.get("CAMERA_NETWORKS")),
             service_monitor=env.get("SERVICE_MONITOR", "1") not in ("0", "false", "no"),

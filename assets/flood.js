@@ -70,3 +70,21 @@ window.ambon = window.ambon || {};
         },
     };
 })();
+
+/* The buttons of the alert cards (send, acknowledge, close, show more RT) have no Dash ids: hundreds of
+ * pattern-matching ids would freeze the page. One click handler writes what was pressed into the store
+ * named by the list's data-flood-store (layouts/flood_page.action_button); the server checks everything. */
+(function () {
+    "use strict";
+    document.addEventListener("click", function (event) {
+        const button = event.target.closest ? event.target.closest("button[data-flood-action]") : null;
+        const list = button ? button.closest("[data-flood-store]") : null;
+        if (!list || button.disabled || !window.dash_clientside || !window.dash_clientside.set_props) return;
+        const row = button.closest("tr.flood-rt");
+        if (row && button.dataset.floodAction !== "more") row.classList.add("flood-rt-saving");
+        button.disabled = true;  // one press, one record; the redraw brings the buttons back as they now are
+        window.dash_clientside.set_props(list.dataset.floodStore, {data: {
+            action: button.dataset.floodAction, target: Number(button.dataset.floodTarget),
+            channel: button.dataset.floodChannel || null, nonce: Date.now()}});
+    });
+})();

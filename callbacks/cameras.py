@@ -35,6 +35,13 @@ def register(app: Dash, services: Services) -> None:
     board = services.camera_board
     period_s = services.settings.camera_settings().thumbnail_period_s or 5.0
 
+    def refusal(camera_id, action: str = "live") -> str:
+        """Why `known` gave None, as an i18n key: a camera that exists but is not the user's to watch
+        is "not allowed", anything else "unknown"."""
+        camera_id = _camera_id(camera_id)
+        exists = camera_id is not None and board.camera(camera_id) is not None
+        return "cam.not_allowed" if exists and not camera_allowed(action, camera_id) else "cam.unknown"
+
     def known(camera_id, action: str = "live") -> int | None:
         """The camera's id when it exists and the user may do `action` on it (checked on the server)."""
         camera_id = _camera_id(camera_id)
@@ -51,7 +58,8 @@ def register(app: Dash, services: Services) -> None:
         return camera_views.wall_page(request_language(), names, period_s)
 
     def live_layout(id=None, **_query):  # noqa: A002 - the query parameter is called id
-        return camera_views.live_page(request_language(), known(id), period_s)
+        camera_id = known(id)
+        return camera_views.live_page(request_language(), camera_id, period_s, refusal(id) if camera_id is None else "cam.unknown")
 
     dash.register_page("kamera", path="/kamera", name="kamera", layout=wall_layout, nav_key="nav.cameras", permission="camera",
                        order=10)

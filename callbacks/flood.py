@@ -1,24 +1,27 @@
 """BPBD flood page (/banjir) callbacks: thin glue between flood.board / flood.simulation and the layout.
 
-One interval drives the page: each tick advances the simulation (its state is in the database) and
-computes `board_versions`; the map and chart redraw when readings or alerts change, the alert panel
-and history only when alerts or their warnings do.
+The page's interval only asks what changed (`board_versions`; drills are played by `flood.player` in
+the background): the map and chart redraw when readings or alerts change, the alert panel and history
+(paged) only when alerts or their warnings do. The buttons of the alert cards reach the server through
+one store (FLOOD_ACTION, see assets/flood.js): a press is recorded and the page of cards redrawn in one
+round trip.
 """
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 
 import dash
 import orjson
 import pandas as pd
-from dash import ALL, Dash, Input, Output, State, ctx, no_update
+from dash import Dash, Input, Output, State, ctx, no_update
 from sqlalchemy import Engine
 
 from auth.web import audit_event, current_actor
 from flood import board, store
 from flood.impact import Impact
 from flood.messages import wit_text
-from flood.simulation import advance_simulation, start_simulation
+from flood.simulation import clear_simulation, end_simulation, simulation_progress, speed_for, start_simulation
 from geo.geojson import to_geojson_bytes
 from i18n import normalise_language, t
 from layouts import flood_page as view
@@ -32,8 +35,8 @@ UPLOAD_REFUSALS = {"too_large": "too_large", "not_upload": "not_base64", "not_ba
                    "unknown_type": "not_csv", "bad_header": "bad_header"}
 """Why a readings file was refused (the code of the refusal) -> its text (flood.upload.refused.*)."""
 
-IMPACT_SECONDS = 60
-"""Impact is cached this long per set of zones: layers change slowly, the page redraws every second."""
+IMPACT_SECONDS = 600
+"""Impact is cached this long per set of zones: the layers it is computed from change slowly."""
 UPLOAD_BROWSER_LIMIT = 10 * MAX_BODY_BYTES
 """Bigger files are refused by the browser itself (the server's request limit is 16 MB); between this and
 MAX_BODY_BYTES the server answers with a clear message."""
@@ -61,6 +64,40 @@ def _map_layers(engine: Engine) -> tuple[dict, dict]:
             _geojson(gauges, ["id", "name", "river", "alert_level", "level_cm", "rate_cm_h", "rain_mm_h", "time_wit"]))
 
 
+def rows_shown(shown: dict, alert_id: int) -> int:
+    """How many RT warnings the card of `alert_id` lists (FLOOD_RT_SHOWN comes from the browser)."""
+    count = shown.get(str(alert_id))
+    return count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else view.RT_ROWS_SHOWN
+
+
+def card_signature(alert, rows: pd.DataFrame, left: int, lang: str) -> str:
+    """A short text that changes whenever an alert card would look different: its alert and counts, the
+    warnings it lists (with their times), how many it leaves out, the language."""
+    parts = (int(alert.id), int(alert.level), str(alert.cleared_at), str(alert.raised_at), alert.warned, alert.pending, alert.sent, left, lang,
+             rows[["id", "sent_at", "acknowledged_at"]].to_numpy().tolist())
+    return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+
+
+def pressed_card(request: dict, deliveries: pd.DataFrame):
+    """The id of the alert whose card holds the button of `request` (FLOOD_ACTION), or None."""
+    target = request.get("target")
+    if request.get("action") in ("close", "more"):
+        return target
+    alert_ids = deliveries.alert_id[deliveries.id == target]
+    return alert_ids.iloc[0] if len(alert_ids) else None
+
+
+def _clicked() -> bool:
+    """Whether the callback was triggered by a press, not by buttons appearing with a redraw."""
+    return bool(ctx.triggered) and bool(ctx.triggered[0].get("value"))
+
+
+def _turned(page, step_back: str) -> int:
+    """The page number after a press on the previous / next button (`step_back` the previous one's id)."""
+    page = page if isinstance(page, int) and not isinstance(page, bool) else 0
+    return max(page - 1, 0) if ctx.triggered_id == step_back else page + 1
+
+
 def register(app: Dash, services: Services) -> None:
     engine, cache, settings = services.engine, services.cache, services.settings
 
@@ -79,13 +116,15 @@ def register(app: Dash, services: Services) -> None:
             cache.set("flood:desa-names", names, timeout=600)
         return names
 
-    def impact_of(zone_ids) -> Impact:
-        key = "flood:impact:" + ",".join(str(z) for z in sorted(zone_ids))
-        impact = cache.get(key)
-        if impact is None:
-            impact = board.alert_impact(engine, zone_ids)
-            cache.set(key, impact, timeout=IMPACT_SECONDS)
-        return impact
+    def impacts_of(zone_sets) -> dict[tuple[int, ...], Impact]:
+        """Impact per set of zones (keyed by board.zone_key), from the cache or computed together."""
+        keys = list(dict.fromkeys(board.zone_key(zones) for zones in zone_sets))
+        found = {key: cache.get("flood:impact:" + ",".join(map(str, key))) for key in keys}
+        missing = [key for key, impact in found.items() if impact is None]
+        for key, impact in board.alert_impacts(engine, missing).items():
+            cache.set("flood:impact:" + ",".join(map(str, key)), impact, timeout=IMPACT_SECONDS)
+            found[key] = impact
+        return found
 
     @app.callback(
         Output(ids.FLOOD_VERSION, "data"),
@@ -93,17 +132,22 @@ def register(app: Dash, services: Services) -> None:
         Output(ids.FLOOD_SIM_PROGRESS, "value"),
         Output(ids.FLOOD_SIM_STATUS, "children"),
         Output(ids.FLOOD_SIM_START, "disabled"),
+        Output(ids.FLOOD_SIM_END, "disabled"),
+        Output(ids.FLOOD_SIM_CLEAR, "disabled"),
+        Output(ids.FLOOD_DRILL_BANNER, "children"),
         Input(ids.FLOOD_TICK, "n_intervals"),
         State(ids.FLOOD_VERSION, "data"),
         State(ids.FLOOD_ALERTS_VERSION, "data"),
         State(ids.LANG_STORE, "data"),
     )
     def tick(_n, shown_version, shown_alerts_version, lang):
-        progress = advance_simulation(engine, _utcnow())
+        progress = simulation_progress(engine)
         version, alerts_version = board.board_versions(engine)
         lang = normalise_language(lang)
+        drill_data = progress.run_id is not None and not progress.cleared
         return (no_update if version == shown_version else version, no_update if alerts_version == shown_alerts_version else alerts_version,
-                str(round(progress.share * 100)), view.simulation_status(progress, lang), progress.running)
+                str(round(progress.share * 100)), view.simulation_status(progress, settings.flood_drill_minutes_per_step, lang),
+                progress.running, not progress.running, not drill_data, view.drill_banner(progress, lang))
 
     @app.callback(
         Output(ids.FLOOD_SIM_START, "disabled", allow_duplicate=True),
@@ -112,8 +156,29 @@ def register(app: Dash, services: Services) -> None:
     )
     def start(_clicks):
         # a callback of its own: merged with a tick, the click could be lost among the triggers
-        start_simulation(engine, _utcnow(), settings.flood_sim_speed)
+        run_id = start_simulation(engine, _utcnow(), speed_for(settings.flood_drill_minutes_per_step))
+        if run_id is not None:
+            audit_event("flood.drill.start", f"drill:{run_id}", {})
         return True
+
+    @app.callback(
+        Output(ids.FLOOD_SIM_END, "disabled", allow_duplicate=True),
+        Output(ids.FLOOD_SIM_CLEAR, "disabled", allow_duplicate=True),
+        Input(ids.FLOOD_SIM_END, "n_clicks"),
+        Input(ids.FLOOD_SIM_CLEAR, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def end_or_clear(_end, _clear):
+        run_id = simulation_progress(engine).run_id
+        if run_id is None or not _clicked():
+            return no_update, no_update
+        if ctx.triggered_id == ids.FLOOD_SIM_CLEAR:
+            if clear_simulation(engine, run_id, _utcnow(), current_actor()):
+                audit_event("flood.drill.clear", f"drill:{run_id}", {})
+            return True, True
+        if end_simulation(engine, run_id, _utcnow(), current_actor()):
+            audit_event("flood.drill.end", f"drill:{run_id}", {})
+        return True, no_update
 
     @app.callback(
         Output(ids.FLOOD_WATERSHEDS, "data"),
@@ -153,48 +218,100 @@ def register(app: Dash, services: Services) -> None:
         since = until - timedelta(hours=hours)
         series = store.read_series(engine, int(gauge_id), since=since)
         rain = store.read_series(engine, int(gauge_id), kind="rain", since=since)
-        return view.level_figure(series, rain, gauge, since, until, lang), view.gauge_summary(gauge, lang)
+        drill = simulation_progress(engine)
+        drill_series = None if drill.run_id is None or drill.cleared else store.read_series(engine, int(gauge_id), since=since, scenario=drill.run_id)
+        return view.level_figure(series, rain, gauge, since, until, lang, drill_series), view.gauge_summary(gauge, lang)
+
+    def act(request) -> bool:
+        """Record what the operator pressed on an alert card (FLOOD_ACTION, from the browser: every part
+        is checked by board); True when something was recorded."""
+        action, target = request.get("action"), request.get("target")
+        if action == "close":
+            closed = board.close_alert(engine, target, actor=current_actor(), now=_utcnow())
+            if closed:
+                audit_event("flood.alert.close", f"alert:{target}", {})
+            return closed
+        channel = request.get("channel") if isinstance(request.get("channel"), str) else None
+        return board.record_action(engine, target, action, actor=current_actor(), now=_utcnow(), channel=channel)
 
     @app.callback(
-        Output(ids.FLOOD_ALERTS, "children"),
+        *[Output(slot, "children") for slot in ids.FLOOD_ALERT_SLOTS],
+        Output(ids.FLOOD_ALERTS_PAGER, "children"),
+        Output(ids.FLOOD_RT_SHOWN, "data"),
+        Output(ids.FLOOD_ALERTS_SHOWN, "data"),
         Input(ids.FLOOD_ALERTS_VERSION, "data"),
-        Input(ids.FLOOD_ACTION_DONE, "data"),
+        Input(ids.FLOOD_ACTION, "data"),
+        Input(ids.FLOOD_ALERTS_PAGE, "data"),
+        State(ids.FLOOD_RT_SHOWN, "data"),
+        State(ids.FLOOD_ALERTS_SHOWN, "data"),
         State(ids.LANG_STORE, "data"),
     )
-    def alerts(_version, _done, lang):
+    def alerts(_version, request, page, shown, on_screen, lang):
+        # a press is recorded and its card redrawn in one round trip: the acknowledgement shows at once
+        shown = dict(shown) if isinstance(shown, dict) else {}
+        pressed = ctx.triggered_id == ids.FLOOD_ACTION and isinstance(request, dict)
+        if pressed:
+            target = request.get("target")
+            if request.get("action") == "more" and isinstance(target, int) and not isinstance(target, bool):
+                shown[str(target)] = rows_shown(shown, target) + view.RT_ROWS_SHOWN
+            else:
+                act(request)  # recorded or refused, the redraw shows the warnings as they now stand
         lang = normalise_language(lang)
-        on_board = board.alerts_to_follow(engine, _utcnow())
-        deliveries = store.read_deliveries(engine, alert_ids=on_board.id.tolist())
-        by_alert = dict(list(deliveries.groupby("alert_id", sort=False)))
+        on_board = board.alerts_to_follow(engine, page, page_size=len(ids.FLOOD_ALERT_SLOTS))
+        deliveries = store.read_deliveries(engine, alert_ids=on_board.rows.id.tolist())
+        by_alert = {alert_id: rows for alert_id, rows in deliveries.groupby("alert_id", sort=False)}
+        cards = [(alert, *board.warnings_in_view(by_alert.get(alert.id, deliveries.iloc[0:0]), rows_shown(shown, int(alert.id))))
+                 for alert in on_board.rows.itertuples()]
+        signatures = [card_signature(alert, rows, left, lang) for alert, rows, left in cards]
+        signatures += [f"empty:{lang}:{n == 0 and not cards}" for n in range(len(cards), len(ids.FLOOD_ALERT_SLOTS))]
+        on_screen = on_screen if isinstance(on_screen, list) else []
+        # the card pressed is redrawn even when the press changed nothing (refused, or someone was quicker):
+        # its button, disabled by the click, comes back
+        pressed_alert = pressed_card(request, deliveries) if pressed else None
+        changed = [n for n, signature in enumerate(signatures)
+                   if n >= len(on_screen) or on_screen[n] != signature or (n < len(cards) and cards[n][0].id == pressed_alert)]
         names = desa_names()
-        cards = [view.alert_card(alert, by_alert.get(alert.id, deliveries.iloc[0:0]), impact_of(alert.zone_ids) if alert.level >= 2 else None, names, lang)
-                 for alert in on_board.itertuples()]
-        return view.alerts_list(cards, lang)
+        impacts = impacts_of([cards[n][0].zone_ids for n in changed if n < len(cards) and cards[n][0].level >= 2])
+        slots = [no_update] * len(ids.FLOOD_ALERT_SLOTS)
+        for n in changed:
+            if n < len(cards):
+                alert, rows, left = cards[n]
+                slots[n] = view.alert_card(alert, rows, left, impacts[board.zone_key(alert.zone_ids)] if alert.level >= 2 else None, names, lang)
+            else:
+                slots[n] = view.no_alerts(lang) if n == 0 else None
+        return (*slots, view.pager_text(on_board, "flood.pager.page", lang), shown, signatures)
+
+    @app.callback(
+        Output(ids.FLOOD_ALERTS_PAGE, "data"),
+        Input(ids.FLOOD_ALERTS_PREV, "n_clicks"),
+        Input(ids.FLOOD_ALERTS_NEXT, "n_clicks"),
+        State(ids.FLOOD_ALERTS_PAGE, "data"),
+        prevent_initial_call=True,
+    )
+    def turn_alerts_page(_prev, _next, page):
+        return board.alerts_to_follow(engine, _turned(page, ids.FLOOD_ALERTS_PREV), page_size=len(ids.FLOOD_ALERT_SLOTS)).number
+
+    @app.callback(
+        Output(ids.FLOOD_HISTORY_PAGE, "data"),
+        Input(ids.FLOOD_HISTORY_PREV, "n_clicks"),
+        Input(ids.FLOOD_HISTORY_NEXT, "n_clicks"),
+        State(ids.FLOOD_HISTORY_PAGE, "data"),
+        prevent_initial_call=True,
+    )
+    def turn_history_page(_prev, _next, page):
+        return board.alert_history(engine, _turned(page, ids.FLOOD_HISTORY_PREV)).number
 
     @app.callback(
         Output(ids.FLOOD_HISTORY, "children"),
+        Output(ids.FLOOD_HISTORY_PAGER, "children"),
         Input(ids.FLOOD_ALERTS_VERSION, "data"),
+        Input(ids.FLOOD_HISTORY_PAGE, "data"),
         State(ids.LANG_STORE, "data"),
     )
-    def history(_version, lang):
-        past = board.alert_history(engine)
-        readings = {int(a.id): board.alert_readings(engine, int(a.id)) for a in past.itertuples()}
-        return view.history_list(past, readings, normalise_language(lang))
-
-    @app.callback(
-        Output(ids.FLOOD_ACTION_DONE, "data"),
-        Input({"type": ids.FLOOD_SEND, "index": ALL, "channel": ALL}, "n_clicks"),
-        Input({"type": ids.FLOOD_ACK, "index": ALL}, "n_clicks"),
-        State(ids.FLOOD_ACTION_DONE, "data"),
-        prevent_initial_call=True,
-    )
-    def record_warning_action(_sent, _acked, done):
-        trigger = ctx.triggered_id
-        if not isinstance(trigger, dict) or not ctx.triggered or not ctx.triggered[0].get("value"):
-            return no_update  # buttons appearing with a redraw are not clicks
-        action = "acknowledged" if trigger.get("type") == ids.FLOOD_ACK else "sent"
-        recorded = board.record_action(engine, trigger.get("index"), action, actor=current_actor(), now=_utcnow(), channel=trigger.get("channel"))
-        return (done or 0) + 1 if recorded else no_update
+    def history(_version, page, lang):
+        lang = normalise_language(lang)
+        past = board.alert_history(engine, page)
+        return view.history_list(past.rows, lang), view.pager_text(past, "flood.history.page", lang)
 
     @app.callback(
         Output(ids.FLOOD_UPLOAD_REPORT, "children"),

@@ -7,6 +7,7 @@ cm/h, mm/h, naive UTC times (shown in WIT by the page), WGS 84 lon/lat.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import geopandas as gpd
@@ -17,7 +18,7 @@ from auth.uploads import check_upload, decode_data_url
 from flood import store
 from flood.alerts import rate_of_rise_cm_h
 from flood.impact import Impact, assess
-from flood.models import Alert, Reading, SimulationRun, WarningDelivery
+from flood.models import REAL, Alert, Reading, SimulationRun, WarningDelivery
 from geo.crs import AMBON_UTM
 from store.layers import read_admin_areas, read_features
 from store.models import Business, Camera, Complaint, FloodZone, River, TpsSite, Watershed
@@ -27,8 +28,10 @@ NO_GAUGE = -1
 RATE_WINDOW = timedelta(hours=1)
 CHANNELS = ("whatsapp", "sms", "telepon")
 ACTIONS = ("sent", "acknowledged")
-FOLLOW_UP = timedelta(hours=24)
-"""A cleared alert stays on the board this long while some of its warnings are unacknowledged."""
+ALERTS_PER_PAGE = 5
+HISTORY_PER_PAGE = 10
+"""Lists are paged: however long the night, the page draws a bounded number of alerts (the browser's
+time to draw a list grows faster than its length)."""
 
 
 def gauge_status(engine: Engine) -> gpd.GeoDataFrame:
@@ -39,7 +42,7 @@ def gauge_status(engine: Engine) -> gpd.GeoDataFrame:
     hour of readings; NaN with fewer than two), `rain_mm_h` (newest rain reading, NaN if none).
     """
     gauges = store.read_gauges(engine)
-    active = store.read_alerts(engine, active_only=True)
+    active = store.read_alerts(engine, active_only=True, scenario=REAL)
     gauges["alert_level"] = gauges.id.map(active.groupby("gauge_id")["level"].max()).fillna(0).astype(int)
     latest = store.latest_times(engine, "level")
     latest_rain = store.latest_times(engine, "rain")
@@ -95,82 +98,109 @@ def _with_gauge_names(engine: Engine, alerts: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _delivery_counts(deliveries: pd.DataFrame) -> pd.DataFrame:
-    return deliveries.groupby("alert_id").agg(
-        warned=("id", "size"), sent=("sent_at", "count"), acknowledged=("acknowledged_at", "count"))
+def _with_counts(engine: Engine, alerts: pd.DataFrame) -> pd.DataFrame:
+    counts = store.delivery_counts(engine, alerts.id.tolist()).reindex(alerts.id, fill_value=0)
+    alerts = alerts.assign(**{column: counts[column].astype(int).to_numpy() for column in ("warned", "sent", "acknowledged")})
+    return alerts.assign(pending=alerts.warned - alerts.acknowledged)
 
 
-def alerts_to_follow(engine: Engine, now: datetime, follow_up: timedelta = FOLLOW_UP) -> pd.DataFrame:
-    """The alerts on the board: every active one, and those cleared within `follow_up` of `now`
-    whose warnings are not all acknowledged.
+@dataclass(frozen=True)
+class Page:
+    """One page of a long list: its rows, the number of rows in the whole list, the page shown (from 0)
+    and how many rows a page holds."""
+
+    rows: pd.DataFrame
+    total: int
+    number: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+
+def _page_number(number, total: int, size: int) -> int:
+    """The page to show: `number` (from a browser, so anything) within the pages there are."""
+    last = max(0, -(-total // size) - 1)
+    return min(max(number, 0), last) if isinstance(number, int) and not isinstance(number, bool) else 0
+
+
+def alerts_to_follow(engine: Engine, page: int = 0, page_size: int = ALERTS_PER_PAGE) -> Page:
+    """The alerts on the board, one page of them: every alert staff have not closed, whatever its
+    readings did since (cleared alerts keep their buttons until someone closes them).
 
     Columns of `store.read_alerts` plus gauge_name, river, zone_names (list), warned, sent,
-    acknowledged (counts of RT warnings) and pending (warned - acknowledged). Order: alerts with
-    unacknowledged warnings first, then active before cleared, highest level, newest.
+    acknowledged (counts of RT warnings) and pending (warned - acknowledged). Order: real alerts
+    before drills, still active before cleared, with unacknowledged warnings first, highest level,
+    newest.
     """
-    alerts = store.read_alerts(engine)
-    alerts = alerts[alerts.cleared_at.isna() | (alerts.cleared_at >= now - follow_up)]
-    counts = _delivery_counts(store.read_deliveries(engine, alert_ids=alerts.id.tolist()))
-    alerts = alerts.join(counts, on="id")
-    alerts[["warned", "sent", "acknowledged"]] = alerts[["warned", "sent", "acknowledged"]].fillna(0).astype(int)
-    alerts["pending"] = alerts.warned - alerts.acknowledged
-    alerts = alerts[alerts.cleared_at.isna() | (alerts.pending > 0)]
-    alerts = alerts.assign(_pending=alerts.pending > 0, _active=alerts.cleared_at.isna())
-    alerts = alerts.sort_values(["_pending", "_active", "level", "raised_at"], ascending=False, kind="stable")
-    return _with_gauge_names(engine, alerts.drop(columns=["_pending", "_active"]).reset_index(drop=True))
+    alerts = _with_counts(engine, store.read_alerts(engine, open_only=True, scenario=None))
+    alerts = alerts.assign(_real=alerts.scenario == REAL, _active=alerts.cleared_at.isna(), _pending=alerts.pending > 0)
+    alerts = alerts.sort_values(["_real", "_active", "_pending", "level", "raised_at", "id"], ascending=False, kind="stable")
+    number = _page_number(page, len(alerts), page_size)
+    rows = alerts.drop(columns=["_real", "_active", "_pending"]).iloc[number * page_size : (number + 1) * page_size].reset_index(drop=True)
+    return Page(_with_gauge_names(engine, rows), len(alerts), number, page_size)
 
 
-def alert_history(engine: Engine, limit: int = 50) -> pd.DataFrame:
-    """Cleared alerts, newest first (at most `limit`), with gauge_name, river, zone_names, the
-    warning counts of `alerts_to_follow`, and `peak_cm`, the highest reading while it was active."""
-    alerts = store.read_alerts(engine)
-    alerts = alerts[alerts.cleared_at.notna()].head(limit)
-    counts = _delivery_counts(store.read_deliveries(engine, alert_ids=alerts.id.tolist()))
-    alerts = alerts.join(counts, on="id")
-    alerts[["warned", "sent", "acknowledged"]] = alerts[["warned", "sent", "acknowledged"]].fillna(0).astype(int)
-    alerts["peak_cm"] = [
-        store.read_series(engine, int(a.gauge_id), since=a.raised_at, until=a.cleared_at).level_cm.max() for a in alerts.itertuples()
-    ]
-    return _with_gauge_names(engine, alerts.reset_index(drop=True))
+def alert_history(engine: Engine, page: int = 0, page_size: int = HISTORY_PER_PAGE) -> Page:
+    """Closed alerts, newest first, one page of them, each summarised: gauge_name, river, zone_names,
+    the warning counts of `alerts_to_follow`, and `peak_cm`, the highest reading while it was active."""
+    total = store.count_alerts(engine, closed_only=True)
+    number = _page_number(page, total, page_size)
+    alerts = _with_counts(engine, store.read_alerts(engine, closed_only=True, scenario=None, limit=page_size, offset=number * page_size))
+    peaks = store.alert_peaks(engine, alerts.id.tolist())
+    alerts["peak_cm"] = alerts.id.map(peaks).astype(float)
+    return Page(_with_gauge_names(engine, alerts.reset_index(drop=True)), total, number, page_size)
 
 
-def alert_readings(engine: Engine, alert_id: int, margin: timedelta = timedelta(hours=1), now: datetime | None = None) -> pd.DataFrame:
-    """Readings of an alert's gauge from `margin` before it was raised to `margin` after it cleared
-    (or to `now` while active): columns time, level_cm. Empty for an unknown alert."""
-    with engine.connect() as conn:
-        alert = conn.execute(select(Alert.gauge_id, Alert.raised_at, Alert.cleared_at).where(Alert.id == alert_id)).first()
-    if alert is None:
-        return pd.DataFrame({"time": pd.Series(dtype="datetime64[ns]"), "level_cm": pd.Series(dtype=float)})
-    until = alert.cleared_at + margin if alert.cleared_at else now
-    return store.read_series(engine, alert.gauge_id, since=alert.raised_at - margin, until=until)
+def zone_key(zone_ids: Sequence[int]) -> tuple[int, ...]:
+    """A set of flood zone ids as a sorted tuple, the key of `alert_impacts`."""
+    return tuple(sorted({int(z) for z in zone_ids}))
+
+
+def alert_impacts(engine: Engine, zone_sets: Sequence[Sequence[int]]) -> dict[tuple[int, ...], Impact]:
+    """What is at risk in each set of flood zones (see `flood.impact.assess`), keyed by `zone_key`;
+    the stored layers are read once for all of them."""
+    keys = list(dict.fromkeys(zone_key(zone_ids) for zone_ids in zone_sets))
+    if not keys:
+        return {}
+    zones = read_features(engine, FloodZone)
+    layers = {"desa": read_admin_areas(engine, "desa"), "rt": store.read_rts(engine), "tps": read_features(engine, TpsSite),
+              "businesses": read_features(engine, Business), "complaints": read_features(engine, Complaint, columns=["id", "ticket", "category", "status"])}
+    return {key: assess(zones[zones.id.isin(list(key))], **layers) for key in keys}
 
 
 def alert_impact(engine: Engine, zone_ids: Sequence[int]) -> Impact:
     """What is at risk in the given flood zones (see `flood.impact.assess`), from the stored layers."""
-    zones = read_features(engine, FloodZone)
-    zones = zones[zones.id.isin([int(z) for z in zone_ids])]
-    return assess(
-        zones,
-        desa=read_admin_areas(engine, "desa"),
-        rt=store.read_rts(engine),
-        tps=read_features(engine, TpsSite),
-        businesses=read_features(engine, Business),
-        complaints=read_features(engine, Complaint, columns=["id", "ticket", "category", "status"]),
-    )
+    return alert_impacts(engine, [zone_ids])[zone_key(zone_ids)]
+
+
+RECENTLY_ACKNOWLEDGED = 3
+"""Acknowledged warnings an alert card keeps in view below the pending ones, newest first."""
+
+
+def warnings_in_view(deliveries: pd.DataFrame, count: int, recent: int = RECENTLY_ACKNOWLEDGED) -> tuple[pd.DataFrame, int]:
+    """The warnings of one alert a card lists (rows of `store.read_deliveries`): the first `count` not yet
+    acknowledged (unsent first), then the `recent` last acknowledged, so that a warning just confirmed stays
+    in sight. Returns them and how many unacknowledged ones are left out."""
+    pending = deliveries[deliveries.acknowledged_at.isna()]
+    acknowledged = deliveries[deliveries.acknowledged_at.notna()].sort_values("acknowledged_at", ascending=False, kind="stable")
+    return pd.concat([pending.head(count), acknowledged.head(recent)]), max(len(pending) - count, 0)
 
 
 def board_versions(engine: Engine) -> tuple[str, str]:
-    """Two short texts, (readings, alerts): the first changes whenever a reading, an alert or the
-    simulation does (the map and chart redraw), the second only when alerts or their warnings do
+    """Two short texts, (readings, alerts): the first changes whenever a reading, an alert or a
+    drill does (the map and chart redraw), the second only when alerts or their warnings do
     (the alert panel and history, costlier, redraw), so the page redraws only what changed."""
     with engine.connect() as conn:
         readings = conn.execute(select(func.count(Reading.id), func.max(Reading.id))).one()
-        alerts = conn.execute(select(func.count(Alert.id), func.count(Alert.cleared_at), func.max(Alert.cleared_at), func.max(Alert.raised_at))).one()
+        alerts = conn.execute(select(func.count(Alert.id), func.max(Alert.id), func.count(Alert.cleared_at), func.max(Alert.cleared_at),
+                                     func.max(Alert.raised_at), func.count(Alert.closed_at), func.max(Alert.closed_at))).one()
         warnings = conn.execute(select(func.count(WarningDelivery.sent_at), func.count(WarningDelivery.acknowledged_at),
                                        func.max(WarningDelivery.sent_at), func.max(WarningDelivery.acknowledged_at))).one()
-        run = conn.execute(select(func.max(SimulationRun.id))).scalar()
+        run = conn.execute(select(SimulationRun.id, SimulationRun.ended_at, SimulationRun.cleared_at).order_by(SimulationRun.id.desc()).limit(1)).first()
     alerts_version = "|".join(str(part) for part in (*alerts, *warnings))
-    return "|".join(str(part) for part in (*readings, run, alerts_version)), alerts_version
+    return "|".join(str(part) for part in (*readings, *(run or ()), alerts_version)), alerts_version
 
 
 def record_action(engine: Engine, delivery_id, action: str, *, actor: str, now: datetime, channel: str | None = None) -> bool:
@@ -184,6 +214,14 @@ def record_action(engine: Engine, delivery_id, action: str, *, actor: str, now: 
     if action == "sent":
         return channel in CHANNELS and store.mark_sent(engine, delivery_id, channel, now, by=actor)
     return store.mark_acknowledged(engine, delivery_id, now, by=actor)
+
+
+def close_alert(engine: Engine, alert_id, *, actor: str, now: datetime) -> bool:
+    """Close an alert's follow-up (it leaves the board for the history), by `actor` at `now` (UTC).
+    `alert_id` may come from a browser: anything but the id of an open alert closes nothing (False)."""
+    if isinstance(alert_id, bool) or not isinstance(alert_id, int):
+        return False
+    return store.close_alert(engine, alert_id, now, actor)
 
 
 def csv_from_upload(contents: str | None, max_bytes: int) -> bytes:

@@ -104,7 +104,7 @@ def build_cap(alert: CapAlert) -> str:
     _sub(root, "msgType", alert.msg_type)
     _sub(root, "scope", "Public")
     if alert.exercise:
-        _sub(root, "note", "Latihan: pesan dari simulator demo, bukan peringatan sungguhan.")
+        _sub(root, "note", "LATIHAN (DRILL): pesan latihan, bukan peringatan sungguhan.")
     if alert.references:
         _sub(root, "references", " ".join(alert.references))
     info = _sub(root, "info")
@@ -118,11 +118,12 @@ def build_cap(alert: CapAlert) -> str:
     _sub(info, "onset", cap_time(alert.raised_at))
     _sub(info, "senderName", SENDER_NAME)
     local = alert.raised_at + WIT
+    drill = "LATIHAN: " if alert.exercise else ""
     if alert.msg_type == "Cancel":
-        _sub(info, "headline", f"Status {level_name} banjir {alert.river_name} dicabut")
+        _sub(info, "headline", f"{drill}Status {level_name} banjir {alert.river_name} dicabut")
         _sub(info, "description", f"Tinggi muka air di {alert.gauge_name} telah turun di bawah batas {level_name}.")
     else:
-        _sub(info, "headline", f"{level_name.upper()} banjir {alert.river_name}")
+        _sub(info, "headline", f"{drill}{level_name.upper()} banjir {alert.river_name}")
         _sub(
             info,
             "description",

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import Engine
 
 from flood import store
+from flood.models import REAL
 
 MAX_FUTURE = timedelta(minutes=10)
 """Readings stamped later than now + this are rejected (a clock or time-zone error)."""
@@ -218,8 +219,9 @@ def _same(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=0, abs_tol=1e-6)
 
 
-def ingest(engine: Engine, rows: Iterable[Mapping], *, source: str, now: datetime) -> IngestReport:
-    """Validate `rows`, store the new measurements, and report on every one.
+def ingest(engine: Engine, rows: Iterable[Mapping], *, source: str, now: datetime, scenario: int = REAL) -> IngestReport:
+    """Validate `rows`, store the new measurements in `scenario` (the real series, or a drill's), and
+    report on every one. Only measurements of the same scenario are duplicates of each other.
 
     Duplicates: a (gauge, time) already stored with the same value, or repeated in the batch with
     the same value, is merged; with a different value it is rejected (stored value kept; within
@@ -236,8 +238,8 @@ def ingest(engine: Engine, rows: Iterable[Mapping], *, source: str, now: datetim
         by_key[(outcome.kind, gauge_ids[outcome.gauge], outcome.time)].append(outcome)
     for kind in VALUE_FIELDS:
         keys = [(g, t) for k, g, t in by_key if k == kind]
-        stored = store.stored_values(engine, kind, keys)
-        latest = store.latest_times(engine, kind)
+        stored = store.stored_values(engine, kind, keys, scenario)
+        latest = store.latest_times(engine, kind, scenario)
         new_rows = []
         for (k, gauge_id, time), group in by_key.items():
             if k != kind:
@@ -256,7 +258,8 @@ def ingest(engine: Engine, rows: Iterable[Mapping], *, source: str, now: datetim
                 late = gauge_id in latest and time < latest[gauge_id]
                 report.accepted.append(_with(first, late=late))
                 report.merged.extend(_with(o, "duplicate", row=first.row) for o in group[1:])
-                new_rows.append({"gauge_id": gauge_id, "time": time, VALUE_FIELDS[kind]: first.value, "source": source, "received_at": now})
+                new_rows.append({"gauge_id": gauge_id, "time": time, VALUE_FIELDS[kind]: first.value, "source": source, "received_at": now,
+                                 "scenario": scenario})
         store.insert_readings(engine, kind, new_rows)
     for outcomes in (report.accepted, report.merged, report.rejected):
         outcomes.sort(key=lambda o: (o.row, o.kind))

@@ -14,10 +14,15 @@ ACTIONS = {
 }
 
 
-def rt_message(*, rt_name: str, desa_name: str, level: int, river_name: str, level_cm: float, at: datetime) -> str:
-    """The warning text for one RT; `at` naive UTC, shown in WIT. Long names are shortened to fit."""
+DRILL_MARK = "[LATIHAN] "
+"""Opens every message of a drill, so that nobody takes it for a real warning."""
+
+
+def rt_message(*, rt_name: str, desa_name: str, level: int, river_name: str, level_cm: float, at: datetime, exercise: bool = False) -> str:
+    """The warning text for one RT; `at` naive UTC, shown in WIT. Long names are shortened to fit.
+    A drill's message (`exercise`) begins with DRILL_MARK."""
     local = at + WIT
-    head = f"[{LEVEL_NAMES[level].upper()} BANJIR] {river_name} {level_cm:.0f} cm, {local:%H:%M} WIT {local:%d/%m}."
+    head = f"{DRILL_MARK if exercise else ''}[{LEVEL_NAMES[level].upper()} BANJIR] {river_name} {level_cm:.0f} cm, {local:%H:%M} WIT {local:%d/%m}."
     tail = f" {ACTIONS[level]} Balas OK jika diterima. -BPBD Kota Ambon"
     room = MAX_CHARS - len(head) - len(tail) - 2  # the space before the name and the colon after it
     who = f"{rt_name} {desa_name}"

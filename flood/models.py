@@ -12,6 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from store.models import Base, PointMixin
 
 LEVEL_NAMES = ("Normal", "Waspada", "Siaga", "Awas")
+REAL = 0
+"""The scenario of real measurements and alerts; a drill's scenario is its `SimulationRun.id` (> 0)."""
 """Indonesian alert levels by number: 0 Normal, 1 Waspada (alert), 2 Siaga (standby), 3 Awas (danger)."""
 
 
@@ -34,10 +36,11 @@ class Gauge(PointMixin, Base):
 
 
 class Reading(Base):
-    """One water-level reading; (gauge, time) is unique so a resent reading is detected, not doubled."""
+    """One water-level reading; (gauge, time, scenario) is unique so a resent reading is detected, not
+    doubled, while a drill's reading never stands in the way of a real one at the same time."""
 
     __tablename__ = "flood_readings"
-    __table_args__ = (UniqueConstraint("gauge_id", "time", name="uq_flood_readings_gauge_time"),)
+    __table_args__ = (UniqueConstraint("gauge_id", "time", "scenario", name="uq_flood_readings_gauge_time_scenario"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     gauge_id: Mapped[int] = mapped_column(ForeignKey("flood_gauges.id"), index=True)
     time: Mapped[datetime] = mapped_column(DateTime, index=True)
@@ -45,23 +48,27 @@ class Reading(Base):
     source: Mapped[str] = mapped_column(String(16))
     """"csv", "api" or "simulator"."""
     received_at: Mapped[datetime] = mapped_column(DateTime)
+    scenario: Mapped[int] = mapped_column(Integer, default=REAL, server_default="0", index=True)
+    """`REAL` (0), or the id of the drill (`SimulationRun`) the reading belongs to."""
 
 
 class RainReading(Base):
     """Rain intensity (mm/h) measured at a gauge station; unique per (gauge, time) like `Reading`."""
 
     __tablename__ = "flood_rain_readings"
-    __table_args__ = (UniqueConstraint("gauge_id", "time", name="uq_flood_rain_gauge_time"),)
+    __table_args__ = (UniqueConstraint("gauge_id", "time", "scenario", name="uq_flood_rain_gauge_time_scenario"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     gauge_id: Mapped[int] = mapped_column(ForeignKey("flood_gauges.id"), index=True)
     time: Mapped[datetime] = mapped_column(DateTime, index=True)
     rain_mm_h: Mapped[float] = mapped_column(Float)
     source: Mapped[str] = mapped_column(String(16))
     received_at: Mapped[datetime] = mapped_column(DateTime)
+    scenario: Mapped[int] = mapped_column(Integer, default=REAL, server_default="0", index=True)
 
 
 class Alert(Base):
-    """One upward crossing of a threshold at a gauge: raised at `level`, cleared when the level falls back.
+    """One upward crossing of a threshold at a gauge: raised at `level`, cleared when the level falls back,
+    closed when staff say its follow-up is done (until then it stays on the board, whatever the readings do).
 
     `zone_ids` lists the flood zones warned; `cap_xml` holds the CAP 1.2 message sent.
     """
@@ -76,8 +83,13 @@ class Alert(Base):
     """The reading that raised it."""
     zone_ids: Mapped[list] = mapped_column(JSON, default=list)
     exercise: Mapped[bool] = mapped_column(Boolean, default=False)
-    """True when raised from simulator readings (CAP status "Exercise")."""
+    """True for a drill's alert (scenario other than REAL; CAP status "Exercise")."""
     cap_xml: Mapped[str | None] = mapped_column(Text)
+    scenario: Mapped[int] = mapped_column(Integer, default=REAL, server_default="0", index=True)
+    """`REAL` (0), or the id of the drill (`SimulationRun`) whose readings raised it."""
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    closed_by: Mapped[str | None] = mapped_column(String(80))
+    """When and by whom (user name) the alert's follow-up was closed; None while it is on the board."""
 
 
 class Rt(PointMixin, Base):
@@ -112,11 +124,13 @@ class WarningDelivery(Base):
 
 
 class SimulationRun(Base):
-    """One play of the demo rain event, kept in the database so every worker and browser sees the same run.
+    """One drill: a play of the demo rain event in a scenario of its own (scenario = this row's id), kept
+    in the database so every worker and browser sees the same run.
 
     The event's readings cover [event_start, event_end] (past times: readings are never in the future);
     they are played in accelerated time from `started_at` at `speed` simulated seconds per real second.
-    `played_until` is the last simulated time recorded; the run is over when it reaches `event_end`.
+    `played_until` is the last simulated time recorded; the run is over when it reaches `event_end` or
+    staff end it (`ended_at`). `cleared_at`: when its readings, alerts and warnings were removed.
     """
 
     __tablename__ = "flood_simulation_runs"
@@ -129,4 +143,7 @@ class SimulationRun(Base):
     readings: Mapped[int] = mapped_column(Integer, default=0)
     """Measurements stored so far (level and rain)."""
     rejected: Mapped[int] = mapped_column(Integer, default=0)
-    """Measurements refused by ingest (e.g. a real reading already holds that gauge and time)."""
+    """Measurements refused by ingest."""
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    ended_by: Mapped[str | None] = mapped_column(String(80))
+    cleared_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -1,21 +1,23 @@
-"""The demo rain event played forward in accelerated time, its state kept in the database.
+"""Drills: the demo rain event played forward in its own scenario, its state kept in the database.
 
-Readings are never in the future, so a run replays the event over a window of the recent past: it
-ends at the moment the run starts (or just before an earlier run's window, so two runs never write
-the same gauge and time) and is played from `started_at` at `speed` simulated seconds per real
-second. Every step goes through `flood.warn.record_readings` like any other source. The state lives
-in `SimulationRun` rows, not in a browser or a process, so every worker and every open page sees
-and drives the same run; a compare-and-set on `played_until` makes each step recorded once even
-when several pages tick at the same moment. Times naive UTC.
+A drill is a `SimulationRun`; its readings and alerts carry the run's id as their scenario, so they
+never enter the real series, never stand in the way of a real reading at the same gauge and time,
+and are marked as exercises (LATIHAN) wherever they appear. Readings are never in the future, so a
+run replays the event over the window of the recent past that ends when it starts, at `speed`
+simulated seconds per real second. Every step goes through `flood.warn.record_readings` like any
+other source. The state lives in `SimulationRun` rows, not in a browser or a process, so every
+worker and every open page sees the same run; a compare-and-set on `played_until` makes each step
+recorded once even when several players advance it at the same moment. Staff end a drill (nothing
+more is played) and clear it (its readings, alerts and warnings are removed). Times naive UTC.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import pandas as pd
 from sqlalchemy import Engine, insert, select, update
 
+from flood import store
 from flood.demo import demo_simulator
 from flood.models import SimulationRun
 from flood.warn import AlertRules, record_readings
@@ -27,9 +29,17 @@ SPAN = EVENT_DURATION + TAIL
 STEP = timedelta(minutes=10)
 
 
+def speed_for(minutes_per_step: float, step: timedelta = STEP) -> float:
+    """Simulated seconds per real second when each `step` of the event takes `minutes_per_step` real minutes."""
+    if minutes_per_step <= 0:
+        raise ValueError("minutes per step must be positive")
+    return step.total_seconds() / (minutes_per_step * 60)
+
+
 @dataclass(frozen=True)
 class Progress:
-    """Where the latest run stands. `share` 0..1 of its span played; no run: run_id None, share 0."""
+    """Where the latest drill stands. `share` 0..1 of its span played; no drill: run_id None, share 0.
+    `run_id` is also the drill's scenario. `ended`: stopped by staff; `cleared`: its data removed."""
 
     run_id: int | None = None
     share: float = 0.0
@@ -38,16 +48,8 @@ class Progress:
     readings: int = 0
     rejected: int = 0
     new_alerts: tuple[int, ...] = ()
-
-
-def free_window(runs: pd.DataFrame, now: datetime, span: timedelta = SPAN, step: timedelta = STEP) -> tuple[datetime, datetime]:
-    """The latest (start, end) window of length `span`, on the `step` grid, ending at or before `now`
-    and overlapping no earlier run's [event_start, event_end] (columns of `runs`)."""
-    end = datetime.min + ((now - datetime.min) // step) * step
-    for run in runs.sort_values("event_start", ascending=False).itertuples():
-        if run.event_start <= end and run.event_end >= end - span:
-            end = run.event_start - step
-    return end - span, end
+    ended: bool = False
+    cleared: bool = False
 
 
 def _latest_run(engine: Engine):
@@ -56,30 +58,29 @@ def _latest_run(engine: Engine):
 
 
 def _is_running(run) -> bool:
-    return run is not None and (run.played_until is None or run.played_until < run.event_end)
+    return run is not None and run.ended_at is None and (run.played_until is None or run.played_until < run.event_end)
 
 
 def _progress(run, new_alerts: tuple[int, ...] = ()) -> Progress:
     if run is None:
         return Progress()
     played = 0.0 if run.played_until is None else (run.played_until - run.event_start) / (run.event_end - run.event_start)
-    return Progress(run.id, min(max(played, 0.0), 1.0), _is_running(run), run.played_until, run.readings, run.rejected, new_alerts)
+    return Progress(run.id, min(max(played, 0.0), 1.0), _is_running(run), run.played_until, run.readings, run.rejected, new_alerts,
+                    run.ended_at is not None, run.cleared_at is not None)
 
 
 def start_simulation(engine: Engine, now: datetime, speed: float) -> int | None:
-    """Begin a new run at `now`, played at `speed` simulated seconds per real second (600: a 10-minute
-    step each second, the whole span in 42 s); None (nothing started) while the latest run still plays."""
+    """Begin a new drill at `now`, played at `speed` simulated seconds per real second (see `speed_for`);
+    its id (= its scenario), or None (nothing started) while the latest drill still plays."""
     if speed <= 0:
         raise ValueError("speed must be positive")
     if _is_running(_latest_run(engine)):
         return None
-    with engine.connect() as conn:
-        runs = pd.read_sql(select(SimulationRun.event_start, SimulationRun.event_end), conn)
-    start, end = free_window(runs, now)
+    end = datetime.min + ((now - datetime.min) // STEP) * STEP
     with engine.begin() as conn:
         return conn.execute(
             insert(SimulationRun).returning(SimulationRun.id),
-            {"started_at": now, "event_start": start, "event_end": end, "speed": float(speed), "readings": 0, "rejected": 0},
+            {"started_at": now, "event_start": end - SPAN, "event_end": end, "speed": float(speed), "readings": 0, "rejected": 0},
         ).scalar_one()
 
 
@@ -88,9 +89,9 @@ def simulation_progress(engine: Engine) -> Progress:
 
 
 def advance_simulation(engine: Engine, now: datetime, rules: AlertRules = AlertRules()) -> Progress:
-    """Record the readings the latest run has reached by `now` (real time) and update alerts.
+    """Record the readings the latest drill has reached by `now` (real time) and update its alerts.
 
-    Returns the progress, with the ids of alerts raised by this call. Does nothing when no run is
+    Returns the progress, with the ids of alerts raised by this call. Does nothing when no drill is
     playing, when no new step is due, or when another caller claimed the same steps first.
     """
     run = _latest_run(engine)
@@ -105,14 +106,35 @@ def advance_simulation(engine: Engine, now: datetime, rules: AlertRules = AlertR
     same_start = SimulationRun.played_until.is_(None) if run.played_until is None else SimulationRun.played_until == run.played_until
     with engine.begin() as conn:
         claimed = conn.execute(
-            update(SimulationRun).where(SimulationRun.id == run.id, same_start).values(played_until=simulator.played_until)
+            update(SimulationRun).where(SimulationRun.id == run.id, SimulationRun.ended_at.is_(None), same_start)
+            .values(played_until=simulator.played_until)
         ).rowcount
     if claimed != 1:
         return simulation_progress(engine)
-    report, new_alerts = record_readings(engine, rows, source="simulator", now=now, rules=rules)
+    report, new_alerts = record_readings(engine, rows, source="simulator", now=now, rules=rules, scenario=run.id)
     with engine.begin() as conn:
         conn.execute(
             update(SimulationRun).where(SimulationRun.id == run.id).values(
                 readings=SimulationRun.readings + report.new_count, rejected=SimulationRun.rejected + len(report.rejected))
         )
     return _progress(_latest_run(engine), tuple(new_alerts))
+
+
+def end_simulation(engine: Engine, run_id: int, now: datetime, by: str | None) -> bool:
+    """Stop drill `run_id` at `now`: nothing more is played; its alerts stay (marked LATIHAN) until cleared.
+    False when there is no such drill or it had ended already."""
+    with engine.begin() as conn:
+        return conn.execute(update(SimulationRun).where(SimulationRun.id == run_id, SimulationRun.ended_at.is_(None))
+                            .values(ended_at=now, ended_by=by)).rowcount == 1
+
+
+def clear_simulation(engine: Engine, run_id: int, now: datetime, by: str | None) -> bool:
+    """End drill `run_id` (if still playing) and remove its readings, alerts and warnings; the run row
+    stays as the record that the drill took place. False when there is no such drill or it was cleared."""
+    end_simulation(engine, run_id, now, by)
+    with engine.begin() as conn:
+        cleared = conn.execute(update(SimulationRun).where(SimulationRun.id == run_id, SimulationRun.cleared_at.is_(None))
+                               .values(cleared_at=now)).rowcount == 1
+    if cleared:
+        store.delete_scenario(engine, run_id)
+    return cleared

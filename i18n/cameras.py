@@ -21,6 +21,7 @@ TEXT: dict[str, dict[str, str]] = {
                        "en": "This process does not run the camera readers (CAMERA_READERS=0)."},
     "cam.no_frame": {"id": "belum ada gambar dari kamera ini", "en": "no picture from this camera yet"},
     "cam.unknown": {"id": "Kamera tidak dikenal.", "en": "Unknown camera."},
+    "cam.not_allowed": {"id": "Anda tidak diizinkan melihat kamera ini.", "en": "You are not allowed to view this camera."},
     "cam.fps": {"id": "Laju gambar", "en": "Frame rate"},
     "cam.last_frame": {"id": "Gambar terakhir", "en": "Last picture"},
     "cam.uptime_24h": {"id": "Aktif 24 jam", "en": "Uptime 24 h"},

@@ -170,7 +170,9 @@ def health_page(lang: str, period_s: float) -> html.Div:
     ])
 
 
-def live_page(lang: str, camera_id: int | None, period_s: float) -> html.Div:
+def live_page(lang: str, camera_id: int | None, period_s: float, refusal: str = "cam.unknown") -> html.Div:
+    """One camera's live view, or, without `camera_id`, the text `refusal` says why not (an i18n key:
+    "cam.unknown", or "cam.not_allowed" for a camera of a group the user may not watch)."""
     view = [live_panel(lang, camera_id, closable=False), tick_interval(period_s)] if camera_id is not None \
-        else [html.P(t("cam.unknown", lang), className="alert alert-warning mt-2", role="alert")]
+        else [html.P(t(refusal, lang), className="alert alert-warning mt-2", role="alert")]
     return html.Div([dcc.Link(t("cam.back_to_map", lang), href="/"), *view], className="cam-page cam-live-page")

@@ -98,17 +98,23 @@ def loading_note(lang: str) -> html.P:
     return html.P(t("flood.loading", lang), className="flood-note flood-loading")
 
 
-def level_figure(series: pd.DataFrame, rain: pd.DataFrame, gauge: pd.Series, since: datetime, until: datetime, lang: str) -> go.Figure:
-    """Water level (cm) over [since, until] (UTC, drawn in WIT), threshold lines of Waspada/Siaga/Awas, rain bars (mm/h)."""
+def level_figure(series: pd.DataFrame, rain: pd.DataFrame, gauge: pd.Series, since: datetime, until: datetime, lang: str,
+                 drill: pd.DataFrame | None = None) -> go.Figure:
+    """Water level (cm) over [since, until] (UTC, drawn in WIT), threshold lines of Waspada/Siaga/Awas, rain bars (mm/h);
+    `drill`, a drill's level series (time, level_cm), drawn apart as a dotted line named LATIHAN / DRILL."""
     figure = go.Figure()
     figure.add_bar(x=rain.time + WIT, y=rain.rain_mm_h, name=t("flood.chart.rain", lang), yaxis="y2", marker_color="#9ecae1", opacity=0.6)
     figure.add_scatter(x=series.time + WIT, y=series.level_cm, mode="lines+markers", name=t("flood.chart.level", lang),
                        line={"color": "#12355b", "width": 2}, marker={"size": 4})
+    if drill is not None and len(drill):
+        figure.add_scatter(x=drill.time + WIT, y=drill.level_cm, mode="lines", name=t("flood.chart.drill", lang),
+                           line={"color": "#7b3fa0", "width": 2, "dash": "dot"})
     for level, column in ((1, "waspada_cm"), (2, "siaga_cm"), (3, "awas_cm")):
         value = float(gauge[column])
         figure.add_hline(y=value, line={"color": LEVEL_COLOURS[level], "dash": "dash", "width": 2},
                          annotation_text=f"{level_name(level, lang)} {_number(value, 'cm', lang)}", annotation_position="top left")
-    top = max(float(gauge["awas_cm"]) * 1.15, float(series.level_cm.max()) * 1.05 if len(series) else 0)
+    highest = max([float(frame.level_cm.max()) for frame in (series, drill) if frame is not None and len(frame)], default=0.0)
+    top = max(float(gauge["awas_cm"]) * 1.15, highest * 1.05)
     figure.update_layout(
         margin={"l": 55, "r": 55, "t": 10, "b": 40}, height=300, legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
         xaxis={"title": t("flood.chart.time", lang), "range": [since + WIT, until + WIT], "tickformat": "%H:%M\n%d-%m"},
@@ -154,20 +160,48 @@ def _section(title: str, *children, **props) -> html.Section:
     return html.Section([html.H2(title, className="panel-title"), *children], className="flood-section", **props)
 
 
+def pager(lang: str, prev_id: str, next_id: str, label_id: str) -> html.Div:
+    """Previous / next buttons around the text saying which page of a long list is shown."""
+    return html.Div(className="flood-pager", children=[
+        html.Button(t("flood.pager.prev", lang), id=prev_id, className="btn btn-outline-secondary btn-xs"),
+        html.Span(id=label_id, className="flood-note", role="status"),
+        html.Button(t("flood.pager.next", lang), id=next_id, className="btn btn-outline-secondary btn-xs"),
+    ])
+
+
+def pager_text(page, key: str, lang: str) -> str:
+    """`page` (a flood.board.Page) as "Halaman 2 dari 20 (200 peringatan)"."""
+    return t(key, lang).format(page=page.number + 1, pages=page.pages, total=number(page.total, lang))
+
+
+def drill_banner(progress, lang: str) -> html.Div | None:
+    """The banner over the page while a drill's alerts may be on it (from its start until it is cleared)."""
+    if progress.run_id is None or progress.cleared:
+        return None
+    return html.Div(t("flood.drill.banner", lang), className="flood-drill-banner", role="alert")
+
+
 def side_panel(lang: str, upload_limit_bytes: int, browser_limit_bytes: int) -> html.Aside:
     return html.Aside(className="flood-side", children=[
         _section(t("flood.sim.title", lang),
-                 html.Button(t("flood.sim.start", lang), id=ids.FLOOD_SIM_START, className="btn btn-primary btn-sm"),
+                 html.Div([html.Button(t("flood.sim.start", lang), id=ids.FLOOD_SIM_START, className="btn btn-primary btn-sm"),
+                           html.Button(t("flood.sim.end", lang), id=ids.FLOOD_SIM_END, className="btn btn-outline-secondary btn-sm", disabled=True),
+                           html.Button(t("flood.sim.clear", lang), id=ids.FLOOD_SIM_CLEAR, className="btn btn-outline-danger btn-sm", disabled=True)],
+                          className="flood-sim-buttons"),
                  html.Progress(id=ids.FLOOD_SIM_PROGRESS, value="0", max="100", className="flood-progress"),
                  html.Div(loading_note(lang), id=ids.FLOOD_SIM_STATUS, className="flood-note", role="status")),
-        _section(t("flood.alerts.title", lang), html.Div(loading_note(lang), id=ids.FLOOD_ALERTS, **{"aria-live": "polite"})),
+        _section(t("flood.alerts.title", lang),
+                 pager(lang, ids.FLOOD_ALERTS_PREV, ids.FLOOD_ALERTS_NEXT, ids.FLOOD_ALERTS_PAGER),
+                 html.Div([html.Div(loading_note(lang) if n == 0 else None, id=slot) for n, slot in enumerate(ids.FLOOD_ALERT_SLOTS)],
+                          id=ids.FLOOD_ALERTS, **{"aria-live": "polite", "data-flood-store": ids.FLOOD_ACTION})),
         _section(t("flood.upload.title", lang),
                  html.P(t("flood.upload.help", lang), className="flood-note"),
                  dcc.Upload(id=ids.FLOOD_UPLOAD, max_size=browser_limit_bytes, className="flood-upload",
                             children=html.Div(t("flood.upload.drop", lang).format(mb=upload_limit_bytes / 1e6))),
                  html.Div(id=ids.FLOOD_UPLOAD_REPORT, role="status")),
         _section(t("flood.cameras.title", lang), html.Div(loading_note(lang), id=ids.FLOOD_CAMERA_LIST)),
-        _section(t("flood.history.title", lang), html.Div(loading_note(lang), id=ids.FLOOD_HISTORY)),
+        _section(t("flood.history.title", lang), pager(lang, ids.FLOOD_HISTORY_PREV, ids.FLOOD_HISTORY_NEXT, ids.FLOOD_HISTORY_PAGER),
+                 html.Div(loading_note(lang), id=ids.FLOOD_HISTORY)),
     ])
 
 
@@ -178,7 +212,12 @@ def flood_page(lang: str, basemap: Basemap, gauge_options: list[dict], watershed
         dcc.Interval(id=ids.FLOOD_CAMERA_TICK, interval=10_000),
         dcc.Store(id=ids.FLOOD_VERSION),
         dcc.Store(id=ids.FLOOD_ALERTS_VERSION),
-        dcc.Store(id=ids.FLOOD_ACTION_DONE, data=0),
+        dcc.Store(id=ids.FLOOD_ACTION),
+        dcc.Store(id=ids.FLOOD_ALERTS_PAGE, data=0),
+        dcc.Store(id=ids.FLOOD_HISTORY_PAGE, data=0),
+        dcc.Store(id=ids.FLOOD_RT_SHOWN, data={}),
+        dcc.Store(id=ids.FLOOD_ALERTS_SHOWN, data=[]),
+        html.Div(id=ids.FLOOD_DRILL_BANNER),
         html.Div(className="flood-main", children=[
             html.Div([flood_map(lang, basemap, watersheds_geojson, gauges_geojson, cameras_geojson), flood_legend(lang)], className="map-wrap flood-map-wrap"),
             chart_panel(lang, gauge_options),
@@ -193,29 +232,44 @@ def _status_text(delivery, lang: str) -> str:
     if pd.notna(delivery.acknowledged_at):
         return t("flood.rt.acknowledged", lang).format(time=wit_text(delivery.acknowledged_at.to_pydatetime()), who=delivery.acknowledged_by or "–")
     if pd.notna(delivery.sent_at):
-        return t("flood.rt.sent", lang).format(channel=t(f"flood.channel.{delivery.channel}", lang), time=wit_text(delivery.sent_at.to_pydatetime()),
-                                               who=delivery.sent_by or "–")
+        channel = t(f"flood.channel.{delivery.channel}", lang) if isinstance(delivery.channel, str) else "–"
+        return t("flood.rt.sent", lang).format(channel=channel, time=wit_text(delivery.sent_at.to_pydatetime()), who=delivery.sent_by or "–")
     return t("flood.rt.not_sent", lang)
 
 
-def _delivery_row(delivery, desa_names: dict, lang: str, cleared: bool) -> html.Tr:
-    """One RT's warning. Once the alert is cleared its message is not to be sent any more: only the
-    acknowledgement can still be recorded."""
+def action_button(label: str, action: str, target: int, class_name: str, channel: str | None = None, **props) -> html.Button:
+    """A button of an alert card: no id (hundreds of pattern-matching ids freeze the page) but data
+    attributes that the click handler of assets/flood.js writes into the FLOOD_ACTION store:
+    `action` ("sent", "acknowledged", "close", "more"), `target` (warning or alert id), `channel`."""
+    data = {"data-flood-action": action, "data-flood-target": str(target), **({"data-flood-channel": channel} if channel else {})}
+    return html.Button(label, className=class_name, **data, **props)
+
+
+def delivery_status(delivery, lang: str) -> html.Td:
+    """One RT warning's status and, until it is acknowledged, its buttons (whatever the readings did:
+    the alert stays actionable until staff close it)."""
     acked = pd.notna(delivery.acknowledged_at)
-    send_buttons = [] if cleared else [
-        html.Button(t(f"flood.channel.{c}", lang), id={"type": ids.FLOOD_SEND, "index": int(delivery.id), "channel": c},
-                    className="btn btn-outline-secondary btn-xs", title=t("flood.rt.mark_sent", lang)) for c in CHANNELS]
-    buttons = [] if acked else (
-        send_buttons
-        + [html.Button(t("flood.rt.mark_ack", lang), id={"type": ids.FLOOD_ACK, "index": int(delivery.id)}, className="btn btn-success btn-xs")])
+    buttons = [] if acked else [
+        *[action_button(t(f"flood.channel.{c}", lang), "sent", int(delivery.id), "btn btn-outline-secondary btn-xs", channel=c,
+                        title=t("flood.rt.mark_sent", lang)) for c in CHANNELS],
+        action_button(t("flood.rt.mark_ack", lang), "acknowledged", int(delivery.id), "btn btn-success btn-xs"),
+    ]
+    state = "flood-rt-state-acked" if acked else "flood-rt-state-pending"
+    return html.Td([_status_text(delivery, lang), *buttons], className=f"flood-rt-status {state}")
+
+
+def _delivery_row(delivery, desa_names: dict, lang: str) -> html.Tr:
+    """One RT warning in few components (texts, not nested elements): every component costs the browser
+    time when a page of alerts is drawn."""
+    acked = pd.notna(delivery.acknowledged_at)
     return html.Tr(
         className="flood-rt " + ("flood-rt-acked" if acked else "flood-rt-pending"),
         **{"data-delivery": str(int(delivery.id))},
         children=[
-            html.Td([html.Div(delivery.rt_name, className="flood-rt-name"), html.Div(desa_names.get(delivery.desa_code, delivery.desa_code), className="flood-note")]),
-            html.Td([html.Div(delivery.contact_name), html.Div(delivery.phone, className="flood-note")]),
-            html.Td(html.Div(delivery.message, className="flood-message flood-message-cleared" if cleared else "flood-message")),
-            html.Td([html.Div(_status_text(delivery, lang), className="flood-rt-status"), html.Div(buttons, className="flood-rt-buttons")]),
+            html.Td(f"{delivery.rt_name}\n{desa_names.get(delivery.desa_code, delivery.desa_code)}", className="flood-rt-who"),
+            html.Td(f"{delivery.contact_name}\n{delivery.phone}", className="flood-rt-who"),
+            html.Td(delivery.message, className="flood-message"),
+            delivery_status(delivery, lang),
         ],
     )
 
@@ -232,9 +286,8 @@ def impact_block(impact, lang: str) -> html.Div:
     def people_text(people) -> str:
         return t("flood.impact.unknown", lang) if pd.isna(people) else f"{number(people, lang)} {t('flood.unit.people', lang)}"
 
-    desa_rows = [html.Tr([html.Td(d.desa_name), html.Td("< 1 %" if d.share < 0.005 else f"{d.share * 100:.0f} %", className="num"),
-                          html.Td(people_text(d.people_affected), className="num")])
-                 for d in impact.desa_whole.itertuples()]
+    desa = "; ".join(f"{d.desa_name} {'< 1 %' if d.share < 0.005 else f'{d.share * 100:.0f} %'} ({people_text(d.people_affected)})"
+                     for d in impact.desa_whole.itertuples()) or "–"
     return html.Div(className="flood-impact", children=[
         html.H3(t("flood.impact.title", lang)),
         html.Ul([
@@ -243,9 +296,8 @@ def impact_block(impact, lang: str) -> html.Div:
             html.Li(f"{t('flood.impact.tps', lang)}: {totals['tps']} {t('unit.items', lang)} ({_names(impact.tps, 'name')})"),
             html.Li(f"{t('flood.impact.businesses', lang)}: {totals['businesses']} {t('unit.items', lang)} ({_names(impact.businesses, 'name')})"),
             html.Li(f"{t('flood.impact.complaints', lang)}: {totals['open_complaints']} {t('unit.complaints', lang)} ({_names(impact.complaints, 'ticket')})"),
+            html.Li(f"{t('flood.impact.desa', lang)}: {desa}"),
         ]),
-        html.Table([html.Thead(html.Tr([html.Th(t("field.desa", lang)), html.Th(t("flood.impact.flooded", lang)), html.Th(t("flood.impact.people", lang))])),
-                    html.Tbody(desa_rows)], className="flood-table"),
     ])
 
 
@@ -261,12 +313,20 @@ def _alert_heading(alert, lang: str) -> list:
     ]
 
 
-def alert_card(alert, deliveries: pd.DataFrame, impact, desa_names: dict, lang: str) -> html.Details:
-    """One alert: level, place and time, zones, CAP download, impact (Siaga/Awas), and its RT warnings,
-    unacknowledged first."""
+RT_ROWS_SHOWN = 5
+"""RT warnings an alert card lists at first; its "show more" button adds as many again."""
+
+
+def alert_card(alert, deliveries: pd.DataFrame, left: int, impact, desa_names: dict, lang: str) -> html.Details:
+    """One alert: level, place and time, zones, CAP download, impact (Siaga/Awas), the RT warnings in view
+    (flood.board.warnings_in_view) with a button for the `left` ones not shown, and the button that closes it."""
     cleared = pd.notna(alert.cleared_at)
-    rows = [_delivery_row(d, desa_names, lang, cleared) for d in deliveries.itertuples()]
-    return html.Details(open=True, className=f"flood-alert flood-alert-level-{int(alert.level)}", **{"data-alert": str(int(alert.id)), "data-level": str(int(alert.level))}, children=[
+    rows = [_delivery_row(d, desa_names, lang) for d in deliveries.itertuples()]
+    more = [action_button(t("flood.rt.more", lang).format(n=min(left, RT_ROWS_SHOWN), left=left), "more", int(alert.id),
+                          "btn btn-outline-secondary btn-xs flood-rt-more")] if left > 0 else []
+    drill = " flood-alert-drill" if alert.exercise else ""
+    return html.Details(open=True, className=f"flood-alert flood-alert-level-{int(alert.level)}{drill}",
+                        **{"data-alert": str(int(alert.id)), "data-level": str(int(alert.level))}, children=[
         html.Summary(_alert_heading(alert, lang)),
         *([html.Div(t("flood.alert.cleared_note", lang), className="alert alert-secondary py-1 px-2 my-1", role="note")] if cleared else []),
         html.Div([html.Span(t("flood.alert.zones", lang) + ": ", className="flood-label"), ", ".join(alert.zone_names) or "–"]),
@@ -275,40 +335,42 @@ def alert_card(alert, deliveries: pd.DataFrame, impact, desa_names: dict, lang: 
             html.A(t("flood.alert.cap", lang), href=f"/api/flood/alerts/{int(alert.id)}/cap.xml", download=f"bpbd-ambon-peringatan-{int(alert.id)}-cap.xml",
                    className="flood-cap-link"),
         ], className="flood-alert-meta"),
+        *([html.P(t("flood.alert.told_before", lang), className="flood-note")] if int(alert.level) > 1 else []),
         *([impact_block(impact, lang)] if impact is not None else []),
         html.Table([
             html.Thead(html.Tr([html.Th(t("flood.rt.rt", lang)), html.Th(t("flood.rt.contact", lang)), html.Th(t("flood.rt.message", lang)), html.Th(t("flood.rt.status", lang))])),
             html.Tbody(rows),
         ], className="flood-table flood-rt-table") if rows else html.P(t("flood.rt.none", lang), className="flood-note"),
+        *more,
+        action_button(t("flood.alert.close", lang), "close", int(alert.id), "btn btn-outline-primary btn-sm flood-close"),
     ])
 
 
-def alerts_list(cards: list, lang: str) -> list:
-    return cards or [html.P(t("flood.alerts.none", lang), className="flood-note")]
+def no_alerts(lang: str) -> html.P:
+    return html.P(t("flood.alerts.none", lang), className="flood-note")
 
 
-def history_list(history: pd.DataFrame, readings: dict[int, pd.DataFrame], lang: str) -> html.Div:
-    """Cleared alerts, newest first, each with its readings around the episode for the after-action review."""
+def history_list(history: pd.DataFrame, lang: str) -> html.Div:
+    """Closed alerts, newest first, each summarised in a line for the after-action review: level, river,
+    when it rose and fell, who closed it, the peak, the warnings, its CAP message."""
     if history.empty:
         return html.P(t("flood.history.none", lang), className="flood-note")
     items = []
     for alert in history.itertuples():
-        duration = (alert.cleared_at - alert.raised_at) / timedelta(hours=1)
-        series = readings.get(int(alert.id), pd.DataFrame({"time": [], "level_cm": []}))
-        items.append(html.Details(className="flood-history-item", children=[
-            html.Summary([level_badge(int(alert.level), lang), html.Span(f" {alert.river} · {wit_text(alert.raised_at.to_pydatetime())}")]),
-            html.Ul([
-                html.Li(t("flood.history.span", lang).format(raised=wit_text(alert.raised_at.to_pydatetime()), cleared=wit_text(alert.cleared_at.to_pydatetime()),
-                                                          hours=number(duration, lang, 1))),
-                html.Li(f"{t('flood.history.peak', lang)}: {_number(alert.peak_cm, 'cm', lang)}"),
-                html.Li(t("flood.alert.progress", lang).format(pending=alert.warned - alert.acknowledged, warned=alert.warned, sent=alert.sent)),
-                html.Li(html.A(t("flood.alert.cap", lang), href=f"/api/flood/alerts/{int(alert.id)}/cap.xml")),
-            ]),
-            html.Table([html.Thead(html.Tr([html.Th(t("flood.chart.time", lang)), html.Th(t("flood.chart.level_axis", lang))])),
-                        html.Tbody([html.Tr([html.Td(wit_text(r.time.to_pydatetime())), html.Td(_number(r.level_cm, "cm", lang, 1), className="num")])
-                                    for r in series.itertuples()])], className="flood-table"),
-        ]))
-    return html.Div(items)
+        raised = wit_text(alert.raised_at.to_pydatetime())
+        if pd.notna(alert.cleared_at):
+            span = t("flood.history.span", lang).format(raised=raised, cleared=wit_text(alert.cleared_at.to_pydatetime()),
+                                                        hours=number((alert.cleared_at - alert.raised_at) / timedelta(hours=1), lang, 1))
+        else:
+            span = t("flood.history.still_high", lang).format(raised=raised)
+        closed = t("flood.alert.closed", lang).format(time=wit_text(alert.closed_at.to_pydatetime()), who=alert.closed_by or "–")
+        drill = f" · {t('flood.alert.exercise', lang)}" if alert.exercise else ""
+        summary = " · ".join([f"{alert.river}{drill}", span, closed, f"{t('flood.history.peak', lang)}: {_number(alert.peak_cm, 'cm', lang)}",
+                              t("flood.alert.progress", lang).format(pending=alert.warned - alert.acknowledged, warned=alert.warned, sent=alert.sent)])
+        items.append(html.Li([level_badge(int(alert.level), lang), f" {summary} · ",
+                              html.A(t("flood.alert.cap", lang), href=f"/api/flood/alerts/{int(alert.id)}/cap.xml")],
+                             className="flood-history-item", **{"data-alert": str(int(alert.id))}))
+    return html.Ul(items, className="flood-history")
 
 
 def _reason_text(outcome, lang: str) -> str:
@@ -349,9 +411,11 @@ def camera_list(cameras: pd.DataFrame, stamp: int, lang: str) -> html.Div:
     ])
 
 
-def simulation_status(progress, lang: str) -> str:
+def simulation_status(progress, minutes_per_step: float, lang: str) -> str:
     if progress.run_id is None:
-        return t("flood.sim.idle", lang)
+        return t("flood.sim.idle", lang).format(minutes=number(minutes_per_step, lang, 1))
+    if progress.cleared:
+        return t("flood.sim.cleared", lang)
     key = "flood.sim.running" if progress.running else "flood.sim.done"
     when = wit_text(progress.played_until) if progress.played_until else "–"
     return t(key, lang).format(share=f"{progress.share * 100:.0f}", time=when, readings=progress.readings, rejected=progress.rejected)

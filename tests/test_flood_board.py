@@ -9,7 +9,7 @@ from auth.uploads import UploadRejected
 import shapely
 
 from flood import store
-from flood.board import (NO_GAUGE, alert_history, alert_impact, alert_readings, alerts_to_follow, board_versions, csv_from_upload,
+from flood.board import (NO_GAUGE, alert_history, alert_impact, alerts_to_follow, board_versions, close_alert, csv_from_upload,
                          gauge_status, record_action, river_cameras, watershed_levels)
 from flood.messages import wit_text
 from flood.warn import record_readings
@@ -62,27 +62,41 @@ def test_river_cameras_are_the_river_kind_near_a_river(engine):
     assert near.river.tolist() == ["Wai Uji", None] and near.name.tolist() == ["CCTV Sungai Uji", "CCTV Sungai jauh"]
 
 
-def test_board_keeps_active_alerts_and_cleared_ones_with_pending_warnings(engine):
+def test_board_keeps_every_alert_until_staff_close_it(engine):
     record_readings(engine, rows(), source="api", now=NOW)
-    board = alerts_to_follow(engine, NOW)
-    # Waspada still active; Siaga and Awas cleared but their warnings are not acknowledged yet
-    assert board.level.tolist() == [1, 3, 2] and board.pending.tolist() == [2, 2, 2]
+    board = alerts_to_follow(engine).rows
+    # Waspada still active; Siaga and Awas cleared by the readings but still on the board. RT 1 and 2 were
+    # told at Waspada: the escalations have nobody new to warn in this world
+    assert board.level.tolist() == [1, 3, 2] and board.pending.tolist() == [2, 0, 0] and board.warned.tolist() == [2, 0, 0]
     assert board.gauge_name.tolist() == ["AWLR Uji"] * 3 and board.zone_names.iloc[1] == ["Zona <dekat> & sungai", "Zona luar"]
-    awas = int(board.id.iloc[1])
-    for delivery in store.read_deliveries(engine, alert_id=awas).id:
+    for delivery in store.read_deliveries(engine, alert_id=int(board.id.iloc[0])).id:
         assert record_action(engine, int(delivery), "acknowledged", actor="operator", now=NOW)
-    assert alerts_to_follow(engine, NOW).level.tolist() == [1, 2]
-    assert alerts_to_follow(engine, NOW + timedelta(days=2)).level.tolist() == [1]  # the follow-up time is over
+    assert alerts_to_follow(engine).rows.level.tolist() == [1, 3, 2]  # acknowledged, not closed: still there
+    awas = int(board.id.iloc[1])
+    for bad in ("1", True, None, 99_999):
+        assert not close_alert(engine, bad, actor="bpbd", now=NOW)
+    assert close_alert(engine, awas, actor="bpbd", now=NOW) and not close_alert(engine, awas, actor="bpbd", now=NOW)
+    assert alerts_to_follow(engine).rows.level.tolist() == [1, 2]
+    record_readings(engine, [{"gauge": "G1", "time": (T0 + timedelta(minutes=151)).isoformat(), "level_cm": 40}], source="api", now=NOW)
+    assert alerts_to_follow(engine).rows.level.tolist() == [1, 2]  # whatever the readings do next
 
 
-def test_history_has_cleared_alerts_with_their_peak_and_readings(engine):
+def test_lists_come_a_page_at_a_time(engine):
     record_readings(engine, rows(), source="api", now=NOW)
+    first, second = alerts_to_follow(engine, 0, page_size=2), alerts_to_follow(engine, 1, page_size=2)
+    assert (first.total, first.pages, len(first.rows), len(second.rows)) == (3, 2, 2, 1)
+    assert alerts_to_follow(engine, 7, page_size=2).number == 1 and alerts_to_follow(engine, "x", page_size=2).number == 0  # from a browser
+
+
+def test_history_has_closed_alerts_with_their_peak(engine):
+    record_readings(engine, rows(), source="api", now=NOW)
+    assert alert_history(engine).rows.empty
+    for alert in alerts_to_follow(engine).rows.itertuples():
+        if alert.level > 1:
+            close_alert(engine, int(alert.id), actor="bpbd", now=NOW)
     history = alert_history(engine)
-    assert history.level.tolist() == [3, 2]  # newest raised first: Awas at 50 min, Siaga at 40 min
-    assert history.peak_cm.tolist() == [230, 230] and history.warned.tolist() == [2, 2]
-    readings = alert_readings(engine, int(history.id.iloc[0]), margin=timedelta(minutes=10))
-    assert readings.time.tolist() == [T0 + timedelta(minutes=m) for m in range(40, 130, 10)]
-    assert alert_readings(engine, 999).empty
+    assert history.total == 2 and history.rows.level.tolist() == [3, 2]  # newest raised first: Awas at 50 min, Siaga at 40 min
+    assert history.rows.peak_cm.tolist() == [230, 230] and history.rows.closed_by.tolist() == ["bpbd", "bpbd"]
 
 
 def test_actions_record_who_and_refuse_what_a_browser_should_not_send(engine):
@@ -102,6 +116,11 @@ def test_actions_record_who_and_refuse_what_a_browser_should_not_send(engine):
     assert record_action(engine, delivery, "acknowledged", actor="operator", now=NOW + timedelta(minutes=5))
     row = store.read_deliveries(engine).set_index("id").loc[delivery]
     assert (row.acknowledged_by, row.acknowledged_at, row.sent_at) == ("operator", NOW + timedelta(minutes=5), NOW)
+    # pressed again later, by someone else: the times the RT was told and answered are kept
+    assert record_action(engine, delivery, "sent", actor="admin", now=NOW + timedelta(minutes=9), channel="whatsapp")
+    assert record_action(engine, delivery, "acknowledged", actor="admin", now=NOW + timedelta(minutes=9))
+    row = store.read_deliveries(engine).set_index("id").loc[delivery]
+    assert (row.channel, row.sent_by, row.sent_at, row.acknowledged_by, row.acknowledged_at) == ("sms", "operator", NOW, "operator", NOW + timedelta(minutes=5))
 
 
 def test_impact_of_an_alerts_zones(engine):

@@ -1,15 +1,23 @@
-"""The BPBD flood page in a real headless Chromium: the simulated rain raises Awas, the operator
-records an acknowledgement, and a CSV upload reports on every row."""
+"""The BPBD flood page in a real headless Chromium: a drill (the simulated rain) raises Awas marked
+LATIHAN, the operator records an acknowledgement, ends and clears the drill, and a CSV upload
+reports on every row."""
 import re
 from datetime import datetime, timedelta
 
 import pytest
 
-from tests.conftest import login
+from tests.conftest import login, serve_app
 
 pytestmark = pytest.mark.browser
 
 AWAS = ".flood-alert[data-level='3']"
+
+
+@pytest.fixture(scope="module")
+def live_app(tmp_path_factory):
+    """The app with a quick drill: a 10-minute step every 0.6 s, the event in about 26 s."""
+    with serve_app(tmp_path_factory.mktemp("flood-instance"), FLOOD_DRILL_MINUTES_PER_STEP="0.01") as base:
+        yield base
 
 
 def _open(page, live_app):
@@ -32,7 +40,7 @@ def test_every_slow_part_says_it_is_loading_until_its_data_arrives(page, live_ap
 
     page.route("**/_dash-update-component*", hold_data_callbacks)
     page.goto(live_app + "/banjir")
-    slow_parts = ("#flood-sim-status", "#flood-gauge-summary", "#flood-alerts", "#flood-camera-list", "#flood-history")
+    slow_parts = ("#flood-sim-status", "#flood-gauge-summary", "#flood-alert-slot-0", "#flood-camera-list", "#flood-history")
     for part in slow_parts:
         page.locator(f"{part} .flood-loading").wait_for(timeout=20000)
         assert page.locator(part).inner_text() == "Memuat data…"
@@ -51,7 +59,7 @@ def test_every_slow_part_says_it_is_loading_until_its_data_arrives(page, live_ap
     assert page.errors == []
 
 
-def test_simulated_rain_raises_awas_and_an_acknowledged_rt_moves_down(page, live_app):
+def test_a_drill_raises_awas_marked_latihan_an_acknowledged_rt_moves_down_and_the_drill_clears(page, live_app):
     _open(page, live_app)
     legend = page.locator("#flood-legend").inner_text()
     for entry in ("Awas", "Siaga", "Waspada", "Normal", "Tanpa pos duga air", "Kamera pemantau sungai", "Laut", "Daratan"):
@@ -65,7 +73,8 @@ def test_simulated_rain_raises_awas_and_an_acknowledged_rt_moves_down(page, live
     page.locator(AWAS).first.wait_for(timeout=45000)
     alert_id = page.locator(AWAS).first.get_attribute("data-alert")
     card = page.locator(f".flood-alert[data-alert='{alert_id}']")
-    assert "AWLR Batu Merah" in card.inner_text() and "Latihan" in card.inner_text()
+    assert "AWLR Batu Merah" in card.inner_text() and "LATIHAN" in card.inner_text()
+    assert "LATIHAN" in page.locator("#flood-drill-banner").inner_text()
     # people affected, from the desa populations, written as Indonesians write numbers
     assert re.search(r"Perkiraan warga terdampak: \d{1,3}(\.\d{3})* jiwa", card.inner_text()), card.inner_text()
     assert card.locator("a", has_text="CAP 1.2").get_attribute("href") == f"/api/flood/alerts/{alert_id}/cap.xml"
@@ -73,7 +82,7 @@ def test_simulated_rain_raises_awas_and_an_acknowledged_rt_moves_down(page, live
     assert rows.count() >= 2 and card.locator("tr.flood-rt-acked").count() == 0
     first = rows.first
     delivery = first.get_attribute("data-delivery")
-    assert "Ketua RT" in first.inner_text() and "+62 811-0000-" in first.inner_text() and "AWAS BANJIR" in first.inner_text()
+    assert "Ketua RT" in first.inner_text() and "+62 811-0000-" in first.inner_text() and "[LATIHAN] [AWAS BANJIR]" in first.inner_text()
 
     first.get_by_role("button", name="Dikonfirmasi").click()
     page.wait_for_function(
@@ -89,6 +98,10 @@ def test_simulated_rain_raises_awas_and_an_acknowledged_rt_moves_down(page, live
     )
     acked = card.locator(f"tr[data-delivery='{delivery}']").inner_text()
     assert "Dikonfirmasi" in acked and "bpbd" in acked and "WIT" in acked  # who recorded it: the logged-in user
+
+    page.get_by_role("button", name="Hapus data latihan").click()  # ends the drill too, if still playing
+    page.locator("#flood-sim-status").get_by_text("Data latihan terakhir sudah dihapus.").wait_for(timeout=30000)
+    page.wait_for_function("() => !document.querySelector('.flood-alert-drill') && !document.querySelector('.flood-drill-banner')", timeout=30000)
     assert page.errors == []
 
 

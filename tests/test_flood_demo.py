@@ -34,14 +34,18 @@ def test_simulator_is_deterministic_and_returns_to_normal():
     assert all(r["level_cm"] < 70 for r in last)
 
 
+DRILL = 1
+"""The scenario of a drill (its run id)."""
+
+
 def test_simulated_event_raises_awas_with_rt_to_warn(engine, city):
     write_demo_city(engine, city)
     simulator = demo_simulator(START)
     now, awas = START, []
     while not awas and now < START + timedelta(hours=6):
         now += simulator.step
-        record_readings(engine, simulator.next_readings(now), source="simulator", now=now)
-        awas = store.read_alerts(engine, active_only=True).query("level == 3").id.tolist()
+        record_readings(engine, simulator.next_readings(now), source="simulator", now=now, scenario=DRILL)
+        awas = store.read_alerts(engine, active_only=True, scenario=DRILL).query("level == 3").id.tolist()
     assert awas, "the demo event never reached Awas"
     deliveries = store.read_deliveries(engine, alert_id=int(awas[0]))
     assert len(deliveries) > 0 and deliveries.sent_at.isna().all()

@@ -46,10 +46,11 @@ def test_a_rising_river_raises_each_level_once_with_its_zones_rt_and_cap(engine)
     assert [sorted(z) for z in alerts.zone_ids] == [[10], [10], [10, 11]]  # Awas reaches the outer band too
     for alert_id in alerts.id:
         assert validate_cap(store.read_cap(engine, int(alert_id))) == []
-    awas = int(alerts.id.iloc[-1])
-    deliveries = store.read_deliveries(engine, alert_id=awas)
+    waspada, awas = int(alerts.id.iloc[0]), int(alerts.id.iloc[-1])
+    deliveries = store.read_deliveries(engine, alert_id=waspada)
     assert list(deliveries.contact_name) == ["Ketua RT 001 Desa A", "Ketua RT 002 Desa A"]  # RT 3 is outside the zones
-    assert "AWAS" in deliveries.message.iloc[0] and "Desa A" in deliveries.message.iloc[0]
+    assert "WASPADA" in deliveries.message.iloc[0] and "Desa A" in deliveries.message.iloc[0]
+    assert store.read_deliveries(engine, alert_id=awas).empty  # both were told at Waspada: the escalation does not repeat them
     assert "<msgType>Update</msgType>" in store.read_cap(engine, awas)  # escalation of the open Waspada/Siaga alerts
 
 
