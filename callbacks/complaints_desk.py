@@ -55,7 +55,7 @@ def register(app: Dash, services: Services) -> None:
     engine, settings = services.engine, services.settings
     rules = settings.complaint_rules()
     # the import runs as a background job, outside the request: the page carries who may import, signed by the server
-    import_signer = URLSafeTimedSerializer(settings.secret_key, salt="complaints-import")
+    import_signer = URLSafeTimedSerializer(settings.session_secret(), salt="complaints-import")
 
     def desk_layout(**_query):
         actor = actor_of(current_account())
