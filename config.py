@@ -48,6 +48,10 @@ class Settings:
     """How many reverse proxies (nginx, a load balancer) stand in front of the app. Their X-Forwarded-For,
     -Proto and -Host headers are believed for that many hops, so that the login rate limit and the audit log
     see the user's address, not the proxy's. 0: no proxy, the headers are ignored (a client could forge them)."""
+    alert_poll_s: float = 5.0
+    """How often every open page asks the alert centre for new alerts (seconds)."""
+    camera_offline_after_s: float = 30.0
+    """A camera whose last good frame is older than this (seconds) is offline, and raises an alert."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -71,10 +75,13 @@ class Settings:
             login_rate_limit=env.get("LOGIN_RATE_LIMIT", "5 per minute; 20 per hour"),
             flood_sim_speed=float(env.get("FLOOD_SIM_SPEED", "600")),
             trusted_proxies=int(env.get("TRUSTED_PROXIES", "0")),
+            alert_poll_s=float(env.get("ALERT_POLL_S", "5")),
+            camera_offline_after_s=float(env.get("CAMERA_OFFLINE_AFTER_S", "30")),
         )
 
     def camera_settings(self) -> CameraSettings:
-        return CameraSettings(media_root=self.media_dir, snapshot_dir=self.instance_dir / "snapshots")
+        return CameraSettings(media_root=self.media_dir, snapshot_dir=self.instance_dir / "snapshots",
+                              offline_after_s=self.camera_offline_after_s)
 
     def cache_config(self) -> dict:
         """flask-caching configuration: Redis when REDIS_URL is set, else in-process."""

@@ -48,6 +48,14 @@ ROLE_CAMERA_GROUPS: dict[str, frozenset[str]] = {
 }
 """Camera groups (store.models.Camera.group) whose footage a role may see; none for roles not listed.
 The demo puts river cameras in "bpbd", TPS cameras in "dlh", road cameras in "lalu_lintas"."""
+AGENCY_CAMERA_GROUPS: dict[str, frozenset[str]] = {
+    "DLH": frozenset({"dlh"}),
+    "BPBD": frozenset({"bpbd"}),
+    "DISHUB": frozenset({"lalu_lintas"}),
+}
+"""The camera groups an agency's work needs (DLH its TPS sites, Dishub the roads, BPBD the rivers):
+an agency account of these may open the video wall, health list and live view of those cameras."""
+AGENCY_CAMERA_WORK = frozenset({"camera", "footage", "live"})
 
 CAMERA_ACTIONS = {"list": "camera", "health": "camera", "thumbnail": "footage", "live": "live",
                   "snapshot": "snapshot", "snapshot_read": "snapshot"}
@@ -56,7 +64,8 @@ FOOTAGE_ACTIONS = frozenset({"thumbnail", "live", "snapshot", "snapshot_read"})
 
 PERSONAL_COMPLAINT_FIELDS = ("reporter_name", "reporter_phone")
 
-CALLBACK_PREFIXES = (("cam-", "camera"), ("cov-", "coverage"), ("flood-", "flood"), ("admin-", "admin"))
+CALLBACK_PREFIXES = (("cam-", "camera"), ("cov-", "coverage"), ("flood-", "flood"), ("admin-", "admin"),
+                     ("alert-", LOGIN), ("room-", LOGIN))
 """A Dash callback output whose id starts with the prefix needs the permission."""
 CALLBACK_IDS = {
     **dict.fromkeys((ids.LANG_STORE, ids.MAP, ids.LAYERS_CONTROL, ids.COMPLAINTS_LAYER, ids.SECTORS_LAYER, ids.CAMERAS_LAYER,
@@ -104,7 +113,15 @@ class Account:
 
     @property
     def permissions(self) -> frozenset[str]:
-        return ROLE_PERMISSIONS.get(self.role, frozenset())
+        permissions = ROLE_PERMISSIONS.get(self.role, frozenset())
+        if self.agency_camera_groups:
+            permissions |= AGENCY_CAMERA_WORK
+        return permissions
+
+    @property
+    def agency_camera_groups(self) -> frozenset[str]:
+        """The camera groups this agency account's work needs (none for other roles)."""
+        return AGENCY_CAMERA_GROUPS.get(self.agency or "", frozenset()) if self.role == "agency" else frozenset()
 
     def can(self, permission: str | None) -> bool:
         """Whether the role holds `permission`; None (a page that declares none) is for admins only."""
@@ -117,7 +134,7 @@ class Account:
             return False
         if action not in FOOTAGE_ACTIONS:
             return True
-        groups = ROLE_CAMERA_GROUPS.get(self.role, frozenset())
+        groups = ROLE_CAMERA_GROUPS.get(self.role, frozenset()) | self.agency_camera_groups
         return ALL_GROUPS in groups or (group is not None and group in groups)
 
     @property
@@ -134,6 +151,12 @@ class Account:
         if self.can("complaints"):
             return dict(record)
         return {k: v for k, v in record.items() if k not in PERSONAL_COMPLAINT_FIELDS}
+
+
+def roles_with(permission: str | None) -> list[str]:
+    """The roles holding `permission` (None: admins only), for telling a refused user who may."""
+    permission = permission or "admin"
+    return [role for role in ROLES if permission in ROLE_PERMISSIONS[role] or (role == "agency" and permission in AGENCY_CAMERA_WORK)]
 
 
 def route_permission(path: str) -> str:
