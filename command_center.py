@@ -52,11 +52,11 @@ def start_history_recorder(engine, board) -> HistoryRecorder:
 
 
 def alert_centre(engine, board) -> AlertCentre:
-    """The top bar's alert sources: cameras down (for who watches cameras), flood levels raised
-    (for BPBD and the operators' room). Another source plugs in with `centre.add`."""
+    """The top bar's alert sources: cameras down (for who watches them), flood levels raised (for
+    BPBD and the operators' room). Another source plugs in with `centre.add(name, source, "room")`."""
     return (AlertCentre()
             .add("cameras", camera_down_source(board, engine), permission="camera")
-            .add("flood", flood_raised_source(engine), permission=("flood", "camera")))
+            .add("flood", flood_raised_source(engine), permission=("flood", "room")))
 
 
 def app_frame(services: Services):

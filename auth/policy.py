@@ -26,13 +26,14 @@ PERMISSIONS = {
     "coverage": "camera coverage planning and its exports",
     "flood": "BPBD flood warning pages, CAP and RT messages",
     "admin": "users, cameras, settings, the audit log",
+    "room": "the operators' room: alerts about the whole city (flood levels raised, services down)",
 }
 
 ROLES = ("admin", "operator", "planner", "bpbd", "agency", "viewer")
 _CAMERA_WORK = {"camera", "footage", "live", "snapshot"}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(PERMISSIONS),
-    "operator": frozenset({LOGIN, "map", "complaints", *_CAMERA_WORK}),
+    "operator": frozenset({LOGIN, "map", "complaints", "room", *_CAMERA_WORK}),
     "planner": frozenset({LOGIN, "map", "coverage"}),
     "bpbd": frozenset({LOGIN, "map", "flood", *_CAMERA_WORK}),
     "agency": frozenset({LOGIN, "map", "complaints"}),

@@ -44,7 +44,8 @@ def camera_histories(engine, now: float | None = None, slots: int = 48) -> dict[
     histories = {}
     for cid, changes in read_changes(engine, datetime.fromtimestamp(now - DAY, timezone.utc).replace(tzinfo=None)).items():
         histories[cid] = {"slots": history.strip(changes, now, DAY, slots), "slot_starts": starts, "slot_s": slot_s,
-                          "uptime": history.uptime(changes, now, DAY), "outages": history.outages(changes, now, DAY)}
+                          "uptime": history.uptime(changes, now, DAY), "outages": history.outages(changes, now, DAY),
+                          "recorded_since": changes[0][0] if changes[0][0] > now - DAY else None}
     return histories
 
 

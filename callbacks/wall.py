@@ -16,6 +16,10 @@ from services import Services
 from store.vocabulary import CAMERA_KINDS
 
 
+MIN_CYCLE_S, MAX_CYCLE_S = 2, 3600
+"""Paces a wall's URL may ask for (seconds per page), besides the ones the page offers."""
+
+
 def _listed(value) -> list[str]:
     if isinstance(value, list):
         return [v for v in value if isinstance(v, str)]
@@ -32,7 +36,7 @@ def wall_config(query: dict) -> dict:
     except ValueError:
         cycle_s = 0
     kinds = [k for k in _listed(query.get("jenis")) if k in CAMERA_KINDS] or list(CAMERA_KINDS)
-    return {"layout": layout, "cycle_s": cycle_s if cycle_s in video_wall.CYCLE_SECONDS else 0, "kinds": kinds,
+    return {"layout": layout, "cycle_s": cycle_s if MIN_CYCLE_S <= cycle_s <= MAX_CYCLE_S else 0, "kinds": kinds,
             "kecamatan": _listed(query.get("kec")), "kiosk": query.get("kios") == "1"}
 
 
@@ -83,7 +87,7 @@ def register(app: Dash, services: Services, visible, period_s: float) -> None:
         records, total = shown(kinds, kecamatan)
         on_page, page, pages = page_of(records, layout, page if isinstance(page, int) else 0)
         live = camera_allowed("live")
-        tiles = [video_wall.tile(r, lang, tick or 0, live) for r in on_page]
+        tiles = [video_wall.tile(r, lang, tick or 0, live, large=i == 0 and layout in video_wall.LIVE_FIRST) for i, r in enumerate(on_page)]
         offline = sum(r.get("status") == OFFLINE for r in records)
         return (tiles, f"cam-wall wall-{layout}", t("cam.wall_count", lang).format(shown=len(records), total=total),
                 t("wall.page", lang).format(page=page + 1, pages=pages) if pages > 1 else "",
@@ -117,7 +121,7 @@ def register(app: Dash, services: Services, visible, period_s: float) -> None:
         prevent_initial_call=True,
     )
     def cycle_pace(seconds):
-        seconds = seconds if seconds in video_wall.CYCLE_SECONDS else 0
+        seconds = seconds if isinstance(seconds, int) and MIN_CYCLE_S <= seconds <= MAX_CYCLE_S else 0
         return max(1, seconds) * 1000, not seconds
 
 

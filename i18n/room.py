@@ -62,6 +62,7 @@ TEXT: dict[str, dict[str, str]] = {
     "cam.outage_ended": {"id": "{start}, selama {duration}", "en": "{start}, for {duration}"},
     "cam.outage_ongoing": {"id": "sejak {start}, sudah {duration}", "en": "since {start}, {duration} so far"},
     "cam.no_outage": {"id": "tidak ada dalam 24 jam", "en": "none in 24 h"},
+    "cam.no_outage_since": {"id": "tidak ada sejak {start}", "en": "none since {start}"},
     "cam.outages_count": {"id": "{n}× mati dalam 24 jam", "en": "down {n}× in 24 h"},
     "cam.history_unknown": {"id": "belum tercatat", "en": "not recorded"},
 }

@@ -139,6 +139,8 @@ def outage_text(history: dict, lang: str) -> str:
         return t("cam.history_unknown", lang)
     outages = history.get("outages") or []
     if not outages:
+        if history.get("recorded_since") is not None:  # recorded for less than the day: say since when
+            return t("cam.no_outage_since", lang).format(start=wit_time(history["recorded_since"]))
         return t("cam.no_outage", lang)
     last = outages[0]
     key = "cam.outage_ended" if last["end"] is not None else "cam.outage_ongoing"
@@ -148,7 +150,7 @@ def outage_text(history: dict, lang: str) -> str:
 
 def health_table(records: list[dict], lang: str, histories: dict[int, dict] | None = None) -> html.Table:
     """One row per camera; `histories` (camera id -> {"slots", "slot_starts", "slot_s", "uptime",
-    "outages"}) adds its last 24 hours as a strip, its uptime over them and its last outage."""
+    "outages", "recorded_since": first record when younger than the day, else None}) adds its last 24 hours as a strip, its uptime over them and its last outage."""
     histories = histories or {}
     head = [t("field.name", lang), t("field.kind", lang), t("field.kecamatan", lang), t("field.status", lang), t("cam.fps", lang),
             t("cam.history_24h", lang), t("cam.uptime_24h", lang), t("cam.last_outage", lang), t("cam.uptime_7d", lang), t("cam.last_error", lang)]

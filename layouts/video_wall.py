@@ -15,21 +15,26 @@ from store.vocabulary import CAMERA_KINDS
 LAYOUT_TILES = {"auto": None, "1": 1, "2x2": 4, "3x3": 9, "4x4": 16, "1+7": 8}
 """Layout name (as in the URL) -> tiles per page; "auto": every camera in a grid, no pages."""
 CYCLE_SECONDS = (0, 10, 20, 30, 60)
-"""Cycling paces offered, seconds per page (0: no cycling)."""
+"""Cycling paces offered, seconds per page (0: no cycling); a URL may ask for another."""
+LIVE_FIRST = ("1", "1+7")
+"""Layouts whose first (large) tile shows the live stream rather than the thumbnail."""
 
 
-def tile(record: dict, lang: str, tick: int, live: bool) -> html.Button:
+def tile(record: dict, lang: str, tick: int, live: bool, large: bool = False) -> html.Button:
     """One camera: its latest picture with name and freshness; an offline one says so in big
-    letters. `live`: a click may show the live stream (else the thumbnail) full screen."""
+    letters. `live`: a click may show the live stream (else the thumbnail) full screen; a `large`
+    tile of an online camera then shows the live stream in place."""
     cid, status = record["camera_id"], record.get("status", "offline")
+    src = LIVE_URL.format(id=cid) if large and live and status != "offline" else THUMB_URL.format(id=cid, tick=tick)
     name = record.get("name") or f"#{cid}"
     return html.Button(
         className=f"cam-tile cam-thumb cam-thumb-{status}", n_clicks=0, title=t("wall.fullscreen_hint", lang),
         **{"data-camera": str(cid), "data-name": name, "data-live": LIVE_URL.format(id=cid) if live else "",
-           "data-page": LIVE_PAGE_URL.format(id=cid), "role": "listitem"},
+           "data-page": LIVE_PAGE_URL.format(id=cid), "role": "listitem",
+           # the big OFFLINE across the picture is drawn by CSS: the status line already says it in words
+           "data-offline": "OFFLINE" if status == "offline" else None},
         children=[
-            html.Img(src=THUMB_URL.format(id=cid, tick=tick), alt=name, className="cam-thumb-img"),
-            html.Div("OFFLINE", className="cam-tile-offline") if status == "offline" else None,
+            html.Img(src=src, alt=name, className="cam-thumb-img"),
             html.Div([html.Div(name, className="cam-thumb-name"),
                       html.Div(status_line(record, lang), className=f"cam-thumb-status cam-text-{status}")], className="cam-tile-caption"),
         ],
@@ -51,7 +56,7 @@ def wall_page(lang: str, kecamatan_names: list[str], period_s: float, config: di
                                                           options=options(LAYOUT_TILES, lambda v: t(f"wall.layout.{v}", lang)),
                                                           className="cam-wall-select")], className="cam-wall-control"),
             html.Label([t("wall.cycle", lang), dropdown(lang, id=ids.CAM_WALL_CYCLE, value=config["cycle_s"], clearable=False,
-                                                         options=options(CYCLE_SECONDS, lambda s: t("wall.cycle.s", lang).format(s=s) if s
+                                                         options=options(sorted({*CYCLE_SECONDS, config["cycle_s"]}), lambda s: t("wall.cycle.s", lang).format(s=s) if s
                                                                          else t("wall.cycle.0", lang)),
                                                          className="cam-wall-select")], className="cam-wall-control"),
             html.Div(className="cam-wall-pager", children=[
