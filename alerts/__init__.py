@@ -49,7 +49,7 @@ class Alert:
     def as_dict(self) -> dict:
         return {"kind": self.kind, "key": self.key, "severity": self.severity, "title_key": self.title_key,
                 "params": dict(self.params), "link": self.link,
-                "raised_at": self.raised_at.isoformat() if self.raised_at else None}
+                "raised_at": self.raised_at}
 
 
 Source = Callable[[], Iterable[Alert]]

@@ -55,6 +55,7 @@ TEXT: dict[str, dict[str, str]] = {
     "wall.fullscreen_hint": {"id": "Klik gambar untuk layar penuh; Esc untuk kembali.", "en": "Click a picture for full screen; Esc to go back."},
     "wall.offline_banner": {"id": "{n} kamera luring, ditampilkan lebih dulu", "en": "{n} cameras offline, shown first"},
     "wall.close": {"id": "Tutup (Esc)", "en": "Close (Esc)"},
+    "wall.open_live_page": {"id": "Buka halaman siaran langsung (cuplikan, info)", "en": "Open the live view page (snapshot, details)"},
     # health history
     "cam.history_24h": {"id": "24 jam terakhir", "en": "Last 24 hours"},
     "cam.history_axis": {"id": "← 24 jam lalu · sekarang →", "en": "← 24 h ago · now →"},

@@ -70,7 +70,7 @@ def wall_page(lang: str, kecamatan_names: list[str], period_s: float, config: di
         html.P([t("cam.refreshed", lang).format(s=f"{period_s:g}"), " ", t("wall.fullscreen_hint", lang)], className="small text-muted wall-hint"),
         html.Div(id=ids.CAM_WALL_OFFLINE, className="cam-wall-offline hidden", role="status"),
         html.Div(id=ids.CAM_WALL, className=f"cam-wall wall-{config['layout']}", role="list",
-                 **{"data-close": t("wall.close", lang), "data-open-page": t("cam.open_hint", lang)}),
+                 **{"data-close": t("wall.close", lang), "data-open-page": t("wall.open_live_page", lang)}),
         dcc.Store(id=ids.CAM_WALL_PAGE, data=0),
         dcc.Store(id=ids.CAM_WALL_KIOSK, data=config["kiosk"]),
         dcc.Interval(id=ids.CAM_WALL_CYCLE_TICK, interval=max(1, config["cycle_s"]) * 1000, disabled=not config["cycle_s"]),

@@ -97,4 +97,4 @@ def test_sources_report_cameras_down_and_raised_flood_levels_to_who_may_see_them
     assert [a.key for a in centre.open_alerts(Account("bpbd", "bpbd"))] == ["flood:5"]
     assert centre.open_alerts(Account("viewer", "viewer")) == []
     assert [a.key for a in unacknowledged(operator, {"flood:5"})] == [a.key for a in operator[1:]]
-    assert isinstance(operator[0], Alert) and operator[0].as_dict()["raised_at"] == "2026-12-01T02:00:00"
+    assert isinstance(operator[0], Alert) and operator[0].as_dict()["raised_at"] == datetime(2026, 12, 1, 2)
