@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, select
 
 from store.db import make_engine
 from store.models import Camera
-from tests.conftest import login, serve_app
+from tests.conftest import login, serve_app, wait_until
 from tests.helpers.mjpeg_server import MjpegServer
 
 pytestmark = pytest.mark.browser
@@ -175,8 +175,9 @@ def test_an_agency_sees_its_own_complaints_and_cameras_and_why_a_page_is_closed(
 def test_the_alert_centre_tells_an_operator_on_another_page_that_a_camera_went_down(page, room_app):
     base, _, camera = room_app
     login(page, base, "operator")
-    page.wait_for_function(f"fetch('/cameras/{CAMERA_ID}/health').then(r => r.ok ? r.json() : {{}}).then(h => h.status === 'online')",
-                           polling=500, timeout=30_000)  # the readers pick the new camera up within 10 s
+    health = lambda: page.request.get(f"{base}/cameras/{CAMERA_ID}/health")  # noqa: E731
+    wait_until(lambda: health().ok and health().json()["status"] == "online", timeout=30, interval=0.5,
+               message="the new camera online")  # the readers pick it up within 10 s
     page.goto(base + "/cakupan")  # a page that has nothing to do with cameras: the operator may not even open it
     page.locator("#auth-forbidden").wait_for()
     count_before = int(page.locator("#alert-count").inner_text() or 0)
