@@ -39,11 +39,9 @@ def _camera_id(value) -> int | None:
 def camera_histories(engine, now: float | None = None, slots: int = 48) -> dict[int, dict]:
     """Each camera's last 24 hours from its recorded status changes: strip slots, uptime, outages."""
     now = time.time() if now is None else now
-    slot_s = DAY / slots
-    starts = [now - DAY + i * slot_s for i in range(slots)]
     histories = {}
     for cid, changes in read_changes(engine, datetime.fromtimestamp(now - DAY, timezone.utc).replace(tzinfo=None)).items():
-        histories[cid] = {"slots": history.strip(changes, now, DAY, slots), "slot_starts": starts, "slot_s": slot_s,
+        histories[cid] = {"slots": history.strip(changes, now, DAY, slots),
                           "uptime": history.uptime(changes, now, DAY), "outages": history.outages(changes, now, DAY),
                           "recorded_since": changes[0][0] if changes[0][0] > now - DAY else None}
     return histories

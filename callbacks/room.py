@@ -6,6 +6,7 @@ acknowledges are only those of alerts open for this account now.
 """
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 import dash
@@ -30,6 +31,27 @@ def may_open(account, link: str | None) -> bool:
 def register(app: Dash, services: Services) -> None:
     engine, centre = services.engine, services.alert_centre
 
+    # Acknowledging is its own callback: the list re-rendering its buttons must not fire the
+    # callback that renders them (a pattern-matching input among its own outputs would loop).
+    @app.callback(
+        Output(ids.ALERT_ACKED, "data"),
+        Input({"type": ids.ALERT_ACK, "key": ALL, "place": ALL}, "n_clicks"),
+        Input(ids.ALERT_ACK_ALL, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def acknowledge_alerts(_acks, _ack_all):
+        account = current_account()
+        clicked = bool(ctx.triggered and ctx.triggered[0].get("value"))  # a click, not a button being re-rendered
+        if account is None or centre is None or not clicked:
+            return no_update
+        keys = [a.key for a in centre.open_alerts(account)]  # only alerts open for this account now
+        trigger = ctx.triggered_id
+        chosen = keys if trigger == ids.ALERT_ACK_ALL else [trigger["key"]] if isinstance(trigger, dict) and trigger.get("key") in keys else []
+        if not chosen:
+            return no_update
+        acknowledge(engine, account.username, chosen)
+        return time.time()  # a new value each time: the list is redrawn
+
     @app.callback(
         Output(ids.ALERT_COUNT, "children"),
         Output(ids.ALERT_COUNT, "className"),
@@ -38,23 +60,15 @@ def register(app: Dash, services: Services) -> None:
         Output(ids.ALERT_BANNER, "className"),
         Output(ids.ALERT_KEYS, "data"),
         Input(ids.ALERT_TICK, "n_intervals"),
-        Input({"type": ids.ALERT_ACK, "key": ALL, "place": ALL}, "n_clicks"),
-        Input(ids.ALERT_ACK_ALL, "n_clicks"),
+        Input(ids.ALERT_ACKED, "data"),
         State(ids.LANG_STORE, "data"),
     )
-    def alerts_now(_tick, _acks, _ack_all, lang):
+    def alerts_now(_tick, _acked, lang):
         account = current_account()
         if account is None or centre is None:
             return no_update, no_update, no_update, no_update, no_update, no_update
         open_alerts = centre.open_alerts(account)
-        keys = [a.key for a in open_alerts]
-        trigger = ctx.triggered_id
-        clicked = bool(ctx.triggered and ctx.triggered[0].get("value"))  # a click, not a button being re-rendered
-        if clicked and trigger == ids.ALERT_ACK_ALL:
-            acknowledge(engine, account.username, keys)
-        elif clicked and isinstance(trigger, dict) and trigger.get("key") in keys:
-            acknowledge(engine, account.username, [trigger["key"]])
-        new = unacknowledged(open_alerts, acknowledged(engine, account.username, keys))
+        new = unacknowledged(open_alerts, acknowledged(engine, account.username, [a.key for a in open_alerts]))
         new_keys = {a.key for a in new}
         opens = lambda link: may_open(account, link)  # noqa: E731
         rows = alert_centre.alert_rows([a.as_dict() for a in open_alerts], new_keys, lang, opens)

@@ -124,13 +124,15 @@ def error_cell(record: dict, lang: str) -> html.Td:
     return html.Td(t(f"cam.error.{record.get('last_error_code') or 'unexpected'}", lang), title=message, className="cam-error")
 
 
-def history_strip(slots: list[str], slot_starts: list[float], slot_s: float, lang: str) -> html.Div:
-    """The last 24 hours as a row of slots coloured by the worst status in each (as status pages
-    draw them); each slot says its time span and status on hover."""
-    return html.Div([html.Span(className=f"strip-slot strip-{status}", title="{} – {}: {}".format(
-        wit_time(start, with_date=False)[:5], wit_time(start + slot_s, with_date=False)[:5],
-        t(f"camera.status.{status}", lang))) for status, start in zip(slots, slot_starts)],
-        className="history-strip", role="img", **{"aria-label": t("cam.history_24h", lang)})
+def history_strip(slots: list[str], lang: str) -> html.Div:
+    """The last 24 hours as a bar of equal slots coloured by the worst status in each (as status
+    pages draw them), oldest on the left. One element per camera: a gradient with hard stops."""
+    width = 100 / len(slots)
+    stops = ", ".join(f"var(--room-{status}) {i * width:.3f}% {(i + 1) * width:.3f}%" for i, status in enumerate(slots))
+    return html.Div(className="history-strip", role="img", title=t("cam.history_axis", lang),
+                    style={"background": f"linear-gradient(to right, {stops})"},
+                    **{"aria-label": t("cam.history_24h", lang) + ": " + ", ".join(
+                        f"{t(f'camera.status.{s}', lang)} {slots.count(s)}/{len(slots)}" for s in dict.fromkeys(slots))})
 
 
 def outage_text(history: dict, lang: str) -> str:
@@ -149,7 +151,7 @@ def outage_text(history: dict, lang: str) -> str:
 
 
 def health_table(records: list[dict], lang: str, histories: dict[int, dict] | None = None) -> html.Table:
-    """One row per camera; `histories` (camera id -> {"slots", "slot_starts", "slot_s", "uptime",
+    """One row per camera; `histories` (camera id -> {"slots", "uptime",
     "outages", "recorded_since": first record when younger than the day, else None}) adds its last 24 hours as a strip, its uptime over them and its last outage."""
     histories = histories or {}
     head = [t("field.name", lang), t("field.kind", lang), t("field.kecamatan", lang), t("field.status", lang), t("cam.fps", lang),
@@ -160,7 +162,7 @@ def health_table(records: list[dict], lang: str, histories: dict[int, dict] | No
         if not history:
             return [html.Td(t("cam.history_unknown", lang), className="text-muted"), html.Td(percent(r.get("uptime_24h"), lang), className="num"),
                     html.Td("–")]
-        return [html.Td(history_strip(history["slots"], history["slot_starts"], history["slot_s"], lang)),
+        return [html.Td(history_strip(history["slots"], lang)),
                 html.Td(percent(history["uptime"], lang), className="num"), html.Td(outage_text(history, lang), className="cam-outage")]
 
     rows = [html.Tr(className=f"cam-row-{r.get('status', 'offline')}", children=[
