@@ -34,7 +34,7 @@ NAV_LINKS = {
     "operator": ["Peta", *CAMERA_PAGES],
     "planner": ["Peta", "Cakupan CCTV"],
     "bpbd": ["Peta", *CAMERA_PAGES, "Banjir (BPBD)"],
-    "agency": ["Peta"],
+    "agency": ["Peta", *CAMERA_PAGES],  # the demo agency is DLH: its TPS cameras
     "viewer": ["Peta"],
 }
 
