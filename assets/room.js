@@ -21,18 +21,20 @@
     return button ? button.dataset["label" + (theme === "gelap" ? "Gelap" : "Terang")] : window.dash_clientside.no_update;
   }
 
-  // Legend: a <details class="map-legend">; its open state is remembered per browser.
-  const LEGEND = "ambon-legend-open";
+  // Legends: <details class="map-legend">, each one's open state remembered per browser. The city
+  // map's starts folded below 1800 px (it covered a third of the map); the flood and coverage
+  // legends, which explain the data's classes, start open.
+  const LEGEND = "ambon-legend-open:";
   function restoreLegend(details) {
     if (details.dataset.restored) { return; }
     details.dataset.restored = "1";
-    const stored = localStorage.getItem(LEGEND);
-    details.open = stored === null ? window.innerWidth >= 1800 : stored === "1";
+    const stored = localStorage.getItem(LEGEND + details.id);
+    details.open = stored === null ? (details.id !== "map-legend" || window.innerWidth >= 1800) : stored === "1";
   }
   document.addEventListener("toggle", function (event) {
     const details = event.target;
     if (details.classList && details.classList.contains("map-legend") && details.dataset.restored) {
-      localStorage.setItem(LEGEND, details.open ? "1" : "0");
+      localStorage.setItem(LEGEND + details.id, details.open ? "1" : "0");
     }
   }, true);
   new MutationObserver(function () {

@@ -53,7 +53,7 @@ def test_every_slow_part_says_it_is_loading_until_its_data_arrives(page, live_ap
 
 def test_simulated_rain_raises_awas_and_an_acknowledged_rt_moves_down(page, live_app):
     _open(page, live_app)
-    legend = page.locator("#flood-legend").text_content()  # folded or not
+    legend = page.locator("#flood-legend").inner_text()
     for entry in ("Awas", "Siaga", "Waspada", "Normal", "Tanpa pos duga air", "Kamera pemantau sungai", "Laut", "Daratan"):
         assert entry in legend
     assert page.locator(".leaflet-overlay-pane path").count() > 10  # land, watersheds, zones, rivers as vectors
