@@ -139,7 +139,6 @@ def test_the_theme_is_the_users_choice_kept_on_the_server(page, room_app):
     assert page.evaluate("document.documentElement.dataset.theme") == "terang"
     toggle.click()
     page.wait_for_function("document.documentElement.dataset.theme === 'gelap'")
-    page.wait_for_timeout(0)
     page.wait_for_function("fetch('/_dash-layout').then(r => r.json()).then(l => JSON.stringify(l).includes('\"data-theme\": \"gelap\"')"
                            " || JSON.stringify(l).includes('\"data-theme\":\"gelap\"'))", polling=300, timeout=10_000)
     page.reload()
