@@ -9,10 +9,14 @@ from flask_caching import Cache
 from sqlalchemy.exc import DBAPIError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from alerts import AlertCentre
+from alerts.sources import camera_down_source, flood_raised_source, service_down_source
+from alerts.store import preferences
 from auth.web import camera_authorizer, current_account, init_auth, shell_session
-from callbacks import admin, cameras, complaints_desk, coverage, flood, map_view
+from callbacks import admin, cameras, complaints_desk, coverage, flood, map_view, room
 from callbacks import tax as tax_page
 from cameras import CameraManager
+from cameras.history import HistoryRecorder
 from config import ROOT, Settings
 from demo.seed import seed_if_empty
 from flood.player import DrillPlayer
@@ -32,6 +36,7 @@ from routes.publik import init_publik_routes
 from routes.tax import init_tax_routes
 from services import Services
 from store import layers
+from store import camera_history
 from store.cameras import camera_geojson, camera_specs
 from store.db import make_engine, setup_lock, unreachable, upgrade_schema
 from store.filters import complaint_filter_query
@@ -76,6 +81,31 @@ def start_service_monitor(settings: Settings, engine, cache: Cache):
     return monitor
 
 
+def start_history_recorder(engine, board) -> HistoryRecorder:
+    """Records each camera's status changes in the store (the health page's 24-hour strips)."""
+    recorder = HistoryRecorder(board.all_health, lambda changes: camera_history.record_changes(engine, changes),
+                               lambda: camera_history.last_statuses(engine)).start()
+    atexit.register(recorder.stop)
+    return recorder
+
+
+def alert_centre(engine, board) -> AlertCentre:
+    """The top bar's alert sources: cameras down (for who watches them), flood levels raised (for
+    BPBD and the operators' room), city e-services down (for the operators' room and whoever watches
+    the service monitor). Another source plugs in with `centre.add(name, source, "room")`."""
+    return (AlertCentre()
+            .add("cameras", camera_down_source(board, engine), permission="camera")
+            .add("flood", flood_raised_source(engine), permission=("flood", "room"))
+            .add("services", service_down_source(engine), permission=("monitor", "room")))
+
+
+def app_frame(services: Services):
+    """The frame of every page for this request: language, account, and the account's preferences."""
+    account, csrf_token = shell_session()
+    prefs = preferences(services.engine, account.username) if account else None
+    return shell(request_language(), account, csrf_token, prefs, alert_poll_ms=int(services.settings.alert_poll_s * 1000))
+
+
 def register_map_page(services: Services) -> None:
     settings = services.settings
     period_s = settings.camera_settings().thumbnail_period_s or 5.0
@@ -88,7 +118,7 @@ def register_map_page(services: Services) -> None:
         scope = current_account().complaint_scope
         return map_page(request_language(), services.basemap(), kecamatan_names, date_range,
                         "/api/layers/complaints.geojson?" + complaint_filter_query(ComplaintFilter()), markers,
-                        (scope,) if scope else AGENCIES, period_s if camera_allowed("list") else None)
+                        (scope,) if scope else AGENCIES, period_s if camera_allowed("list") else None, scope)
 
     dash.register_page("peta", path="/", name=t("nav.map", "id"), layout=city_map_page, nav_key="nav.map", permission="map", order=0)
 
@@ -129,7 +159,9 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     camera_readers = start_camera_readers(settings, engine, cache)
     camera_board = init_camera_routes(server, camera_readers, cache, settings=settings.camera_settings(),
                                       authorize=camera_authorizer(engine)).board
-    services = Services(settings, engine, cache, camera_readers, camera_board)
+    if camera_readers is not None:
+        start_history_recorder(engine, camera_board)
+    services = Services(settings, engine, cache, camera_readers, camera_board, alert_centre(engine, camera_board))
     init_layer_routes(server, engine, cache)
     init_flood_routes(server, engine)
     init_tax_routes(server, engine)
@@ -144,7 +176,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
 
     # Pages; their `order` is their place in the navigation bar, where a page with `nav_key` gets a link.
     register_map_page(services)
-    app.layout = lambda: shell(request_language(), *shell_session())
+    app.layout = lambda: app_frame(services)
     map_view.register(app, engine)
     cameras.register(app, services)
     coverage.register(app, services)
@@ -152,4 +184,5 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     admin.register(app, services)
     tax_page.register(app, services)
     complaints_desk.register(app, services)
+    room.register(app, services)
     return app

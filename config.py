@@ -122,6 +122,10 @@ class Settings:
     """Ticket look-ups per address on /publik/tiket."""
     complaint_photo_max_bytes: int = 5 * 1024 * 1024
     """Largest photo the public form and agencies' progress notes take."""
+    alert_poll_s: float = 5.0
+    """How often every open page asks the alert centre for new alerts (seconds)."""
+    camera_offline_after_s: float = 30.0
+    """A camera whose last good frame is older than this (seconds) is offline, and raises an alert."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -162,6 +166,8 @@ class Settings:
             public_report_rate_limit=env.get("PUBLIC_REPORT_RATE_LIMIT", "5 per hour; 20 per day"),
             ticket_lookup_rate_limit=env.get("TICKET_LOOKUP_RATE_LIMIT", "30 per minute; 300 per day"),
             complaint_photo_max_bytes=_number(env, "COMPLAINT_PHOTO_MAX_BYTES", str(5 * 1024 * 1024), int),
+            alert_poll_s=_positive(env, "ALERT_POLL_S", "5"),
+            camera_offline_after_s=_positive(env, "CAMERA_OFFLINE_AFTER_S", "30"),
         )
 
     def session_secret(self) -> str:
@@ -188,7 +194,8 @@ class Settings:
 
     def camera_settings(self) -> CameraSettings:
         return CameraSettings(media_root=self.media_dir, snapshot_dir=self.instance_dir / "snapshots",
-                              address_policy=AddressPolicy.parse(self.camera_networks))
+                              address_policy=AddressPolicy.parse(self.camera_networks),
+                              offline_after_s=self.camera_offline_after_s)
 
     def complaint_rules(self) -> DeadlineRules:
         """The deadline rules of the complaints desk; ValueError naming the setting when it is malformed."""

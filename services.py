@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask_caching import Cache
 from sqlalchemy import Engine
 
+from alerts import AlertCentre
 from cameras import CameraManager
 from cameras.board import CameraBoard
 from config import Settings
@@ -23,6 +24,8 @@ class Services:
     """The camera readers owned by this process; None in a web-only worker (CAMERA_READERS=0)."""
     camera_board: CameraBoard
     """What the readers published (thumbnails, health), readable from any worker."""
+    alert_centre: AlertCentre | None = None
+    """The sources of the top bar's alerts (alerts/)."""
 
     def basemap(self) -> Basemap:
         """The tiles of the settings and the credit of the roads stored now (an import changes it)."""

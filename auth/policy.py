@@ -28,13 +28,14 @@ PERMISSIONS = {
     "admin": "users, cameras, settings, the audit log",
     "monitor": "the service monitor: every service's state, incidents and their notes, maintenance",
     "tax": "restaurant tax: taxpayers' sales, returns, payments and follow-up cases (confidential)",
+    "room": "the operators' room: alerts about the whole city (flood levels raised, services down)",
 }
 
 ROLES = ("admin", "operator", "planner", "bpbd", "agency", "viewer", "tax")
 _CAMERA_WORK = {"camera", "footage", "live", "snapshot"}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(PERMISSIONS),
-    "operator": frozenset({LOGIN, "map", "complaints", "monitor", *_CAMERA_WORK}),
+    "operator": frozenset({LOGIN, "map", "complaints", "monitor", "room", *_CAMERA_WORK}),
     "planner": frozenset({LOGIN, "map", "coverage"}),
     "bpbd": frozenset({LOGIN, "map", "flood", *_CAMERA_WORK}),
     "agency": frozenset({LOGIN, "map", "complaints"}),
@@ -51,6 +52,14 @@ ROLE_CAMERA_GROUPS: dict[str, frozenset[str]] = {
 }
 """Camera groups (store.models.Camera.group) whose footage a role may see; none for roles not listed.
 The demo puts river cameras in "bpbd", TPS cameras in "dlh", road cameras in "lalu_lintas"."""
+AGENCY_CAMERA_GROUPS: dict[str, frozenset[str]] = {
+    "DLH": frozenset({"dlh"}),
+    "BPBD": frozenset({"bpbd"}),
+    "DISHUB": frozenset({"lalu_lintas"}),
+}
+"""The camera groups an agency's work needs (DLH its TPS sites, Dishub the roads, BPBD the rivers):
+an agency account of these may open the video wall, health list and live view of those cameras."""
+AGENCY_CAMERA_WORK = frozenset({"camera", "footage", "live"})
 
 CAMERA_ACTIONS = {"list": "camera", "health": "camera", "thumbnail": "footage", "live": "live",
                   "snapshot": "snapshot", "snapshot_read": "snapshot", "stream_url": "admin", "archive": "admin"}
@@ -59,7 +68,8 @@ FOOTAGE_ACTIONS = frozenset({"thumbnail", "live", "snapshot", "snapshot_read"})
 
 PERSONAL_COMPLAINT_FIELDS = ("reporter_name", "reporter_phone")
 
-CALLBACK_PREFIXES = (("cam-", "camera"), ("cov-", "coverage"), ("flood-", "flood"), ("admin-", "admin"), ("tax-", "tax"), ("cx-", "complaints"))
+CALLBACK_PREFIXES = (("cam-", "camera"), ("cov-", "coverage"), ("flood-", "flood"), ("admin-", "admin"), ("tax-", "tax"),
+                     ("cx-", "complaints"), ("alert-", LOGIN), ("room-", LOGIN))
 """A Dash callback output whose id starts with the prefix needs the permission."""
 CALLBACK_IDS = {
     **dict.fromkeys((ids.LANG_STORE, ids.MAP, ids.LAYERS_CONTROL, ids.COMPLAINTS_LAYER, ids.SECTORS_LAYER, ids.CAMERAS_LAYER,
@@ -114,7 +124,15 @@ class Account:
 
     @property
     def permissions(self) -> frozenset[str]:
-        return ROLE_PERMISSIONS.get(self.role, frozenset())
+        permissions = ROLE_PERMISSIONS.get(self.role, frozenset())
+        if self.agency_camera_groups:
+            permissions |= AGENCY_CAMERA_WORK
+        return permissions
+
+    @property
+    def agency_camera_groups(self) -> frozenset[str]:
+        """The camera groups this agency account's work needs (none for other roles)."""
+        return AGENCY_CAMERA_GROUPS.get(self.agency or "", frozenset()) if self.role == "agency" else frozenset()
 
     def can(self, permission: str | None) -> bool:
         """Whether the role holds `permission`; None (a page that declares none) is for admins only."""
@@ -127,7 +145,7 @@ class Account:
             return False
         if action not in FOOTAGE_ACTIONS:
             return True
-        groups = ROLE_CAMERA_GROUPS.get(self.role, frozenset())
+        groups = ROLE_CAMERA_GROUPS.get(self.role, frozenset()) | self.agency_camera_groups
         return ALL_GROUPS in groups or (group is not None and group in groups)
 
     @property
@@ -145,6 +163,12 @@ class Account:
         if self.can("complaints") and (scope is None or record.get("routed_at") is not None or "routed_at" not in record):
             return dict(record)
         return {k: v for k, v in record.items() if k not in PERSONAL_COMPLAINT_FIELDS}
+
+
+def roles_with(permission: str | None) -> list[str]:
+    """The roles holding `permission` (None: admins only), for telling a refused user who may."""
+    permission = permission or "admin"
+    return [role for role in ROLES if permission in ROLE_PERMISSIONS[role] or (role == "agency" and permission in AGENCY_CAMERA_WORK)]
 
 
 def route_permission(path: str) -> str:

@@ -28,7 +28,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from sqlalchemy import Engine, select
 
 from auth import audit, users
-from auth.policy import API_KEY, DATA_PREFIXES, OPEN, Account, output_permission, route_permission
+from auth.policy import API_KEY, DATA_PREFIXES, OPEN, Account, output_permission, roles_with, route_permission
 from layouts.auth_page import forbidden
 from routes.language import request_language
 from store.db import setup_lock
@@ -153,7 +153,7 @@ def _permission_checked(layout, permission: str | None) -> Callable:
     def checked_layout(**kwargs):
         account = current_account()
         if account is None or not account.can(permission):
-            return forbidden(request_language())
+            return forbidden(request_language(), permission or "admin", roles_with(permission), account.role if account else None)
         return layout(**kwargs) if callable(layout) else layout
 
     checked_layout.permission_checked = True

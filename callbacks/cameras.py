@@ -2,12 +2,17 @@
 marker colours from health. Everything shown is read from cameras.board.CameraBoard."""
 from __future__ import annotations
 
+import time
+from datetime import datetime, timezone
+
 import dash
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 
-from auth.web import audit_event
+from auth.web import audit_event, current_account
+from callbacks import wall
 from callbacks.map_view import map_bbox
-from cameras.health import DEGRADED, OFFLINE, ONLINE
+from cameras import history
+from cameras.health import DAY, DEGRADED, OFFLINE, ONLINE
 from cameras.manager import NoFrame, UnknownCamera
 from i18n import t
 from i18n.format import wit_time
@@ -15,8 +20,8 @@ from layouts import camera_views, ids
 from routes.cameras import camera_allowed
 from routes.language import request_language
 from services import Services
+from store.camera_history import read_changes
 from store.cameras import camera_geojson, camera_points, selected_sector_geojson
-from store.vocabulary import CAMERA_KINDS
 
 MAX_THUMBS_IN_VIEW = 12
 EMPTY_COLLECTION = {"type": "FeatureCollection", "features": []}
@@ -29,6 +34,17 @@ def _camera_id(value) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if number == value or str(number) == str(value) else None
+
+
+def camera_histories(engine, now: float | None = None, slots: int = 48) -> dict[int, dict]:
+    """Each camera's last 24 hours from its recorded status changes: strip slots, uptime, outages."""
+    now = time.time() if now is None else now
+    histories = {}
+    for cid, changes in read_changes(engine, datetime.fromtimestamp(now - DAY, timezone.utc).replace(tzinfo=None)).items():
+        histories[cid] = {"slots": history.strip(changes, now, DAY, slots),
+                          "uptime": history.uptime(changes, now, DAY), "outages": history.outages(changes, now, DAY),
+                          "recorded_since": changes[0][0] if changes[0][0] > now - DAY else None}
+    return histories
 
 
 def register(app: Dash, services: Services) -> None:
@@ -53,16 +69,11 @@ def register(app: Dash, services: Services) -> None:
         """The cameras whose pictures the user may see (footage is granted per camera group)."""
         return [r for r in records if camera_allowed("thumbnail", r["camera_id"])]
 
-    def wall_layout(**_query):
-        names = sorted({c["kecamatan"] for c in board.index() if c.get("kecamatan")})
-        return camera_views.wall_page(request_language(), names, period_s)
-
     def live_layout(id=None, **_query):  # noqa: A002 - the query parameter is called id
         camera_id = known(id)
         return camera_views.live_page(request_language(), camera_id, period_s, refusal(id) if camera_id is None else "cam.unknown")
 
-    dash.register_page("kamera", path="/kamera", name="kamera", layout=wall_layout, nav_key="nav.cameras", permission="camera",
-                       order=10)
+    wall.register(app, services, visible, period_s)
     dash.register_page("kamera-kesehatan", path="/kamera/kesehatan", name="kamera-kesehatan", nav_key="nav.camera_health", order=11,
                        layout=lambda **_q: camera_views.health_page(request_language(), period_s), permission="camera")
     dash.register_page("kamera-langsung", path="/kamera/langsung", name="kamera-langsung", layout=live_layout, permission="camera",
@@ -178,28 +189,13 @@ def register(app: Dash, services: Services) -> None:
                 html.A(t("cam.snapshot_open", lang), href=url, target="_blank", rel="noopener")]
 
     @app.callback(
-        Output(ids.CAM_WALL, "children"),
-        Output(ids.CAM_WALL_COUNT, "children"),
-        Input(ids.CAM_TICK, "n_intervals"),
-        Input(ids.CAM_WALL_KIND, "value"),
-        Input(ids.CAM_WALL_KECAMATAN, "value"),
-        State(ids.LANG_STORE, "data"),
-    )
-    def video_wall(tick, kinds, kecamatan, lang):
-        kinds = {k for k in (kinds or []) if k in CAMERA_KINDS}
-        kecamatan = {k for k in (kecamatan or []) if isinstance(k, str)}
-        records = sorted(visible(board.all_health()), key=lambda r: r["camera_id"])
-        shown = [r for r in records if r.get("kind") in kinds and (not kecamatan or r.get("kecamatan") in kecamatan)]
-        cards = [camera_views.thumb_card(r, lang, tick or 0, link=True) for r in shown]
-        return cards, t("cam.wall_count", lang).format(shown=len(shown), total=len(records))
-
-    @app.callback(
         Output(ids.CAM_HEALTH_TABLE, "children"),
         Output(ids.CAM_HEALTH_SUMMARY, "children"),
         Input(ids.CAM_TICK, "n_intervals"),
         State(ids.LANG_STORE, "data"),
     )
     def health_list(_tick, lang):
-        records = board.all_health()
+        records = [r for r in board.all_health() if camera_allowed("list", r["camera_id"]) and (
+            not current_account().agency_camera_groups or camera_allowed("thumbnail", r["camera_id"]))]
         counts = {status: sum(r.get("status") == status for r in records) for status in (ONLINE, DEGRADED, OFFLINE)}
-        return camera_views.health_table(records, lang), t("cam.health_summary", lang).format(**counts)
+        return camera_views.health_table(records, lang, camera_histories(services.engine)), t("cam.health_summary", lang).format(**counts)

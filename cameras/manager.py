@@ -225,6 +225,18 @@ class CameraManager:
             raise UnknownCamera(camera_id)
         return mjpeg_stream(lambda: self.reader(camera_id), self.settings, **kwargs)
 
+    def first_thumbnail(self, camera_id: int, timeout: float = 1.5) -> dict[str, Any] | None:
+        """A thumbnail made and published now from the reader's current frame, waiting at most
+        `timeout` seconds for one: for a camera nobody asked for yet, whose first thumbnail is not
+        published, so a wall opening shows its picture at once. None when no frame came in time."""
+        r = self.reader(camera_id)
+        if r is None:
+            return None
+        frame = r.fresh_frame(timeout, max_age_s=self.settings.offline_after_s)
+        if frame is None:
+            return None
+        return self.publisher.publish_thumbnail(camera_id, frame.image, frame.ts, frame.seq)
+
     def snapshot(self, camera_id: int, timeout: float | None = None) -> SnapshotRecord:
         """Store the current frame as evidence. NoFrame when the camera gives none in time."""
         r = self.reader(camera_id)

@@ -9,8 +9,6 @@ from dash import dcc, html
 from i18n import t
 from i18n.format import age_text, number, percent, wit_time
 from layouts import ids
-from layouts.controls import dropdown
-from store.vocabulary import CAMERA_KINDS
 
 THUMB_URL = "/cameras/{id}/thumbnail.jpg?t={tick}"
 LIVE_URL = "/cameras/{id}/live.mjpg"
@@ -117,23 +115,6 @@ def live_info(record: dict, lang: str) -> html.Table:
     return html.Table(html.Tbody([html.Tr([html.Th(k), html.Td(v)]) for k, v in rows]), className="cam-info-table")
 
 
-def wall_page(lang: str, kecamatan_names: list[str], period_s: float) -> html.Div:
-    return html.Div(className="cam-page", children=[
-        html.Div(className="cam-toolbar", children=[
-            html.H1(t("cam.wall_title", lang), className="page-title"),
-            dcc.Checklist(id=ids.CAM_WALL_KIND, options=[{"label": t(f"kind.{k}", lang), "value": k} for k in CAMERA_KINDS],
-                          value=list(CAMERA_KINDS), inline=True, className="filter-checklist cam-wall-kind",
-                          inputClassName="form-check-input", labelClassName="form-check-label"),
-            dropdown(lang, id=ids.CAM_WALL_KECAMATAN, options=kecamatan_names, multi=True, placeholder=t("filter.kecamatan", lang),
-                         className="cam-wall-kecamatan"),
-            html.Span(id=ids.CAM_WALL_COUNT, className="text-muted", role="status"),
-        ]),
-        html.P(t("cam.refreshed", lang).format(s=f"{period_s:g}"), className="small text-muted"),
-        html.Div(id=ids.CAM_WALL, className="cam-wall", role="list"),
-        tick_interval(period_s),
-    ])
-
-
 def error_cell(record: dict, lang: str) -> html.Td:
     """The camera's last trouble in the operator's words; the technical message (for whoever fixes
     it) shows on hover."""
@@ -143,9 +124,47 @@ def error_cell(record: dict, lang: str) -> html.Td:
     return html.Td(t(f"cam.error.{record.get('last_error_code') or 'unexpected'}", lang), title=message, className="cam-error")
 
 
-def health_table(records: list[dict], lang: str) -> html.Table:
+def history_strip(slots: list[str], lang: str) -> html.Div:
+    """The last 24 hours as a bar of equal slots coloured by the worst status in each (as status
+    pages draw them), oldest on the left. One element per camera: a gradient with hard stops."""
+    width = 100 / len(slots)
+    stops = ", ".join(f"var(--room-{status}) {i * width:.3f}% {(i + 1) * width:.3f}%" for i, status in enumerate(slots))
+    return html.Div(className="history-strip", role="img", title=t("cam.history_axis", lang),
+                    style={"background": f"linear-gradient(to right, {stops})"},
+                    **{"aria-label": t("cam.history_24h", lang) + ": " + ", ".join(
+                        f"{t(f'camera.status.{s}', lang)} {slots.count(s)}/{len(slots)}" for s in dict.fromkeys(slots))})
+
+
+def outage_text(history: dict, lang: str) -> str:
+    """When the camera last went down and for how long (or that it did not, or nothing is recorded)."""
+    if history.get("uptime") is None:
+        return t("cam.history_unknown", lang)
+    outages = history.get("outages") or []
+    if not outages:
+        if history.get("recorded_since") is not None:  # recorded for less than the day: say since when
+            return t("cam.no_outage_since", lang).format(start=wit_time(history["recorded_since"]))
+        return t("cam.no_outage", lang)
+    last = outages[0]
+    key = "cam.outage_ended" if last["end"] is not None else "cam.outage_ongoing"
+    text = t(key, lang).format(start=wit_time(last["start"]), duration=age_text(last["duration_s"], lang))
+    return text + (" · " + t("cam.outages_count", lang).format(n=len(outages)) if len(outages) > 1 else "")
+
+
+def health_table(records: list[dict], lang: str, histories: dict[int, dict] | None = None) -> html.Table:
+    """One row per camera; `histories` (camera id -> {"slots", "uptime",
+    "outages", "recorded_since": first record when younger than the day, else None}) adds its last 24 hours as a strip, its uptime over them and its last outage."""
+    histories = histories or {}
     head = [t("field.name", lang), t("field.kind", lang), t("field.kecamatan", lang), t("field.status", lang), t("cam.fps", lang),
-            t("cam.uptime_24h", lang), t("cam.uptime_7d", lang), t("cam.last_error", lang)]
+            t("cam.history_24h", lang), t("cam.uptime_24h", lang), t("cam.last_outage", lang), t("cam.uptime_7d", lang), t("cam.last_error", lang)]
+
+    def history_cells(r: dict) -> list:
+        history = histories.get(r["camera_id"])
+        if not history:
+            return [html.Td(t("cam.history_unknown", lang), className="text-muted"), html.Td(percent(r.get("uptime_24h"), lang), className="num"),
+                    html.Td("–")]
+        return [html.Td(history_strip(history["slots"], lang)),
+                html.Td(percent(history["uptime"], lang), className="num"), html.Td(outage_text(history, lang), className="cam-outage")]
+
     rows = [html.Tr(className=f"cam-row-{r.get('status', 'offline')}", children=[
         html.Td(dcc.Link(r.get("name") or f"#{r['camera_id']}", href=LIVE_PAGE_URL.format(id=r["camera_id"]))),
         html.Td(t(f"kind.{r.get('kind')}", lang)),
@@ -153,7 +172,7 @@ def health_table(records: list[dict], lang: str) -> html.Table:
         html.Td([html.Div(status_line(r, lang)), html.Div(reason_text(r, lang), className="small text-muted")]
                 if r.get("status") != "online" else status_line(r, lang)),
         html.Td(fps_text(r, lang), className="num"),
-        html.Td(percent(r.get("uptime_24h"), lang), className="num"),
+        *history_cells(r),
         html.Td(percent(r.get("uptime_7d"), lang), className="num"),
         error_cell(r, lang),
     ]) for r in records]

@@ -180,10 +180,12 @@ def _checklist_options(prefix: str, values, lang: str) -> list[dict]:
 
 
 def side_panel(lang: str, kecamatan_names: dict[str, str], date_range: tuple[date, date], agencies: Sequence[str],
-               camera_period_s: float | None) -> html.Aside:
+               camera_period_s: float | None, scope_agency: str | None = None) -> html.Aside:
     return html.Aside(
         className="side-panel",
         children=[
+            *([html.P(t("scope.agency", lang).format(agency=scope_agency), className="scope-note", role="note")]
+              if scope_agency else []),
             html.H2(t("filter.title", lang), className="panel-title"),
             html.Label(t("filter.dates", lang), htmlFor=ids.FILTER_DATES),
             date_range_picker(lang, id=ids.FILTER_DATES, min_date_allowed=date_range[0], max_date_allowed=date_range[1], className="mb-2"),
@@ -216,14 +218,14 @@ def side_panel(lang: str, kecamatan_names: dict[str, str], date_range: tuple[dat
 
 def map_page(lang: str, basemap: Basemap, kecamatan_names: dict[str, str],
              date_range: tuple[date, date], complaints_url: str, camera_markers: dict, agencies: Sequence[str],
-             camera_period_s: float | None) -> html.Div:
-    """The map page. `agencies`: those the user may filter by (an agency's staff see only their own);
-    `camera_period_s` None leaves out the camera thumbnails and live view (roles that may not watch
-    cameras)."""
+             camera_period_s: float | None, scope_agency: str | None = None) -> html.Div:
+    """The map page. `agencies`: those the user may filter by (an agency's staff see only their own,
+    `scope_agency`, said at the top of the panel); `camera_period_s` None leaves out the camera
+    thumbnails and live view (roles that may not watch cameras)."""
     return html.Div(
         className="map-page",
         children=[
-            side_panel(lang, kecamatan_names, date_range, agencies, camera_period_s),
+            side_panel(lang, kecamatan_names, date_range, agencies, camera_period_s, scope_agency),
             html.Div([city_map(lang, basemap, complaints_url, camera_markers), legend(lang), *([live_panel(lang)] if camera_period_s else [])],
                      className="map-wrap"),
         ],

@@ -1,12 +1,12 @@
-"""The frame around every page: header with the title, the pages the user may open, who is logged
-in with a logout button, and the language switch."""
+"""The frame around every page: header with the title, the pages the user may open, the alert
+centre, the theme switch, who is logged in with a logout button, and the language switch."""
 from __future__ import annotations
 
 import dash
 from dash import dcc, html
 
 from i18n import LANGUAGES, t
-from layouts import ids
+from layouts import alert_centre, ids
 
 
 def _nav_links(lang: str, account) -> list:
@@ -36,12 +36,27 @@ def _user_box(lang: str, account, csrf_token: str) -> html.Div:
     )
 
 
-def shell(lang: str, account=None, csrf_token: str = "") -> html.Div:
-    """`account` (an auth.policy.Account, None before login) decides the nav links and the user box."""
+def _theme_switch(lang: str, theme: str) -> list:
+    """The button that flips the user's theme (stored for the user); its label names the other theme."""
+    return [
+        dcc.Store(id=ids.ROOM_THEME, data=theme),
+        dcc.Store(id=ids.ROOM_THEME_CHOICE),
+        dcc.Store(id=ids.ROOM_THEME_SAVED),
+        html.Button(t("theme.to_gelap" if theme != "gelap" else "theme.to_terang", lang), id=ids.ROOM_THEME_TOGGLE, n_clicks=0,
+                    className="btn btn-outline-light btn-sm theme-toggle",
+                    **{"data-label-gelap": t("theme.to_terang", lang), "data-label-terang": t("theme.to_gelap", lang)}),
+    ]
+
+
+def shell(lang: str, account=None, csrf_token: str = "", preferences: dict | None = None, alert_poll_ms: int = 5000) -> html.Div:
+    """`account` (an auth.policy.Account, None before login) decides the nav links, the user box and
+    the alert centre; `preferences` (alerts.store.preferences) its theme and alert sound."""
     other = next(code for code in LANGUAGES if code != lang)
+    preferences = preferences or {"theme": "terang", "alert_sound": False}
     return html.Div(
         className="app-shell",
         lang=lang,
+        **{"data-theme": preferences["theme"]},
         children=[
             dcc.Store(id=ids.LANG_STORE, data=lang),
             html.Header(
@@ -49,10 +64,13 @@ def shell(lang: str, account=None, csrf_token: str = "") -> html.Div:
                 children=[
                     html.Div([html.Span(t("app.title", lang), className="app-title"), html.Span(t("app.subtitle", lang), className="app-subtitle")]),
                     html.Nav(_nav_links(lang, account) if account else [], className="app-nav"),
+                    alert_centre.top_bar_part(lang, preferences["alert_sound"], alert_poll_ms) if account else None,
+                    *(_theme_switch(lang, preferences["theme"]) if account else []),
                     _user_box(lang, account, csrf_token) if account else None,
                     html.A(t("lang.switch", lang), href=f"/bahasa/{other}", className="btn btn-outline-light btn-sm", id="language-switch"),
                 ],
             ),
+            alert_centre.banner_area() if account else None,
             html.Main(dash.page_container, className="app-main"),
         ],
     )

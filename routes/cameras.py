@@ -163,6 +163,10 @@ def thumbnail(camera_id: int) -> Response:
     cam = st.board.camera(camera_id)
     if thumb is None and cam is None:
         return _error(404, f"unknown camera {camera_id}")
+    if thumb is None and st.board.manager is not None and not (st.board.health(camera_id) or {}).get("last_error"):
+        # nobody has asked for this camera yet and its first thumbnail is not made: make it now
+        # from the reader's frame rather than answer with the grey card until the next refresh
+        thumb = st.board.manager.first_thumbnail(camera_id)
     now = time.time()
     age = now - thumb["ts"] if thumb else None
     period = st.board.settings.thumbnail_period_s or 5.0

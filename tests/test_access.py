@@ -19,7 +19,7 @@ CAMERA_PAGES = {"/kamera", "/kamera/kesehatan", "/kamera/langsung"}
 PAGES = ["/", "/admin", *sorted(CAMERA_PAGES), "/cakupan", "/banjir", "/pajak"]
 OPENS = {  # role -> pages it may open
     "admin": set(PAGES), "operator": {"/", *CAMERA_PAGES}, "planner": {"/", "/cakupan"}, "bpbd": {"/", *CAMERA_PAGES, "/banjir"},
-    "agency": {"/"}, "viewer": {"/"}, "tax": {"/", "/pajak"},
+    "agency": {"/", *CAMERA_PAGES}, "viewer": {"/"}, "tax": {"/", "/pajak"},  # the demo agency user is DLH's: its TPS cameras
 }
 
 
@@ -101,7 +101,7 @@ def test_without_a_session_pages_redirect_and_data_answers_401(anonymous):
 @pytest.mark.parametrize("role", ROLES)
 def test_callbacks_are_judged_by_their_output_ids(clients, role):
     assert callback(clients[role], **MAP_FILTER).status_code == 200
-    for output, roles_allowed in (("cam-wall", {"admin", "operator", "bpbd"}), ("cov-result", {"admin", "planner"}),
+    for output, roles_allowed in (("cam-wall", {"admin", "operator", "bpbd", "agency"}), ("cov-result", {"admin", "planner"}),
                                   ("flood-table", {"admin", "bpbd"}), ("admin-users-table", {"admin"})):
         status = callback(clients[role], [(output, "children")], [("lang-store", "data", "id")]).status_code
         # allowed outputs get past the guard to Dash (these pages are not on this branch: 500 there)
@@ -127,15 +127,18 @@ def _camera_of_group(engine, group):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_camera_footage_is_granted_per_group(clients, engine, role):
-    river, road = _camera_of_group(engine, "bpbd"), _camera_of_group(engine, "lalu_lintas")
+    river, road, tps = (_camera_of_group(engine, group) for group in ("bpbd", "lalu_lintas", "dlh"))
     client = clients[role]
-    for camera_id, group in ((river, "bpbd"), (road, "lalu_lintas")):
-        may = role in ("admin", "operator") or (role == "bpbd" and group == "bpbd")
-        for url in (f"/cameras/{camera_id}/thumbnail.jpg", f"/cameras/{camera_id}/live.mjpg", f"/cameras/{camera_id}/snapshots"):
+    for camera_id, group in ((river, "bpbd"), (road, "lalu_lintas"), (tps, "dlh")):
+        may = role in ("admin", "operator") or (role == "bpbd" and group == "bpbd") or (role == "agency" and group == "dlh")
+        urls = [f"/cameras/{camera_id}/thumbnail.jpg", f"/cameras/{camera_id}/live.mjpg"]
+        if role != "agency":  # an agency may watch its cameras, not take evidence snapshots
+            urls.append(f"/cameras/{camera_id}/snapshots")
+        for url in urls:
             status = client.get(url).status_code
             # past the permission check this process has no camera readers: 404/503, never 403
             assert (status == 403) != may, (url, status)
-    assert (client.get("/cameras/health").status_code == 403) != (role in ("admin", "operator", "bpbd"))
+    assert (client.get("/cameras/health").status_code == 403) != (role in ("admin", "operator", "bpbd", "agency"))
 
 
 def _complaint_of(engine, agency):

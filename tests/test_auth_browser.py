@@ -32,12 +32,13 @@ CAMERA_PAGES = ["Dinding video", "Kesehatan kamera"]
 MONITOR, PORTAL = "Pemantauan layanan", "Portal warga"
 COMPLAINT_PAGES = ["Pengaduan", "Kinerja OPD"]
 NAV_LINKS = {
-    "admin": ["Peta", *CAMERA_PAGES, *COMPLAINT_PAGES, "Cakupan CCTV", "Banjir (BPBD)", "Admin", MONITOR, PORTAL],
+    "admin": ["Peta", *CAMERA_PAGES, *COMPLAINT_PAGES, "Cakupan CCTV", "Banjir (BPBD)", "Pajak restoran", "Admin", MONITOR, PORTAL],
     "operator": ["Peta", *CAMERA_PAGES, *COMPLAINT_PAGES, MONITOR, PORTAL],
     "planner": ["Peta", "Cakupan CCTV", PORTAL],
     "bpbd": ["Peta", *CAMERA_PAGES, "Banjir (BPBD)", PORTAL],
-    "agency": ["Peta", *COMPLAINT_PAGES, PORTAL],
+    "agency": ["Peta", *CAMERA_PAGES, *COMPLAINT_PAGES, PORTAL],  # the demo agency is DLH: its TPS cameras
     "viewer": ["Peta", PORTAL],
+    "tax": ["Peta", "Pajak restoran", PORTAL],
 }
 
 

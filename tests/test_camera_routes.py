@@ -176,3 +176,17 @@ def test_flask_caching_cache_is_accepted(settings):
         init_camera_routes(app, m, cache)
         wait_until(lambda: app.test_client().get("/cameras/1/thumbnail.jpg").headers["X-Camera-Status"] == "online",
                    3, message="thumbnail through flask-caching")
+
+
+def test_a_camera_without_a_published_thumbnail_gets_its_first_one_on_request(app_and_manager):
+    """A wall opened before the reader's first thumbnail (or after it was lost) shows the picture at
+    once, not the grey card until the next refresh; a camera that failed still gets the card."""
+    app, manager = app_and_manager
+    manager.cache.delete(manager.keys.thumb(1))
+    started = time.monotonic()
+    r = app.test_client().get("/cameras/1/thumbnail.jpg?t=0")
+    assert r.headers["X-Camera-Status"] == "online" and decode(r.data).shape[1] == 320
+    assert time.monotonic() - started < 2
+    assert manager.cache.get(manager.keys.thumb(1)) is not None  # published for everyone else too
+    wait_until(lambda: (manager.health(2) or {}).get("last_error"), 5, message="camera 2 fails")
+    assert app.test_client().get("/cameras/2/thumbnail.jpg?t=0").headers["X-Camera-Status"] == "offline"

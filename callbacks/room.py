@@ -1,0 +1,129 @@
+"""The operators' room on every page: the alert centre of the top bar and the theme switch.
+
+Alerts come from services.alert_centre (alerts/), filtered for the account; acknowledgements and
+preferences are stored per user (alerts.store). Nothing the browser sends is trusted: the keys it
+acknowledges are only those of alerts open for this account now.
+"""
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+import dash
+from dash import ALL, Dash, Input, Output, State, clientside_callback, ctx, no_update
+
+from alerts import unacknowledged
+from alerts.store import THEMES, acknowledge, acknowledged, set_preferences
+from auth.web import current_account
+from layouts import alert_centre, ids
+from services import Services
+
+
+def may_open(account, link: str | None) -> bool:
+    """Whether the account may open the page a link points to (an unknown path: no)."""
+    if not link:
+        return False
+    path = urlsplit(link).path
+    page = next((p for p in dash.page_registry.values() if p.get("path") == path), None)
+    return page is not None and account.can(page.get("permission"))
+
+
+def register(app: Dash, services: Services) -> None:
+    engine, centre = services.engine, services.alert_centre
+
+    # Acknowledging is its own callback: the list re-rendering its buttons must not fire the
+    # callback that renders them (a pattern-matching input among its own outputs would loop).
+    @app.callback(
+        Output(ids.ALERT_ACKED, "data"),
+        Input({"type": ids.ALERT_ACK, "key": ALL, "place": ALL}, "n_clicks"),
+        Input(ids.ALERT_ACK_ALL, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def acknowledge_alerts(_acks, _ack_all):
+        account = current_account()
+        clicked = bool(ctx.triggered and ctx.triggered[0].get("value"))  # a click, not a button being re-rendered
+        if account is None or centre is None or not clicked:
+            return no_update
+        keys = [a.key for a in centre.open_alerts(account)]  # only alerts open for this account now
+        trigger = ctx.triggered_id
+        chosen = keys if trigger == ids.ALERT_ACK_ALL else [trigger["key"]] if isinstance(trigger, dict) and trigger.get("key") in keys else []
+        if not chosen:
+            return no_update
+        acknowledge(engine, account.username, chosen)
+        return time.time()  # a new value each time: the list is redrawn
+
+    @app.callback(
+        Output(ids.ALERT_COUNT, "children"),
+        Output(ids.ALERT_COUNT, "className"),
+        Output(ids.ALERT_LIST, "children"),
+        Output(ids.ALERT_BANNER, "children"),
+        Output(ids.ALERT_BANNER, "className"),
+        Output(ids.ALERT_KEYS, "data"),
+        Input(ids.ALERT_TICK, "n_intervals"),
+        Input(ids.ALERT_ACKED, "data"),
+        State(ids.LANG_STORE, "data"),
+    )
+    def alerts_now(_tick, _acked, lang):
+        account = current_account()
+        if account is None or centre is None:
+            return no_update, no_update, no_update, no_update, no_update, no_update
+        open_alerts = centre.open_alerts(account)
+        new = unacknowledged(open_alerts, acknowledged(engine, account.username, [a.key for a in open_alerts]))
+        new_keys = {a.key for a in new}
+        opens = lambda link: may_open(account, link)  # noqa: E731
+        rows = alert_centre.alert_rows([a.as_dict() for a in open_alerts], new_keys, lang, opens)
+        top = new[0].as_dict() if new else None
+        return (str(len(new)), "alert-count" + ("" if new else " hidden"), rows,
+                alert_centre.banner(top, len(new) - 1, lang, opens), f"alert-banner alert-{top['severity']}" if top else "alert-banner hidden",
+                sorted(new_keys))
+
+    @app.callback(
+        Output(ids.ALERT_SOUND_SAVED, "data"),
+        Input(ids.ALERT_SOUND, "value"),
+        prevent_initial_call=True,
+    )
+    def save_sound(value):
+        account = current_account()
+        if account is None:
+            return no_update
+        return set_preferences(engine, account.username, alert_sound="on" in (value or []))["alert_sound"]
+
+    @app.callback(
+        Output(ids.ROOM_THEME_SAVED, "data"),
+        Input(ids.ROOM_THEME_CHOICE, "data"),
+        prevent_initial_call=True,
+    )
+    def save_theme(theme):
+        account = current_account()
+        if account is None or theme not in THEMES:
+            return no_update
+        return set_preferences(engine, account.username, theme=theme)["theme"]
+
+
+# Browser side (assets/room.js): the theme shown (a screen's ?tema= wins over the user's), the
+# switch, the alert panel opening and closing, and the sound when a new alert arrives.
+clientside_callback(
+    dash.ClientsideFunction("room", "applyTheme"),
+    Output(ids.ROOM_THEME_TOGGLE, "children"),
+    Input(ids.ROOM_THEME, "data"),
+    Input(ids.ROOM_THEME_SAVED, "data"),
+)
+clientside_callback(
+    dash.ClientsideFunction("room", "toggleTheme"),
+    Output(ids.ROOM_THEME_CHOICE, "data"),
+    Input(ids.ROOM_THEME_TOGGLE, "n_clicks"),
+    prevent_initial_call=True,
+)
+clientside_callback(
+    dash.ClientsideFunction("room", "togglePanel"),
+    Output(ids.ALERT_PANEL, "className"),
+    Input(ids.ALERT_BELL, "n_clicks"),
+    State(ids.ALERT_PANEL, "className"),
+    prevent_initial_call=True,
+)
+clientside_callback(
+    dash.ClientsideFunction("room", "announce"),
+    Output(ids.ALERT_AUDIO, "title"),
+    Input(ids.ALERT_KEYS, "data"),
+    State(ids.ALERT_SOUND, "value"),
+)

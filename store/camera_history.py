@@ -1,0 +1,61 @@
+"""Each camera's status changes in the store (alerts.models.CameraStatusChange): written by the
+cameras.history.HistoryRecorder of the process that runs the readers, read by the health page."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import Engine, delete, func, select
+from sqlalchemy.exc import IntegrityError
+
+from alerts.models import CameraStatusChange
+
+KEEP = timedelta(days=8)
+
+
+def _utc(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, timezone.utc).replace(tzinfo=None)
+
+
+def _unix(moment: datetime) -> float:
+    return moment.replace(tzinfo=timezone.utc).timestamp()
+
+
+def last_statuses(engine: Engine) -> dict[int, str]:
+    """The last recorded status of every camera that has one."""
+    latest = select(CameraStatusChange.camera_id, func.max(CameraStatusChange.at).label("at")).group_by(CameraStatusChange.camera_id).subquery()
+    statement = (select(CameraStatusChange.camera_id, CameraStatusChange.status, CameraStatusChange.id)
+                 .join(latest, (latest.c.camera_id == CameraStatusChange.camera_id) & (latest.c.at == CameraStatusChange.at))
+                 .order_by(CameraStatusChange.id))
+    with engine.connect() as conn:
+        return {cid: status for cid, status, _ in conn.execute(statement)}
+
+
+def record_changes(engine: Engine, changes: list[tuple[int, float, str]], now: datetime | None = None) -> dict[int, str]:
+    """Store (camera id, unix time, status) changes (one already stored by another worker is
+    skipped), drop those older than KEEP, and return the last status per camera."""
+    for cid, at, status in changes:
+        try:
+            with engine.begin() as conn:
+                conn.execute(CameraStatusChange.__table__.insert().values(camera_id=cid, at=_utc(at), status=status))
+        except IntegrityError:
+            pass
+    with engine.begin() as conn:
+        conn.execute(delete(CameraStatusChange).where(CameraStatusChange.at < (now or datetime.utcnow()) - KEEP))
+    return last_statuses(engine)
+
+
+def read_changes(engine: Engine, since: datetime) -> dict[int, list[tuple[float, str]]]:
+    """Camera id -> its (unix time, status) changes from the last one before `since` (naive UTC)
+    on, oldest first: enough to say each camera's status over any window starting at `since`."""
+    before = (select(CameraStatusChange.camera_id, func.max(CameraStatusChange.at).label("at"))
+              .where(CameraStatusChange.at < since).group_by(CameraStatusChange.camera_id).subquery())
+    columns = (CameraStatusChange.camera_id, CameraStatusChange.at, CameraStatusChange.status)
+    with engine.connect() as conn:
+        rows = conn.execute(select(*columns).where(CameraStatusChange.at >= since)).all()
+        rows += conn.execute(select(*columns).join(before, (before.c.camera_id == CameraStatusChange.camera_id)
+                                                   & (before.c.at == CameraStatusChange.at))).all()
+    history: dict[int, list[tuple[float, str]]] = defaultdict(list)
+    for cid, at, status in sorted(rows, key=lambda r: (r[0], r[1])):
+        history[cid].append((_unix(at), status))
+    return dict(history)

@@ -1,0 +1,116 @@
+"""The alert centre, acknowledgements, preferences and camera history: plain functions with answers
+worked out by hand, and the store on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import insert
+
+from alerts import Alert, AlertCentre, unacknowledged
+from alerts.sources import camera_down_source, flood_raised_source, service_down_source
+from alerts.store import acknowledge, acknowledged, preferences, set_preferences
+from auth.policy import Account
+from cameras import history
+from cameras.health import DEGRADED, OFFLINE, ONLINE
+from flood.models import Alert as FloodAlert, Gauge
+from monitor.models import Incident
+from monitor.store import save_service
+from store import camera_history
+from store.models import Camera
+
+HOUR = 3600.0
+NOW = 1_800_000_000.0
+
+
+def test_strip_marks_each_slot_with_its_worst_status_and_unknown_before_the_record():
+    changes = [(NOW - 10 * HOUR, ONLINE), (NOW - 5 * HOUR, OFFLINE), (NOW - 4.5 * HOUR, ONLINE), (NOW - 1 * HOUR, DEGRADED)]
+    slots = history.strip(changes, NOW, window_s=24 * HOUR, slots=24)  # one slot an hour
+    assert slots[:14] == [history.UNKNOWN] * 14
+    assert slots[14:19] == [ONLINE] * 5
+    assert slots[19] == OFFLINE  # half an hour down within the hour is that hour's colour
+    assert slots[20:23] == [ONLINE] * 3 and slots[23] == DEGRADED
+
+
+def test_uptime_counts_recorded_time_only_and_outages_say_when_and_how_long():
+    changes = [(NOW - 10 * HOUR, ONLINE), (NOW - 5 * HOUR, OFFLINE), (NOW - 4.5 * HOUR, ONLINE), (NOW - 1 * HOUR, OFFLINE)]
+    assert history.uptime(changes, NOW, 24 * HOUR) == pytest.approx(8.5 / 10)
+    assert history.uptime([], NOW) is None
+    assert history.outages(changes, NOW) == [
+        {"start": NOW - HOUR, "end": None, "duration_s": HOUR},  # newest first, still down
+        {"start": NOW - 5 * HOUR, "end": NOW - 4.5 * HOUR, "duration_s": 0.5 * HOUR},
+    ]
+
+
+def test_new_changes_are_only_the_statuses_that_moved():
+    records = [{"camera_id": 1, "status": ONLINE, "status_since": NOW}, {"camera_id": 2, "status": OFFLINE, "status_since": NOW - 5},
+               {"camera_id": 3, "status": ONLINE, "published_ts": NOW}]
+    assert history.new_changes({1: ONLINE, 2: ONLINE}, records) == [(2, NOW - 5, OFFLINE), (3, NOW, ONLINE)]
+
+
+def test_status_changes_round_trip_through_the_store(engine):
+    changes = [(7, NOW - 3 * HOUR, ONLINE), (7, NOW - 2 * HOUR, OFFLINE), (8, NOW - 30 * HOUR, ONLINE)]
+    now = datetime.utcfromtimestamp(NOW)
+    assert camera_history.record_changes(engine, changes, now=now) == {7: OFFLINE, 8: ONLINE}
+    assert camera_history.record_changes(engine, changes[:1], now=now) == {7: OFFLINE, 8: ONLINE}  # another worker's copy: skipped
+    read = camera_history.read_changes(engine, now - timedelta(days=1))
+    assert read[7] == [(NOW - 3 * HOUR, ONLINE), (NOW - 2 * HOUR, OFFLINE)]
+    assert read[8] == [(NOW - 30 * HOUR, ONLINE)]  # the status the day started with
+
+
+def test_acknowledgements_and_preferences_are_per_user(engine):
+    assert acknowledge(engine, "operator", ["camera:1:100", "flood:3"]) == 2
+    assert acknowledge(engine, "operator", ["flood:3"]) == 0
+    assert acknowledged(engine, "operator", ["camera:1:100", "flood:3", "flood:4"]) == {"camera:1:100", "flood:3"}
+    assert acknowledged(engine, "bpbd", ["flood:3"]) == set()
+    assert preferences(engine, "operator") == {"theme": "terang", "alert_sound": False}
+    set_preferences(engine, "operator", theme="gelap")
+    assert set_preferences(engine, "operator", alert_sound=True) == {"theme": "gelap", "alert_sound": True}
+    assert preferences(engine, "bpbd")["theme"] == "terang"
+    with pytest.raises(ValueError):
+        set_preferences(engine, "operator", theme="pink")
+
+
+class FakeBoard:
+    def __init__(self, records):
+        self.records = records
+
+    def all_health(self):
+        return self.records
+
+
+def test_sources_report_cameras_down_and_raised_flood_levels_to_who_may_see_them(engine):
+    with engine.begin() as conn:
+        conn.execute(insert(Camera), [dict(id=1, name="TPS Passo", kind="tps", group="dlh", lon=128.2, lat=-3.6, stream_url="demo://1"),
+                                      dict(id=2, name="Jl. Pattimura", kind="road", group="lalu_lintas", lon=128.2, lat=-3.6, stream_url="demo://2")])
+        conn.execute(insert(Gauge).values(id=1, code="G1", name="Pos Wai Batu Merah", lon=128.2, lat=-3.6, normal_cm=50, waspada_cm=100,
+                                          siaga_cm=150, awas_cm=200))
+        conn.execute(insert(FloodAlert).values(id=5, gauge_id=1, level=2, raised_at=datetime(2026, 12, 1, 2), level_cm=163, zone_ids=[]))
+    board = FakeBoard([{"camera_id": 1, "name": "TPS Passo", "status": OFFLINE, "status_since": NOW},
+                       {"camera_id": 2, "name": "Jl. Pattimura", "status": OFFLINE, "status_since": NOW - 60},
+                       {"camera_id": 3, "name": "ok", "status": ONLINE}])
+    centre = (AlertCentre().add("cameras", camera_down_source(board, engine), "camera")
+              .add("flood", flood_raised_source(engine), ("flood", "room"))
+              .add("broken", lambda: 1 / 0, "map"))
+    operator = centre.open_alerts(Account("operator", "operator"))
+    assert [a.key for a in operator] == ["flood:5", f"camera:1:{int(NOW)}", f"camera:2:{int(NOW - 60)}"]  # critical first, then newest
+    assert operator[0].params == {"gauge": "Pos Wai Batu Merah", "level_key": "flood.level.2", "cm": 163} and operator[0].link == "/banjir"
+    assert [a.key for a in centre.open_alerts(Account("agency", "agency", "DLH"))] == [f"camera:1:{int(NOW)}"]  # its TPS camera only
+    assert [a.key for a in centre.open_alerts(Account("bpbd", "bpbd"))] == ["flood:5"]
+    assert centre.open_alerts(Account("viewer", "viewer")) == []
+    assert [a.key for a in unacknowledged(operator, {"flood:5"})] == [a.key for a in operator[1:]]
+    assert isinstance(operator[0], Alert) and operator[0].as_dict()["raised_at"] == datetime(2026, 12, 1, 2)
+
+
+def test_a_city_service_that_is_down_reaches_the_operators_room_until_it_is_back(engine):
+    lpse = save_service(engine, {"name": "LPSE", "kind": "http", "target": "https://lpse.ambonkota.go.id/"})
+    with engine.begin() as conn:
+        conn.execute(insert(Incident).values(id=7, service_id=lpse, started_at=datetime(2026, 12, 1, 1), reason="timeout"))
+    centre = AlertCentre().add("services", service_down_source(engine), ("monitor", "room"))
+    [alert] = centre.open_alerts(Account("operator", "operator"))
+    assert (alert.kind, alert.key, alert.severity, alert.params) == ("service_down", f"service:{lpse}", "critical", {"service": "LPSE"})
+    assert alert.link == "/pemantauan#incident-7" and alert.raised_at == datetime(2026, 12, 1, 1)
+    assert centre.open_alerts(Account("planner", "planner")) == []
+    with engine.begin() as conn:
+        conn.execute(Incident.__table__.update().values(ended_at=datetime(2026, 12, 1, 1, 20)))
+    assert centre.open_alerts(Account("operator", "operator")) == []
