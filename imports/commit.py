@@ -89,15 +89,15 @@ def undo(engine: Engine, import_id: int, *, username: str | None) -> Committed:
     """Put the layer back as it was before import ``import_id``, the layer's latest import not yet
     undone; ImportRefused("not_latest"/"unknown_import") otherwise."""
     with engine.begin() as conn:
-        row = conn.execute(select(LayerImport).where(LayerImport.id == import_id)).scalar_one_or_none()
-        if row is None or row.undone_at is not None:
+        row = conn.execute(select(LayerImport.__table__).where(LayerImport.id == import_id)).mappings().first()
+        if row is None or row["undone_at"] is not None:
             raise ImportRefused("unknown_import", f"no import {import_id} to undo")
-        latest = conn.execute(select(LayerImport.id).where(LayerImport.layer == row.layer, LayerImport.undone_at.is_(None))
+        latest = conn.execute(select(LayerImport.id).where(LayerImport.layer == row["layer"], LayerImport.undone_at.is_(None))
                               .order_by(LayerImport.id.desc()).limit(1)).scalar_one()
         if latest != import_id:
             raise ImportRefused("not_latest", "a later import of this layer must be undone first", later=latest)
-        model = SPECS[row.layer].model
-        restored = _unpack(row.previous, model)
+        model = SPECS[row["layer"]].model
+        restored = _unpack(row["previous"], model)
         current = {r["id"] for r in _table_rows(conn, model)}
         back = [r for r in restored if r["id"] in current]
         again = [r for r in restored if r["id"] not in current]
@@ -105,7 +105,7 @@ def undo(engine: Engine, import_id: int, *, username: str | None) -> Committed:
         _insert(conn, model, again, None, len(again), keep_ids=True)
         deleted, kept = _delete_unreferenced(conn, model, current - {r["id"] for r in restored})
         conn.execute(update(LayerImport).where(LayerImport.id == import_id).values(undone_at=datetime.utcnow()))
-    audit.record(engine, f"import.{row.layer}.undo", username=username, target=row.source_name, detail={"import": import_id})
+    audit.record(engine, f"import.{row['layer']}.undo", username=username, target=row["source_name"], detail={"import": import_id})
     return Committed(import_id, len(again), len(back), deleted, kept)
 
 

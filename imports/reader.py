@@ -140,7 +140,9 @@ def read_bytes(data: bytes, *, crs: str | None = None, max_bytes: int = MAX_IMPO
         return _read_table(_csv_frame(data), "csv", header_line=1, crs=crs)
     if kind == "kml":
         return _finish(_read_kml(data), "kml", crs)
-    repairs = _unclosed_rings(data) if kind == "geojson" else {}
+    repairs = {}
+    if kind == "geojson":
+        data, repairs = _close_rings(data)
     # GDAL would parse GeoJSON times and keep only milliseconds; the import reads them itself
     layer = _finish(_read_spatial(data, DATE_AS_STRING="YES") if kind == "geojson" else _read_spatial(data), kind, crs)
     layer.repairs.update(repairs)
@@ -190,7 +192,8 @@ def _read_zip(data: bytes, crs: str | None) -> RawLayer:
 def _read_spatial(source, **open_options) -> gpd.GeoDataFrame:
     try:
         layers = pyogrio.list_layers(source)
-        frame = pyogrio.read_dataframe(source, layer=layers[0][0] if len(layers) else None, **open_options)
+        # one layer: read it unnamed (a nameless GeoJSON in memory gets a new name on each opening)
+        frame = pyogrio.read_dataframe(source, layer=layers[0][0] if len(layers) > 1 else None, **open_options)
     except Exception as error:  # noqa: BLE001 - GDAL's many errors all mean "cannot be read"
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise ImportRefused("unreadable", f"cannot be read as map data: {message}") from None
@@ -236,27 +239,30 @@ def _finish(frame: gpd.GeoDataFrame, kind: str, crs: str | None) -> RawLayer:
     return RawLayer(frame, kind, np.arange(1, len(frame) + 1))
 
 
-def _unclosed_rings(data: bytes) -> dict[int, list[str]]:
-    """Features of a GeoJSON whose polygon rings do not end where they start (GDAL closes them while
-    reading; the row report says so)."""
+def _close_rings(data: bytes) -> tuple[bytes, dict[int, list[str]]]:
+    """A GeoJSON with every polygon ring ending where it starts (GDAL refuses the whole file over one
+    open ring), and the features whose rings were closed (the row report says so)."""
     try:
         parsed = json.loads(data)
     except ValueError:
-        return {}
+        return data, {}
     features = parsed.get("features") if isinstance(parsed, dict) else None
     if not isinstance(features, list):
-        return {}
+        return data, {}
     repaired: dict[int, list[str]] = {}
     for index, feature in enumerate(features):
-        geometry = (feature or {}).get("geometry") or {}
+        geometry = (feature or {}).get("geometry") or {} if isinstance(feature, dict) else {}
         kind, coordinates = geometry.get("type"), geometry.get("coordinates")
         polygons = [coordinates] if kind == "Polygon" else coordinates if kind == "MultiPolygon" else []
         try:
-            if any(len(ring) > 2 and ring[0] != ring[-1] for polygon in polygons or [] for ring in polygon):
-                repaired[index] = ["ring_closed"]
-        except TypeError:
+            for polygon in polygons or []:
+                for ring in polygon:
+                    if len(ring) > 2 and ring[0] != ring[-1]:
+                        ring.append(list(ring[0]))
+                        repaired[index] = ["ring_closed"]
+        except (TypeError, AttributeError):
             continue
-    return repaired
+    return (json.dumps(parsed).encode() if repaired else data), repaired
 
 
 def _csv_frame(data: bytes) -> pd.DataFrame:
