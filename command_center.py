@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from auth.web import camera_authorizer, current_account, init_auth, shell_session
 from callbacks import admin, cameras, coverage, flood, map_view
+from callbacks import imports as layer_imports
 from cameras import CameraManager
 from config import ROOT, Settings
 from demo.seed import seed_if_empty
@@ -17,6 +18,7 @@ from i18n import t
 from layouts.map_page import map_page
 from layouts.shell import shell
 from routes.cameras import camera_allowed, init_camera_routes
+from routes.exports import init_export_routes
 from routes.flood import init_flood_routes
 from routes.language import init_language_route, request_language
 from routes.layers import init_layer_routes
@@ -98,4 +100,6 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     coverage.register(app, services)
     flood.register(app, services)
     admin.register(app, services)
+    layer_imports.register(app, services)
+    init_export_routes(server, engine)
     return app

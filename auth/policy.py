@@ -83,6 +83,7 @@ ROUTE_PERMISSIONS = (
     ("/api/businesses/", "map"),
     ("/api/flood/", "flood"),
     ("/api/coverage/", "coverage"),
+    ("/api/export/", LOGIN),  # each layer's own permission is checked by routes.exports
     ("/api/", "admin"),
     ("/cameras/", LOGIN),
 )

@@ -123,3 +123,14 @@ TEXT: dict[str, dict[str, str]] = {
     "imp.note.not_ascending": {"id": "{field} harus di atas {below}", "en": "{field} must be above {below}"},
     "imp.note.duplicate_key": {"id": "{field} {value} sudah ada di baris sebelumnya", "en": "{field} {value} already given on an earlier row"},
 }
+
+TEXT.update({
+    "imp.mode.replace": {"id": "ganti", "en": "replace"},
+    "imp.mode.append": {"id": "tambah", "en": "append"},
+    "imp.h.id": {"id": "Impor", "en": "Import"},
+    "imp.h.time": {"id": "Waktu", "en": "Time"},
+    "imp.h.file": {"id": "Berkas", "en": "File"},
+    "imp.h.mode": {"id": "Cara", "en": "Mode"},
+    "imp.h.rows": {"id": "Baris", "en": "Rows"},
+    "imp.h.undone": {"id": "Dibatalkan", "en": "Undone"},
+})

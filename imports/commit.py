@@ -44,7 +44,7 @@ class Committed:
 
 
 def commit(engine: Engine, prepared: Prepared, *, username: str | None, source_name: str | None = None,
-           all_or_nothing: bool = False, mode: str | None = None, progress=None) -> Committed:
+           all_or_nothing: bool = False, mode: str | None = None, progress=None, ip: str | None = None) -> Committed:
     """Store ``prepared`` (see the module docstring). ``all_or_nothing``: refuse the whole file when
     any row is refused. ``progress(done, total)`` is called as rows are written. Raises
     :class:`ImportRefused` ("rows_refused", "nothing_taken"), storing nothing."""
@@ -79,13 +79,13 @@ def commit(engine: Engine, prepared: Prepared, *, username: str | None, source_n
             layer=spec.name, created_at=datetime.utcnow(), username=username, source_name=(source_name or "")[:200] or None, mode=mode,
             mapping=prepared.mapping, counts=counts, previous=_pack(previous)).returning(LayerImport.id)).scalar_one()
     result = Committed(import_id, len(new_records), len(updated_records), deleted, kept)
-    audit.record(engine, f"import.{spec.name}", username=username, target=source_name,
+    audit.record(engine, f"import.{spec.name}", username=username, target=source_name, ip=ip,
                  detail={**counts, "import": import_id, "mode": mode, "inserted": result.inserted, "updated": result.updated,
                          "deleted": result.deleted})
     return result
 
 
-def undo(engine: Engine, import_id: int, *, username: str | None) -> Committed:
+def undo(engine: Engine, import_id: int, *, username: str | None, ip: str | None = None) -> Committed:
     """Put the layer back as it was before import ``import_id``, the layer's latest import not yet
     undone; ImportRefused("not_latest"/"unknown_import") otherwise."""
     with engine.begin() as conn:
@@ -105,7 +105,7 @@ def undo(engine: Engine, import_id: int, *, username: str | None) -> Committed:
         _insert(conn, model, again, None, len(again), keep_ids=True)
         deleted, kept = _delete_unreferenced(conn, model, current - {r["id"] for r in restored})
         conn.execute(update(LayerImport).where(LayerImport.id == import_id).values(undone_at=datetime.utcnow()))
-    audit.record(engine, f"import.{row['layer']}.undo", username=username, target=row["source_name"], detail={"import": import_id})
+    audit.record(engine, f"import.{row['layer']}.undo", username=username, target=row["source_name"], ip=ip, detail={"import": import_id})
     return Committed(import_id, len(again), len(back), deleted, kept)
 
 
@@ -116,6 +116,13 @@ def history(engine: Engine, layer: str, limit: int = 10) -> list[dict]:
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(select(*columns).where(LayerImport.layer == layer)
                                                .order_by(LayerImport.id.desc()).limit(limit)).mappings()]
+
+
+def latest_import(engine: Engine, layer: str) -> int | None:
+    """The id of the layer's latest import not yet undone (what Undo undoes), or None."""
+    with engine.connect() as conn:
+        return conn.execute(select(LayerImport.id).where(LayerImport.layer == layer, LayerImport.undone_at.is_(None))
+                            .order_by(LayerImport.id.desc()).limit(1)).scalar_one_or_none()
 
 
 def remembered_mapping(engine: Engine, layer: str) -> dict[str, str | None]:
