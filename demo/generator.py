@@ -419,5 +419,15 @@ def build_demo_city(seed: int = 7, n_complaints: int = 5000, n_businesses: int =
     deposits, _ = build_deposits(rng, businesses)
     desa["population"] = desa_population(desa)
     layers = [kecamatan, desa, rivers, watersheds, flood_zones, cameras, tps, complaints, businesses, roads]
-    return DemoCity(*(layer.to_crs(WGS84) for layer in layers), deposits=deposits)
+    return DemoCity(*(_valid(layer.to_crs(WGS84)) for layer in layers), deposits=deposits)
+
+
+def _valid(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``layer`` with its polygons valid again: back in lon/lat, a sliver may cross itself."""
+    polygons = layer.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    if not polygons.any():
+        return layer
+    geometry = layer.geometry.to_numpy().copy()
+    geometry[polygons] = shapely.make_valid(geometry[polygons], method="structure", keep_collapsed=False)
+    return layer.set_geometry(geometry)
 

@@ -103,7 +103,6 @@ TEXT: dict[str, dict[str, str]] = {
     "imp.note.ring_closed": {"id": "cincin poligon ditutup", "en": "polygon ring closed"},
     "imp.note.made_valid": {"id": "poligon yang memotong dirinya diperbaiki", "en": "self-intersecting polygon made valid"},
     "imp.note.swapped_lonlat": {"id": "koordinat tertulis [lintang, bujur]; ditukar", "en": "coordinates were [lat, lon]; swapped"},
-    "imp.note.swapped_columns": {"id": "kolom bujur dan lintang tertukar; ditukar kembali", "en": "longitude and latitude columns were swapped; swapped back"},
     "imp.note.decimal_comma": {"id": "koma desimal dibaca", "en": "decimal comma read"},
     "imp.note.dms": {"id": "derajat-menit-detik dibaca", "en": "degrees-minutes-seconds read"},
     "imp.note.markup_removed": {"id": "tag HTML dihapus dari {field}", "en": "HTML tags removed from {field}"},

@@ -5,7 +5,8 @@ The type is decided from the content, never from a name: GeoJSON, GeoPackage, a 
 KML or KMZ (Google My Maps exports, folders and styles included), CSV (comma, semicolon or tab
 separated) and XLSX with coordinate columns. Coordinates in a table may be decimal degrees with a
 point or a decimal comma, degrees-minutes-seconds (``3°41'52"S``), or a single "lat, lon" column;
-longitude and latitude columns given the wrong way round are swapped back (and said so).
+longitude and latitude given the wrong way round are read as they are (the import swaps such rows
+back and says so; a caller that checks the region refuses them).
 
 CRS: what a file declares is honoured (WGS 84, UTM 52S EPSG:32752, DGN95 EPSG:4755, ...); a
 caller's ``crs`` is used for files that declare none. A spatial file without a CRS, or a table whose
@@ -32,6 +33,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from auth import uploads
 from auth.uploads import UploadRejected, open_zip, read_member
 from geo.crs import WGS84
 
@@ -39,7 +41,7 @@ MAX_IMPORT_BYTES = 50 * 1024 * 1024
 """Largest file read at all (bytes); a larger one is refused from its size alone."""
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_RATIO = 100
-MAX_ZIP_ENTRIES = 200
+MAX_ZIP_ENTRIES = 50
 SHAPEFILE_PARTS = {".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx"}
 KINDS = ("geojson", "gpkg", "shapefile", "kml", "kmz", "csv", "xlsx")
 
@@ -68,7 +70,7 @@ class RawLayer:
 
     ``row_numbers``: what a person calls each row (the spreadsheet line of a table, the feature's
     position from 1 in a spatial file). ``repairs``/``problems``: per row index, what reading fixed
-    ("ring_closed", "dms", "decimal_comma", "swapped_columns") or found wrong ("bad_coordinate").
+    ("ring_closed", "dms", "decimal_comma") or found wrong ("bad_coordinate", "empty_row").
     """
 
     frame: gpd.GeoDataFrame
@@ -96,31 +98,31 @@ def read_path(path: str | Path, *, crs: str | None = None, max_bytes: int = MAX_
     size = path.stat().st_size
     if size > max_bytes:
         raise ImportRefused("too_large", f"file is {size:,} bytes; at most {max_bytes:,} are accepted", limit_mb=max_bytes // 2**20)
+    if path.suffix.lower() == ".shp":  # a Shapefile on disk comes with its sidecar files (.dbf, .prj, ...)
+        if crs is not None:
+            _check_crs(crs)
+        return _finish(_read_spatial(path), "shapefile", crs)
     return read_bytes(path.read_bytes(), crs=crs, max_bytes=max_bytes)
 
 
 def sniff(data: bytes) -> str:
-    """The kind of file (one of :data:`KINDS`, "zip" for an archive not yet opened) from its first bytes."""
-    head = data[:4096]
-    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return "zip"
+    """The kind of file (one of :data:`KINDS`, "zip" for an archive not yet opened) from its content,
+    by the shared upload check (auth.uploads.sniff) refined for map files."""
     if data.startswith(b"SQLite format 3\x00"):
         return "gpkg"
-    try:
-        text = head.decode("utf-8-sig", errors="strict" if len(data) <= 4096 else "ignore")
-    except UnicodeDecodeError:
-        try:
-            text = head.decode("cp1252")
-        except UnicodeDecodeError:
-            raise ImportRefused("unknown_type", "file content is of an unknown type") from None
-    if "\x00" in text:
-        raise ImportRefused("unknown_type", "file content is binary of an unknown type")
-    stripped = text.lstrip()
-    if stripped.startswith(("{", "[")):
+    kind = uploads.sniff(data)
+    if kind == "zip":
+        return "zip"
+    if kind == "json":
         return "geojson"
-    if stripped.startswith("<") and "<kml" in text:
-        return "kml"
-    if stripped.startswith("<"):
+    if kind is None and b"\x00" not in data[:4096] and uploads.sniff(data[:4096].decode("cp1252", errors="replace").encode()) == "text":
+        kind = "text"  # a spreadsheet's CSV export in Windows-1252, not UTF-8
+    if kind != "text":
+        raise ImportRefused("unknown_type", f"file content is {kind or 'of an unknown type'}")
+    head = data[:4096].decode("utf-8-sig", errors="ignore").lstrip()
+    if head.startswith("<"):
+        if "<kml" in head:
+            return "kml"
         raise ImportRefused("unknown_type", "an XML or HTML file that is not KML")
     return "csv"
 
@@ -272,9 +274,7 @@ def _csv_frame(data: bytes) -> pd.DataFrame:
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
     header = text.split("\n", 1)[0]
-    separator = max((";", ",", "\t", "|"), key=header.count)
-    if header.count(separator) == 0:
-        raise ImportRefused("unknown_type", "a text file that is not a table with coordinate columns")
+    separator = max((";", ",", "\t", "|"), key=header.count) if any(s in header for s in ";,\t|") else ","
     try:
         return pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False, skip_blank_lines=False)
     except (pd.errors.ParserError, ValueError) as error:
@@ -380,6 +380,8 @@ def _read_table(frame: pd.DataFrame, kind: str, *, header_line: int, crs: str | 
     """A table's points from its coordinate columns (see the module docstring)."""
     columns = list(frame.columns)
     row_numbers = np.arange(len(frame)) + header_line + 1
+    if len(frame) == 0:
+        raise ImportRefused("empty", "the table has no rows")
     wkt_column = next((c for c in columns if normalise_name(c) in WKT_NAMES), None)
     if wkt_column is not None:
         return _read_wkt_table(frame, kind, wkt_column, row_numbers, crs)
@@ -405,23 +407,15 @@ def _read_table(frame: pd.DataFrame, kind: str, *, header_line: int, crs: str | 
     problems.update({int(p): "empty_row" for p in np.flatnonzero(empty)})
     if not known.any():
         raise ImportRefused("no_geometry", "no row has coordinates that can be read")
-    degrees = (np.abs(x[known]) <= 180).all() and (np.abs(y[known]) <= 90).all()
+    # longitude and latitude the wrong way round are still degrees; the import swaps such rows back
+    degrees = ((np.abs(x[known]) <= 180) & (np.abs(y[known]) <= 180) & ((np.abs(y[known]) <= 90) | (np.abs(x[known]) <= 90))).all()
     if crs is None and not degrees:
         raise ImportRefused("no_crs", "the coordinates are not degrees: say which coordinate reference system they are in")
-    if degrees and _looks_swapped(x[known], y[known]):
-        x, y = y, x
-        for position in np.flatnonzero(known):
-            repairs.setdefault(int(position), []).append("swapped_columns")
     geometry = np.full(len(frame), None, dtype=object)
     geometry[known] = shapely.points(x[known], y[known])
     attributes = frame.drop(columns=[c for c in (lon_column, lat_column) if c is not None and c in frame.columns])
     layer = gpd.GeoDataFrame(attributes.reset_index(drop=True), geometry=geometry, crs=crs or WGS84)
     return RawLayer(layer, kind, row_numbers, repairs, problems)
-
-
-def _looks_swapped(x: np.ndarray, y: np.ndarray) -> bool:
-    """Whether "longitude" holds latitudes and "latitude" longitudes (|lon| fits a latitude, |lat| does not)."""
-    return bool(np.median(np.abs(y)) > 90 or (np.median(np.abs(x)) < np.median(np.abs(y)) and np.median(np.abs(y)) > 45))
 
 
 def _read_wkt_table(frame: pd.DataFrame, kind: str, column: str, row_numbers: np.ndarray, crs: str | None) -> RawLayer:
@@ -441,3 +435,17 @@ def _read_wkt_table(frame: pd.DataFrame, kind: str, column: str, row_numbers: np
         raise ImportRefused("no_crs", "the coordinates are not degrees: say which coordinate reference system they are in")
     layer = gpd.GeoDataFrame(frame.drop(columns=[column]).reset_index(drop=True), geometry=geometry, crs=crs or WGS84)
     return RawLayer(layer, kind, row_numbers, {}, problems)
+
+
+def typed_columns(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A table's text columns as numbers where every filled cell is one (as pandas reads a CSV), for
+    callers that take the file's columns as they are rather than through an import's mapping."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if column == frame.geometry.name or frame[column].dtype != object:
+            continue
+        text = frame[column].astype(str).str.strip()
+        numbers = pd.to_numeric(text.where(text != "", None), errors="coerce")
+        if numbers.notna().sum() == (text != "").sum() and numbers.notna().any():
+            frame[column] = numbers
+    return frame
