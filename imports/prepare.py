@@ -26,6 +26,8 @@ LOCAL_UTC_OFFSET = pd.Timedelta(hours=9)
 """Times in a file without an offset are Ambon's (WIT, UTC+9); the store keeps naive UTC."""
 GEOMETRY_TYPES = {"point": ("Point",), "line": ("LineString", "MultiLineString"), "polygon": ("Polygon", "MultiPolygon")}
 MARKUP = re.compile(r"<[^>]*>")
+TYPE_NAMES = ("Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon", "GeometryCollection")
+"""Geometry type names by shapely type id."""
 
 
 @dataclass
@@ -85,17 +87,16 @@ class _Rows:
         self.reasons: dict[int, list[tuple[str, dict]]] = {}
 
     def refuse(self, positions, code: str, **figures) -> None:
-        for position in np.atleast_1d(positions):
-            position = int(position)
+        for position in np.atleast_1d(positions).tolist():
             if not self.refused[position]:
                 self.refused[position] = True
                 self.reasons[position] = [(code, figures)]
 
     def repair(self, positions, code: str, **figures) -> None:
-        for position in np.atleast_1d(positions):
-            position = int(position)
+        note = (code, figures)
+        for position in np.atleast_1d(positions).tolist():
             if not self.refused[position]:
-                self.reasons.setdefault(position, []).append((code, figures))
+                self.reasons.setdefault(position, []).append(note)
 
 
 def prepare(raw: RawLayer, spec: LayerSpec, mapping: dict[str, str | None] | None = None) -> Prepared:
@@ -112,9 +113,12 @@ def prepare(raw: RawLayer, spec: LayerSpec, mapping: dict[str, str | None] | Non
         rows.refuse(position, code)
     _empty_rows(frame, raw, rows)
     geometry = _geometry(frame, spec, rows)
+    by_code: dict[str, list[int]] = {}
     for position, repairs in raw.repairs.items():
         for code in repairs:
-            rows.repair(position, code)
+            by_code.setdefault(code, []).append(position)
+    for code, positions in by_code.items():
+        rows.repair(np.array(positions, dtype=int), code)
     columns = {field.name: _column(frame, field, mapping.get(field.name), rows) for field in spec.fields}
     attributes = pd.DataFrame(columns, index=frame.index)
     _derived(spec, attributes, rows)
@@ -153,7 +157,7 @@ def _geometry(frame: gpd.GeoDataFrame, spec: LayerSpec, rows: _Rows) -> np.ndarr
         single = present[(types[present] == 4) & (shapely.get_num_geometries(geometry[present]) == 1)]
         geometry[single] = shapely.get_geometry(geometry[single], 0)
     wanted = GEOMETRY_TYPES[spec.geometry]
-    found = np.array([g.geom_type if g is not None else "" for g in geometry], dtype=object)
+    found = np.array(["", *TYPE_NAMES], dtype=object)[shapely.get_type_id(geometry) + 1]
     wrong = present[~np.isin(found[present], wanted)]
     for position in wrong:
         rows.refuse(position, "wrong_geometry", found=found[position], wanted=spec.geometry)

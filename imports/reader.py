@@ -368,7 +368,9 @@ def _parse_column(cells: pd.Series) -> tuple[np.ndarray, dict[int, str]]:
     """Numbers of a column of text cells, vectorised for plain decimals; the rest one by one."""
     text = cells.astype(str).str.strip()
     values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
-    repairs: dict[int, str] = {}
+    comma = np.isnan(values) & text.str.fullmatch(r"-?\d+,\d+").to_numpy(dtype=bool)
+    values[comma] = pd.to_numeric(text[comma].str.replace(",", ".", regex=False), errors="coerce").to_numpy(dtype=float)
+    repairs: dict[int, str] = dict.fromkeys(np.flatnonzero(comma).tolist(), "decimal_comma")
     for position in np.flatnonzero(np.isnan(values) & (text != "").to_numpy()):
         values[position], repair = parse_coordinate(text.iat[position])
         if repair:
