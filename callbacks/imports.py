@@ -18,7 +18,8 @@ from imports.prepare import Prepared, prepare, suggest_mapping
 from imports.reader import ImportRefused, read_bytes
 from imports.report import refusal_text, report_lines
 from imports.specs import SPECS
-from imports.staging import stage, staged
+from background import background_manager
+from imports.staging import stage, staged, staged_by
 from layouts import ids
 from layouts.admin_page import table
 from layouts.import_panel import CRS_CHOICES, import_section, mapping_controls
@@ -91,7 +92,7 @@ def register(app: Dash, services) -> None:
         try:
             if ctx.triggered_id == ids.ADMIN_IMP_UPLOAD:
                 data = decode_data_url(contents, MAX_UPLOAD_BYTES)
-                token = stage(folder, data)
+                token = stage(folder, data, {"username": current_account().username, "ip": flask.request.remote_addr})
             else:
                 data = staged(folder, token)
                 if data is None:
@@ -108,33 +109,60 @@ def register(app: Dash, services) -> None:
         return token, controls, _preview_geojson(prepared), _report(prepared, lang), _summary(prepared, name, lang)
 
     @app.callback(
-        Output(ids.ADMIN_IMP_MESSAGE, "children", allow_duplicate=True), Output(ids.ADMIN_IMP_DONE, "data"),
-        Input(ids.ADMIN_IMP_COMMIT, "n_clicks"), Input(ids.ADMIN_IMP_UNDO, "n_clicks"),
+        Output(ids.ADMIN_IMP_RESULT, "children"), Output(ids.ADMIN_IMP_DONE, "data"),
+        Input(ids.ADMIN_IMP_COMMIT, "n_clicks"),
         State(ids.ADMIN_IMP_LAYER, "value"), State(ids.ADMIN_IMP_CRS, "value"), State({"type": ids.ADMIN_IMP_MAP_FIELD, "field": ALL}, "value"),
         State(ids.ADMIN_IMP_ALL, "value"), State(ids.ADMIN_IMP_TOKEN, "data"), State(ids.ADMIN_IMP_UPLOAD, "filename"),
         State(ids.ADMIN_IMP_DONE, "data"), State(ids.LANG_STORE, "data"),
+        background=True,
+        manager=background_manager(services.settings),
+        interval=500,
+        running=[(Output(ids.ADMIN_IMP_COMMIT, "disabled"), True, False), (Output(ids.ADMIN_IMP_UNDO, "disabled"), True, False),
+                 (Output(ids.ADMIN_IMP_PROGRESS_BOX, "hidden"), False, True)],
+        progress=[Output(ids.ADMIN_IMP_PROGRESS, "value"), Output(ids.ADMIN_IMP_PROGRESS_LABEL, "children")],
+        progress_default=[0, ""],
         prevent_initial_call=True,
     )
-    def act(_commit, _undo, layer, crs, mapping_values, all_or_nothing, token, filename, done, lang):
-        """Commit the staged file with the chosen mapping, or undo the layer's latest import."""
-        layer, username, ip = _layer(layer), current_account().username, flask.request.remote_addr
+    def commit_file(set_progress, _commit, layer, crs, mapping_values, all_or_nothing, token, filename, done, lang):
+        """Commit the staged file with the chosen mapping: a background job with a progress bar,
+        the page usable meanwhile. Who did it is known from the staged file (the job runs outside
+        the request)."""
+        engine.dispose(close=False)  # a forked job must not share the web process's connections
+        layer = _layer(layer)
         try:
-            if ctx.triggered_id == ids.ADMIN_IMP_UNDO:
-                import_id = latest_import(engine, layer)
-                if import_id is None:
-                    raise ImportRefused("unknown_import", "nothing to undo")
-                undo(engine, import_id, username=username, ip=ip)
-                return t("imp.undone", lang).format(id=import_id), (done or 0) + 1
             data = staged(folder, token)
             if data is None:
                 return t("imp.nothing_to_commit", lang), no_update
+            who = staged_by(folder, token)
             prepared = prepare(read_bytes(data, crs=_crs(crs)), SPECS[layer], _mapping(mapping_values, layer) or None)
-            result = commit(engine, prepared, username=username, source_name=str(filename or "")[:200],
-                            all_or_nothing="all" in (all_or_nothing or []), ip=ip)
+
+            def progress(rows_done: int, total: int) -> None:
+                set_progress((round(100 * rows_done / max(total, 1)), t("imp.progress", lang).format(
+                    done=number(rows_done, lang), total=number(total, lang))))
+
+            result = commit(engine, prepared, username=who.get("username"), source_name=str(filename or "")[:200],
+                            all_or_nothing="all" in (all_or_nothing or []), ip=who.get("ip"), progress=progress)
         except ImportRefused as refused:
             return t("imp.refused", lang).format(why=refusal_text(refused, lang)), no_update
         return t("imp.committed", lang).format(id=result.import_id, inserted=number(result.inserted, lang), updated=number(result.updated, lang),
                                                deleted=number(result.deleted, lang), kept=number(result.kept_referenced, lang)), (done or 0) + 1
+
+    @app.callback(
+        Output(ids.ADMIN_IMP_RESULT, "children", allow_duplicate=True), Output(ids.ADMIN_IMP_DONE, "data", allow_duplicate=True),
+        Input(ids.ADMIN_IMP_UNDO, "n_clicks"), State(ids.ADMIN_IMP_LAYER, "value"), State(ids.ADMIN_IMP_DONE, "data"), State(ids.LANG_STORE, "data"),
+        prevent_initial_call=True,
+    )
+    def undo_latest(_clicks, layer, done, lang):
+        """Put the layer back as it was before its latest import."""
+        layer = _layer(layer)
+        import_id = latest_import(engine, layer)
+        try:
+            if import_id is None:
+                raise ImportRefused("unknown_import", "nothing to undo")
+            undo(engine, import_id, username=current_account().username, ip=flask.request.remote_addr)
+        except ImportRefused as refused:
+            return t("imp.refused", lang).format(why=refusal_text(refused, lang)), no_update
+        return t("imp.undone", lang).format(id=import_id), (done or 0) + 1
 
     @app.callback(
         Output(ids.ADMIN_IMP_HISTORY, "children"), Output(ids.ADMIN_IMP_EXPORT, "children"),

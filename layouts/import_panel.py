@@ -39,6 +39,10 @@ def import_section(lang: str, layers: tuple[str, ...], max_upload_bytes: int) ->
         html.Div([html.Button(t("imp.commit", lang), id=ids.ADMIN_IMP_COMMIT, className="btn btn-sm btn-primary"),
                   html.Button(t("imp.undo", lang), id=ids.ADMIN_IMP_UNDO, className="btn btn-sm btn-outline-danger")], className="admin-buttons"),
         dcc.Loading(html.Div(id=ids.ADMIN_IMP_MESSAGE, className="admin-message", role="status"), type="dot"),
+        html.Div(id=ids.ADMIN_IMP_PROGRESS_BOX, hidden=True, role="status", children=[
+            html.Progress(id=ids.ADMIN_IMP_PROGRESS, max=100, value=0, className="cov-progress"),
+            html.Div(id=ids.ADMIN_IMP_PROGRESS_LABEL, className="cov-progress-label")]),
+        html.Div(id=ids.ADMIN_IMP_RESULT, className="admin-message", role="status"),
         html.Div(className="imp-preview", children=[
             dl.Map(id=ids.ADMIN_IMP_MAP, center=AMBON_CENTER, zoom=11, style={"height": "320px"}, className="city-map", children=[
                 dl.GeoJSON(url="/api/layers/land.geojson", style=map_js("landStyle"), interactive=False),

@@ -31,14 +31,15 @@ def test_upload_preview_commit_export_and_undo(page, imports_app):
     mapping = page.locator("#admin-imp-mapping").inner_text()
     assert "arah pandang (°)" in mapping and "Sudut Pandang" in mapping and "Jangkauan" in mapping
 
-    page.click("#admin-imp-commit")
-    message.get_by_text("Disimpan (impor #1): 1 baru").wait_for(timeout=30_000)
+    page.click("#admin-imp-commit")  # a background job with a progress bar
+    result = page.locator("#admin-imp-result")
+    result.get_by_text("Disimpan (impor #1): 1 baru").wait_for(timeout=60_000)
     page.locator("#admin-imp-history td", has_text="cctv.csv").wait_for(timeout=10_000)
     exported = page.request.get(imports_app + "/api/export/cameras.csv").text()
     assert "CCTV Pasar Mardika Baru" in exported and "CCTV Jl. Jenderal Sudirman" not in exported
 
     page.click("#admin-imp-undo")
-    message.get_by_text("Impor #1 dibatalkan").wait_for(timeout=30_000)
+    result.get_by_text("Impor #1 dibatalkan").wait_for(timeout=30_000)
     exported = page.request.get(imports_app + "/api/export/cameras.csv").text()
     assert "CCTV Pasar Mardika Baru" not in exported and "CCTV Jl. Jenderal Sudirman" in exported
     assert page.errors == []
