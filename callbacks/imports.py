@@ -3,6 +3,7 @@ the layer's history and exports. The guard lets only admins call these (ids "adm
 from __future__ import annotations
 
 import json
+import logging
 
 import flask
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
@@ -24,6 +25,7 @@ from layouts import ids
 from layouts.admin_page import table
 from layouts.import_panel import CRS_CHOICES, import_section, mapping_controls
 
+log = logging.getLogger(__name__)
 MAX_UPLOAD_BYTES = 11 * 1024 * 1024
 """Largest file taken on the page (its base64 form stays under the 16 MB request cap); larger
 files go through `python -m store.load`."""
@@ -104,6 +106,9 @@ def register(app: Dash, services) -> None:
         except (ImportRefused, UploadRejected) as refused:
             why = refusal_text(refused if isinstance(refused, ImportRefused) else ImportRefused(refused.code, str(refused)), lang)
             return token, [], empty, [], t("imp.refused", lang).format(why=why)
+        except Exception:  # noqa: BLE001 - a file no check foresaw: the admin gets a message, the log the trace
+            log.exception("import preview failed")
+            return token, [], empty, [], t("imp.refused", lang).format(why=t("imp.why.unreadable", lang))
         spec = SPECS[layer]
         controls = no_update if chosen else mapping_controls(lang, [(f.name, f.unit, f.required) for f in spec.fields], raw.columns, prepared.mapping)
         return token, controls, _preview_geojson(prepared), _report(prepared, lang), _summary(prepared, name, lang)
@@ -144,6 +149,9 @@ def register(app: Dash, services) -> None:
                             all_or_nothing="all" in (all_or_nothing or []), ip=who.get("ip"), progress=progress)
         except ImportRefused as refused:
             return t("imp.refused", lang).format(why=refusal_text(refused, lang)), no_update
+        except Exception:  # noqa: BLE001 - the transaction rolled back; the admin gets a message, the log the trace
+            log.exception("import commit failed")
+            return t("imp.refused", lang).format(why=t("imp.why.failed", lang)), no_update
         return t("imp.committed", lang).format(id=result.import_id, inserted=number(result.inserted, lang), updated=number(result.updated, lang),
                                                deleted=number(result.deleted, lang), kept=number(result.kept_referenced, lang)), (done or 0) + 1
 

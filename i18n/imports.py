@@ -124,6 +124,7 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 TEXT.update({
+    "imp.why.failed": {"id": "penyimpanan gagal; lapisan tidak berubah", "en": "storing failed; the layer is unchanged"},
     "imp.mode.replace": {"id": "ganti", "en": "replace"},
     "imp.mode.append": {"id": "tambah", "en": "append"},
     "imp.h.id": {"id": "Impor", "en": "Import"},
