@@ -307,3 +307,10 @@ def test_the_command_line_prints_the_report_and_says_when_nothing_was_taken(tmp_
     assert load.main(["tps", str(tmp_path / "missing.csv")]) == 2
     with make_engine(url).connect() as conn:
         assert conn.execute(select(func.count()).select_from(LayerImport)).scalar_one() == 1  # the refused runs stored nothing
+
+
+def test_the_coverage_planner_sees_the_stored_obstacles(store):
+    from planning.coverage_analysis import read_city_layers
+
+    obstacles = read_city_layers(store).obstacles
+    assert list(obstacles["name"]) == ["Gedung A", "Bukit B"]
