@@ -6,6 +6,7 @@ import dash_leaflet as dl
 from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
+from geo.ambon import BOUNDARY_CREDIT
 from i18n import t
 from layouts import ids
 from layouts.controls import dropdown
@@ -44,12 +45,14 @@ def import_section(lang: str, layers: tuple[str, ...], max_upload_bytes: int) ->
             html.Div(id=ids.ADMIN_IMP_PROGRESS_LABEL, className="cov-progress-label")]),
         html.Div(id=ids.ADMIN_IMP_RESULT, className="admin-message", role="status"),
         html.Div(className="imp-preview", children=[
-            dl.Map(id=ids.ADMIN_IMP_MAP, center=AMBON_CENTER, zoom=11, style={"height": "320px"}, className="city-map", children=[
+            dl.Map(id=ids.ADMIN_IMP_MAP, center=AMBON_CENTER, zoom=11, style={"height": "320px"}, className="city-map",
+                   attributionControl=False, children=[
                 dl.GeoJSON(url="/api/layers/land.geojson", style=map_js("landStyle"), interactive=False),
                 dl.GeoJSON(id=ids.ADMIN_IMP_PREVIEW, pointToLayer=js("rowPoint"), style=js("rowStyle"), onEachFeature=js("rowPopup")),
                 dl.ScaleControl(position="bottomleft", imperial=False),
+                dl.AttributionControl(prefix=f"Leaflet | {BOUNDARY_CREDIT}", position="bottomright"),
             ]),
-            html.Div(className="map-legend", children=[html.Strong(t("imp.legend", lang)),
+            html.Div(style={"display": "flex", "gap": "1rem", "alignItems": "center"}, children=[html.Strong(t("imp.legend", lang)),
                                                         row(dot("#2e7d32"), t("imp.status.taken", lang)),
                                                         row(dot("#ef6c00"), t("imp.status.repaired", lang))]),
         ]),
