@@ -15,6 +15,7 @@ from alerts.store import preferences
 from auth.web import camera_authorizer, current_account, init_auth, shell_session
 from callbacks import admin, cameras, complaints_desk, coverage, flood, map_view, room
 from callbacks import tax as tax_page
+from callbacks import imports as layer_imports
 from cameras import CameraManager
 from cameras.history import HistoryRecorder
 from config import ROOT, Settings
@@ -28,6 +29,7 @@ from complaints.store import fill_missing_deadlines
 from routes.cameras import camera_allowed, init_camera_routes
 from routes.complaints import init_complaint_routes
 from routes.errors import init_error_handlers
+from routes.exports import init_export_routes
 from routes.flood import init_flood_routes
 from routes.language import init_language_route, request_language
 from routes.layers import init_layer_routes
@@ -185,4 +187,6 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     tax_page.register(app, services)
     complaints_desk.register(app, services)
     room.register(app, services)
+    layer_imports.register(app, services)
+    init_export_routes(server, engine)
     return app

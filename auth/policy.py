@@ -103,6 +103,7 @@ ROUTE_PERMISSIONS = (
     ("/api/complaints/", "map"),
     ("/api/flood/", "flood"),
     ("/api/coverage/", "coverage"),
+    ("/api/export/", LOGIN),  # each layer's own permission is checked by routes.exports
     ("/api/", "admin"),
     ("/cameras/", LOGIN),
 )

@@ -11,6 +11,7 @@ from dash import Dash, Input, Output, State, ctx, html, no_update
 from auth import audit, users
 from auth.policy import ROLES
 from auth.web import audit_event, current_account
+from callbacks import imports as layer_imports
 from cameras.config import ConfigError, redact_url
 from geo.boundaries import CODE_EXAMPLE, BadBoundaries
 from geo.roads import NoRoads
@@ -129,7 +130,7 @@ def register(app: Dash, services) -> None:
     dash.register_page("admin", path="/admin", order=90, name=t("nav.admin", "id"), nav_key="nav.admin", permission="admin",
                        layout=lambda **_query: html.Div([shared_cache_notice(request_language(), cache_status(services.cache)),
                                                          admin_page(request_language(), ROLES, AGENCIES, CAMERA_KINDS, DATA_KINDS,
-                                                                    MAX_UPLOAD_BYTES)]))
+                                                                    MAX_UPLOAD_BYTES, layer_imports.section(request_language()))]))
 
     @app.callback(
         Output(ids.ADMIN_USERS_TABLE, "children"), Output(ids.ADMIN_USER_MESSAGE, "children"), Output(ids.ADMIN_USER_PASSWORD, "value"),

@@ -1,9 +1,11 @@
 """A deterministic, believable Ambon for demos and tests.
 
 `build_demo_city(seed)` returns every layer as GeoDataFrames in EPSG:4326; the same seed gives the
-same city. Desa/kelurahan names, codes and centre points are public facts (data/ambon_desa.csv);
-their polygons here are Voronoi cells of those centres inside the hand-sketched outline, so they are
-approximate. Every point lies inside the outline, at least `LAND_MARGIN_M` from its edge.
+same city. The geography is the real one the project ships (geo.ambon): the kecamatan and
+desa/kelurahan boundaries, the island's land and the OpenStreetMap roads. What is generated lies on
+it: every point inside a real desa and on land, at least `LAND_MARGIN_M` from the coast; road
+cameras, businesses and road and traffic complaints on the real roads; rivers (sketched courses of
+the real ones, demo.sketch) with their flood zones on land.
 """
 from __future__ import annotations
 
@@ -16,9 +18,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from demo.sketch import CITY_OUTLINE, RIVERS
+from demo.sketch import RIVERS
+from geo.ambon import OSM_CREDIT, city_boundary, desa_boundaries, island_outline, kecamatan_boundaries, osm_roads
 from geo.boundaries import assign_areas
 from geo.crs import AMBON_UTM, WGS84
+from geo.roads import normalise_roads
 from store.vocabulary import COMPLAINT_CATEGORY_AGENCY, COMPLAINT_CHANNELS
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -45,34 +49,19 @@ class DemoCity:
         return {"cameras": self.cameras, "tps": self.tps, "complaints": self.complaints, "businesses": self.businesses}
 
 
-def city_outline_m() -> shapely.Polygon:
-    """The sketched land outline in metres (EPSG:32752)."""
-    return gpd.GeoSeries([shapely.Polygon(CITY_OUTLINE)], crs=WGS84).to_crs(AMBON_UTM).iloc[0]
+def city_outline_m() -> shapely.Geometry:
+    """The city's land in metres (EPSG:32752): its desa/kelurahan polygons where they are on the island
+    and inside the city's boundary."""
+    desa = desa_boundaries().to_crs(AMBON_UTM)
+    island, city = gpd.GeoSeries([island_outline(), city_boundary()], crs=WGS84).to_crs(AMBON_UTM)
+    return shapely.intersection(shapely.intersection(shapely.union_all(desa.geometry.to_numpy()), island), city)
 
 
 def build_admin_areas() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """(kecamatan, desa) polygons in EPSG:32752: Voronoi cells of desa centres clipped to the outline."""
-    facts = pd.read_csv(DATA_DIR / "ambon_desa.csv", dtype={"code": str, "kecamatan_code": str})
-    centres = gpd.GeoSeries(gpd.points_from_xy(facts.lon, facts.lat), crs=WGS84).to_crs(AMBON_UTM)
-    outline = city_outline_m()
-    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.MultiPoint(list(centres.values)), extend_to=outline.buffer(5000)))
-    # voronoi_polygons returns cells in no particular order: match each centre to the cell holding it
-    cell_of_centre = shapely.STRtree(cells).query(centres.values, predicate="within")
-    order = np.empty(len(centres), dtype=int)
-    order[cell_of_centre[0]] = cell_of_centre[1]
-    desa_shapes = shapely.intersection(cells[order], outline)
-    desa = gpd.GeoDataFrame(
-        {"code": facts.code, "name": facts.name, "kind": facts.kind, "parent_code": facts.kecamatan_code, "level": "desa"},
-        geometry=desa_shapes,
-        crs=AMBON_UTM,
-    )
-    names = pd.read_csv(DATA_DIR / "ambon_kecamatan.csv", dtype=str).set_index("code")["name"]
-    kecamatan = desa.dissolve(by="parent_code", as_index=False)[["parent_code", "geometry"]]
-    kecamatan = kecamatan.rename(columns={"parent_code": "code"})
-    kecamatan["name"] = kecamatan.code.map(names)
-    kecamatan["level"] = "kecamatan"
-    kecamatan["parent_code"] = "81.71"
-    return kecamatan, desa
+    """(kecamatan, desa) with their real polygons (data/, cahyadsn/wilayah_boundaries) in EPSG:32752."""
+    desa = desa_boundaries().to_crs(AMBON_UTM).assign(level="desa")
+    kecamatan = kecamatan_boundaries().to_crs(AMBON_UTM).assign(level="kecamatan", parent_code="81.71")
+    return kecamatan[["code", "geometry", "name", "level", "parent_code"]], desa
 
 
 def _sample_in(rng: np.random.Generator, region: shapely.Geometry, centres: np.ndarray, spread_m: np.ndarray) -> np.ndarray:
@@ -120,59 +109,29 @@ def _points_near_desa(rng, desa, land, n, weights=None, spread_scale=0.35):
 CITY_POPULATION = 355_000
 """About Kota Ambon's population (BPS estimate, mid-2020s): the demo spreads it over the desa."""
 
-STREET_NAMES = ["Jl. Jenderal Sudirman", "Jl. Sultan Hairun", "Jl. Pattimura", "Jl. Dr. Sitanala", "Jl. AY Patty",
-                "Jl. Diponegoro", "Jl. Said Perintah", "Jl. Rijali", "Jl. WR Supratman", "Jl. Kapitan Ulupaha",
-                "Jl. Dr. J. Leimena", "Jl. Laksdya Leo Wattimena", "Jl. Ir. M. Putuhena", "Jl. Tulukabessy"]
-"""Real street names of Ambon, given to the demo's main roads (which only roughly follow the real ones)."""
-MAX_LINK_M = 2500.0
-RESIDENTIAL_STEP_M = 350.0
-
-
 def desa_population(desa: gpd.GeoDataFrame) -> np.ndarray:
     """People per desa for the demo: the city's population shared by :func:`_desa_weights`."""
     return np.rint(_desa_weights(desa) * CITY_POPULATION).astype(int)
 
 
-def build_roads(desa: gpd.GeoDataFrame, land: shapely.Geometry) -> gpd.GeoDataFrame:
-    """A believable road network in EPSG:32752, built from the desa alone.
+def build_roads() -> gpd.GeoDataFrame:
+    """The island's OpenStreetMap road network (name, highway, source) in EPSG:32752."""
+    return normalise_roads(osm_roads(), OSM_CREDIT).to_crs(AMBON_UTM)
 
-    Neighbouring desa centres are linked where the straight link stays on land (Delaunay edges up
-    to :data:`MAX_LINK_M`); the links of a minimum spanning tree are the main roads (primary
-    between kelurahan, secondary elsewhere), the other links tertiary. Kelurahan, the dense city,
-    get a grid of residential streets every :data:`RESIDENTIAL_STEP_M` metres.
-    """
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import minimum_spanning_tree
 
-    centres = desa.geometry.representative_point().to_numpy()
-    xy = shapely.get_coordinates(centres)
-    edges = shapely.get_parts(shapely.delaunay_triangles(shapely.MultiPoint(xy), only_edges=True))
-    ends = shapely.get_coordinates(edges).reshape(-1, 2, 2)
-    index = {tuple(p): i for i, p in enumerate(xy)}
-    a = np.array([index[tuple(e[0])] for e in ends])
-    b = np.array([index[tuple(e[1])] for e in ends])
-    length = shapely.length(edges)
-    shapely.prepare(land)
-    keep = (length <= MAX_LINK_M) & shapely.contains(land, edges)
-    a, b, length, edges = a[keep], b[keep], length[keep], edges[keep]
-    tree = minimum_spanning_tree(coo_matrix((length, (a, b)), shape=(len(xy), len(xy)))).tocoo()
-    in_tree = {(min(i, j), max(i, j)) for i, j in zip(tree.row, tree.col)}
-    main = np.array([(min(i, j), max(i, j)) in in_tree for i, j in zip(a, b)])
-    urban = (desa["kind"] == "kelurahan").to_numpy()
-    highway = np.where(main, np.where(urban[a] & urban[b], "primary", "secondary"), "tertiary")
-    names = np.full(len(edges), None, dtype=object)
-    names[main] = [STREET_NAMES[i % len(STREET_NAMES)] for i in range(int(main.sum()))]
+MAJOR_ROADS = ("motorway", "trunk", "primary", "secondary", "tertiary")
 
-    city = desa[urban].union_all().intersection(land)
-    minx, miny, maxx, maxy = city.bounds
-    grid = [shapely.LineString([(x, miny), (x, maxy)]) for x in np.arange(minx, maxx, RESIDENTIAL_STEP_M)]
-    grid += [shapely.LineString([(minx, y), (maxx, y)]) for y in np.arange(miny, maxy, RESIDENTIAL_STEP_M)]
-    streets = shapely.get_parts(shapely.intersection(np.array(grid, dtype=object), city))
-    streets = streets[np.isin(shapely.get_type_id(streets), [1]) & (shapely.length(streets) > 50)]
-    return gpd.GeoDataFrame(
-        {"name": np.concatenate([names, np.full(len(streets), None, dtype=object)]),
-         "highway": np.concatenate([highway, np.full(len(streets), "residential")])},
-        geometry=np.concatenate([edges, streets]), crs=AMBON_UTM)
+
+def on_roads(points_xy: np.ndarray, roads: gpd.GeoDataFrame, land: shapely.Geometry, classes: tuple[str, ...] | None = None) -> np.ndarray:
+    """Each point (n, 2 metres) moved to the nearest point of a road (of ``classes``, all when None)
+    where the road lies on ``land``."""
+    lines = roads.geometry.to_numpy() if classes is None else roads.geometry.to_numpy()[roads.highway.isin(classes).to_numpy()]
+    lines = shapely.get_parts(shapely.intersection(lines, land))
+    lines = lines[np.isin(shapely.get_type_id(lines), [1]) & (shapely.length(lines) > 0)]
+    points = shapely.points(points_xy)
+    nearest = shapely.STRtree(lines).nearest(points)
+    snapped = shapely.line_interpolate_point(lines[nearest], shapely.line_locate_point(lines[nearest], points))
+    return shapely.get_coordinates(snapped)
 
 
 def build_rivers(land: shapely.Geometry) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
@@ -237,11 +196,11 @@ ROAD_CAMERAS = [
 """Road cameras: place name and the desa it stands in (positions within the desa are approximate)."""
 
 
-def build_cameras(rng, desa, land, rivers, tps) -> gpd.GeoDataFrame:
-    """37 cameras: 20 on main roads, 9 at river gauges and bridges, 8 watching TPS sites."""
+def build_cameras(rng, desa, land, rivers, tps, roads) -> gpd.GeoDataFrame:
+    """37 cameras: 20 on the main roads (OSM), 9 at river gauges and bridges, 8 watching TPS sites."""
     by_code = desa.set_index("code")
     road_centres = shapely.get_coordinates(by_code.loc[[code for _, code in ROAD_CAMERAS]].geometry.representative_point().to_numpy())
-    road_xy = _sample_in(rng, land, road_centres, np.full(len(road_centres), 150.0))
+    road_xy = on_roads(_sample_in(rng, land, road_centres, np.full(len(road_centres), 150.0)), roads, land, MAJOR_ROADS)
     river_points, river_names = [], []
     for name, line in zip(rivers.name, rivers.geometry):
         for share in (0.55, 0.9):
@@ -306,8 +265,9 @@ STUCK_SHARE = {"PUPR": 0.15, "BPPRD": 0.10, "DISPERINDAG": 0.10}
 """Share of an agency's complaints that were answered but never closed (3 % for the others)."""
 
 
-def build_complaints(rng, desa, land, flood_zones, tps, n=5000) -> gpd.GeoDataFrame:
-    """n complaints over the 24 months before DEMO_END, where people live; flood complaints in flood zones."""
+def build_complaints(rng, desa, land, flood_zones, tps, roads, n=5000) -> gpd.GeoDataFrame:
+    """n complaints over the 24 months before DEMO_END, where people live; flood complaints in flood
+    zones, road and traffic complaints on the nearest road."""
     categories = rng.choice(list(CATEGORY_SHARE), size=n, p=np.array(list(CATEGORY_SHARE.values())))
     xy, chosen = _points_near_desa(rng, desa, land, n)
     flood = np.flatnonzero(categories == "banjir")
@@ -318,6 +278,8 @@ def build_complaints(rng, desa, land, flood_zones, tps, n=5000) -> gpd.GeoDataFr
     near_tps = waste[rng.random(len(waste)) < 0.5]
     tps_xy = shapely.get_coordinates(tps.geometry.to_numpy())[rng.integers(0, len(tps), len(near_tps))]
     xy[near_tps] = _sample_in(rng, land, tps_xy, np.full(len(near_tps), 120.0))
+    on_street = np.flatnonzero(np.isin(categories, ["jalan", "lalu_lintas"]))
+    xy[on_street] = on_roads(xy[on_street], roads, land)
 
     end = pd.Timestamp(DEMO_END)
     # more complaints lately (the service is getting known) ...
@@ -395,10 +357,11 @@ def add_reporters(complaints: gpd.GeoDataFrame, seed: int) -> gpd.GeoDataFrame:
     return complaints.assign(reporter_name=names, reporter_phone=phones)
 
 
-def build_businesses(rng, desa, land, n=400) -> gpd.GeoDataFrame:
-    """n restaurants and cafes, dense in the city centre, each with a regional tax number (NPWPD)."""
+def build_businesses(rng, desa, land, roads, n=400) -> gpd.GeoDataFrame:
+    """n restaurants and cafes along the roads, dense in the city centre, each with a regional tax number (NPWPD)."""
     weights = _desa_weights(desa) ** 1.5
     xy, chosen = _points_near_desa(rng, desa, land, n, weights=weights / weights.sum(), spread_scale=0.3)
+    xy = on_roads(xy, roads, land)
     category = rng.choice(["restoran", "kafe", "rumah_makan", "katering"], size=n, p=[0.35, 0.3, 0.28, 0.07])
     names = [
         rng.choice(BUSINESS_NAMES[c]).format(w=rng.choice(NAME_WORDS)) + f" {desa.name.iloc[d]}"
@@ -425,14 +388,25 @@ def build_demo_city(seed: int = 7, n_complaints: int = 5000, n_businesses: int =
     """The whole demo city, every layer in EPSG:4326."""
     rng = np.random.default_rng(seed)
     kecamatan, desa = build_admin_areas()
-    land = city_outline_m().buffer(-LAND_MARGIN_M)
-    rivers, watersheds, flood_zones = build_rivers(city_outline_m())
+    city = city_outline_m()
+    land = city.buffer(-LAND_MARGIN_M)
+    roads = build_roads()
+    rivers, watersheds, flood_zones = build_rivers(city)
     tps = in_desa(build_tps(rng, desa, land), desa)
-    cameras = in_desa(build_cameras(rng, desa, land, rivers, tps), desa)
-    complaints = add_reporters(in_desa(build_complaints(rng, desa, land, flood_zones, tps, n_complaints), desa), seed + 1)
-    businesses = in_desa(build_businesses(rng, desa, land, n_businesses), desa)
+    cameras = in_desa(build_cameras(rng, desa, land, rivers, tps, roads), desa)
+    complaints = add_reporters(in_desa(build_complaints(rng, desa, land, flood_zones, tps, roads, n_complaints), desa), seed + 1)
+    businesses = in_desa(build_businesses(rng, desa, land, roads, n_businesses), desa)
     desa["population"] = desa_population(desa)
-    roads = build_roads(desa, land)
     layers = [kecamatan, desa, rivers, watersheds, flood_zones, cameras, tps, complaints, businesses, roads]
-    return DemoCity(*(layer.to_crs(WGS84) for layer in layers))
+    return DemoCity(*(_valid(layer.to_crs(WGS84)) for layer in layers))
+
+
+def _valid(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``layer`` with its polygons valid again: back in lon/lat, a sliver may cross itself."""
+    polygons = layer.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    if not polygons.any():
+        return layer
+    geometry = layer.geometry.to_numpy().copy()
+    geometry[polygons] = shapely.make_valid(geometry[polygons], method="structure", keep_collapsed=False)
+    return layer.set_geometry(geometry)
 

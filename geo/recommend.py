@@ -23,7 +23,6 @@ import argparse
 import json
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -54,52 +53,39 @@ class InputError(Exception):
         """The figures behind the message ("outside_region": count, total, lon, lat of the first)."""
 
 
+READ_MESSAGES = {"missing": "does not exist", "no_geometry": "has no geometry",
+                 "no_crs": "has no CRS (coordinate reference system)"}
+
+
 def read_layer(path: str, what: str) -> gpd.GeoDataFrame:
-    """Read a point layer (any geopandas-readable file, or CSV with lon/lat columns).
+    """Read a layer from any file the import reader takes (imports.reader: GeoJSON, GeoPackage,
+    Shapefile, KML/KMZ, CSV or XLSX with coordinate columns) and check it with :func:`check_layer`.
 
     Raises :class:`InputError` for a missing or empty file, no geometry, no CRS, or points
     outside the Ambon region (:data:`geo.crs.AMBON_REGION_LONLAT`, e.g. swapped lon/lat).
     Rows keep their file order (index 0..n-1); rows without geometry stay, with empty geometry.
     """
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"{what} file {path} does not exist", "missing")
-    if p.is_file() and p.stat().st_size == 0:
-        raise InputError(f"{what} file {path} is empty", "empty")
-    if p.suffix.lower() in (".csv", ".txt"):
-        try:
-            df = pd.read_csv(p)
-        except pd.errors.EmptyDataError:
-            raise InputError(f"{what} file {path} is empty", "empty") from None
-        except Exception as e:  # noqa: BLE001
-            raise InputError(f"{what} file {path} cannot be read as CSV: {e}".splitlines()[0], "unreadable") from None
-        cols = {c.lower().strip(): c for c in df.columns}
-        lon = next((cols[c] for c in LON_NAMES if c in cols), None)
-        lat = next((cols[c] for c in LAT_NAMES if c in cols), None)
-        if lon is None or lat is None:
-            raise InputError(f"{what} CSV {path} has no geometry: it needs lon and lat columns", "no_geometry")
-        if len(df) == 0:
-            raise InputError(f"{what} file {path} has no rows", "empty")
-        x = pd.to_numeric(df[lon], errors="coerce")
-        y = pd.to_numeric(df[lat], errors="coerce")
-        gdf = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(x, y), crs=WGS84)
-        gdf.loc[x.isna() | y.isna(), "geometry"] = None
-    else:
-        try:
-            gdf = gpd.read_file(p)
-        except Exception as e:  # noqa: BLE001
-            msg = str(e).splitlines()[0] if str(e) else type(e).__name__
-            raise InputError(f"{what} file {path} cannot be read: {msg}", "unreadable") from None
-        if not isinstance(gdf, gpd.GeoDataFrame):
-            raise InputError(f"{what} file {path} has no geometry", "no_geometry")
+    from imports.reader import ImportRefused, read_path
+
+    try:
+        raw = read_path(path)
+    except ImportRefused as refused:
+        reason = "is empty" + ("" if str(refused) == "file is empty" else f" ({refused})") if refused.code == "empty" else \
+            READ_MESSAGES.get(refused.code, f"cannot be read: {refused}")
+        raise InputError(f"{what} file {path} {reason}", refused.code, **refused.details) from None
+    return check_layer(raw, what, path)
+
+
+def check_layer(raw, what: str, source: str) -> gpd.GeoDataFrame:
+    """The frame of ``raw`` (an imports.reader.RawLayer), table columns typed, after checking it has
+    geometry and lies in the Ambon region (see :func:`read_layer`); ``source`` names it in messages."""
+    from imports.reader import typed_columns
+
+    gdf = typed_columns(raw.frame) if raw.kind in ("csv", "xlsx") else raw.frame
     gdf = gdf.reset_index(drop=True)
-    if len(gdf) == 0:
-        raise InputError(f"{what} file {path} has no features", "empty")
     valid = gdf.geometry.notna() & ~gdf.geometry.is_empty
     if not valid.any():
-        raise InputError(f"{what} file {path} has no geometry", "no_geometry")
-    if gdf.crs is None:
-        raise InputError(f"{what} file {path} has no CRS (coordinate reference system)", "no_crs")
+        raise InputError(f"{what} file {source} has no geometry", "no_geometry")
     ll = gdf.geometry[valid].to_crs(WGS84) if gdf.crs != WGS84 else gdf.geometry[valid]
     b = ll.bounds
     minx, miny, maxx, maxy = AMBON_REGION_LONLAT
@@ -107,7 +93,7 @@ def read_layer(path: str, what: str) -> gpd.GeoDataFrame:
     if outside.any():
         first = ll[outside].iloc[0].representative_point()
         raise InputError(
-            f"{what} file {path}: {int(outside.sum())} of {len(ll)} features lie outside the Ambon region "
+            f"{what} file {source}: {int(outside.sum())} of {len(ll)} features lie outside the Ambon region "
             f"(lon {minx}..{maxx}, lat {miny}..{maxy}), first at lon {first.x:.5f} lat {first.y:.5f}; "
             f"swapped lon/lat or another place?", "outside_region",
             count=int(outside.sum()), total=len(ll), lon=float(first.x), lat=float(first.y))

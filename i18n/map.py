@@ -112,5 +112,5 @@ TEXT: dict[str, dict[str, str]] = {
     "camera.status.online": {"id": "Daring", "en": "Online"},
     "camera.status.degraded": {"id": "Terganggu", "en": "Degraded"},
     "camera.status.offline": {"id": "Luring", "en": "Offline"},
-    "attribution.demo": {"id": "Data demo (perkiraan)", "en": "Demo data (approximate)"},
+    "attribution.demo": {"id": "Batas wilayah: cahyadsn/wilayah_boundaries (MIT); titik demo buatan", "en": "Boundaries: cahyadsn/wilayah_boundaries (MIT); demo points made up"},
 }

@@ -81,10 +81,11 @@ def _audit_section(lang: str) -> html.Section:
 
 
 def admin_page(lang: str, roles: tuple[str, ...], agencies: tuple[str, ...], kinds: tuple[str, ...], data_kinds: tuple[str, ...],
-               max_upload_bytes: int) -> html.Div:
+               max_upload_bytes: int, import_section=None) -> html.Div:
+    """The admin page; ``import_section`` (layouts.import_panel) goes after the city data."""
     return html.Div(className="admin-page", children=[
         _users_section(lang, roles, agencies), _cameras_section(lang, kinds), _data_section(lang, data_kinds, max_upload_bytes),
-        _audit_section(lang), _services_section(lang)])
+        *([import_section] if import_section is not None else []), _audit_section(lang), _services_section(lang)])
 
 
 def _services_section(lang: str) -> html.Section:

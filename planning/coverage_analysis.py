@@ -38,6 +38,7 @@ from geo.roads import ROAD_GROUPS, road_group
 from geo.reasons import site_reasons
 from geo.sectors import camera_arrays
 from i18n import LANGUAGES, t
+from imports.models import Obstacle
 from store import layers
 from store.models import Business, Camera, FloodZone, River, TpsSite
 from store.roads import read_roads
@@ -172,6 +173,8 @@ class CityLayers:
     kecamatan: gpd.GeoDataFrame
     desa: gpd.GeoDataFrame
     land: gpd.GeoSeries
+    obstacles: gpd.GeoDataFrame | None = None
+    """Stored view obstacles (imported on /admin), used when the planner uploads none."""
 
 
 def read_city_layers(engine: Engine) -> CityLayers:
@@ -188,6 +191,7 @@ def read_city_layers(engine: Engine) -> CityLayers:
         kecamatan=kecamatan[["code", "name", "geometry"]],
         desa=layers.read_admin_areas(engine, "desa")[["code", "name", "parent_code", "geometry"]],
         land=gpd.GeoSeries([kecamatan.union_all()], crs=kecamatan.crs),
+        obstacles=layers.read_features(engine, Obstacle, columns=["id", "name"]),
     )
 
 
@@ -361,7 +365,7 @@ def analyse(city: CityLayers, params: AnalysisParams, *, extra_demand: gpd.GeoDa
 
     ``candidates``: uploaded candidate points (any CRS), else :func:`road_candidates` or
     :func:`grid_candidates`. ``obstacles``: polygons (building footprints, a hill mask; any CRS)
-    that stop a camera's view, today's cameras' and the new sites' alike.
+    that stop a camera's view, today's cameras' and the new sites' alike (default: the city's stored ones).
     ``progress(fraction 0-1, stage)`` is called with stages "demand", "gaps", "candidates",
     "solve", "reasons", "done"; ``cancel()`` returning True stops the run with
     :class:`geo.mclp.Cancelled` (checked between stages and inside the solver). Raises
@@ -374,6 +378,8 @@ def analyse(city: CityLayers, params: AnalysisParams, *, extra_demand: gpd.GeoDa
     if len(demand) == 0:
         raise NoDemand("no demand: every weight is zero or the layers are empty")
     report(0.05, "gaps")
+    obstacles = obstacles if obstacles is not None else city.obstacles
+    obstacles = obstacles if obstacles is not None and len(obstacles) else None
     walls = obstacles.to_crs(AMBON_UTM).geometry.to_numpy() if obstacles is not None and len(obstacles) else None
     covered = demand_covered(demand, city.cameras, default_radius_m=params.radius_m, obstacles=obstacles)
     by_layer = gap_by_layer(demand, covered)

@@ -1,35 +1,27 @@
 """Map files people upload (a planner's extra demand layer or candidate sites, an admin's road
 network), checked before anything reads them.
 
-The type is decided from the bytes, never from the name the browser sent: a zip archive (a zipped
-Shapefile), a GeoPackage (an SQLite file), GeoJSON (JSON text) or CSV with lon/lat columns. Zip
-archives pass the shared checks of auth.uploads (absolute paths and `..` refused; unpacked size,
-compression ratio and number of entries capped against zip bombs) and are unpacked into a fresh folder. The layer
-is then read by :func:`geo.recommend.read_layer`, which refuses a file without features, geometry
-or CRS and points far outside Ambon (swapped lon/lat, wrong CRS).
+Files are read by the one reader every importer shares (:mod:`imports.reader`: the type from the
+bytes, never from the name the browser sent; zip archives checked against traversal and bombs),
+then checked by :func:`geo.recommend.check_layer`, which refuses a file without geometry and points
+far outside Ambon (swapped lon/lat, wrong CRS).
 
 Every refusal is an :class:`UploadError` with a ``code`` (and ``details``) for the page to explain.
 """
 from __future__ import annotations
 
-import json
-import tempfile
-from pathlib import Path, PurePosixPath
-
 import geopandas as gpd
 
-from auth.uploads import UploadRejected, decode_data_url, open_zip, read_member
+from auth.uploads import UploadRejected, decode_data_url
+from geo.recommend import InputError, check_layer
 from i18n import t
 from i18n.format import number
-from geo.recommend import InputError, read_layer
+from imports import reader
+from imports.reader import ImportRefused
 
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 """Largest file accepted (the request carrying it, base64-encoded, stays under the 16 MB body cap)."""
-MAX_UNZIPPED_BYTES = 64 * 1024 * 1024
-MAX_ZIP_RATIO = 100
-MAX_ZIP_ENTRIES = 50
 MAX_FEATURES = 50_000
-SHAPEFILE_PARTS = {".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx"}
 
 
 class UploadError(Exception):
@@ -68,46 +60,14 @@ def _refusal(refused: UploadRejected) -> UploadError:
 
 
 def sniff(data: bytes) -> str:
-    """"zip", "gpkg", "geojson" or "csv" from the content; UploadError("empty"/"unknown_type")."""
+    """"zip", "gpkg", "geojson", "kml" or "csv" from the content (the shared reader's sniff);
+    UploadError("empty"/"unknown_type")."""
     if not data.strip():
         raise UploadError("empty")
-    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
-        return "zip"
-    if data.startswith(b"SQLite format 3\x00"):
-        return "gpkg"
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UploadError("unknown_type") from None
-    if text.lstrip().startswith("{"):
-        try:
-            parsed = json.loads(text)
-        except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
-            raise UploadError("unreadable") from None
-        if not isinstance(parsed, dict) or "type" not in parsed:
-            raise UploadError("unknown_type")
-        return "geojson"
-    if "\x00" in text or "," not in text.split("\n", 1)[0] and ";" not in text.split("\n", 1)[0]:
-        raise UploadError("unknown_type")
-    return "csv"
-
-
-def unzip_shapefile(data: bytes, folder: Path) -> Path:
-    """Unpack a zipped Shapefile into ``folder`` safely; the path of its .shp file."""
-    try:
-        archive = open_zip(data, max_members=MAX_ZIP_ENTRIES, max_unzipped_bytes=MAX_UNZIPPED_BYTES, max_ratio=MAX_ZIP_RATIO)
-        members = [m for m in archive.infolist() if not m.is_dir()]
-        shapefiles = [m for m in members if PurePosixPath(m.filename).suffix.lower() == ".shp"]
-        if len(shapefiles) != 1:
-            raise UploadError("no_shapefile")
-        stem = PurePosixPath(shapefiles[0].filename.replace("\\", "/")).with_suffix("")
-        for member in members:
-            path = PurePosixPath(member.filename.replace("\\", "/"))
-            if path.with_suffix("") == stem and path.suffix.lower() in SHAPEFILE_PARTS:
-                (folder / ("layer" + path.suffix.lower())).write_bytes(read_member(archive, member.filename, MAX_UNZIPPED_BYTES))
-    except UploadRejected as refused:
-        raise _refusal(refused) from None
-    return folder / "layer.shp"
+        return reader.sniff(data)
+    except ImportRefused as refused:
+        raise UploadError(refused.code, **refused.details) from None
 
 
 def polygons_only(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -125,18 +85,12 @@ def read_upload(data: bytes, what: str) -> gpd.GeoDataFrame:
     """
     if len(data) > MAX_UPLOAD_BYTES:
         raise UploadError("too_large", limit_mb=MAX_UPLOAD_BYTES // (1024 * 1024))
-    kind = sniff(data)
-    with tempfile.TemporaryDirectory(prefix="upload-") as folder:
-        folder = Path(folder)
-        if kind == "zip":
-            path = unzip_shapefile(data, folder)
-        else:
-            path = folder / f"layer.{kind}"
-            path.write_bytes(data)
-        try:
-            layer = read_layer(str(path), what)
-        except InputError as error:
-            raise UploadError(error.code, **error.details) from None
+    try:
+        layer = check_layer(reader.read_bytes(data, max_bytes=MAX_UPLOAD_BYTES), what, "upload")
+    except ImportRefused as refused:
+        raise UploadError(refused.code, **refused.details) from None
+    except InputError as error:
+        raise UploadError(error.code, **error.details) from None
     layer = layer[layer.geometry.notna() & ~layer.geometry.is_empty].reset_index(drop=True)
     if len(layer) > MAX_FEATURES:
         raise UploadError("too_many", limit=MAX_FEATURES)

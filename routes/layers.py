@@ -13,11 +13,13 @@ from datetime import datetime, timedelta
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from flask import Blueprint, Flask, Response, abort, jsonify, request
 from flask_caching import Cache
 from sqlalchemy import Engine
 
 from auth.web import current_account
+from geo.ambon import island_outline
 from geo.geojson import to_geojson_bytes
 from geo.roads import road_group
 from geo.sectors import camera_sectors
@@ -72,8 +74,10 @@ def _layer_payload(engine: Engine, name: str) -> bytes:
     if name in ("kecamatan", "desa"):
         return to_geojson_bytes(layers.read_admin_areas(engine, name), ["code", "name", "kind", "parent_code"])
     if name == "land":
+        # the whole island, not only the city: roads of the Hitu coast (Maluku Tengah) lie on land too
         kecamatan = layers.read_admin_areas(engine, "kecamatan")
-        return to_geojson_bytes(gpd.GeoDataFrame(geometry=[kecamatan.union_all()], crs=kecamatan.crs), [])
+        land = shapely.union_all([kecamatan.union_all(), island_outline()])
+        return to_geojson_bytes(gpd.GeoDataFrame(geometry=[land], crs=kecamatan.crs), [])
     if name == "cameras":
         return to_geojson_bytes(camera_points(engine), CAMERA_PROPERTIES)
     if name == "camera_sectors":

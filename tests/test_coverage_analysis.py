@@ -204,7 +204,9 @@ def demo_store(engine, demo_city):
 def test_demo_city_from_the_store(demo_store):
     city = read_city_layers(demo_store)
     assert len(city.cameras) == 37 and len(city.kecamatan) == 5
-    result = analyse(city, AnalysisParams(k=5, radius_m=100, min_spacing_m=150, time_limit_s=20))
+    # the real OSM network (5,848 segments) ships with the demo: exact in seconds on an idle machine, a wall-clock
+    # limit must leave room for a busy one (the assertion on the gap stays strict)
+    result = analyse(city, AnalysisParams(k=5, radius_m=100, min_spacing_m=150, time_limit_s=600))
     solution = result.solution
     assert len(result.sites) == 5 and list(result.sites["rank"]) == [1, 2, 3, 4, 5]
     gains = result.sites["marginal_weight"].to_numpy()

@@ -63,7 +63,16 @@ def test_complaint_popup_loads_details(page, live_app):
     assert "Pengaduan" in counts and "pengaduan" in counts
     fetched = []
     page.on("request", lambda request: fetched.append(request.url) if "/api/complaints/" in request.url else None)
-    page.locator("path.leaflet-interactive[fill='#d7263d']").first.click(force=True)  # a new ("baru") complaint
+    # a new ("baru") complaint that no camera or TPS marker lies on (the demo puts waste complaints near TPS sites)
+    page.wait_for_function("""() => {
+        const uncovered = [...document.querySelectorAll("path.leaflet-interactive[fill='#d7263d']")].find(p => {
+            const r = p.getBoundingClientRect();
+            return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === p;
+        });
+        if (uncovered) uncovered.setAttribute("data-test-uncovered", "1");
+        return Boolean(uncovered);
+    }""", timeout=10_000)
+    page.locator("path[data-test-uncovered]").click(force=True)
     popup = page.locator(".leaflet-popup-content")
     popup.get_by_text("AMB-").wait_for(timeout=10_000)
     assert "WIT" in popup.inner_text()  # times in Ambon's own time zone
