@@ -12,6 +12,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from auth.web import camera_authorizer, current_account, init_auth, shell_session
 from callbacks import admin, cameras, coverage, flood, map_view
 from cameras import CameraManager
+from cameras.relay import RedisLive
+from cameras.service import CameraService, redis_prefix
 from config import ROOT, Settings
 from demo.seed import seed_if_empty
 from i18n import t
@@ -32,12 +34,30 @@ from store.vocabulary import AGENCIES
 
 
 def start_camera_readers(settings: Settings, engine, cache: Cache) -> CameraManager | None:
-    """The camera readers of this process, stopped at exit; None when CAMERA_READERS=0."""
+    """The embedded camera service (cameras/service.py), stopped at exit; None when CAMERA_READERS=0
+    (the cameras then run in `python -m cameras.service`). With Redis, the embedded services of
+    several workers share the cameras through leases: each camera still has one reader."""
     if not settings.camera_readers:
         return None
-    manager = CameraManager(partial(camera_specs, engine), cache, settings.camera_settings()).start()
-    atexit.register(manager.stop)
-    return manager
+    redis_client = camera_redis(settings)
+    service = CameraService(partial(camera_specs, engine), cache, settings.camera_settings(), redis=redis_client,
+                            prefix=redis_prefix(settings.cache_key_prefix)).start()
+    atexit.register(service.stop)
+    return service.manager
+
+
+def camera_redis(settings: Settings):
+    """The Redis client of the camera leases and live relay; None without REDIS_URL."""
+    if not settings.redis_url:
+        return None
+    import redis
+
+    return redis.Redis.from_url(settings.redis_url, health_check_interval=30)
+
+
+def camera_relay(settings: Settings) -> RedisLive | None:
+    client = camera_redis(settings)
+    return RedisLive(client, redis_prefix(settings.cache_key_prefix), settings.camera_settings()) if client else None
 
 
 def register_map_page(services: Services) -> None:
@@ -89,7 +109,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     cache = Cache(server, config=settings.cache_config())
     camera_readers = start_camera_readers(settings, engine, cache)
     camera_board = init_camera_routes(server, camera_readers, cache, settings=settings.camera_settings(),
-                                      authorize=camera_authorizer(engine)).board
+                                      authorize=camera_authorizer(engine), relay=camera_relay(settings)).board
     services = Services(settings, engine, cache, camera_readers, camera_board)
     init_layer_routes(server, engine, cache)
     init_flood_routes(server, engine)

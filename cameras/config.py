@@ -99,7 +99,7 @@ class CameraSettings:
     backoff_max_s: float = 60.0
     max_frame_width: int = 1920  # larger frames are downscaled right after decoding
     max_frame_bytes: int = 8 * 1024 * 1024  # one JPEG of an HTTP stream/snapshot, at most
-    keep_open_s: float = 15.0  # a push stream stays open if a thumbnail is due within this
+    keep_open_s: float = 1.0  # a push stream stays open if a thumbnail is due within this (at most a quarter period)
     snapshot_poll_fps: float = 2.0  # HTTP snapshot cameras polled at most this often for live view
     demo_fps: float = 10.0
     demo_size: tuple[int, int] = (384, 216)
