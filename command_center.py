@@ -80,7 +80,7 @@ def register_map_page(services: Services) -> None:
 def create_app(settings: Settings | None = None) -> dash.Dash:
     settings = settings or Settings.from_env()
     settings.instance_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings.db_pool_size)
     try:
         with setup_lock(engine):
             upgrade_schema(engine)

@@ -70,6 +70,13 @@ class Settings:
     """CIDR networks besides the internet that camera URLs may reach (the city's private camera
     networks); loopback, link-local and every other private address are refused."""
 
+    camera_thumbnail_s: float = 5.0
+    """Seconds between two thumbnails of a camera; a stopped camera service instance's cameras are
+    taken over by the others within two of these."""
+    db_pool_size: int = 16
+    """SQLAlchemy connections kept open per process: the worker's threads (gunicorn --threads), so a
+    busy worker reuses its connections instead of opening and closing one per request."""
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
@@ -98,6 +105,8 @@ class Settings:
             flood_sim_speed=_number(env, "FLOOD_SIM_SPEED", "600", float),
             trusted_proxies=_number(env, "TRUSTED_PROXIES", "0", int),
             camera_networks=_camera_networks(env.get("CAMERA_NETWORKS")),
+            camera_thumbnail_s=_at_least(_number(env, "CAMERA_THUMBNAIL_S", "5", float), 0.2, "CAMERA_THUMBNAIL_S"),
+            db_pool_size=_at_least(_number(env, "DB_POOL_SIZE", "16", int), 1, "DB_POOL_SIZE"),
         )
 
     def session_secret(self) -> str:
@@ -124,6 +133,7 @@ class Settings:
 
     def camera_settings(self) -> CameraSettings:
         return CameraSettings(media_root=self.media_dir, snapshot_dir=self.instance_dir / "snapshots",
+                              thumbnail_period_s=self.camera_thumbnail_s,
                               address_policy=AddressPolicy.parse(self.camera_networks))
 
     def cache_config(self) -> dict:
@@ -179,3 +189,10 @@ def _number(env, name: str, default: str, kind: type):
         return kind(value)
     except ValueError:
         raise SettingsError(f"{name} must be {'a whole number' if kind is int else 'a number'}, not {value!r}") from None
+
+
+def _at_least(value, low, name: str):
+    """A numeric setting that must not be below `low`; SettingsError naming it otherwise."""
+    if not value >= low:
+        raise SettingsError(f"{name} must be at least {low}, not {value}")
+    return value

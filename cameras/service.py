@@ -16,7 +16,8 @@ Without Redis (`python app.py` on one machine) the service runs inside the web p
 takes the in-process channel: the routes ask its CameraManager directly.
 
 Run alone: ``python -m cameras.service`` (settings from the environment like the app; REDIS_URL
-shares the work; ``--demo N`` runs N synthetic cameras instead of the database's, for benchmarks).
+shares the work; ``--demo N`` runs N synthetic cameras and ``--specs FILE`` the cameras of a JSON
+file instead of the database's, for benchmarks and tests).
 """
 from __future__ import annotations
 
@@ -69,7 +70,7 @@ class CameraService:
         self.prefix = prefix
         self.token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         period = self.settings.thumbnail_period_s or 5.0
-        self.lease_s = lease_s if lease_s is not None else max(2.0, period)
+        self.lease_s = lease_s if lease_s is not None else max(1.0, period)
         self.leases = Leases(redis, prefix, self.token, self.lease_s) if redis is not None else None
         self._owned: set[int] = set()
         self.manager = CameraManager(
@@ -199,6 +200,7 @@ def redis_prefix(cache_key_prefix: str, keys: CacheKeys | None = None) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m cameras.service", description=__doc__.split("\n\n")[0])
     parser.add_argument("--demo", type=int, default=0, help="run N synthetic cameras instead of the database's")
+    parser.add_argument("--specs", help="run the cameras of this JSON file (a list of camera rows) instead of the database's")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from config import Settings  # the app's one home of configuration; imported here, not by the domain code
@@ -206,13 +208,18 @@ def main(argv: list[str] | None = None) -> None:
     settings = Settings.from_env()
     if args.demo:
         provider: Callable[[], Iterable[Any]] = lambda: demo_specs(args.demo)  # noqa: E731
+    elif args.specs:
+        import json
+        from pathlib import Path
+
+        provider = lambda: json.loads(Path(args.specs).read_text())  # noqa: E731  (re-read: edits show)
     else:
         from functools import partial
 
         from store.cameras import camera_specs
         from store.db import make_engine
 
-        provider = partial(camera_specs, make_engine(settings.database_url))
+        provider = partial(camera_specs, make_engine(settings.database_url, 2))
     redis_client, cache = None, None
     if settings.redis_url:
         import redis
