@@ -109,7 +109,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     cache = Cache(server, config=settings.cache_config())
     camera_readers = start_camera_readers(settings, engine, cache)
     camera_board = init_camera_routes(server, camera_readers, cache, settings=settings.camera_settings(),
-                                      authorize=camera_authorizer(engine), relay=camera_relay(settings)).board
+                                      authorize=camera_authorizer(engine, lambda: camera_board.by_id()),
+                                      relay=camera_relay(settings)).board
     services = Services(settings, engine, cache, camera_readers, camera_board)
     init_layer_routes(server, engine, cache)
     init_flood_routes(server, engine)

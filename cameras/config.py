@@ -72,6 +72,9 @@ class CameraSpec:
     kecamatan: str | None = None
     uid: str | None = None
     """The camera's permanent identity (never reused, unlike `id`): its evidence is filed under it."""
+    group: str | None = None
+    """The camera's access group (who may see its footage), carried in the published index so that
+    permission checks need no query per camera."""
 
     def public_dict(self) -> dict[str, Any]:
         """The spec without credentials, safe for the browser and the logs."""
@@ -311,4 +314,5 @@ def parse_spec(raw: Any, settings: CameraSettings | None = None) -> CameraSpec:
         range_m=_opt_float(cid, raw, "range_m", 0.0, 100_000.0, " m"),
         kecamatan=str(kec).strip() if kec not in (None, "") else None,
         uid=str(uid) if uid else None,
+        group=str(_get(raw, "group")) if _get(raw, "group") else None,
     )

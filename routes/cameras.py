@@ -140,7 +140,7 @@ def index() -> Response:
     """The camera list; stream URLs (where a camera is, what its snapshot URL carries) for admins only."""
     cameras = _board().index()
     if not camera_allowed("stream_url"):
-        cameras = [{k: v for k, v in camera.items() if k != "stream_url"} for camera in cameras]
+        cameras = [{k: v for k, v in camera.items() if k not in ("stream_url", "group")} for camera in cameras]
     return jsonify(cameras=cameras)
 
 
