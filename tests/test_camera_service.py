@@ -135,3 +135,35 @@ def test_many_viewers_in_several_workers_cost_one_connection_to_the_camera(tmp_p
             s.close()  # the viewers leave
         wait_until(lambda: health().get("viewers") == 0, 10, 0.05, message="no viewers left")
         wait_until(lambda: camera.open_streams == 0, 2 * PERIOD_S, 0.02, message="the camera's stream closed after the viewers left")
+
+
+def test_a_web_only_worker_serves_live_view_and_snapshots_from_the_service(tmp_path, client, prefix):
+    """The routes of a worker that runs no camera (CAMERA_READERS=0) relay them from the service."""
+    from cachelib import RedisCache
+    from flask import Flask
+
+    from routes.cameras import init_camera_routes
+
+    settings = CameraSettings(thumbnail_period_s=PERIOD_S, snapshot_dir=tmp_path / "snapshots")
+    with service(tmp_path, prefix, "--demo", "2"):
+        app = Flask(__name__)
+        cache = RedisCache(host=redis.Redis.from_url(REDIS_URL), key_prefix=prefix, default_timeout=0)
+        init_camera_routes(app, None, cache, settings=settings, relay=RedisLive(redis.Redis.from_url(REDIS_URL), redis_prefix(prefix), settings))
+        web = app.test_client()
+        wait_until(lambda: web.get("/cameras/").get_json()["cameras"], 30, 0.1, message="the service's camera index")
+        live = web.get("/cameras/1/live.mjpg", buffered=False)
+        assert live.status_code == 200 and live.mimetype.startswith("multipart/x-mixed-replace")
+        body = b""
+        for chunk in live.response:
+            body += chunk
+            if b"\xff\xd9" in body:
+                break
+        live.close()
+        start = body.index(b"\xff\xd8")
+        assert decode(body[start:body.index(b"\xff\xd9", start) + 2]).size > 0
+        taken = web.post("/cameras/2/snapshot")
+        assert taken.status_code == 201, taken.get_json()
+        listed = web.get("/cameras/2/snapshots").get_json()["snapshots"]
+        assert [s["url"] for s in listed] == [taken.get_json()["url"]]
+        assert decode(web.get(taken.get_json()["url"]).data).size > 0
+        assert web.get("/cameras/9/live.mjpg").status_code == 404
