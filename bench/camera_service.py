@@ -6,7 +6,7 @@
     .venv/bin/python bench/camera_service.py --part takeover --cameras 200
 
 Part "viewers": one `python -m cameras.service` (37 cameras: 36 demo ones and camera 1, an HTTP
-MJPEG camera served by this script at 640x360, 15 fps) and `gunicorn -w 4 --threads 8 app:server`
+MJPEG camera served by this script at 640x360, 15 fps) and `gunicorn -w 4 --threads 16 app:server`
 with CAMERA_READERS=0, all on Redis. 0, 5, 10 and 20 operators watch camera 1's live view through
 the workers (each stream its own login session, spread by the kernel over the four workers). Per
 step it prints the connections the camera saw (total and at most at once), the CPU (% of one core)
@@ -107,7 +107,7 @@ def viewers_part(window: float, steps: list[int]) -> None:
         service = stack.enter_context(process([sys.executable, "-m", "cameras.service", "--specs", str(tmp_path / "cameras.json")],
                                               env, tmp_path / "service.log"))
         port = _free_port()
-        web = stack.enter_context(process([sys.executable, "-m", "gunicorn", "-w", "4", "--threads", "8", "-b", f"127.0.0.1:{port}",
+        web = stack.enter_context(process([sys.executable, "-m", "gunicorn", "-w", "4", "--threads", "16", "-b", f"127.0.0.1:{port}",
                                            "app:server"], {**env, "CAMERA_READERS": "0"}, tmp_path / "web.log"))
         base = f"http://127.0.0.1:{port}"
 

@@ -215,11 +215,11 @@ def _local(camera_id: int) -> CameraManager | None:
 def _relayed(camera_id: int) -> tuple[RedisLive, dict[str, Any]] | Response:
     """The Redis relay and the camera, for a camera whose reader runs elsewhere; else the error."""
     st = _state()
+    if st.relay is None:
+        return _error(503, "live view and snapshots are served by the process that runs the camera readers")
     cam = st.board.camera(camera_id)
     if cam is None or cam.get("config_error"):
         return _error(404, f"unknown camera {camera_id}")
-    if st.relay is None:
-        return _error(503, "live view and snapshots are served by the process that runs the camera readers")
     return st.relay, cam
 
 
