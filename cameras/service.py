@@ -73,6 +73,7 @@ class CameraService:
         self.lease_s = lease_s if lease_s is not None else max(1.0, period)
         self.leases = Leases(redis, prefix, self.token, self.lease_s) if redis is not None else None
         self._owned: set[int] = set()
+        self._leases_down = False
         self.manager = CameraManager(
             specs_provider, cache if cache is not None else make_default_cache(), self.settings, keys=keys,
             source_factory=source_factory, claim=self._claim if self.leases else None,
@@ -124,9 +125,15 @@ class CameraService:
         """Called by the manager's sync: the cameras this instance runs (renewed and newly taken)."""
         try:
             self._owned = self.leases.claim(camera_ids)  # type: ignore[union-attr]
-        except Exception as exc:  # Redis away: keep running what we hold, take nothing new
-            log.warning("camera leases unavailable: %s", exc)
-            self._owned &= set(camera_ids)
+        except Exception as exc:
+            # Redis away: every process then serves from its own cache, so it runs every camera (a
+            # duplicate decode is better than no picture); the leases sort it out when Redis answers
+            if not self._leases_down:
+                log.warning("camera leases unavailable, running every camera here until Redis answers: %s", exc)
+            self._leases_down = True
+            self._owned = set(camera_ids)
+            return set(self._owned)
+        self._leases_down = False
         return set(self._owned)
 
     def _lease_loop(self) -> None:

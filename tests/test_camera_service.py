@@ -167,3 +167,15 @@ def test_a_web_only_worker_serves_live_view_and_snapshots_from_the_service(tmp_p
         assert [s["url"] for s in listed] == [taken.get_json()["url"]]
         assert decode(web.get(taken.get_json()["url"]).data).size > 0
         assert web.get("/cameras/9/live.mjpg").status_code == 404
+
+
+def test_while_redis_is_away_an_instance_runs_every_camera(refused_url):
+    """Web workers then serve from their own caches: a duplicate decode is better than no picture."""
+    from urllib.parse import urlsplit
+
+    from cameras.service import CameraService, demo_specs
+
+    away = redis.Redis(host="127.0.0.1", port=urlsplit(refused_url).port, socket_connect_timeout=0.5)
+    with CameraService(lambda: demo_specs(3), settings=CameraSettings(thumbnail_period_s=PERIOD_S), redis=away) as svc:
+        assert svc.owned == {1, 2, 3} and all(svc.manager.reader(c) for c in (1, 2, 3))
+        wait_until(lambda: all(svc.manager.cache.get(svc.manager.keys.thumb(c)) for c in (1, 2, 3)), 10, message="thumbnails")
