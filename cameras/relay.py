@@ -65,7 +65,8 @@ class RedisLive:
         per second (later ones skipped, not queued), an OFFLINE card every couple of seconds without."""
         rate = min(fps or self.settings.live_max_fps, self.settings.live_max_fps)
         min_interval = 1.0 / rate if rate > 0 else 0.0
-        last_sent = last_frame = last_card = time.monotonic()
+        next_at = 0.0
+        last_frame = last_card = time.monotonic()
         last_card -= 2.0
         deadline = time.monotonic() + max_seconds if max_seconds else None
         for data in self._frames(camera_id, deadline):
@@ -76,9 +77,9 @@ class RedisLive:
                     yield part(offline_card(name, None, width=480))
                 continue
             last_frame = now
-            if now - last_sent < min_interval:
+            if now < next_at:
                 continue
-            last_sent = now
+            next_at = max(next_at + min_interval, now - min_interval / 2)  # a rate on average: jitter does not halve it
             if on_frame is not None:
                 on_frame(len(data))
             yield part(data)

@@ -173,7 +173,7 @@ class CameraService:
         """Publish the camera's frames on its channel while web workers watch it (one JPEG per frame)."""
         min_interval = 1.0 / self.settings.live_max_fps if self.settings.live_max_fps > 0 else 0.0
         ch = channel(self.prefix, camera_id)
-        last = 0.0
+        next_at = 0.0
         reader = self.manager.reader(camera_id)
         viewer = reader.relay_viewer() if reader is not None else None
         while viewer is not None and not self._stop.is_set() and self._demand.get(camera_id) and camera_id in self._owned:
@@ -183,9 +183,11 @@ class CameraService:
                 viewer = reader.relay_viewer() if reader is not None else None
                 continue
             frame = viewer.next_frame(timeout=1.0)
-            if frame is None or time.monotonic() - last < min_interval:
+            now = time.monotonic()
+            if frame is None or now < next_at:
                 continue
-            last = time.monotonic()
+            # at most live_max_fps on average; a frame a little early (jitter) still goes
+            next_at = max(next_at + min_interval, now - min_interval / 2)
             try:
                 self.redis.publish(ch, frame.jpeg(self.settings.live_quality))
                 self.relayed_frames += 1
