@@ -46,8 +46,9 @@ class Settings:
     cache_key_prefix: str
     """Prefix of every Redis key, so several deployments can share one Redis."""
     camera_readers: bool
-    """Whether this process decodes the cameras (and so can serve live views and snapshots).
-    Off in web-only workers, which serve thumbnails and health from the shared (Redis) cache."""
+    """Whether this process runs the camera service itself (embedded). Off in web-only workers, which
+    serve thumbnails and health from the shared (Redis) cache and relay live views and snapshots from
+    `python -m cameras.service` through Redis."""
     media_dir: Path
     """Local video files used as camera sources must live here."""
     celery_broker_url: str | None = None
