@@ -130,7 +130,10 @@ def viewers_part(window: float, steps: list[int]) -> None:
 
         def watch(response, i: int) -> None:
             while not stop.is_set():
-                chunk = response.read1(65536)
+                try:
+                    chunk = response.read1(65536)
+                except (AttributeError, OSError, ValueError):  # closed by the main thread at the end
+                    return
                 if not chunk:
                     return
                 counts[i] += chunk.count(b"--frame")
