@@ -25,13 +25,11 @@ def test_two_viewers_share_one_decode(settings, mjpeg_server):
     try:
         with reader.open_viewer() as a, reader.open_viewer() as b:
             seen_a, seen_b = [], []
-            deadline = time.monotonic() + 1.0
-            while time.monotonic() < deadline:
-                fa, fb = a.next_frame(1.0), b.next_frame(1.0)
+            while len(seen_a) < 10:
+                fa, fb = a.next_frame(2.0), b.next_frame(2.0)
                 assert fa is not None and fb is not None
                 seen_a.append(fa)
                 seen_b.append(fb)
-            assert len(seen_a) >= 10
             # the very same decoded frames reach both viewers
             assert {f.seq for f in seen_a} & {f.seq for f in seen_b}
             shared = {id(f) for f in seen_a} & {id(f) for f in seen_b}
