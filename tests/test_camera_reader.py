@@ -230,3 +230,37 @@ def test_one_process_makes_a_cameras_thumbnails_and_another_takes_over_when_it_s
     finally:
         first.stop()
         second.stop()
+
+
+def test_an_unwatched_stream_is_closed_between_thumbnails(settings, mjpeg_server):
+    """A keep-open window longer than the thumbnail period (1 s against 0.3 s here) no longer keeps
+    an unwatched camera decoding: the stream closes after each thumbnail and reopens for the next."""
+    reader, cache = make_reader(mjpeg_server.url("/stream?fps=30"), settings, cid=11)
+    reader.start()
+    try:
+        wait_until(lambda: reader._thumbs >= 1, 5.0, message="first thumbnail")
+        wait_until(lambda: not reader.source_open and mjpeg_server.open_streams == 0, 5.0, message="the stream closed after it")
+        thumbs = reader._thumbs
+        wait_until(lambda: reader._thumbs >= thumbs + 2, 5.0, message="thumbnails going on")
+        assert reader.health_snapshot()["reason"] != "reconnected", "a planned reopen is no reconnect"
+    finally:
+        reader.stop()
+
+
+def test_a_reader_that_makes_no_thumbnails_closes_its_stream_when_its_viewer_leaves(settings, mjpeg_server):
+    """A process that does not hold the camera's thumbnail lease used to push its next-thumbnail
+    time ahead and keep the stream open for good; now it closes when its last viewer leaves."""
+    url = mjpeg_server.url("/stream?fps=30")
+    holder, cache = make_reader("demo://12", settings, cid=12)
+    other, _ = make_reader(url, settings, cid=12, cache=cache)
+    holder.start()
+    try:
+        wait_until(lambda: holder._thumbs >= 1, 5.0, message="the holder's first thumbnail")
+        other.start()
+        with other.open_viewer() as viewer:
+            assert viewer.next_frame(3.0) is not None
+        wait_until(lambda: not other._monitor and not other.source_open and mjpeg_server.open_streams == 0, 5.0,
+                   message="the non-holder's stream closed")
+    finally:
+        holder.stop()
+        other.stop()
