@@ -234,7 +234,7 @@ def live(camera_id: int) -> Response:
     m = _local(camera_id)
     if m is not None:
         try:
-            stream = m.live_stream(camera_id, fps=fps)
+            stream = _followed(m, _state().relay, camera_id, m.live_stream(camera_id, fps=fps), fps)
         except UnknownCamera:
             return _error(404, f"unknown camera {camera_id}")
     else:
@@ -247,6 +247,15 @@ def live(camera_id: int) -> Response:
     resp.headers["Cache-Control"] = "no-store"
     resp.headers["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
     return resp
+
+
+def _followed(m: CameraManager, relay: RedisLive | None, camera_id: int, stream, fps: float | None):
+    """The in-process stream, then, when the camera moved to another service instance (a worker
+    started beside this one takes its share), the same view through the relay."""
+    yield from stream
+    spec = m.spec(camera_id)
+    if relay is not None and spec is not None and m.reader(camera_id) is None:
+        yield from relay.stream(camera_id, spec.name, fps=fps)
 
 
 def _spec_of(cam: dict[str, Any]) -> CameraSpec:

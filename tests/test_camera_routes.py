@@ -191,3 +191,27 @@ def test_flask_caching_cache_is_accepted(settings):
         init_camera_routes(app, m, cache)
         wait_until(lambda: app.test_client().get("/cameras/1/thumbnail.jpg").headers["X-Camera-Status"] == "online",
                    3, message="thumbnail through flask-caching")
+
+
+def test_a_live_view_follows_its_camera_to_another_instance(settings):
+    """A camera handed to another service instance (its share changed) goes on through the relay."""
+    owned = {1}
+    manager = CameraManager(lambda: [{"id": 1, "name": "Pasar Mardika", "kind": "road", "stream_url": "demo://1"}],
+                            settings=settings, claim=lambda ids: set(owned) & set(ids)).start()
+
+    class Relay:  # stands in for cameras.relay.RedisLive: what the other instance would publish
+        def stream(self, camera_id, name, fps=None):
+            yield b"--frame\r\nrelayed " + name.encode() + b"\r\n"
+
+    app = Flask(__name__)
+    init_camera_routes(app, manager, relay=Relay())  # type: ignore[arg-type]
+    try:
+        response = app.test_client().get("/cameras/1/live.mjpg", buffered=False)
+        parts = iter(response.response)
+        assert b"\xff\xd8" in next(parts)  # a JPEG from this process's reader
+        owned.clear()
+        manager.sync()  # the camera moves away: its reader here stops
+        assert b"relayed Pasar Mardika" in b"".join(parts)
+        response.close()
+    finally:
+        manager.stop()
