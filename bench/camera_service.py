@@ -1,7 +1,7 @@
 """The camera service scaled out, measured for real: processes, sockets and Redis.
 
     .venv/bin/python bench/camera_service.py                  # every part
-    .venv/bin/python bench/camera_service.py --part encoded --cameras 200
+    .venv/bin/python bench/camera_service.py --part encoded --cameras 200 [--codec h264]
     .venv/bin/python bench/camera_service.py --part viewers --window 15
     .venv/bin/python bench/camera_service.py --part takeover --cameras 200
 
@@ -232,7 +232,30 @@ def write_clip(path: Path, seconds: float = 8.0, fps: float = 25.0, size: tuple[
     writer.release()
 
 
-def encoded_part(n: int, period: float) -> None:
+def write_h264_clip(path: Path, seconds: float = 8.0, fps: int = 25, size: tuple[int, int] = (1280, 720), gop: int = 50) -> None:
+    """A 720p25 H.264 clip (libx264 through PyAV, a key frame every `gop` frames as IP cameras send)."""
+    import av
+    import cv2
+    import numpy as np
+
+    w, h = size
+    rng = np.random.default_rng(1)
+    base = cv2.resize(rng.integers(0, 255, (h // 8, w // 8, 3), np.uint8), size, interpolation=cv2.INTER_LINEAR)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
+        stream.options = {"g": str(gop), "preset": "veryfast", "tune": "zerolatency"}
+        for i in range(int(seconds * fps)):
+            img = np.roll(base, i * 6, axis=1).copy()
+            cv2.circle(img, (int(w / 2 + w / 3 * np.sin(i / 10)), h // 2), 60, (0, 200, 255), -1)
+            cv2.putText(img, f"{i:04d}", (40, 80), cv2.FONT_HERSHEY_SIMPLEX, 2.0, (255, 255, 255), 4)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(img, format="bgr24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+
+
+def encoded_part(n: int, period: float, codec: str = "mpeg4") -> None:
     """n cameras that are real MPEG-4 720p25 streams (local files: OpenCV's FFmpeg decodes them as
     it would a network stream, without the network), thumbnails every `period` s, nobody watching."""
     client = redis.Redis.from_url(REDIS_URL)
@@ -240,7 +263,10 @@ def encoded_part(n: int, period: float) -> None:
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         media = Path(tmp) / "media"
         media.mkdir()
-        write_clip(media / "clip.mp4")
+        if codec == "h264":
+            write_h264_clip(media / "clip.mp4")
+        else:
+            write_clip(media / "clip.mp4")
         specs = [{"id": i, "name": f"Kamera {i}", "kind": "road", "stream_url": str(media / "clip.mp4")} for i in range(1, n + 1)]
         (Path(tmp) / "cameras.json").write_text(json.dumps(specs))
         env = {"REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": prefix, "INSTANCE_DIR": tmp, "MEDIA_DIR": str(media),
@@ -249,7 +275,8 @@ def encoded_part(n: int, period: float) -> None:
                                           env, Path(tmp) / "service.log"))
         t0 = time.monotonic()
         wait_for(lambda: all(cached(client, prefix, f"thumb:{c}") for c in range(1, n + 1)), 300, "every thumbnail")
-        print(f"{n} MPEG-4 720p25 cameras, thumbnails every {period:g} s: all thumbnails after {time.monotonic() - t0:.1f} s")
+        print(f"{n} {'H.264' if codec == 'h264' else 'MPEG-4'} 720p25 cameras, thumbnails every {period:g} s: "
+              f"all thumbnails after {time.monotonic() - t0:.1f} s")
         time.sleep(period)  # the start-up burst passes
         before = {c: cached(client, prefix, f"thumb:{c}")["ts"] for c in range(1, n + 1)}
         c0, tc = cpu_of([svc.pid]), time.monotonic()
@@ -270,7 +297,9 @@ def main() -> None:
     parser.add_argument("--window", type=float, default=10.0, help="seconds measured per viewer step")
     parser.add_argument("--viewers", default="0,5,10,20")
     parser.add_argument("--cameras", type=int, default=200, help="demo cameras of the takeover part")
-    parser.add_argument("--period", type=float, default=5.0, help="thumbnail period of the takeover part (s)")
+    parser.add_argument("--period", type=float, default=5.0, help="thumbnail period of the takeover and encoded parts (s)")
+    parser.add_argument("--codec", choices=("mpeg4", "h264"), default="mpeg4",
+                        help="the encoded part's streams: MPEG-4 Part 2 (OpenCV) or H.264 (libx264 through PyAV, requirements-dev)")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} (shared: figures are noisy)")
     if args.part in ("viewers", "all"):
@@ -278,7 +307,7 @@ def main() -> None:
     if args.part in ("takeover", "all"):
         takeover_part(args.cameras, args.period)
     if args.part in ("encoded", "all"):
-        encoded_part(args.cameras, args.period)
+        encoded_part(args.cameras, args.period, args.codec)
 
 
 if __name__ == "__main__":
