@@ -18,6 +18,8 @@ from callbacks import tax as tax_page
 from callbacks import imports as layer_imports
 from cameras import CameraManager
 from cameras.history import HistoryRecorder
+from cameras.relay import RedisLive
+from cameras.service import CameraService, redis_prefix
 from config import ROOT, Settings
 from demo.seed import seed_if_empty
 from flood.player import DrillPlayer
@@ -47,12 +49,30 @@ from store.vocabulary import AGENCIES
 
 
 def start_camera_readers(settings: Settings, engine, cache: Cache) -> CameraManager | None:
-    """The camera readers of this process, stopped at exit; None when CAMERA_READERS=0."""
+    """The embedded camera service (cameras/service.py), stopped at exit; None when CAMERA_READERS=0
+    (the cameras then run in `python -m cameras.service`). With Redis, the embedded services of
+    several workers share the cameras through leases: each camera still has one reader."""
     if not settings.camera_readers:
         return None
-    manager = CameraManager(partial(camera_specs, engine), cache, settings.camera_settings()).start()
-    atexit.register(manager.stop)
-    return manager
+    redis_client = camera_redis(settings)
+    service = CameraService(partial(camera_specs, engine), cache, settings.camera_settings(), redis=redis_client,
+                            prefix=redis_prefix(settings.cache_key_prefix)).start()
+    atexit.register(service.stop)
+    return service.manager
+
+
+def camera_redis(settings: Settings):
+    """The Redis client of the camera leases and live relay; None without REDIS_URL."""
+    if not settings.redis_url:
+        return None
+    import redis
+
+    return redis.Redis.from_url(settings.redis_url, health_check_interval=30)
+
+
+def camera_relay(settings: Settings) -> RedisLive | None:
+    client = camera_redis(settings)
+    return RedisLive(client, redis_prefix(settings.cache_key_prefix), settings.camera_settings()) if client else None
 
 
 def start_service_monitor(settings: Settings, engine, cache: Cache):
@@ -128,7 +148,7 @@ def register_map_page(services: Services) -> None:
 def create_app(settings: Settings | None = None) -> dash.Dash:
     settings = settings or Settings.from_env()
     settings.instance_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings.db_pool_size)
     try:
         with setup_lock(engine):
             upgrade_schema(engine)
@@ -160,7 +180,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     cache = Cache(server, config=settings.cache_config())
     camera_readers = start_camera_readers(settings, engine, cache)
     camera_board = init_camera_routes(server, camera_readers, cache, settings=settings.camera_settings(),
-                                      authorize=camera_authorizer(engine)).board
+                                      authorize=camera_authorizer(engine, lambda: camera_board.by_id()),
+                                      relay=camera_relay(settings)).board
     if camera_readers is not None:
         start_history_recorder(engine, camera_board)
     services = Services(settings, engine, cache, camera_readers, camera_board, alert_centre(engine, camera_board))

@@ -75,8 +75,9 @@ class Settings:
     cache_key_prefix: str
     """Prefix of every Redis key, so several deployments can share one Redis."""
     camera_readers: bool
-    """Whether this process decodes the cameras (and so can serve live views and snapshots).
-    Off in web-only workers, which serve thumbnails and health from the shared (Redis) cache."""
+    """Whether this process runs the camera service itself (embedded). Off in web-only workers, which
+    serve thumbnails and health from the shared (Redis) cache and relay live views and snapshots from
+    `python -m cameras.service` through Redis."""
     media_dir: Path
     """Local video files used as camera sources must live here."""
     celery_broker_url: str | None = None
@@ -127,6 +128,13 @@ class Settings:
     camera_offline_after_s: float = 30.0
     """A camera whose last good frame is older than this (seconds) is offline, and raises an alert."""
 
+    camera_thumbnail_s: float = 5.0
+    """Seconds between two thumbnails of a camera; a stopped camera service instance's cameras are
+    taken over by the others within two of these."""
+    db_pool_size: int = 16
+    """SQLAlchemy connections kept open per process: the worker's threads (gunicorn --threads), so a
+    busy worker reuses its connections instead of opening and closing one per request."""
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
@@ -168,6 +176,8 @@ class Settings:
             complaint_photo_max_bytes=_number(env, "COMPLAINT_PHOTO_MAX_BYTES", str(5 * 1024 * 1024), int),
             alert_poll_s=_positive(env, "ALERT_POLL_S", "5"),
             camera_offline_after_s=_positive(env, "CAMERA_OFFLINE_AFTER_S", "30"),
+            camera_thumbnail_s=_at_least(_number(env, "CAMERA_THUMBNAIL_S", "5", float), 0.2, "CAMERA_THUMBNAIL_S"),
+            db_pool_size=_at_least(_number(env, "DB_POOL_SIZE", "16", int), 1, "DB_POOL_SIZE"),
         )
 
     def session_secret(self) -> str:
@@ -194,6 +204,7 @@ class Settings:
 
     def camera_settings(self) -> CameraSettings:
         return CameraSettings(media_root=self.media_dir, snapshot_dir=self.instance_dir / "snapshots",
+                              thumbnail_period_s=self.camera_thumbnail_s,
                               address_policy=AddressPolicy.parse(self.camera_networks),
                               offline_after_s=self.camera_offline_after_s)
 
@@ -259,3 +270,10 @@ def _number(env, name: str, default: str, kind: type):
         return kind(value)
     except ValueError:
         raise SettingsError(f"{name} must be {'a whole number' if kind is int else 'a number'}, not {value!r}") from None
+
+
+def _at_least(value, low, name: str):
+    """A numeric setting that must not be below `low`; SettingsError naming it otherwise."""
+    if not value >= low:
+        raise SettingsError(f"{name} must be at least {low}, not {value}")
+    return value

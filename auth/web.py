@@ -160,18 +160,27 @@ def _permission_checked(layout, permission: str | None) -> Callable:
     return checked_layout
 
 
-def camera_authorizer(engine: Engine) -> Callable[[str, int | None], bool]:
+def camera_authorizer(engine: Engine, index: Callable[[], dict[int, dict]] | None = None) -> Callable[[str, int | None], bool]:
     """The `authorize(action, camera_id)` hook of routes.cameras: the current account's permission
-    for the action and, for footage, the camera's group."""
+    for the action and, for footage, the camera's group. The group comes from the camera index
+    (`index()`: camera id -> published camera, read once per request), from the store only for a
+    camera the index does not carry."""
+    def group_of(camera_id: int) -> str | None:
+        if index is not None:
+            cameras = flask.g.get("camera_index")
+            if cameras is None:
+                cameras = flask.g.camera_index = index()
+            camera = cameras.get(camera_id)
+            if camera is not None and "group" in camera:
+                return camera["group"]
+        with engine.connect() as conn:
+            return conn.scalar(select(Camera.group).where(Camera.id == camera_id))
+
     def authorize(action: str, camera_id: int | None) -> bool:
         account = current_account()
         if account is None:
             return False
-        group = None
-        if camera_id is not None:
-            with engine.connect() as conn:
-                group = conn.scalar(select(Camera.group).where(Camera.id == camera_id))
-        return account.may_use_camera(action, group)
+        return account.may_use_camera(action, group_of(camera_id) if camera_id is not None else None)
     return authorize
 
 

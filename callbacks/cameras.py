@@ -87,7 +87,8 @@ def register(app: Dash, services: Services) -> None:
     )
     def thumbnails_in_view(tick, bounds, lang):
         in_view = camera_points(services.engine, map_bbox(bounds))  # no bounds yet: the whole city is in view
-        records = visible([board.describe(int(cid)) for cid in in_view["id"]])
+        cameras = board.by_id()  # the index read once, not once per camera
+        records = visible([board.describe(int(cid), cameras.get(int(cid))) for cid in in_view["id"]])
         return camera_views.in_view_cards(records[:MAX_THUMBS_IN_VIEW], max(0, len(records) - MAX_THUMBS_IN_VIEW), lang, tick or 0)
 
     @app.callback(

@@ -9,6 +9,9 @@ Public entry points::
     ...
     manager.stop()           # joins every thread, closes every stream
 
+The camera service (``from cameras.service import CameraService``; ``python -m cameras.service``) wraps a manager: with Redis,
+several instances share the cameras through leases and relay live view to web workers.
+
 See cameras/keys.py for the cache key scheme.
 """
 from .config import CameraSettings, CameraSpec, ConfigError, parse_spec

@@ -34,6 +34,10 @@ class CameraBoard:
     def camera(self, camera_id: int) -> dict[str, Any] | None:
         return next((c for c in self.index() if c.get("id") == camera_id), None)
 
+    def by_id(self) -> dict[int, dict[str, Any]]:
+        """The index keyed by camera id (one read for a whole page of cameras)."""
+        return {c["id"]: c for c in self.index() if isinstance(c.get("id"), int)}
+
     def health(self, camera_id: int, now: float | None = None) -> dict[str, Any] | None:
         """The camera's last published health, re-judged now (a silent reader turns offline)."""
         record = self.cache.get(self.keys.health(camera_id))

@@ -72,6 +72,9 @@ class CameraSpec:
     kecamatan: str | None = None
     uid: str | None = None
     """The camera's permanent identity (never reused, unlike `id`): its evidence is filed under it."""
+    group: str | None = None
+    """The camera's access group (who may see its footage), carried in the published index so that
+    permission checks need no query per camera."""
 
     def public_dict(self) -> dict[str, Any]:
         """The spec without credentials, safe for the browser and the logs."""
@@ -99,7 +102,7 @@ class CameraSettings:
     backoff_max_s: float = 60.0
     max_frame_width: int = 1920  # larger frames are downscaled right after decoding
     max_frame_bytes: int = 8 * 1024 * 1024  # one JPEG of an HTTP stream/snapshot, at most
-    keep_open_s: float = 15.0  # a push stream stays open if a thumbnail is due within this
+    keep_open_s: float = 1.0  # a push stream stays open if a thumbnail is due within this (at most a quarter period)
     snapshot_poll_fps: float = 2.0  # HTTP snapshot cameras polled at most this often for live view
     demo_fps: float = 10.0
     demo_size: tuple[int, int] = (384, 216)
@@ -311,4 +314,5 @@ def parse_spec(raw: Any, settings: CameraSettings | None = None) -> CameraSpec:
         range_m=_opt_float(cid, raw, "range_m", 0.0, 100_000.0, " m"),
         kecamatan=str(kec).strip() if kec not in (None, "") else None,
         uid=str(uid) if uid else None,
+        group=str(_get(raw, "group")) if _get(raw, "group") else None,
     )

@@ -76,10 +76,11 @@ class HealthTracker:
         self._status_since = self.started_ts
 
     # -- fed by the reader
-    def on_connect(self) -> None:
+    def on_connect(self, planned: bool = False) -> None:
+        """A stream opened; `planned` when it reopens after an idle stop (not a reconnect after trouble)."""
         with self._lock:
             now = self.clock()
-            if self.connects:
+            if self.connects and not planned:
                 self.last_reconnect_ts = now
             self.connects += 1
             self.connected_ts = now

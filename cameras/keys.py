@@ -9,10 +9,14 @@ P + "health:<id>"      dict: see cameras.health.HealthTracker.snapshot() (status
                        frame time, uptime_24h/7d, last_error, ...). Written about every second.
 P + "index"            list of dicts: every configured camera (public spec, no passwords) and
                        its config_error (str or None). Written by the manager after each sync.
-P + "monitor:<id>"     str: the process that makes this camera's thumbnails and health (a lease
-                       renewed every thumbnail period, lapsing after two). Several web workers
-                       each run every camera's reader; only the holder decodes for thumbnails.
+P + "monitor:<id>"     str: the process that makes this camera's thumbnails and health, for
+                       readers of one camera in several processes sharing a cache without a
+                       camera service (a lease renewed every thumbnail period, lapsing after two).
 =====================  =====================================================================
+
+With Redis the camera service (cameras/service.py) decides instead which instance runs a camera at
+all (raw Redis keys "lease:<id>" and "instances", cameras/leases.py) and relays live view to web
+workers ("viewers" and the channel "live:<id>", cameras/relay.py).
 
 Entries never expire on their own (timeout 0): a thumbnail keeps its capture time, so a reader that
 died shows up as an old frame, which the routes turn into an "OFFLINE sejak ..." card.

@@ -59,8 +59,13 @@ class CameraManager:
         *,
         keys: CacheKeys | None = None,
         source_factory=open_source,
+        claim: Callable[[list[int]], set[int]] | None = None,
     ):
+        """`claim(camera ids)` answers which of them this process runs readers for (cameras.service
+        shares cameras between instances through leases); None runs every camera."""
         self.specs_provider = specs_provider
+        self.claim = claim
+        self._specs: dict[int, CameraSpec] = {}
         self.settings = settings or CameraSettings()
         self.keys = keys or CacheKeys()
         self.cache = cache if cache is not None else make_default_cache()
@@ -137,10 +142,14 @@ class CameraManager:
         with self._lock:
             for cid in [c for c in result.errors if isinstance(c, int)]:
                 specs.pop(cid, None)  # a duplicate id runs neither copy: the store must be fixed
+            self._specs = dict(specs)
+            if self.claim is not None:
+                owned = self.claim(sorted(specs))
+                specs = {cid: spec for cid, spec in specs.items() if cid in owned}
             for cid in list(self._readers):
                 if cid not in specs:
                     self._retire(self._readers.pop(cid))
-                    if cid not in result.errors:
+                    if cid not in result.errors and cid not in self._specs:  # handed over to another instance: keep its records
                         self.publisher.forget(cid)
                     result.removed.append(cid)
             for cid, spec in specs.items():
@@ -150,7 +159,7 @@ class CameraManager:
                     result.added.append(cid)
                 elif _needs_restart(old.spec, spec):
                     self._retire(old)
-                    self._readers[cid] = self._new_reader(spec)
+                    self._readers[cid] = self._new_reader(spec, health=old.health)  # an edited URL keeps its history
                     result.restarted.append(cid)
                 elif old.spec != spec:
                     old.spec = spec
@@ -166,8 +175,11 @@ class CameraManager:
             log.info("camera sync: %s", result)
         return result
 
-    def _new_reader(self, spec: CameraSpec) -> CameraReader:
-        return CameraReader(spec, self.settings, self.publisher, source_factory=self.source_factory).start()
+    def _new_reader(self, spec: CameraSpec, health=None) -> CameraReader:
+        reader = CameraReader(spec, self.settings, self.publisher, source_factory=self.source_factory)
+        if health is not None:
+            reader.health = health  # uptime and "since when" describe the camera, not one URL of it
+        return reader.start()
 
     def _retire(self, reader: CameraReader) -> None:
         reader.stop(join=False)  # it ends after its current bounded read; joined in stop()/next sync
@@ -187,13 +199,13 @@ class CameraManager:
             return self._readers.get(int(camera_id))
 
     def spec(self, camera_id: int) -> CameraSpec | None:
-        r = self.reader(camera_id)
-        return r.spec if r else None
+        with self._lock:
+            return self._specs.get(int(camera_id))
 
     def cameras(self) -> list[dict[str, Any]]:
         """Every configured camera (public spec) plus cameras whose row is invalid."""
         with self._lock:
-            out = [dict(r.spec.public_dict(), config_error=None) for r in self._readers.values()]
+            out = [dict(spec.public_dict(), config_error=None) for spec in self._specs.values()]
             out += [{"id": c, "config_error": m} for c, m in self._errors.items()]
         return sorted(out, key=lambda d: (isinstance(d["id"], str), str(d["id"]) if isinstance(d["id"], str) else d["id"]))
 

@@ -46,10 +46,10 @@ class Frame:
 class Viewer:
     """One live viewer of a reader. Use as a context manager; close() releases it."""
 
-    def __init__(self, reader: "CameraReader"):
+    def __init__(self, reader: "CameraReader", counted: bool = True):
         self.reader = reader
         self.last_seq = 0
-        self.closed = False
+        self.closed = not counted  # an uncounted viewer (the service's relay) holds no demand of its own
 
     def next_frame(self, timeout: float) -> Frame | None:
         """The next frame newer than the last one returned, or None after timeout / reader stop."""
@@ -96,6 +96,8 @@ class CameraReader:
         self.health = HealthTracker(spec.id, settings)
         self._cond = threading.Condition()
         self._viewers = 0
+        self.remote_viewers = 0
+        """Viewers in other processes (web workers relaying through Redis), set by cameras.service."""
         self._wanted = 0  # one-shot frame requests (snapshots)
         self._frame: Frame | None = None
         self._seq = 0
@@ -109,6 +111,7 @@ class CameraReader:
         self._next_pull = 0.0
         self._next_health = 0.0
         self.source_open = False
+        self._idle_stopped = False  # the last close was an idle stop: the next open is no reconnect
         # counters for tests and the benchmark
         self.decoded = 0  # frames decoded to pixels
         self.grabbed = 0  # frames drained without conversion
@@ -139,7 +142,19 @@ class CameraReader:
 
     @property
     def viewers(self) -> int:
-        return self._viewers
+        """Live viewers of this camera: in this process and, through the service, in every web worker."""
+        return self._viewers + self.remote_viewers
+
+    def set_remote_viewers(self, n: int) -> None:
+        with self._cond:
+            if n != self.remote_viewers:
+                self.remote_viewers = n
+                self._cond.notify_all()
+
+    def relay_viewer(self) -> Viewer:
+        """A viewer that follows the frames without counting as demand (the service's Redis relay,
+        whose demand is remote_viewers)."""
+        return Viewer(self, counted=False)
 
     def open_viewer(self) -> Viewer:
         with self._cond:
@@ -172,7 +187,7 @@ class CameraReader:
 
     def health_snapshot(self) -> dict:
         rec = self.health.snapshot()
-        rec["viewers"] = self._viewers
+        rec["viewers"] = self.viewers
         return rec
 
     # ------------------------------------------------------------------ loop
@@ -214,12 +229,16 @@ class CameraReader:
                     if self._stopping:
                         return
                     now = time.monotonic()
-                    viewers, wanted = self._viewers, self._wanted
-                    thumb_due = period is not None and now >= self._next_thumb
+                    viewers, wanted = self._viewers + self.remote_viewers, self._wanted
+                    # only the thumbnail maker counts a due thumbnail as demand (a non-holder's next
+                    # thumbnail time is only when it asks for the lease again)
+                    thumbing = period is not None and self._monitor
+                    thumb_due = thumbing and now >= self._next_thumb
                     need = viewers > 0 or wanted > 0 or thumb_due
                     push_open = src is not None and not src.pull
-                    lead = s.keep_open_s if push_open else 0.0
-                    soon = period is not None and self._next_thumb - now <= lead
+                    # the open window never outlasts the period: an idle camera is not decoded continuously
+                    lead = min(s.keep_open_s, period / 4) if push_open and period else 0.0
+                    soon = thumbing and self._next_thumb - now <= lead
                     wait: float | None = None
                     if not need and not (push_open and soon):
                         action = "idle"
@@ -250,6 +269,7 @@ class CameraReader:
                     if push_open:
                         self._close(src)  # idle stop: nobody needs this stream now
                         src = None
+                        self._idle_stopped = True
                     self._publish_health()
                     continue
                 if action == "open":
@@ -264,7 +284,8 @@ class CameraReader:
                         continue
                     self.opens += 1
                     self.source_open = True
-                    self.health.on_connect()
+                    self.health.on_connect(planned=self._idle_stopped)
+                    self._idle_stopped = False
                     continue
                 assert src is not None
                 try:
@@ -278,9 +299,11 @@ class CameraReader:
                 except SourceError as exc:
                     self._close(src)
                     src = None
+                    self._idle_stopped = False
                     self._fail(str(exc), exc.code)
                     continue
                 except Exception as exc:
+                    self._idle_stopped = False
                     log.exception("camera %s: read failed", self.spec.id)
                     self._close(src)
                     src = None

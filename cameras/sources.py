@@ -94,6 +94,10 @@ class CaptureSource:
         # Files decode as fast as the CPU goes: pace them to their own frame rate.
         self._period = 1.0 / (self.nominal_fps or 25.0) if loop else 0.0
         self._next = time.monotonic()
+        if loop:  # play the file as if it were live: a reopened file goes on where the clock is, not at its start
+            frames = cap.get(cv2.CAP_PROP_FRAME_COUNT)
+            if frames and frames > 1 and self.nominal_fps:
+                cap.set(cv2.CAP_PROP_POS_FRAMES, int(time.time() * self.nominal_fps) % int(frames))
 
     def _pace(self) -> None:
         if self._period:

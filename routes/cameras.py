@@ -18,8 +18,9 @@ URLs (prefix /cameras by default):
     GET  /cameras/archive/<uid>/snapshots[/<file>]  evidence filed under a camera's permanent uid,
                                                     also after the camera was deleted (admins)
 
-Thumbnails and health are read from the cache (any worker can answer); live view and snapshots
-need the CameraManager of this process (503 with a clear message otherwise). Every request passes
+Thumbnails and health are read from the cache (any worker can answer); live view and snapshots come
+from the camera's reader in this process when it runs here (the in-process channel), else through
+the Redis relay from the camera service instance that runs it (cameras/relay.py), else 503. Every request passes
 through one permission hook, `authorize(action, camera_id)` given to init_camera_routes.
 """
 from __future__ import annotations
@@ -30,13 +31,17 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
 
+import cv2
+import numpy as np
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, request, send_file, url_for
 
 from cameras.config import CameraSettings
 from cameras.board import CameraBoard
 from cameras.keys import CacheKeys
 from cameras.live import MIMETYPE
+from cameras.config import CameraSpec
 from cameras.manager import CameraManager, NoFrame, UnknownCamera
+from cameras.relay import RedisLive
 from cameras.snapshots import SnapshotStore, folder_key
 from cameras.thumbnails import offline_card, resolve_cache
 
@@ -50,6 +55,8 @@ Authorize = Callable[[str, "int | None"], bool]
 class CameraRoutesState:
     board: CameraBoard
     authorize: Authorize | None
+    relay: RedisLive | None = None
+    """Live frames of cameras whose reader runs in another process (None without Redis)."""
 
 
 def init_camera_routes(
@@ -61,11 +68,12 @@ def init_camera_routes(
     keys: CacheKeys | None = None,
     authorize: Authorize | None = None,
     url_prefix: str = "/cameras",
+    relay: RedisLive | None = None,
 ) -> CameraRoutesState:
     """Attach the camera routes to `server`. `cache` defaults to the manager's cache; `authorize`
     (action, camera_id) -> bool is the single permission hook (actions: list, health, thumbnail,
     live, snapshot, snapshot_read)."""
-    if manager is None and cache is None:
+    if manager is None and cache is None and relay is None:
         raise ValueError("init_camera_routes needs a manager or a cache to read from")
     board = CameraBoard(
         cache=resolve_cache(cache if cache is not None else manager.cache),  # type: ignore[union-attr]
@@ -73,7 +81,7 @@ def init_camera_routes(
         keys=keys or (manager.keys if manager else CacheKeys()),
         manager=manager,
     )
-    state = CameraRoutesState(board=board, authorize=authorize)
+    state = CameraRoutesState(board=board, authorize=authorize, relay=relay)
     server.extensions[EXT_KEY] = state
     server.register_blueprint(cameras_bp, url_prefix=url_prefix)
     return state
@@ -132,7 +140,7 @@ def index() -> Response:
     """The camera list; stream URLs (where a camera is, what its snapshot URL carries) for admins only."""
     cameras = _board().index()
     if not camera_allowed("stream_url"):
-        cameras = [{k: v for k, v in camera.items() if k != "stream_url"} for camera in cameras]
+        cameras = [{k: v for k, v in camera.items() if k not in ("stream_url", "group")} for camera in cameras]
     return jsonify(cameras=cameras)
 
 
@@ -202,34 +210,80 @@ def _manager_or_503() -> CameraManager | Response:
     return m
 
 
+def _local(camera_id: int) -> CameraManager | None:
+    """This process's manager when it runs the camera's reader (the in-process channel)."""
+    m = _state().board.manager
+    return m if m is not None and m.reader(camera_id) is not None else None
+
+
+def _relayed(camera_id: int) -> tuple[RedisLive, dict[str, Any]] | Response:
+    """The Redis relay and the camera, for a camera whose reader runs elsewhere; else the error."""
+    st = _state()
+    if st.relay is None:
+        return _error(503, "live view and snapshots are served by the process that runs the camera readers")
+    cam = st.board.camera(camera_id)
+    if cam is None or cam.get("config_error"):
+        return _error(404, f"unknown camera {camera_id}")
+    return st.relay, cam
+
+
 @cameras_bp.get("/<int:camera_id>/live.mjpg")
 def live(camera_id: int) -> Response:
-    m = _manager_or_503()
-    if isinstance(m, Response):
-        return m
     try:
         fps = float(request.args["fps"]) if "fps" in request.args else None
     except ValueError:
         return _error(400, "fps must be a number")
     if fps is not None and not (math.isfinite(fps) and fps > 0):
         return _error(400, "fps must be a number above 0")
-    try:
-        stream = m.live_stream(camera_id, fps=fps)
-    except UnknownCamera:
-        return _error(404, f"unknown camera {camera_id}")
+    m = _local(camera_id)
+    if m is not None:
+        try:
+            stream = _followed(m, _state().relay, camera_id, m.live_stream(camera_id, fps=fps), fps)
+        except UnknownCamera:
+            return _error(404, f"unknown camera {camera_id}")
+    else:
+        found = _relayed(camera_id)
+        if isinstance(found, Response):
+            return found
+        relay, cam = found
+        stream = relay.stream(camera_id, cam.get("name") or f"Kamera {camera_id}", fps=fps)
     resp = Response(stream, mimetype=MIMETYPE, direct_passthrough=True)
     resp.headers["Cache-Control"] = "no-store"
     resp.headers["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
     return resp
 
 
+def _followed(m: CameraManager, relay: RedisLive | None, camera_id: int, stream, fps: float | None):
+    """The in-process stream, then, when the camera moved to another service instance (a worker
+    started beside this one takes its share), the same view through the relay."""
+    yield from stream
+    spec = m.spec(camera_id)
+    if relay is not None and spec is not None and m.reader(camera_id) is None:
+        yield from relay.stream(camera_id, spec.name, fps=fps)
+
+
+def _spec_of(cam: dict[str, Any]) -> CameraSpec:
+    fields = CameraSpec.__dataclass_fields__
+    return CameraSpec(**{k: v for k, v in cam.items() if k in fields})
+
+
 @cameras_bp.post("/<int:camera_id>/snapshot")
 def snapshot(camera_id: int) -> Response:
-    m = _manager_or_503()
-    if isinstance(m, Response):
-        return m
+    m = _local(camera_id)
+    board = _board()
     try:
-        rec = m.snapshot(camera_id)
+        if m is not None:
+            rec = m.snapshot(camera_id)
+        else:
+            found = _relayed(camera_id)
+            if isinstance(found, Response):
+                return found
+            relay, cam = found
+            jpeg = relay.frame(camera_id, board.settings.read_timeout_s + 1.0)
+            image = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR) if jpeg else None
+            if image is None:
+                raise NoFrame(f"camera {camera_id} gave no current frame")
+            rec = SnapshotStore(board.settings.snapshot_dir).save(_spec_of(cam), image, time.time())
     except UnknownCamera:
         return _error(404, f"unknown camera {camera_id}")
     except NoFrame as exc:
@@ -259,32 +313,33 @@ def _snapshot_file(store: SnapshotStore, key: str, filename: str) -> Response:
     return send_file(path, mimetype="image/jpeg", max_age=86400)
 
 
-def _camera_folder(m: CameraManager, camera_id: int) -> str | Response:
+def _camera_folder(camera_id: int) -> str | Response:
     """The snapshot folder of the camera that has this id now (never a deleted one's)."""
-    spec = m.spec(camera_id)
-    return folder_key(spec) if spec is not None else _error(404, f"unknown camera {camera_id}")
+    cam = _board().camera(camera_id)
+    if cam is None or cam.get("config_error"):
+        return _error(404, f"unknown camera {camera_id}")
+    return folder_key(_spec_of(cam))
+
+
+def _snapshots() -> SnapshotStore:
+    m = _state().board.manager
+    return m.snapshots if m is not None else SnapshotStore(_board().settings.snapshot_dir)
 
 
 @cameras_bp.get("/<int:camera_id>/snapshots")
 def snapshot_list(camera_id: int) -> Response:
-    m = _manager_or_503()
-    if isinstance(m, Response):
-        return m
-    key = _camera_folder(m, camera_id)
+    key = _camera_folder(camera_id)
     if isinstance(key, Response):
         return key
-    return _snapshot_list(m.snapshots, key, lambda name: url_for("cameras.snapshot_file", camera_id=camera_id, filename=name))
+    return _snapshot_list(_snapshots(), key, lambda name: url_for("cameras.snapshot_file", camera_id=camera_id, filename=name))
 
 
 @cameras_bp.get("/<int:camera_id>/snapshots/<filename>")
 def snapshot_file(camera_id: int, filename: str) -> Response:
-    m = _manager_or_503()
-    if isinstance(m, Response):
-        return m
-    key = _camera_folder(m, camera_id)
+    key = _camera_folder(camera_id)
     if isinstance(key, Response):
         return key
-    return _snapshot_file(m.snapshots, key, filename)
+    return _snapshot_file(_snapshots(), key, filename)
 
 
 @cameras_bp.get("/archive/<uid>/snapshots")

@@ -21,7 +21,7 @@ from store.models import AdminArea, Camera
 def camera_specs(engine: Engine) -> list[dict]:
     """One dict per camera with the fields cameras.parse_spec reads (kecamatan by name)."""
     query = (
-        select(Camera.id, Camera.uid, Camera.name, Camera.kind, Camera.stream_url, Camera.stream_username, Camera.stream_password,
+        select(Camera.id, Camera.uid, Camera.name, Camera.kind, Camera.stream_url, Camera.stream_username, Camera.stream_password, Camera.group,
                Camera.heading_deg, Camera.fov_deg, Camera.range_m, AdminArea.name.label("kecamatan"))
         .outerjoin(AdminArea, (AdminArea.code == Camera.kecamatan_code) & (AdminArea.level == "kecamatan"))
         .order_by(Camera.id)

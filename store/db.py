@@ -18,18 +18,20 @@ class StoreSetupError(RuntimeError):
     """The store cannot be opened or brought up to date; the message says why and what to do."""
 
 
-def make_engine(database_url: str) -> Engine:
+def make_engine(database_url: str, pool_size: int | None = None) -> Engine:
     """An engine for `database_url`, with SQLite tuned for several readers and one writer.
 
     A bare `postgresql://` or `postgres://` URL (as Heroku-style hosts give it) is routed to
     psycopg 3, the driver this project installs. StoreSetupError for a URL that names no database
-    SQLAlchemy knows.
+    SQLAlchemy knows. `pool_size` (Settings.db_pool_size: the worker's threads) connections stay
+    open, and as many again may open at a peak; None keeps SQLAlchemy's 5 + 10.
     """
     for bare in ("postgresql://", "postgres://"):
         if database_url.startswith(bare):
             database_url = "postgresql+psycopg://" + database_url.removeprefix(bare)
     try:
-        engine = create_engine(database_url, pool_pre_ping=True)
+        sized = {"pool_size": pool_size, "max_overflow": pool_size} if pool_size and not database_url.startswith("sqlite") else {}
+        engine = create_engine(database_url, pool_pre_ping=True, **sized)
     except (ArgumentError, NoSuchModuleError, ValueError) as error:
         raise StoreSetupError(f"DATABASE_URL is not a database URL this app can use ({error}); examples: "
                               "postgresql://user@host/ambon, sqlite:////srv/ambon/ambon.db") from None

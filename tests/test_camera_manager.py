@@ -83,7 +83,8 @@ def test_stop_joins_every_thread_promptly(settings, mjpeg_server, refused_url):
     v = m.open_viewer(20)
     t0 = time.monotonic()
     m.stop()
-    assert time.monotonic() - t0 < settings.read_timeout_s + 1.5
+    # every reader is told at once, then joined: far less than one bounded read per camera in turn
+    assert time.monotonic() - t0 < len(rows) * settings.read_timeout_s / 2
     assert not camera_threads()
     assert v.next_frame(0.1) is None  # viewers are released, not left waiting
     wait_until(lambda: mjpeg_server.open_streams == 0, 2, message="sockets closed")
@@ -91,8 +92,10 @@ def test_stop_joins_every_thread_promptly(settings, mjpeg_server, refused_url):
 
 def test_snapshot_is_stored_with_camera_and_time(settings):
     with CameraManager(lambda: [row(4, name="Jembatan Merah Putih")], settings=settings) as m:
+        asked = time.time()
         rec = m.snapshot(4)
-        assert rec.camera_id == 4 and abs(rec.taken_at - time.time()) < 2
+        # the frame of the moment: at most the reader's "fresh" age (1 s) older than the request
+        assert rec.camera_id == 4 and asked - 1.0 <= rec.taken_at <= time.time()
         data = open(rec.path, "rb").read()
         assert decode(data).shape == (settings.demo_size[1], settings.demo_size[0], 3)
         assert [r.filename for r in m.snapshots.list(4)] == [rec.filename]
@@ -145,3 +148,15 @@ def test_worst_first():
     # online cameras keep their order (by id) whatever their latest frame: the list does not reshuffle
     online = [{"camera_id": i, "status": ONLINE, "last_frame_ts": 100 - i} for i in (5, 6, 7)]
     assert [r["camera_id"] for r in worst_first(online[::-1])] == [5, 6, 7]
+
+
+def test_editing_a_cameras_url_keeps_its_health_history(settings):
+    rows = [row(1, "demo://1")]
+    with CameraManager(lambda: rows, settings=settings) as m:
+        wait_until(lambda: m.reader(1).health.frames > 0, 3, message="first frame")
+        before = m.health(1)
+        rows[0] = row(1, "demo://7")
+        assert m.sync().restarted == [1]
+        after = m.health(1)
+        assert after["last_frame_ts"] >= before["last_frame_ts"] and after["uptime_24h"] is not None
+        assert after["frames"] >= before["frames"], "the new URL continues the camera's record"

@@ -72,8 +72,8 @@ def test_live_view_streams_from_a_worker(scaled_out, operator):
 
 
 def test_each_camera_is_decoded_for_thumbnails_by_one_worker(scaled_out, redis_client):
-    """Both workers run every camera's reader (either may serve a live view), but a camera's
-    thumbnails and health come from the one worker holding its monitor lease, not from both."""
+    """Each worker embeds a camera service; they share the cameras through leases in Redis, so a
+    camera's reader, thumbnails and health come from one worker, and the other relays its live view."""
     _, _, prefix = scaled_out
 
     def maker(camera_id: int) -> str:

@@ -33,6 +33,8 @@ class MjpegServer:
         self.stopping = threading.Event()
         self.connections: collections.Counter[str] = collections.Counter()
         self.open_streams = 0
+        self.max_open_streams = 0
+        """The most streams open at once since start (or since it was last set to 0)."""
         self._lock = threading.Lock()
         outer = self
 
@@ -82,6 +84,7 @@ class MjpegServer:
         stalling = limit is not None
         with self._lock:
             self.open_streams += not stalling  # a stalled handler cannot notice the client leaving
+            self.max_open_streams = max(self.max_open_streams, self.open_streams)
         try:
             n = 0
             while not self.stopping.is_set():
