@@ -46,7 +46,7 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-MODEL_MODULES = ("store.models", "flood.models", "auth.models", "monitor.models", "tax.models", "complaints.models")
+MODEL_MODULES = ("store.models", "flood.models", "auth.models", "monitor.models", "tax.models", "complaints.models", "leaders.models")
 """Modules whose tables live on `Base`: each feature package adds its own here, so the store's
 core models never import a feature's."""
 

@@ -19,7 +19,7 @@ CAMERA_PAGES = {"/kamera", "/kamera/kesehatan", "/kamera/langsung"}
 PAGES = ["/", "/admin", *sorted(CAMERA_PAGES), "/cakupan", "/banjir", "/pajak"]
 OPENS = {  # role -> pages it may open
     "admin": set(PAGES), "operator": {"/", *CAMERA_PAGES}, "planner": {"/", "/cakupan"}, "bpbd": {"/", *CAMERA_PAGES, "/banjir"},
-    "agency": {"/"}, "viewer": {"/"}, "tax": {"/", "/pajak"},
+    "agency": {"/"}, "viewer": {"/"}, "tax": {"/", "/pajak"}, "leader": set(),
 }
 
 
