@@ -25,7 +25,8 @@ Metrics (num / den / gap per day and scope; durations in hours, money in rupiah)
 - `feeds` (scope: cameras, gauges, boxes, sp4n): num feeding that day, den known.
 - `portal_visits`, `ticket_lookups`: num requests. `reports_portal`: num complaints through the
   public form, den all complaints received.
-- `backlog`: num complaints open at the end of the day.
+- `backlog`: num complaints open at the end of the day. `backlog_area` (scope: kecamatan code): complaints
+  whose work is still to do when the roll-up ran, under the last day it summed.
 - `shift_load` (scope: shift "00-08", "08-16", "16-24" WIT): num operator actions, den operator-shifts.
 - `restore_svc`, `restore_cam`: num hours from failure to restore of failures restored that day, den failures.
 - `coverage_gap`: num priority demand uncovered, den priority demand (written by `record_coverage`).
@@ -42,7 +43,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Engine
 
 from complaints.deadlines import WorkingCalendar
-from complaints.lifecycle import REJECTED
+from complaints.lifecycle import REJECTED, UNRESOLVED
 from complaints.models import ComplaintEvent
 from flood.models import Alert, Gauge, Reading, WarningDelivery
 from leaders.models import CameraHourSample, LeaderDaily, LeaderRollupDay, PublicCount
@@ -166,6 +167,11 @@ def _complaints(conn, rows: _Rows, days: list[date], lo: datetime, hi: datetime,
         created = received_before + np.searchsorted(in_range_created, stamp, side="left")
         closed = finished_before + np.searchsorted(in_range_finished, stamp, side="left")
         rows.add(day, "backlog", num=max(0, int(created - closed)))
+
+    # open complaints now, per kecamatan: the map's colours (kept under the last day summed)
+    areas = _read(conn, select(c.kecamatan_code, func.count().label("num")).where(
+        base, c.status.in_(UNRESOLVED), c.kecamatan_code.isnot(None)).group_by(c.kecamatan_code))
+    rows.add_frame(areas.assign(day=days[-1]), "backlog_area", "kecamatan_code")
 
     operators = [name for (name,) in conn.execute(select(_users().c.username).where(_users().c.role.in_(OPERATOR_ROLES)))]
     if operators:
