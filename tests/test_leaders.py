@@ -34,7 +34,7 @@ def wit(day: int, hour: float = 0.0) -> datetime:
 
 def complaint(ticket, created, **fields):
     base = dict(ticket=ticket, created_at=created, channel="sms", category="sampah", description="-", status="baru",
-                agency="DLH", lon=128.18, lat=-3.69, **dict.fromkeys(("response_days", "responded_at", "due_at", "resolved_at", "routed_at", "accepted_at")))
+                agency="DLH", lon=128.18, lat=-3.69, **dict.fromkeys(("response_days", "responded_at", "due_at", "resolved_at", "routed_at", "accepted_at", "next_due_at")))
     return {**base, **fields}
 
 
@@ -49,7 +49,7 @@ def build_week(engine) -> None:
             complaint("C4", wit(2, 9), response_days=0, responded_at=wit(2, 11), routed_at=wit(0, 10), accepted_at=wit(4, 11), status="diproses"),
             complaint("C5", wit(2, 9), response_days=4, responded_at=wit(7, 10), routed_at=wit(0, 10), accepted_at=wit(7, 10), status="diproses"),
             # routed Thursday to PUPR and never accepted
-            complaint("C6", wit(3, 9), routed_at=wit(3, 10), agency="PUPR", status="diteruskan"),
+            complaint("C6", wit(3, 9), routed_at=wit(3, 10), agency="PUPR", status="diteruskan", next_due_at=wit(5)),
         ])
         c1 = conn.execute(select(Complaint.id).where(Complaint.ticket == "C1")).scalar_one()
         conn.execute(insert(User), [dict(username=u, password_hash="x", role="operator", session_token=u) for u in ("op1", "op2")])
