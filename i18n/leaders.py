@@ -90,7 +90,6 @@ TEXT = {
     "lead.feed.sp4n": {"id": "Impor SP4N-LAPOR", "en": "SP4N-LAPOR imports"},
     "lead.unit.days": {"id": "hari kerja", "en": "working days"},
     "lead.unit.hours": {"id": "jam", "en": "hours"},
-    "lead.unit.count": {"id": "", "en": ""},
     "lead.unit.per_shift": {"id": "tindakan/shift", "en": "actions/shift"},
     "lead.big_screen": {"id": "Layar besar", "en": "Big screen"},
     "lead.targets": {"id": "Target indikator (admin)", "en": "Indicator targets (admin)"},
