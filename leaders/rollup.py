@@ -62,7 +62,8 @@ FOLLOW_UP_DAYS = 30
 SHIFTS = ("00-08", "08-16", "16-24")
 OPERATOR_ROLES = ("operator", "admin")
 FEEDERS = ("complaints", "cameras", "services", "flood", "tax", "portal", "coverage", "imports", "feeds")
-NOT_STAFF = ("warga", "import", "migrate", "system")
+BULK_ACTIONS = ("import", "migrate", "merged")
+"""Events written by the hundred at once (an import, a migration, a merge's followers): not operator work to count."""
 MAX_RESPONSE_BUCKET = 30
 
 
@@ -176,7 +177,8 @@ def _complaints(conn, rows: _Rows, days: list[date], lo: datetime, hi: datetime,
     operators = [name for (name,) in conn.execute(select(_users().c.username).where(_users().c.role.in_(OPERATOR_ROLES)))]
     if operators:
         events = _read(conn, select(ComplaintEvent.at, ComplaintEvent.actor).where(
-            ComplaintEvent.at >= lo, ComplaintEvent.at < hi, ComplaintEvent.actor.in_(operators)))
+            ComplaintEvent.at >= lo, ComplaintEvent.at < hi, ComplaintEvent.actor.in_(operators),
+            ComplaintEvent.action.notin_(BULK_ACTIONS)))
         if len(events):
             local = pd.to_datetime(events["at"]) + WIT
             events["day"], events["shift"] = local.dt.date, [SHIFTS[h // 8] for h in local.dt.hour]
