@@ -34,6 +34,7 @@ Metrics (num / den / gap per day and scope; durations in hours, money in rupiah)
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
@@ -213,16 +214,26 @@ def _cameras(conn, rows: _Rows, days: list[date], lo: datetime, hi: datetime, no
     look_back = lo - timedelta(days=7)  # an outage restored today may have begun days ago
     samples = _read(conn, select(CameraHourSample.camera_id, CameraHourSample.camera_name, CameraHourSample.hour, CameraHourSample.online)
                     .where(CameraHourSample.hour >= look_back, CameraHourSample.hour < hi).order_by(CameraHourSample.camera_id, CameraHourSample.hour))
-    if not len(samples):
+    first_sample = conn.execute(select(func.min(CameraHourSample.hour))).scalar_one()
+    if first_sample is None:
         return
-    samples["day"] = _wit_days(samples.hour)
+    samples["day"] = _wit_days(samples.hour) if len(samples) else []
     current = samples[samples.hour >= lo]
+    per_day = current.groupby("day").agg(num=("online", "sum"), den=("online", "size"), hours=("hour", "nunique")) if len(current) else None
+    for day in days:
+        if day < wit_day(first_sample):
+            continue
+        # hours with no sample at all once sampling had begun (the app was down): a gap, never "online"
+        start, end = utc_window(day)
+        since = max(start, first_sample)
+        hours_due = math.ceil((end - since).total_seconds() / 3600) if end <= now else int((now - since).total_seconds() // 3600) + 1
+        hours_due = max(0, min(24, hours_due))
+        if per_day is not None and day in per_day.index:
+            record = per_day.loc[day]
+            rows.add(day, "cam_hours", num=record.num, den=record.den, gap=max(0, hours_due - record.hours))
+        else:
+            rows.add(day, "cam_hours", gap=hours_due)
     if len(current):
-        per_day = current.groupby("day").agg(num=("online", "sum"), den=("online", "size"), hours=("hour", "nunique")).reset_index()
-        for record in per_day.itertuples(index=False):
-            start, end = utc_window(record.day)
-            hours_due = max(0, min(24, int((min(end, now) - start).total_seconds() // 3600) + 1))
-            rows.add(record.day, "cam_hours", num=record.num, den=record.den, gap=max(0, hours_due - record.hours))
         offline = current[~current.online.astype(bool)]
         rows.add_frame(offline.groupby(["day", "camera_name"]).size().rename("num").reset_index(), "cam_down", "camera_name")
         fresh = current.groupby(["day", "camera_id"]).online.max().groupby("day").agg(num="sum", den="size").reset_index()
