@@ -54,7 +54,8 @@ class ReportText:
     subtitle: str
     generated: str
     groups: list[tuple[str, list[dict]]]
-    """(group heading, rows): each row has name, value, basis, target, and weeks: [(label, height 0..1, text)]."""
+    """(group heading, rows): each row has name, value, basis, target, trend, detail: [(scope, value, basis)], and
+    weeks: [(label, height 0..1, text)]."""
     overdue_heading: str
     overdue: list[tuple[str, list[tuple[str, str, str]]]]
     """(agency, [(ticket, category, late by)]); empty: `overdue_none` is printed."""
@@ -122,8 +123,10 @@ def report_pdf(doc: ReportText, areas: list[Area], map_size: tuple[float, float]
             pdf.set_font("Helvetica", "", 8)
             pdf.set_x(MARGIN)
             pdf.multi_cell(110, 4, _latin(row["basis"]), new_x="LMARGIN", new_y="NEXT")
-            pdf.set_x(MARGIN)
-            pdf.multi_cell(110, 4, _latin(row["target"]), new_x="LMARGIN", new_y="NEXT")
+            for line in [row["target"], row.get("trend", "")] + [f"{label}: {shown} ({basis})" for label, shown, basis in row.get("detail", [])]:
+                if line:
+                    pdf.set_x(MARGIN)
+                    pdf.multi_cell(110, 4, _latin(line), new_x="LMARGIN", new_y="NEXT")
             bottom = pdf.get_y()
             _bars(pdf, row["weeks"], MARGIN + 115, top, 65, 18)
             pdf.set_y(max(bottom, top + 24))

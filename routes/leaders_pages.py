@@ -108,6 +108,13 @@ def target_text(figure: Figure, lang: str) -> str:
     return text
 
 
+def trend_text(figure: Figure, lang: str) -> str:
+    """"naik/turun dari minggu sebelumnya" (last complete week against the one before), or ""."""
+    if figure.trend is None or figure.trend == 0:
+        return ""
+    return ("↑ " + t("lead.trend.up", lang)) if figure.trend > 0 else ("↓ " + t("lead.trend.down", lang))
+
+
 def week_bars(figure: Figure, lang: str) -> list[tuple[str, float | None, str]]:
     """(label dd/mm of the Monday, bar height 0..1, value text) per week."""
     values = [v for _, v in figure.weeks if v is not None]
@@ -154,7 +161,7 @@ def compose_report(engine: Engine, monday: date, now: datetime, lang: str = "id"
     figures = indicators.figures(engine, sunday, period=(monday, sunday))
     groups = [(t(f"lead.group.{group}", lang), [
         {"key": f.key, "name": t(f"lead.ind.{f.key}", lang), "value": value_text(f, lang), "basis": basis_text(f, lang),
-         "target": target_text(f, lang), "weeks": week_bars(f, lang), "detail": detail_rows(f, lang)}
+         "target": target_text(f, lang), "trend": trend_text(f, lang), "weeks": week_bars(f, lang), "detail": detail_rows(f, lang)}
         for f in figures if f.indicator.group == group]) for group in GROUPS]
     overdue = most_overdue(engine, now, load_calendar(engine))
     areas, legend, svg = city_map(engine, lang)
@@ -204,6 +211,7 @@ def board():
                    updated=t("lead.updated", lang).format(when=wit_time(rolled)) if rolled else t("lead.never_rolled", lang),
                    value=lambda f: value_text(f, lang), basis=lambda f: basis_text(f, lang), target=lambda f: target_text(f, lang),
                    bars=lambda f: week_bars(f, lang), detail=lambda f: detail_rows(f, lang), indicators=INDICATORS,
+                   trend=lambda f: trend_text(f, lang),
                    target_input=lambda f: "" if f.target is None else number(f.target * (100 if f.indicator.unit == "percent" else 1), "en", 2).replace(",", ""),
                    weeks=stored_weeks(_state()["reports_dir"]), last_monday=last_week(today), is_admin=current_account().can("admin"))
 

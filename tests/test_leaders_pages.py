@@ -52,6 +52,7 @@ def test_report_pdf_reads_back_the_weeks_figures(engine):
     assert "Belum digunakan" in text  # the coverage analysis has not fed the board
     assert "PUPR" in text and "C6" in text and "hari kerja lewat" in text  # C6 waits past its deadline
     assert "SIMPEG" in text and "Cam B" in text  # most downtime
+    assert "DLH: 50,0 % (1 / 2)" in text and "PUPR: 0,0 % (0 / 1)" in text  # per agency
 
 
 def test_overdue_list_carries_no_personal_fields(engine):
