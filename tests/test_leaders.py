@@ -210,3 +210,11 @@ def test_coverage_answer_feeds_the_uncovered_share(engine):
         assert conn.execute(select(LeaderDaily.num).where(LeaderDaily.metric == "coverage_gap")).scalar_one() == 250.0
     figure = {f.key: f for f in indicators.figures(engine, SUNDAY, period=WEEK)}["coverage_gap"]
     assert figure.value == 0.25
+
+
+def test_a_case_still_inside_its_30_days_is_a_gap_not_a_failure(engine):
+    build_week(engine)
+    ten_days_on = wit(10, 12)
+    rollup.rollup(engine, [MONDAY + timedelta(days=i) for i in range(11)], now=ten_days_on, calendar=CALENDAR)
+    figure = {f.key: f for f in indicators.figures(engine, SUNDAY, period=WEEK)}["tax_follow"]
+    assert (figure.num, figure.den, figure.gap, figure.value) == (2, 2, 1, 1.0)  # K2 is new but has 20 days left
