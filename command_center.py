@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import atexit
+from datetime import datetime
 from functools import partial
 
 import dash
@@ -35,6 +36,7 @@ from routes.exports import init_export_routes
 from routes.flood import init_flood_routes
 from routes.language import init_language_route, request_language
 from routes.layers import init_layer_routes
+from routes.leaders_pages import PublicCounter, init_leaders_pages
 from routes.monitor_pages import init_monitor_pages
 from routes.publik import init_publik_routes
 from routes.tax import init_tax_routes
@@ -128,6 +130,29 @@ def app_frame(services: Services):
     return shell(request_language(), account, csrf_token, prefs, alert_poll_ms=int(services.settings.alert_poll_s * 1000))
 
 
+def start_leaders_job(settings: Settings, server, services: Services, counter: PublicCounter, reports_dir):
+    """The leaders' board's roll-ups, camera samples and Monday report (in-process under a lease, or by
+    Celery beat when CELERY_BROKER_URL is set), and this process's count of public requests; stopped at exit."""
+    from complaints.store import load_calendar
+    from leaders.jobs import LeadersJob
+    from leaders.report import report_pdf, store_report
+    from monitor.lease import CacheLease, FileLease
+    from routes.leaders_pages import MAP_SIZE, compose_report, render_report_html
+
+    def make_report(monday) -> None:
+        with server.app_context():
+            doc, areas, svg = compose_report(services.engine, monday, datetime.utcnow(), "id")
+            store_report(reports_dir, monday, render_report_html(doc, svg, "id"), report_pdf(doc, areas, MAP_SIZE))
+
+    lease = CacheLease(services.cache, key="leaders:lease", lease_s=180) if settings.redis_url else FileLease(settings.instance_dir / "leaders.lock")
+    job = LeadersJob(services.engine, lease, calendar=lambda: load_calendar(services.engine), camera_health=services.camera_board.all_health,
+                     make_report=make_report, report_exists=lambda monday: (reports_dir / f"kinerja-{monday.isoformat()}.pdf").exists(),
+                     take_counts=counter.take, scheduled=not settings.celery_broker_url).start()
+    server.extensions["leaders_job"] = job
+    atexit.register(job.stop)
+    return job
+
+
 def register_map_page(services: Services) -> None:
     settings = services.settings
     period_s = settings.camera_settings().thumbnail_period_s or 5.0
@@ -195,7 +220,11 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     init_publik_routes(server, engine, cache, rate_limit=settings.public_rate_limit, redis_url=settings.redis_url,
                        public_url=settings.public_url)
     init_monitor_pages(server, engine)
+    public_counter = PublicCounter()
+    init_leaders_pages(server, engine, settings.instance_dir / "reports", public_counter)
     init_auth(app, services)
+    if settings.leaders_job:
+        start_leaders_job(settings, server, services, public_counter, settings.instance_dir / "reports")
 
     # Pages; their `order` is their place in the navigation bar, where a page with `nav_key` gets a link.
     register_map_page(services)

@@ -97,6 +97,8 @@ class Settings:
     -Proto and -Host headers are believed for that many hops, so that the login rate limit and the audit log
     see the user's address, not the proxy's. 0: no proxy, the headers are ignored (a client could forge them)."""
     service_monitor: bool = True
+    leaders_job: bool = True
+    """The leaders' board's roll-ups, camera samples and Monday report in this process (under a lease)."""
     """Whether this process may run the service monitor (one process of the deployment does, by lease)."""
     public_url: str | None = None
     """The address citizens reach the app at (e.g. https://cc.ambon.go.id), printed on the poster's QR
@@ -164,6 +166,7 @@ class Settings:
             trusted_proxies=_number(env, "TRUSTED_PROXIES", "0", int),
             camera_networks=_camera_networks(env.get("CAMERA_NETWORKS")),
             service_monitor=env.get("SERVICE_MONITOR", "1") not in ("0", "false", "no"),
+            leaders_job=env.get("LEADERS_JOB", "1") not in ("0", "false", "no"),
             public_url=env.get("PUBLIC_URL") or None,
             public_rate_limit=env.get("PUBLIC_RATE_LIMIT", "300 per minute"),
             tax_rate=_tax_rate(env.get("TAX_RATE", "0.10")),

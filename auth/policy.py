@@ -29,9 +29,10 @@ PERMISSIONS = {
     "monitor": "the service monitor: every service's state, incidents and their notes, maintenance",
     "tax": "restaurant tax: taxpayers' sales, returns, payments and follow-up cases (confidential)",
     "room": "the operators' room: alerts about the whole city (flood levels raised, services down)",
+    "leaders": "the leaders' board and weekly report: city-wide aggregates only, no personal data, no taxpayer by name",
 }
 
-ROLES = ("admin", "operator", "planner", "bpbd", "agency", "viewer", "tax")
+ROLES = ("admin", "operator", "planner", "bpbd", "agency", "viewer", "tax", "leader")
 _CAMERA_WORK = {"camera", "footage", "live", "snapshot"}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(PERMISSIONS),
@@ -41,6 +42,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "agency": frozenset({LOGIN, "map", "complaints"}),
     "viewer": frozenset({LOGIN, "map"}),
     "tax": frozenset({LOGIN, "map", "tax"}),
+    "leader": frozenset({LOGIN, "leaders"}),
 }
 """The agency role's "complaints" covers only its own agency's complaints (see `complaint_scope`)."""
 
@@ -96,6 +98,9 @@ ROUTE_PERMISSIONS = (
     ("/pemantauan/admin/", "admin"),
     ("/pemantauan", "monitor"),
     ("/pemantauan/", "monitor"),
+    ("/kinerja-cc/target", "admin"),
+    ("/kinerja-cc", "leaders"),
+    ("/kinerja-cc/", "leaders"),
     ("/api/tax/transactions", API_KEY),
     ("/api/tax/", "tax"),
     ("/open311/", API_KEY),

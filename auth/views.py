@@ -74,7 +74,10 @@ def init_login_routes(server: flask.Flask, engine: Engine, settings, limiter: Li
         flask.session.clear()
         flask_login.login_user(LoginUser(user))
         audit_event("login.ok", username=user.username)
-        return flask.redirect(safe_next(flask.request.form.get("next")))
+        target = safe_next(flask.request.form.get("next"))
+        if target == "/" and user.role == "leader":  # the leader role has no map: its home is the board
+            target = "/kinerja-cc"
+        return flask.redirect(target)
 
     @bp.get("/keluar")
     def logout_confirm():

@@ -34,6 +34,19 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
+def record_coverage_answer(engine, by_kecamatan: pd.DataFrame) -> None:
+    """Give the leaders' board today's uncovered share of the planner's demand (never fails the analysis)."""
+    from datetime import datetime
+
+    from leaders.rollup import record_coverage, wit_day
+
+    try:
+        record_coverage(engine, wit_day(datetime.utcnow()), float(by_kecamatan["uncovered_weight"].sum()),
+                        float(by_kecamatan["total_weight"].sum()))
+    except Exception:  # noqa: BLE001 - the board's figure is a by-product; the planner still gets the answer
+        log.exception("coverage answer not kept for the leaders' board")
+
+
 def register(app: Dash, services: Services) -> None:
     settings = services.settings
     artifacts = ArtifactStore(settings.instance_dir / "coverage", settings.redis_url, key_prefix=settings.cache_key_prefix)
@@ -140,6 +153,7 @@ def register(app: Dash, services: Services) -> None:
         except Exception:  # noqa: BLE001 - the planner gets a message, the log gets the trace
             log.exception("coverage analysis failed")
             return failure(lang, t("cov.failed", lang))
+        record_coverage_answer(services.engine, result.by_kecamatan)
         breaks = class_breaks(result.hexes["uncovered_weight"])
         result_id = artifacts.put(result.sites)
         sites = _records(pd.DataFrame(result.sites.drop(columns="geometry")))

@@ -24,6 +24,7 @@ TEXT: dict[str, dict[str, str]] = {
     "role.agency": {"id": "OPD", "en": "Agency"},
     "role.viewer": {"id": "Pemantau (baca saja)", "en": "Viewer (read only)"},
     "role.tax": {"id": "Pajak daerah (BPPRD)", "en": "Revenue office (BPPRD)"},
+    "role.leader": {"id": "Pimpinan", "en": "Leadership"},
     "field.reporter": {"id": "Pelapor", "en": "Reporter"},
     "field.phone": {"id": "Telepon", "en": "Phone"},
 }

@@ -18,7 +18,7 @@ def _nav_links(lang: str, account) -> list:
     return links
 
 
-FLASK_PAGES = (("/pemantauan", "mon.title", "monitor"), ("/publik", "pub.nav.portal", "map"))
+FLASK_PAGES = (("/pemantauan", "mon.title", "monitor"), ("/publik", "pub.nav.portal", "map"), ("/kinerja-cc", "lead.title", "leaders"))
 """(path, text key, permission) of the staff's Flask pages linked from the navigation bar."""
 
 

@@ -49,7 +49,7 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
 
 
 MODEL_MODULES = ("store.models", "flood.models", "auth.models", "monitor.models", "tax.models", "complaints.models",
-                 "alerts.models", "imports.models")
+                 "alerts.models", "imports.models", "leaders.models")
 """Modules whose tables live on `Base`: each feature package adds its own here, so the store's
 core models never import a feature's."""
 

@@ -1,0 +1,137 @@
+"""Leaders' board speed on PostgreSQL: the roll-up (first catch-up and a daily run) and the board's
+figures, with a million complaints, three years of service roll-ups and incidents, and three years of
+hourly camera samples.
+
+    .venv/bin/python bench/leaders.py [--rows 1000000] [--cameras 100] [--years 3] [--keep]
+
+Creates its own database on TEST_POSTGRES_URL's server, loads the data with COPY, then prints each
+figure (board: median of 5 runs). Goal from issue 19: the board renders in under 1 s, which the
+roll-ups make independent of how much history there is.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import time
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import create_engine, func, insert, select, text
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.complaints import ADMIN_URL, NOW, copy_in, synthetic_complaints, timed  # noqa: E402
+from complaints.deadlines import DeadlineRules, WorkingCalendar  # noqa: E402
+from leaders import indicators, rollup  # noqa: E402
+from leaders.models import LeaderDaily  # noqa: E402
+from leaders.report import most_overdue  # noqa: E402
+from monitor.models import MonitoredService  # noqa: E402
+from routes.leaders_pages import city_map  # noqa: E402
+from store.db import make_engine, upgrade_schema  # noqa: E402
+
+
+def copy_frame(engine, table: str, frame: pd.DataFrame) -> None:
+    raw = engine.raw_connection()
+    try:
+        with raw.cursor() as cursor:
+            buffer = io.StringIO()
+            frame.to_csv(buffer, index=False, header=False, date_format="%Y-%m-%d %H:%M:%S", na_rep="")
+            with cursor.copy(f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
+                copy.write(buffer.getvalue())
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def load_services(engine, years: int, rng) -> int:
+    with engine.begin() as conn:
+        ids = [conn.execute(insert(MonitoredService).values(name=f"Layanan {i:02d}", kind="http", target=f"https://l{i}.example")
+                            .returning(MonitoredService.id)).scalar_one() for i in range(12)]
+    days = pd.date_range(end=NOW.date(), periods=365 * years, freq="D")
+    frame = pd.DataFrame([(sid, day.date()) for sid in ids for day in days], columns=["service_id", "day"])
+    frame["checks"], frame["failed"] = 1440, rng.integers(0, 10, len(frame))
+    frame["monitored_s"] = 86400.0 - np.where(rng.random(len(frame)) < 0.03, 3600.0, 0.0)  # a maintenance hour now and then
+    frame["downtime_s"] = np.where(rng.random(len(frame)) < 0.1, rng.integers(60, 7200, len(frame)), 0).astype(float)
+    copy_frame(engine, "monitor_daily", frame)
+    incidents = frame[frame.downtime_s > 0]
+    starts = pd.to_datetime(incidents.day) + pd.to_timedelta(rng.integers(0, 80000, len(incidents)), unit="s")
+    copy_frame(engine, "monitor_incidents", pd.DataFrame({"service_id": incidents.service_id.to_numpy(), "started_at": starts,
+                                                          "ended_at": starts + pd.to_timedelta(incidents.downtime_s.to_numpy(), unit="s"),
+                                                          "reason": "timeout"}))
+    return len(frame)
+
+
+def load_camera_samples(engine, cameras: int, years: int, rng) -> int:
+    hours = pd.date_range(end=NOW.replace(minute=0), periods=24 * 365 * years, freq="h")
+    total = 0
+    for camera in range(1, cameras + 1):
+        online = rng.random(len(hours)) > 0.04
+        copy_frame(engine, "leader_camera_samples", pd.DataFrame({"camera_id": camera, "camera_name": f"Kamera {camera:03d}",
+                                                                  "hour": hours, "online": online}))
+        total += len(hours)
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--cameras", type=int, default=100)
+    parser.add_argument("--years", type=int, default=3)
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    args = parser.parse_args()
+
+    name = f"ambon_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(ADMIN_URL.rsplit("/", 1)[0] + "/" + name)
+    rng = np.random.default_rng(19)
+    try:
+        upgrade_schema(engine)
+        calendar = WorkingCalendar()
+        start = time.perf_counter()
+        copy_in(engine, synthetic_complaints(args.rows, calendar, DeadlineRules()))
+        service_days = load_services(engine, args.years, rng)
+        samples = load_camera_samples(engine, args.cameras, args.years, rng)
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+        print(f"loaded {args.rows:,} complaints, {service_days:,} service-days, {samples:,} camera-hour samples "
+              f"in {time.perf_counter() - start:.1f} s")
+
+        start = time.perf_counter()
+        written = rollup.catch_up(engine, now=NOW, calendar=calendar)
+        print(f"first catch-up ({rollup.SPAN_DAYS} days): {time.perf_counter() - start:.2f} s, {written:,} roll-up rows")
+        start = time.perf_counter()
+        rollup.catch_up(engine, now=NOW + timedelta(days=1), calendar=calendar)
+        print(f"daily run (the {rollup.SETTLE_DAYS} settling days and the new one): {time.perf_counter() - start:.2f} s")
+        start = time.perf_counter()
+        rollup.rollup(engine, [rollup.wit_day(NOW)], now=NOW, calendar=calendar)
+        print(f"hourly run (today only): {time.perf_counter() - start:.2f} s")
+        with engine.connect() as conn:
+            stored = conn.execute(select(func.count()).select_from(LeaderDaily)).scalar_one()
+        print(f"roll-up table: {stored:,} rows")
+
+        today = rollup.wit_day(NOW)
+        seconds, figures = timed(lambda: indicators.figures(engine, today))
+        print(f"board figures (17 indicators, 7 days and 12 weeks): {seconds * 1000:.0f} ms (goal < 1000 ms)")
+        for figure in figures:
+            print(f"  {figure.key:15s} {figure.state:10s} value={figure.value if figure.value is None else round(figure.value, 3)} "
+                  f"num={figure.num:,.0f} den={figure.den:,.0f} gap={figure.gap:,.0f}")
+        seconds, _ = timed(lambda: city_map(engine, "id"))
+        print(f"board map (kecamatan coloured by open complaints): {seconds * 1000:.0f} ms")
+        seconds, _ = timed(lambda: most_overdue(engine, datetime(2026, 11, 30), calendar), repeat=3)
+        print(f"report: five most overdue per agency: {seconds * 1000:.0f} ms")
+    finally:
+        engine.dispose()
+        if not args.keep:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
+if __name__ == "__main__":
+    main()
