@@ -29,16 +29,17 @@ def live_store(live_app, live_instance):
 
 
 CAMERA_PAGES = ["Dinding video", "Kesehatan kamera"]
-MONITOR, PORTAL = "Pemantauan layanan", "Portal warga"
+MONITOR, PORTAL, BOARD = "Pemantauan layanan", "Portal warga", "Kinerja Command Center"
 COMPLAINT_PAGES = ["Pengaduan", "Kinerja OPD"]
 NAV_LINKS = {
-    "admin": ["Peta", *CAMERA_PAGES, *COMPLAINT_PAGES, "Cakupan CCTV", "Banjir (BPBD)", "Pajak restoran", "Admin", MONITOR, PORTAL],
+    "admin": ["Peta", *CAMERA_PAGES, *COMPLAINT_PAGES, "Cakupan CCTV", "Banjir (BPBD)", "Pajak restoran", "Admin", MONITOR, PORTAL, BOARD],
     "operator": ["Peta", *CAMERA_PAGES, *COMPLAINT_PAGES, MONITOR, PORTAL],
     "planner": ["Peta", "Cakupan CCTV", PORTAL],
     "bpbd": ["Peta", *CAMERA_PAGES, "Banjir (BPBD)", PORTAL],
     "agency": ["Peta", *CAMERA_PAGES, *COMPLAINT_PAGES, PORTAL],  # the demo agency is DLH: its TPS cameras
     "viewer": ["Peta", PORTAL],
     "tax": ["Peta", "Pajak restoran", PORTAL],
+    "leader": [BOARD],  # aggregates only: no map
 }
 
 
