@@ -39,7 +39,7 @@ NAV_LINKS = {
     "agency": ["Peta", *CAMERA_PAGES, *COMPLAINT_PAGES, PORTAL],  # the demo agency is DLH: its TPS cameras
     "viewer": ["Peta", PORTAL],
     "tax": ["Peta", "Pajak restoran", PORTAL],
-    "leader": [BOARD],  # aggregates only: no map
+    "leader": [],  # lands on the board (its own page and header): no map, nothing else to open
 }
 
 
