@@ -804,7 +804,7 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
     mm = R.A.shape[1]
     if rel(bound, best_val) > mip_rel_gap and mm > 0:
         # 1. Lagrangian relaxation: the bound, and per site a bound on answers that use it
-        label, _loose = R.cover = clique_cover(R.conflicts)
+        label, loose = R.cover = clique_cover(R.conflicts)
         check()
         cov = np.zeros(R.A.shape[0], dtype=bool)
         Acsc = R.A.tocsc()
@@ -812,14 +812,14 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
             cov[Acsc.indices[Acsc.indptr[j]:Acsc.indptr[j + 1]]] = True
         # a first round until the steps are small (or 30 % of the time): the sites' fixing bounds
         # then rank them well enough for the restricted MIP below, whose better answer steers the rest
-        share, first_step = (0.3, 1e-3) if method != "heuristic" else (0.9, 1e-3)
+        share, first_step = (0.3, 0.03) if method != "heuristic" else (0.9, 1e-3)
         # on large instances most steps price only the most promising sites
         active = max(500, 30 * (kk if kk is not None else 25)) if R.A.nnz > 2_000_000 else None
         lag = lagrangian(R.A, R.w, kk, budget=budget, costs=R.costs, group=label, conflicts=R.conflicts, area=R.area,
                          per_area=R.per_area, lower=best_val, incumbent=best_sel, u0=np.where(cov, 0.0, R.w),
                          deadline=clock() + share * max(0.0, deadline - clock()),
                          active_size=active, min_step=first_step, target_gap=mip_rel_gap, check=check, clock=clock,
-                         report=closing(0.3, 0.6))
+                         report=closing(0.3, 0.6), pairs=loose)
         stats.update(lagrangian_iterations=lag.iterations, t_lagrangian=lag.seconds)
         if lag.best_value > best_val + tol:
             best_sel, best_val = _swap_search(R, lag.best, kk, budget, deadline=clock() + 1.0, check=check, clock=clock)
@@ -842,7 +842,7 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
             # 3. with the better answer as target, more steps tighten the bound and fix more sites,
             # until the core left by reduced-cost fixing is small enough for the MIP
             # 4. the MIP on the core: no site outside it is in a better answer
-            u, lam = lag.u, lag.lam
+            u, lam, v = lag.u, lag.lam, lag.v
             core_limit = 3000
             colnnz = np.diff(Acsc.indptr)
             while True:
@@ -866,10 +866,10 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
                     break
                 lam = max(lam, 0.1)  # a core too large for the MIP: keep stepping, from a useful step size
                 more = lagrangian(R.A, R.w, kk, budget=budget, costs=R.costs, group=label, conflicts=R.conflicts, area=R.area, per_area=R.per_area,
-                                  lower=best_val, incumbent=best_sel, u0=u, lam0=lam,
+                                  lower=best_val, incumbent=best_sel, u0=u, lam0=lam, pairs=loose, v0=v,
                                   deadline=clock() + max(0.5, 0.4 * remaining),
                                   active_size=active, target_gap=mip_rel_gap, check=check, clock=clock, report=closing(0.7, 0.75))
-                u, lam = more.u, more.lam
+                u, lam, v = more.u, more.lam, more.v
                 stats["lagrangian_iterations"] += more.iterations
                 fix = np.minimum(fix, more.fix_bound)
                 if more.best_value > best_val + tol:

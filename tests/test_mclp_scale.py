@@ -134,3 +134,31 @@ def test_quota_per_area_by_brute_force(seed):
         assert np.bincount(chosen[chosen >= 0], minlength=1).max() <= 1
         assert r.covered_weight <= best + 1e-9 and r.bound >= best - 1e-6
     assert solve_mclp(A, w, 3, area=area, per_area=1).covered_weight == pytest.approx(best)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_spacing_pairs_relaxed_bound_holds_and_optimum_is_found(seed):
+    """Spacing conflicts no clique holds are relaxed with their own multipliers: the bound still
+    tops every answer that keeps the spacing, each site's fixing bound tops every answer using
+    it, and the solver's answer is the brute-force optimum."""
+    from geo.mclp import clique_cover, spacing_conflicts
+
+    dem, w, cands = clustered(120, 12, seed, box=500.0)
+    A = coverage_matrix(dem, cands, 120.0)
+    pairs, _ = spacing_conflicts(cands, 180.0)
+    assert len(pairs)
+    R = reduce_instance(A, w, conflicts=pairs, drop_dominated=False)
+    label, loose = clique_cover(R.conflicts)
+    assert len(loose)  # pairs the cliques miss: the relaxed rows are exercised
+    res = lagrangian(R.A, R.w, 3, group=label, conflicts=R.conflicts, pairs=loose,
+                     deadline=time.perf_counter() + 5, max_iter=400)
+    K = R.conflicts.tocsr()
+    ok = [(S, v) for S, v in all_answers(R.A, R.w, 3) if K[list(S)][:, list(S)].nnz == 0]
+    best = max(v for _, v in ok)
+    assert res.bound >= best - 1e-6
+    assert res.best_value <= best + 1e-6
+    for S, v in ok:
+        assert all(res.fix_bound[j] >= v - 1e-6 for j in S)
+    r = solve_mclp(A, w, 3, conflicts=pairs)
+    assert r.covered_weight == pytest.approx(best) and r.bound >= best - 1e-6
+    assert not any(np.hypot(*(cands[a] - cands[b])) < 180.0 for a, b in itertools.combinations(r.selected, 2))
