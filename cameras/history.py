@@ -95,7 +95,7 @@ class HistoryRecorder:
         self._last_known_source = last_known
         self._last: dict[int, str] | None = None
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="camera-history", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="health-history", daemon=True)  # the app's, not a camera reader: lives until exit
 
     def record_once(self) -> int:
         """One look: returns how many changes were written."""
