@@ -119,7 +119,7 @@ def register_map_page(services: Services) -> None:
         markers = camera_geojson(services.engine, {r["camera_id"]: r["status"] for r in services.camera_board.all_health()})
         scope = current_account().complaint_scope
         return map_page(request_language(), services.basemap(), kecamatan_names, date_range,
-                        "/api/layers/complaints.geojson?" + complaint_filter_query(ComplaintFilter()), markers,
+                        map_view.complaint_layer_url(complaint_filter_query(ComplaintFilter()), 13, None), markers,
                         (scope,) if scope else AGENCIES, period_s if camera_allowed("list") else None, scope)
 
     dash.register_page("peta", path="/", name=t("nav.map", "id"), layout=city_map_page, nav_key="nav.map", permission="map", order=0)
