@@ -69,12 +69,17 @@ def complaint_view() -> tuple[int | None, layers.BBox | None]:
 
 def _complaints_payload(engine: Engine) -> bytes:
     zoom, bbox = complaint_view()
-    now = datetime.utcnow()
+    return complaints_layer(engine, _complaint_filter(), zoom, bbox, datetime.utcnow())
+
+
+def complaints_layer(engine: Engine, complaint_filter: ComplaintFilter, zoom: int | None, bbox: layers.BBox | None, now: datetime) -> bytes:
+    """The complaints layer as GeoJSON bytes: grid groups at `zoom` (store.complaint_grid) when the view
+    holds more than POINTS_MAX complaints, else each complaint as a point; every complaint when `zoom` is None."""
     if zoom is not None:
-        cells = complaint_grid.complaint_cells(engine, _complaint_filter(), zoom, bbox, now)
+        cells = complaint_grid.complaint_cells(engine, complaint_filter, zoom, bbox, now)
         if int(cells.n.sum()) > complaint_grid.POINTS_MAX:
             return to_geojson_bytes(complaint_grid.cells_geojson(cells), ["cluster", "point_count", "id", "s", "d"], decimals=5)
-    points = layers.read_complaints(engine, _complaint_filter(), bbox=bbox, columns=("id", "status", "category", "next_due_at"))
+    points = layers.read_complaints(engine, complaint_filter, bbox=bbox, columns=("id", "status", "category", "next_due_at"))
     # status, category and deadline state travel as indexes into their vocabularies: a few bytes per point
     points["s"] = points.status.map({s: i for i, s in enumerate(COMPLAINT_STATUSES)})
     points["c"] = points.category.map({c: i for i, c in enumerate(COMPLAINT_CATEGORIES)})
