@@ -25,6 +25,7 @@ from tax.demo import start_demo_feed
 from i18n import t
 from layouts.map_page import map_page
 from layouts.shell import shell
+from complaints.rollups import refresh_rollups
 from complaints.store import fill_missing_deadlines
 from routes.cameras import camera_allowed, init_camera_routes
 from routes.complaints import init_complaint_routes
@@ -135,6 +136,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
             if settings.demo_data:
                 seed_if_empty(engine)
             fill_missing_deadlines(engine, settings.complaint_rules())  # rows from before the desk, the demo, bulk loads
+            refresh_rollups(engine)  # the per-agency figures catch up on what changed while the app was down
     except (DBAPIError, OSError) as error:  # no server, wrong password, a folder that cannot be written…
         raise unreachable(engine, error) from None
     if settings.demo_data:
