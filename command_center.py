@@ -25,7 +25,7 @@ from tax.demo import start_demo_feed
 from i18n import t
 from layouts.map_page import map_page
 from layouts.shell import shell
-from complaints.rollups import refresh_rollups
+from complaints.rollups import refresh_rollups, start_rollup_loop
 from complaints.store import fill_missing_deadlines
 from routes.cameras import camera_allowed, init_camera_routes
 from routes.complaints import init_complaint_routes
@@ -139,6 +139,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
             refresh_rollups(engine)  # the per-agency figures catch up on what changed while the app was down
     except (DBAPIError, OSError) as error:  # no server, wrong password, a folder that cannot be written…
         raise unreachable(engine, error) from None
+    atexit.register(start_rollup_loop(engine).set)  # the per-agency figures' roll-ups: hourly, every day rebuilt daily
     if settings.demo_data:
         atexit.register(start_demo_feed(engine).set)  # the demo's tapping boxes keep selling
 

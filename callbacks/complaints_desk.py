@@ -53,7 +53,7 @@ def _refusal(error: Exception, lang: str) -> str:
 
 
 def _figures_from_rollups(engine):
-    refresh_rollups(engine)
+    refresh_rollups(engine, allow_full=False)  # only the days that changed; complaints.rollups.start_rollup_loop does the rest
     return rollup_performance(engine)
 
 

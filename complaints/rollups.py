@@ -11,6 +11,8 @@ rebuilding at once. Medians stay exact: the roll-ups keep the distribution, not 
 """
 from __future__ import annotations
 
+import logging
+import threading
 from datetime import date, datetime, timedelta
 
 import pandas as pd
@@ -29,6 +31,9 @@ FULL_EVERY = timedelta(days=1)
 LOCK_KEY = 1_400_014
 """PostgreSQL advisory lock held while rolling up."""
 RECEIVED, RESPONSE, COMPLETION = "received", "response", "completion"
+LOOP_SECONDS = 3600.0
+"""How often the background roll-up runs (it rebuilds every day when the last full rebuild is a day old)."""
+log = logging.getLogger(__name__)
 
 
 def _day(engine: Engine):
@@ -54,8 +59,10 @@ def _aggregate(conn, engine: Engine, *conditions) -> list[dict]:
     return rows
 
 
-def refresh_rollups(engine: Engine, *, now: datetime | None = None, full: bool = False) -> int | None:
-    """Bring complaint_rollups up to date; returns how many days were rebuilt (None: every day)."""
+def refresh_rollups(engine: Engine, *, now: datetime | None = None, full: bool = False, allow_full: bool = True) -> int | None:
+    """Bring complaint_rollups up to date; returns how many days were rebuilt (None: every day).
+    `allow_full=False` (the page) leaves the daily rebuild of every day to `start_rollup_loop`, unless
+    nothing was ever rolled up."""
     now = now or utcnow()
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
@@ -63,7 +70,7 @@ def refresh_rollups(engine: Engine, *, now: datetime | None = None, full: bool =
         mark = conn.execute(select(ComplaintRollupMark).where(ComplaintRollupMark.name == MARK)).mappings().first()
         top_id, top_updated = conn.execute(select(func.max(Complaint.id), func.max(Complaint.updated_at))).one()
         new_mark = {"max_id": top_id or 0, "updated_through": top_updated}
-        if mark is None or full or now - mark["full_at"] >= FULL_EVERY:
+        if mark is None or full or (allow_full and now - mark["full_at"] >= FULL_EVERY):
             conn.execute(delete(ComplaintRollup))
             rows = _aggregate(conn, engine)
             rebuilt = None
@@ -115,3 +122,19 @@ def rollup_performance(engine: Engine, *, since: datetime | None = None, now: da
     monthly = got.merge(done, on=["agency", "month"], how="left").fillna({"resolved": 0}).astype({"received": int, "resolved": int, "met": int})
     return performance_figures(received, response, completion, monthly[["agency", "month", "received", "resolved", "met"]],
                                open_by_day(engine, since), calendar, now)
+
+
+def start_rollup_loop(engine: Engine, period_s: float = LOOP_SECONDS) -> threading.Event:
+    """Refresh the roll-ups every `period_s` seconds in a daemon thread (the daily rebuild of every day
+    happens here, not in a page request); set the returned event to stop it."""
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.wait(period_s):
+            try:
+                refresh_rollups(engine)
+            except Exception:  # a database gone for a moment: try again next round
+                log.exception("complaint roll-up failed")
+
+    threading.Thread(target=run, name="complaint-rollups", daemon=True).start()
+    return stop
