@@ -28,6 +28,7 @@ from tax.demo import start_demo_feed
 from i18n import t
 from layouts.map_page import map_page
 from layouts.shell import shell
+from complaints.rollups import refresh_rollups, start_rollup_loop
 from complaints.store import fill_missing_deadlines
 from routes.cameras import camera_allowed, init_camera_routes
 from routes.complaints import init_complaint_routes
@@ -164,7 +165,7 @@ def register_map_page(services: Services) -> None:
         markers = camera_geojson(services.engine, {r["camera_id"]: r["status"] for r in services.camera_board.all_health()})
         scope = current_account().complaint_scope
         return map_page(request_language(), services.basemap(), kecamatan_names, date_range,
-                        "/api/layers/complaints.geojson?" + complaint_filter_query(ComplaintFilter()), markers,
+                        map_view.complaint_layer_url(complaint_filter_query(ComplaintFilter()), 13, None), markers,
                         (scope,) if scope else AGENCIES, period_s if camera_allowed("list") else None, scope)
 
     dash.register_page("peta", path="/", name=t("nav.map", "id"), layout=city_map_page, nav_key="nav.map", permission="map", order=0)
@@ -180,8 +181,10 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
             if settings.demo_data:
                 seed_if_empty(engine)
             fill_missing_deadlines(engine, settings.complaint_rules())  # rows from before the desk, the demo, bulk loads
+            refresh_rollups(engine)  # the per-agency figures catch up on what changed while the app was down
     except (DBAPIError, OSError) as error:  # no server, wrong password, a folder that cannot be written…
         raise unreachable(engine, error) from None
+    atexit.register(start_rollup_loop(engine).set)  # the per-agency figures' roll-ups: hourly, every day rebuilt daily
     if settings.demo_data:
         atexit.register(start_demo_feed(engine).set)  # the demo's tapping boxes keep selling
 

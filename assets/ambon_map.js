@@ -145,11 +145,32 @@ window.ambon = window.ambon || {};
             return L.marker(latlng, {icon: L.divIcon({className: "marker-cluster marker-cluster-" + size, iconSize: L.point(40, 40),
                                                       html: "<div><span>" + count + "</span></div>"})});
         },
+        /* A complaint, or a group of them the server binned into one grid cell (cluster, point_count):
+         * the group shows its whole count, its border in its most frequent status or its most urgent
+         * deadline state (colour by), and a click zooms in on it. */
         complaintMarker: function (feature, latlng, context) {
-            const h = context.hideout;
+            const h = context.hideout, p = feature.properties;
             const byDeadline = h.colourBy === "deadline";  // the side panel's "colour by" choice
-            const colour = byDeadline ? h.deadlineColours[feature.properties.d] : h.statusColours[feature.properties.s];
-            return L.circleMarker(latlng, {radius: 6, weight: 1, color: "#ffffff", fillColor: colour || "#555", fillOpacity: 0.9});
+            const colour = (byDeadline ? h.deadlineColours[p.d] : h.statusColours[p.s]) || "#555";
+            if (!p.cluster) {
+                return L.circleMarker(latlng, {radius: 6, weight: 1, color: "#ffffff", fillColor: colour, fillOpacity: 0.9});
+            }
+            const n = Number(p.point_count);
+            const size = n >= 1000 ? "large" : n >= 100 ? "medium" : "small";
+            const box = document.createElement("div");
+            box.style.borderColor = colour;
+            box.style.borderStyle = "solid";
+            box.style.borderWidth = "3px";
+            const count = document.createElement("span");
+            count.textContent = n.toLocaleString(h.labels.lang === "en" ? "en-US" : "id-ID");
+            box.appendChild(count);
+            const marker = L.marker(latlng, {icon: L.divIcon({className: "marker-cluster marker-cluster-" + size, iconSize: L.point(40, 40), html: box}),
+                                             keyboard: true});
+            marker.on("click", function (e) {
+                const map = e.target._map;
+                if (map) map.setView(latlng, Math.min(map.getZoom() + 2, map.getMaxZoom()));
+            });
+            return marker;
         },
         businessMarker: function (feature, latlng, context) {
             const h = context.hideout;

@@ -20,6 +20,7 @@ from background import background_manager
 from complaints import lifecycle, store
 from complaints.lifecycle import IllegalTransition
 from complaints.photos import PhotoRefused, clean_photo
+from complaints.rollups import refresh_rollups, rollup_performance
 from complaints.sp4n_import import ImportRefused, import_sp4n
 from i18n import normalise_language, t
 from i18n.format import number
@@ -51,6 +52,11 @@ def _refusal(error: Exception, lang: str) -> str:
     return t(f"cx.refused.{code}", lang)
 
 
+def _figures_from_rollups(engine):
+    refresh_rollups(engine, allow_full=False)  # only the days that changed; complaints.rollups.start_rollup_loop does the rest
+    return rollup_performance(engine)
+
+
 def register(app: Dash, services: Services) -> None:
     engine, settings = services.engine, services.settings
     rules = settings.complaint_rules()
@@ -76,8 +82,9 @@ def register(app: Dash, services: Services) -> None:
 
     def performance_layout(**_query):
         lang, account = request_language(), current_account()
-        # the figures move slowly and cost a scan of every complaint: built once a minute, by one request at a time
-        figures = single_flight(services.cache, "cx:performance", lambda: store.performance(engine), PERFORMANCE_SECONDS)
+        # read from the daily roll-ups, brought up to date first (only the days that changed): once a minute,
+        # by one request at a time
+        figures = single_flight(services.cache, "cx:performance", lambda: _figures_from_rollups(engine), PERFORMANCE_SECONDS)
         completion = ", ".join(f"{t('cx.kind.' + kind, lang).split(' (')[0]} {days}" for kind, days in rules.completion_days.items())
         rules_text = t("cx.perf.rules", lang).format(response=rules.response_days, completion=completion)
         return view.performance_page(lang, figures, rules_text, store.local_holidays(engine) if account and account.can("admin") else None)

@@ -8,7 +8,7 @@ from auth.web import current_account
 from i18n import t
 from i18n.format import number
 from layouts import ids
-from store import layers
+from store import complaint_grid, layers
 from store.filters import complaint_filter_query, parse_complaint_filter
 from store.models import Business, Camera, TpsSite
 from store.vocabulary import COMPLAINT_STATUSES
@@ -23,6 +23,18 @@ def map_bbox(bounds) -> layers.BBox | None:
         return float(west), float(south), float(east), float(north)
     except (TypeError, ValueError):
         return None
+
+
+def complaint_layer_url(filter_query: str, zoom, bbox: layers.BBox | None) -> str:
+    """The complaints layer's URL for a filter and a view: grid cells at the map's zoom over the view's
+    block of tiles (snapped, so that panning inside it keeps the URL and the cached payload)."""
+    zoom = complaint_grid.clamp_zoom(zoom)
+    pairs = [filter_query] if filter_query else []
+    if zoom is not None:
+        pairs.append(f"z={zoom}")
+        if bbox is not None:
+            pairs.append("bbox=" + ",".join(f"{v:.6f}" for v in complaint_grid.snap_bbox(bbox, zoom)))
+    return "/api/layers/complaints.geojson" + (f"?{'&'.join(pairs)}" if pairs else "")
 
 
 def _counts_table(lang: str, by_status: dict[str, int], totals: dict[str, int]) -> html.Table:
@@ -47,10 +59,11 @@ def register(app: Dash, engine: Engine) -> None:
         Input(ids.FILTER_KECAMATAN, "value"),
         Input(ids.FILTER_OVERDUE, "value"),
         Input(ids.MAP, "bounds"),
+        Input(ids.MAP, "zoom"),
         Input(ids.LANG_STORE, "data"),
         State(ids.COMPLAINTS_LAYER, "url"),
     )
-    def filter_complaints(start, end, categories, statuses, agencies, kecamatan, overdue, bounds, lang, shown_url):
+    def filter_complaints(start, end, categories, statuses, agencies, kecamatan, overdue, bounds, zoom, lang, shown_url):
         args = {"from": [start or ""], "to": [end or ""], "category": categories or [], "status": statuses or [],
                 "agency": agencies or [], "kecamatan": kecamatan or [], "overdue": ["1" if overdue else ""]}
         complaint_filter, rejected = parse_complaint_filter(args)
@@ -59,8 +72,7 @@ def register(app: Dash, engine: Engine) -> None:
         bbox = map_bbox(bounds)
         totals = {name: layers.count_in_bbox(engine, model, bbox) for name, model in (("cameras", Camera), ("tps", TpsSite), ("businesses", Business))}
         counts = _counts_table(lang, layers.count_complaints_by_status(engine, complaint_filter, bbox=bbox), totals)
-        query = complaint_filter_query(complaint_filter)
-        url = "/api/layers/complaints.geojson" + (f"?{query}" if query else "")
+        url = complaint_layer_url(complaint_filter_query(complaint_filter), zoom, bbox)
         # the same URL again would re-add the layer (and move it in the layer control) for nothing
         return no_update if url == shown_url else url, counts, t("filter.invalid", lang) if rejected else ""
 

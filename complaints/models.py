@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.models import Base
@@ -62,3 +62,30 @@ class LocalHoliday(Base):
 COMPLAINT_COLUMNS = ("kind", "title", "location_text", "place_note", "due_response_at", "due_at", "verified_at",
                      "routed_at", "accepted_at", "resolved_at", "merged_into_id", "rejection_reason", "updated_at")
 """Columns the desk added to store.models.Complaint (see its migration)."""
+
+
+class ComplaintRollup(Base):
+    """One day's complaints of one agency, by the day they were received (UTC date): kind "received" (days -1;
+    n received, met resolved by their completion deadline), "response" or "completion" (n with that many
+    working days to the first response / to resolution). Filled by complaints.rollups; the per-agency
+    figures read it instead of every complaint."""
+
+    __tablename__ = "complaint_rollups"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    agency: Mapped[str] = mapped_column(String(20), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12), primary_key=True)
+    days: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    met: Mapped[int] = mapped_column(Integer)
+
+
+class ComplaintRollupMark(Base):
+    """How far the roll-up has read: the highest complaint id and the latest `updated_at` already rolled up
+    (one row, name "rollup")."""
+
+    __tablename__ = "complaint_rollup_marks"
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    max_id: Mapped[int] = mapped_column(Integer)
+    updated_through: Mapped[datetime | None] = mapped_column(DateTime)
+    full_at: Mapped[datetime] = mapped_column(DateTime)
+    """When every day was last rebuilt (catches deleted complaints)."""

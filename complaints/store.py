@@ -543,15 +543,12 @@ def performance(engine: Engine, *, since: datetime | None = None, now: datetime 
     calendar = calendar or load_calendar(engine)
     month = (func.date_trunc("month", Complaint.created_at) if engine.dialect.name == "postgresql"
              else func.strftime("%Y-%m-01", Complaint.created_at))
-    day = func.date_trunc("day", Complaint.created_at) if engine.dialect.name == "postgresql" else func.date(Complaint.created_at)
     met = func.sum(case((and_(Complaint.resolved_at.is_not(None), Complaint.resolved_at <= Complaint.due_at), 1), else_=0))
     base = [Complaint.merged_into_id.is_(None)] + ([Complaint.created_at >= since] if since is not None else [])
     by_days = (select(Complaint.agency, Complaint.response_days, Complaint.completion_days, func.count().label("n"), met.label("met"))
                .where(*base).group_by(Complaint.agency, Complaint.response_days, Complaint.completion_days))
     by_month = (select(Complaint.agency, month.label("month"), func.count().label("received"), func.count(Complaint.completion_days).label("resolved"),
                        met.label("met")).where(*base).group_by(Complaint.agency, month))
-    open_by_day = (select(Complaint.agency, day.label("day"), func.count().label("n"))
-                   .where(*base, Complaint.status.in_(lifecycle.UNRESOLVED)).group_by(Complaint.agency, day))
     with engine.connect() as conn:
         if engine.dialect.name == "postgresql":  # both groupings from one scan (of the covering index)
             both = pd.read_sql(
@@ -564,18 +561,29 @@ def performance(engine: Engine, *, since: datetime | None = None, now: datetime 
         else:
             days = pd.read_sql(by_days, conn)
             monthly = pd.read_sql(by_month, conn)
-        open_days = pd.read_sql(open_by_day, conn)
+    open_days = open_by_day(engine, since)
+    received = days.groupby("agency")[["n", "met"]].sum().reset_index()
+    response = days[days.response_days.notna()].groupby(["agency", "response_days"], as_index=False).n.sum().rename(columns={"response_days": "days"})
+    completion = days[days.completion_days.notna()].groupby(["agency", "completion_days"], as_index=False).n.sum().rename(columns={"completion_days": "days"})
+    return performance_figures(received, response, completion, monthly, open_days, calendar, now)
+
+
+def performance_figures(received: pd.DataFrame, response: pd.DataFrame, completion: pd.DataFrame, monthly: pd.DataFrame,
+                        open_days: pd.DataFrame, calendar: WorkingCalendar, now: datetime) -> dict[str, pd.DataFrame]:
+    """`performance`'s answer from its parts (read from the complaints or from complaints.rollups):
+    received (agency, n, met), response and completion (agency, days, n: how many took that many working
+    days), monthly (agency, month, received, resolved, met), open_days (agency, day, n open)."""
     summary_rows = []
-    for agency, rows in days.groupby("agency"):
-        n = rows.n.to_numpy()
-        responded, completed = rows.response_days.notna().to_numpy(), rows.completion_days.notna().to_numpy()
-        resolved = int(n[completed].sum())
+    for row in received.itertuples(index=False):
+        responses, completions = response[response.agency == row.agency], completion[completion.agency == row.agency]
+        resolved = int(completions.n.sum())
         summary_rows.append({
-            "agency": agency, "received": int(n.sum()),
-            "median_response_days": _weighted_median(rows.response_days.to_numpy()[responded].astype(float), n[responded]),
-            "median_completion_days": _weighted_median(rows.completion_days.to_numpy()[completed].astype(float), n[completed]),
-            "within_deadline": float(rows.met.sum() / resolved) if resolved else None, "resolved": resolved})
+            "agency": row.agency, "received": int(row.n),
+            "median_response_days": _weighted_median(responses.days.to_numpy(dtype=float), responses.n.to_numpy()),
+            "median_completion_days": _weighted_median(completions.days.to_numpy(dtype=float), completions.n.to_numpy()),
+            "within_deadline": float(row.met / resolved) if resolved else None, "resolved": resolved})
     summary = pd.DataFrame(summary_rows, columns=["agency", "received", "median_response_days", "median_completion_days", "within_deadline", "resolved"])
+    summary = summary.sort_values("agency").reset_index(drop=True)
     monthly = monthly.copy()
     monthly["month"] = pd.to_datetime(monthly.month).dt.strftime("%Y-%m")
     monthly["within_deadline"] = (monthly.met / monthly.resolved.where(monthly.resolved > 0)).astype(float)
@@ -583,6 +591,15 @@ def performance(engine: Engine, *, since: datetime | None = None, now: datetime 
     backlog = _backlog(open_days, calendar, now)
     summary["backlog"] = summary.agency.map(backlog.groupby("agency").open.sum()).fillna(0).astype(int)
     return {"summary": summary, "monthly": monthly, "backlog": backlog}
+
+
+def open_by_day(engine: Engine, since: datetime | None = None) -> pd.DataFrame:
+    """Unresolved complaints per agency and day received (agency, day, n): the backlog's input."""
+    day = func.date_trunc("day", Complaint.created_at) if engine.dialect.name == "postgresql" else func.date(Complaint.created_at)
+    base = [Complaint.merged_into_id.is_(None)] + ([Complaint.created_at >= since] if since is not None else [])
+    with engine.connect() as conn:
+        return pd.read_sql(select(Complaint.agency, day.label("day"), func.count().label("n"))
+                           .where(*base, Complaint.status.in_(lifecycle.UNRESOLVED)).group_by(Complaint.agency, day), conn)
 
 
 def _backlog(open_days: pd.DataFrame, calendar: WorkingCalendar, now: datetime) -> pd.DataFrame:

@@ -88,8 +88,8 @@ def _overlays(lang: str, complaints_url: str, camera_markers: dict) -> list[tupl
         (t("layer.businesses", lang), geojson_layer("businesses", lang, cluster=True, pointToLayer=js("businessMarker"), clusterToLayer=js("countCluster"),
                                                superClusterOptions={"radius": 60, "maxZoom": 17}), False),
         (t("layer.tps", lang), geojson_layer("tps", lang, pointToLayer=js("tpsMarker")), True),
-        (t("layer.complaints", lang), geojson_layer("complaints", lang, id=ids.COMPLAINTS_LAYER, url=complaints_url, cluster=True,
-                                               pointToLayer=js("complaintMarker"), clusterToLayer=js("countCluster"), superClusterOptions={"radius": 70, "maxZoom": 17}), True),
+        (t("layer.complaints", lang), geojson_layer("complaints", lang, id=ids.COMPLAINTS_LAYER, url=complaints_url,
+                                               pointToLayer=js("complaintMarker")), True),  # grouped on the server (store.complaint_grid)
         (t("layer.cameras", lang), camera_layers(lang, ids.SECTORS_LAYER, ids.CAMERAS_LAYER, camera_markers), True),
     ]
 

@@ -23,7 +23,7 @@ from geo.ambon import island_outline
 from geo.geojson import to_geojson_bytes
 from geo.roads import road_group
 from geo.sectors import camera_sectors
-from store import layers
+from store import complaint_grid, layers
 from store.layers import fingerprint
 from store.cameras import CAMERA_PROPERTIES, camera_points
 from store.filters import complaint_filter_query, parse_complaint_filter
@@ -52,12 +52,38 @@ def _complaint_filter() -> ComplaintFilter:
     return complaint_filter.within_agency(_complaint_scope())
 
 
+def complaint_view() -> tuple[int | None, layers.BBox | None]:
+    """The request's map view: (zoom, bbox snapped to its block of tiles). No `z`: every complaint as a
+    point (the layer's original form); `z` without a usable `bbox`: the whole filtered set at that zoom."""
+    zoom = complaint_grid.clamp_zoom(request.args.get("z"))
+    if zoom is None:
+        return None, None
+    try:
+        values = [float(v) for v in request.args.get("bbox", "").split(",")]
+    except ValueError:
+        return zoom, None
+    if len(values) != 4 or not all(np.isfinite(values)) or values[0] > values[2] or values[1] > values[3]:
+        return zoom, None
+    return zoom, complaint_grid.snap_bbox(tuple(values), zoom)
+
+
 def _complaints_payload(engine: Engine) -> bytes:
-    points = layers.read_complaints(engine, _complaint_filter(), columns=("id", "status", "category", "next_due_at"))
+    zoom, bbox = complaint_view()
+    return complaints_layer(engine, _complaint_filter(), zoom, bbox, datetime.utcnow())
+
+
+def complaints_layer(engine: Engine, complaint_filter: ComplaintFilter, zoom: int | None, bbox: layers.BBox | None, now: datetime) -> bytes:
+    """The complaints layer as GeoJSON bytes: grid groups at `zoom` (store.complaint_grid) when the view
+    holds more than POINTS_MAX complaints, else each complaint as a point; every complaint when `zoom` is None."""
+    if zoom is not None:
+        cells = complaint_grid.complaint_cells(engine, complaint_filter, zoom, bbox, now)
+        if int(cells.n.sum()) > complaint_grid.POINTS_MAX:
+            return to_geojson_bytes(complaint_grid.cells_geojson(cells), ["cluster", "point_count", "id", "s", "d"], decimals=5)
+    points = layers.read_complaints(engine, complaint_filter, bbox=bbox, columns=("id", "status", "category", "next_due_at"))
     # status, category and deadline state travel as indexes into their vocabularies: a few bytes per point
     points["s"] = points.status.map({s: i for i, s in enumerate(COMPLAINT_STATUSES)})
     points["c"] = points.category.map({c: i for i, c in enumerate(COMPLAINT_CATEGORIES)})
-    points["d"] = deadline_index(points.next_due_at, datetime.utcnow())
+    points["d"] = deadline_index(points.next_due_at, now)
     return to_geojson_bytes(points, ["id", "s", "c", "d"], decimals=5)
 
 
@@ -147,7 +173,7 @@ def init_layer_routes(server: Flask, engine: Engine, cache: Cache) -> None:
             return Response(status=304, headers={"ETag": f'"{version}"', "Cache-Control": "private, no-cache"})
         # keyed by what the layer depends on, never by the raw query string: ?nocache=1, 2, 3… must not
         # fill the cache with copies of one layer
-        variant = complaint_filter_query(_complaint_filter()) if name == "complaints" else ""
+        variant = f"{complaint_filter_query(_complaint_filter())}:{complaint_view()}" if name == "complaints" else ""
         key = f"layer:{name}:{version}:{variant}"
         compressed = single_flight(cache, key, lambda: gzip.compress(_layer_payload(engine, name), compresslevel=5), max_age)
         if "gzip" in request.headers.get("Accept-Encoding", ""):

@@ -122,6 +122,10 @@ Index("ix_complaints_agency_desk", Complaint.agency, Complaint.status, Complaint
 Index("ix_complaints_figures", Complaint.agency, Complaint.created_at, Complaint.response_days, Complaint.completion_days,
       Complaint.resolved_at, Complaint.due_at, Complaint.merged_into_id)
 """Every column the per-agency figures read: PostgreSQL answers them from this index alone."""
+Index("ix_complaints_map", Complaint.lat, Complaint.lon, Complaint.status, Complaint.next_due_at, Complaint.id)
+"""The map's grid and in-view count (store.complaint_grid): a view's complaints read from this index alone."""
+Index("ix_complaints_updated", Complaint.updated_at)
+"""What changed since the per-agency roll-ups last ran (complaints.rollups)."""
 
 
 class TpsSite(PointMixin, InAreaMixin, Base):

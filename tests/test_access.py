@@ -64,7 +64,7 @@ MAP_FILTER = dict(
     outputs=[("complaints-layer", "url"), ("counts-in-view", "children"), ("filter-warning", "children")],
     inputs=[("filter-dates", "start_date", None), ("filter-dates", "end_date", None), ("filter-category", "value", []),
             ("filter-status", "value", []), ("filter-agency", "value", []), ("filter-kecamatan", "value", []), ("filter-overdue", "value", []),
-            ("city-map", "bounds", None), ("lang-store", "data", "id")],
+            ("city-map", "bounds", None), ("city-map", "zoom", 13), ("lang-store", "data", "id")],
     state=[("complaints-layer", "url", None)])
 
 

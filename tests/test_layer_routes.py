@@ -81,3 +81,14 @@ def test_the_map_shows_businesses_without_their_tax_figures(client):
     features = _features(client.get("/api/layers/businesses.geojson"))
     assert len(features) == 400 and {key for f in features for key in f["properties"]} == {"id", "name", "category"}
     assert b"amount" not in client.get("/api/businesses/1").data
+
+
+def test_complaints_by_zoom_come_as_groups_that_count_every_complaint(client):
+    whole_city = _features(client.get("/api/layers/complaints.geojson?z=12"))
+    assert 0 < len(whole_city) < 1000
+    assert sum(f["properties"]["point_count"] for f in whole_city) == 5000
+    assert all(f["properties"]["id"] > 0 for f in whole_city if not f["properties"]["cluster"])  # a lone complaint keeps its popup
+    # a street's view: few enough complaints to get them one by one
+    street = _features(client.get("/api/layers/complaints.geojson?z=18&bbox=128.180,-3.700,128.182,-3.698"))
+    assert len(street) < 1000 and all(set(f["properties"]) == {"id", "s", "c", "d"} for f in street)
+    assert client.get("/api/layers/complaints.geojson?z=x&bbox=1,2,nan,4").status_code == 200  # bad view: the default one
