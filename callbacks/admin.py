@@ -16,7 +16,7 @@ from cameras.config import ConfigError, redact_url
 from geo.boundaries import CODE_EXAMPLE, BadBoundaries
 from geo.roads import NoRoads
 from i18n import t
-from i18n.format import WIT, number, wit_time
+from i18n.format import WIT_OFFSET, number, wit_time
 from layouts import ids
 from layouts.admin_page import admin_page, refusal_text, table
 from layouts.security import shared_cache_notice
@@ -121,7 +121,7 @@ def _day_start(value: str | None, days_after: int = 0) -> datetime | None:
         day = date.fromisoformat(str(value)[:10]) + timedelta(days=days_after)
     except ValueError:
         return None
-    return datetime.combine(day, datetime.min.time()) - WIT.utcoffset(None)
+    return datetime.combine(day, datetime.min.time()) - WIT_OFFSET
 
 
 def register(app: Dash, services) -> None:

@@ -11,15 +11,15 @@ import math
 import os
 import socket
 import uuid
-from datetime import datetime
 from typing import Any, Protocol
 
 import cv2
 import numpy as np
 
+from i18n.format import wit_time
+
 from .config import CameraSettings
 from .keys import CacheKeys
-from .sources import WIT
 from .text import draw_text
 
 log = logging.getLogger(__name__)
@@ -76,8 +76,8 @@ def make_thumbnail(img: np.ndarray, width: int) -> np.ndarray:
 
 
 def fmt_wit(ts: float, with_date: bool = True) -> str:
-    fmt = "%d-%m-%Y %H:%M:%S WIT" if with_date else "%H:%M:%S WIT"
-    return datetime.fromtimestamp(ts, WIT).strftime(fmt)
+    """A unix time as Ambon's clock with seconds, written as everywhere else (i18n.format.wit_time)."""
+    return wit_time(ts, with_date=with_date, seconds=True)
 
 
 def render_card(title: str, lines: list[str], width: int = 320, height: int = 180) -> bytes:

@@ -42,8 +42,7 @@ def camera_points(engine: Engine, bbox: layers.BBox | None = None) -> gpd.GeoDat
     """Camera positions (EPSG:4326) with their spec and the names of their desa and kecamatan,
     inside `bbox` (all when None)."""
     cameras = layers.read_features(engine, Camera, bbox=bbox)
-    with engine.connect() as conn:
-        names = dict(conn.execute(select(AdminArea.code, AdminArea.name)).all())
+    names = layers.area_names(engine)
     return cameras.assign(desa=cameras["desa_code"].map(names), kecamatan=cameras["kecamatan_code"].map(names))
 
 
