@@ -165,7 +165,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         start_history_recorder(engine, camera_board)
     services = Services(settings, engine, cache, camera_readers, camera_board, alert_centre(engine, camera_board))
     init_layer_routes(server, engine, cache)
-    init_flood_routes(server, engine)
+    init_flood_routes(server, engine, settings.flood_api_key)
     init_tax_routes(server, engine)
     init_complaint_routes(server, engine, settings)
     atexit.register(DrillPlayer(engine).start().stop)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -126,6 +126,11 @@ class Settings:
     """How often every open page asks the alert centre for new alerts (seconds)."""
     camera_offline_after_s: float = 30.0
     """A camera whose last good frame is older than this (seconds) is offline, and raises an alert."""
+    flood_api_key: str = field(default="", repr=False)
+    """FLOOD_API_KEY: the key gauge loggers send as X-API-Key; empty: every POST of readings is refused."""
+    admin_username: str | None = None
+    """ADMIN_USERNAME: the first admin, created at start-up (with ADMIN_PASSWORD) unless that user exists."""
+    admin_password: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -168,6 +173,9 @@ class Settings:
             complaint_photo_max_bytes=_number(env, "COMPLAINT_PHOTO_MAX_BYTES", str(5 * 1024 * 1024), int),
             alert_poll_s=_positive(env, "ALERT_POLL_S", "5"),
             camera_offline_after_s=_positive(env, "CAMERA_OFFLINE_AFTER_S", "30"),
+            flood_api_key=env.get("FLOOD_API_KEY", ""),
+            admin_username=env.get("ADMIN_USERNAME") or None,
+            admin_password=env.get("ADMIN_PASSWORD") or None,
         )
 
     def session_secret(self) -> str:
