@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import cv2
 import numpy as np
 
+from i18n import DEFAULT_LANGUAGE, t
 from i18n.format import wit_time
 
 from .config import CameraSettings
@@ -92,9 +93,10 @@ def render_card(title: str, lines: list[str], width: int = 320, height: int = 18
     return encode_jpeg(img, 80)
 
 
-def offline_card(name: str, since_ts: float | None, width: int = 320) -> bytes:
-    since = f"sejak {fmt_wit(since_ts)}" if since_ts else "belum pernah ada gambar"
-    return render_card("OFFLINE", [name, since], width=width, height=width * 9 // 16)
+def offline_card(name: str, since_ts: float | None, width: int = 320, lang: str = DEFAULT_LANGUAGE) -> bytes:
+    """The card of a camera without a fresh picture, its words from i18n ("cam.card.*") in `lang`."""
+    since = t("cam.card.since", lang).format(when=fmt_wit(since_ts)) if since_ts else t("cam.card.never", lang)
+    return render_card(t("cam.card.offline", lang), [name, since], width=width, height=width * 9 // 16)
 
 
 class Publisher:
