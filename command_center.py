@@ -26,6 +26,7 @@ from i18n import t
 from layouts.map_page import map_page
 from layouts.shell import shell
 from complaints.store import fill_missing_deadlines
+from pages import bind_page_layouts
 from routes.cameras import camera_allowed, init_camera_routes
 from routes.complaints import init_complaint_routes
 from routes.errors import init_error_handlers
@@ -188,5 +189,6 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     complaints_desk.register(app, services)
     room.register(app, services)
     layer_imports.register(app, services)
+    bind_page_layouts(server)  # after every register(): this app's pages keep this app's services
     init_export_routes(server, engine)
     return app
