@@ -13,6 +13,7 @@ import pandas as pd
 import geopandas as gpd
 import shapely
 
+from geo.boundaries import smallest_containing
 from geo.coverage import covered_mask, points_xy
 from geo.crs import AMBON_UTM
 from geo.sectors import camera_arrays
@@ -75,18 +76,15 @@ def gap_by_area(demand: gpd.GeoDataFrame, covered: np.ndarray, areas: gpd.GeoDat
     """Gap totals per area polygon (kecamatan, desa, hex cell): the areas with the columns of
     :func:`gap_by_layer` added (per layer too when ``by_layer``; then one row per area and layer).
 
-    Areas keep their CRS and index; a demand point is counted in the first area containing it
-    (points outside every area are left out). Areas without demand get zero totals.
+    Areas keep their CRS and index; a demand point is counted in the smallest area containing it
+    (:func:`geo.boundaries.smallest_containing`; points outside every area are left out). Areas without demand get zero totals.
     """
     if areas.crs is None:
         raise ValueError("areas have no CRS")
     a_metric = areas.to_crs(AMBON_UTM) if areas.crs != AMBON_UTM else areas
     xy = points_xy(demand)
     pts = shapely.points(xy)
-    tree = shapely.STRtree(np.asarray(a_metric.geometry.values, dtype=object))
-    pi, ai = tree.query(pts, predicate="within")
-    first = np.unique(pi, return_index=True)[1]
-    pi, ai = pi[first], ai[first]
+    pi, ai = smallest_containing(pts, np.asarray(a_metric.geometry.values, dtype=object))
     df = pd.DataFrame(demand.drop(columns="geometry")).iloc[pi].copy()
     df["_cov"] = np.asarray(covered, dtype=bool)[pi]
     df["_area"] = ai

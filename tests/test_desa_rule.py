@@ -1,11 +1,13 @@
 """One rule decides which desa a point is in, wherever a point is placed (camera saved on /admin,
 imports, complaints): the smaller of overlapping neighbours, the nearest within 200 m offshore."""
 import geopandas as gpd
+import numpy as np
 import shapely
 import shapely.affinity
 
 from geo.boundaries import assign_areas
 from geo.crs import AMBON_UTM
+from geo.gaps import gap_by_area
 from store.cameras import save_camera
 from store.layers import read_features, write_features
 from store.models import AdminArea, Camera
@@ -34,3 +36,11 @@ def test_a_camera_saved_on_admin_lands_in_the_desa_an_import_would_give_it(engin
     expected = ["81.71.99.0002", "81.71.99.0001", None]  # overlap: the smaller; 100 m offshore: nearest; 500 m: none
     assert saved["desa_code"].tolist() == expected == assign_areas(points, _desa())["desa_code"].tolist()
     assert saved["kecamatan_code"].tolist() == ["81.71.99", "81.71.99", None]
+
+
+def test_gap_totals_count_a_point_where_areas_overlap_in_the_smaller_area():
+    areas = gpd.GeoDataFrame({"name": ["Besar", "Kecil"]}, geometry=_in_ambon(BIG, SMALL).to_numpy(), crs=4326)
+    demand = gpd.GeoDataFrame({"layer": "complaint", "kind": "", "name": "", "length_m": 0.0, "area_m2": 0.0, "weight": 1.0},
+                              index=[0], geometry=_in_ambon(OVERLAP).to_crs(AMBON_UTM).to_numpy(), crs=AMBON_UTM)
+    per = gap_by_area(demand, np.array([False]), areas, name_col="name")
+    assert per.set_index("area_name")["count"].to_dict() == {"Besar": 0, "Kecil": 1}
