@@ -6,15 +6,13 @@ Set the same DATABASE_URL (and REDIS_URL, when the web app has one) as the web w
 builds the app so that its background callbacks are registered as Celery tasks; it decodes no
 camera streams.
 """
-import os
+from dataclasses import replace
 
-os.environ.setdefault("CAMERA_READERS", "0")
+from background import celery_app
+from command_center import create_app
+from config import Settings
 
-from background import celery_app  # noqa: E402
-from command_center import create_app  # noqa: E402
-from config import Settings  # noqa: E402
-
-settings = Settings.from_env()
+settings = replace(Settings.from_env(), camera_readers=False)  # a worker decodes no camera, whatever the environment says
 if not settings.celery_broker_url:
     raise SystemExit("CELERY_BROKER_URL is not set: without it the app runs its jobs itself and needs no worker")
 dash_app = create_app(settings)

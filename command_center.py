@@ -30,6 +30,7 @@ from layouts.map_page import map_page
 from layouts.shell import shell
 from complaints.rollups import refresh_rollups, start_rollup_loop
 from complaints.store import fill_missing_deadlines
+from pages import bind_page_layouts
 from routes.cameras import camera_allowed, init_camera_routes
 from routes.complaints import init_complaint_routes
 from routes.errors import init_error_handlers
@@ -214,7 +215,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         start_history_recorder(engine, camera_board)
     services = Services(settings, engine, cache, camera_readers, camera_board, alert_centre(engine, camera_board))
     init_layer_routes(server, engine, cache)
-    init_flood_routes(server, engine)
+    init_flood_routes(server, engine, settings.flood_api_key)
     init_tax_routes(server, engine)
     init_complaint_routes(server, engine, settings)
     atexit.register(DrillPlayer(engine).start().stop)
@@ -241,5 +242,6 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     complaints_desk.register(app, services)
     room.register(app, services)
     layer_imports.register(app, services)
+    bind_page_layouts(server)  # after every register(): this app's pages keep this app's services
     init_export_routes(server, engine)
     return app

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -129,6 +129,11 @@ class Settings:
     """How often every open page asks the alert centre for new alerts (seconds)."""
     camera_offline_after_s: float = 30.0
     """A camera whose last good frame is older than this (seconds) is offline, and raises an alert."""
+    flood_api_key: str = field(default="", repr=False)
+    """FLOOD_API_KEY: the key gauge loggers send as X-API-Key; empty: every POST of readings is refused."""
+    admin_username: str | None = None
+    """ADMIN_USERNAME: the first admin, created at start-up (with ADMIN_PASSWORD) unless that user exists."""
+    admin_password: str | None = field(default=None, repr=False)
 
     camera_thumbnail_s: float = 5.0
     """Seconds between two thumbnails of a camera; a stopped camera service instance's cameras are
@@ -181,6 +186,9 @@ class Settings:
             camera_offline_after_s=_positive(env, "CAMERA_OFFLINE_AFTER_S", "30"),
             camera_thumbnail_s=_at_least(_number(env, "CAMERA_THUMBNAIL_S", "5", float), 0.2, "CAMERA_THUMBNAIL_S"),
             db_pool_size=_at_least(_number(env, "DB_POOL_SIZE", "16", int), 1, "DB_POOL_SIZE"),
+            flood_api_key=env.get("FLOOD_API_KEY", ""),
+            admin_username=env.get("ADMIN_USERNAME") or None,
+            admin_password=env.get("ADMIN_PASSWORD") or None,
         )
 
     def session_secret(self) -> str:

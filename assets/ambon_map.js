@@ -26,14 +26,6 @@ window.ambon = window.ambon || {};
         return box;
     }
 
-    /* A stored time (UTC, ISO) as Ambon local time: "2026-11-27 14:02 WIT". */
-    function when(text) {
-        if (!text) return null;
-        const utc = new Date(String(text).replace(" ", "T") + (/[Zz]|[+-]\d\d:?\d\d$/.test(text) ? "" : "Z"));
-        if (isNaN(utc)) return String(text);
-        return new Date(utc.getTime() + 9 * 3600 * 1000).toISOString().slice(0, 16).replace("T", " ") + " WIT";
-    }
-
     /* A popup whose details are fetched the first time it opens: the layer itself ships only ids.
      * The popup holds one element, so redrawing it (update) never fetches again. */
     function lazyPopup(layer, url, labels, render) {
@@ -70,8 +62,8 @@ window.ambon = window.ambon || {};
                         [f.category, L_.category[h.categoryIndex[c.category]] || c.category],
                         [f.status, L_.status[h.statusIndex[c.status]] || c.status],
                         [f.agency, L_.agency[c.agency] || c.agency], [f.channel, c.channel],
-                        [f.created, when(c.created_at)], [f.responded, when(c.responded_at)], [f.closed, when(c.closed_at)],
-                        [f.desa, c.desa_code], [f.description, c.description],
+                        [f.created, c.created_at_text], [f.responded, c.responded_at_text], [f.closed, c.closed_at_text],
+                        [f.desa, c.desa], [f.description, c.description],
                         [f.reporter, c.reporter_name], [f.phone, c.reporter_phone]]);
                 });
                 return;
@@ -79,7 +71,7 @@ window.ambon = window.ambon || {};
                 layer.bindPopup(card(p.name, [[f.kind, L_.business[p.category]]]));
                 return;
             case "tps":
-                layer.bindPopup(card(p.name, [[f.capacity, p.capacity_m3 + " m³"], [f.desa, p.desa_code]]));
+                layer.bindPopup(card(p.name, [[f.capacity, p.capacity_m3 + " m³"], [f.desa, p.desa]]));
                 return;
             case "flood_zones":
                 layer.bindPopup(card(p.name, [[f.hazard, L_.hazard[String(p.hazard)]]]));

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, insert, or_, select
 
 from auth.models import AuditEvent
 
@@ -40,15 +40,20 @@ def record(engine: Engine, action: str, *, username: str | None, target: str | N
 
 
 def search(engine: Engine, *, username: str | None = None, action: str | None = None, since: datetime | None = None,
-           until: datetime | None = None, limit: int = SEARCH_LIMIT) -> list[dict]:
-    """Events newest first. `action` matches a whole action or a family ("live" finds live.open and
-    live.close); `until` is exclusive."""
+           until: datetime | None = None, limit: int = SEARCH_LIMIT, action_words: list[set[str]] | None = None) -> list[dict]:
+    """Events newest first; `until` is exclusive. `action` matches a whole action or a family ("live"
+    finds live.open and live.close). `action_words` (each a set of alternatives, all sets must
+    match) matches actions one of whose segments begins with the word ("import" finds data.import
+    and import.complaints, "login" login.ok and login.failed)."""
     query = select(AuditEvent.__table__).order_by(AuditEvent.time.desc(), AuditEvent.id.desc()).limit(limit)
     username, action = _storable(username), _storable(action)
     if username:
         query = query.where(AuditEvent.username == username)
     if action:
         query = query.where((AuditEvent.action == action) | AuditEvent.action.startswith(action + ".", autoescape=True))
+    for alternatives in filter(None, action_words or ()):
+        query = query.where(or_(*(AuditEvent.action.startswith(word, autoescape=True) | AuditEvent.action.contains("." + word, autoescape=True)
+                                  for word in sorted(_storable(w) for w in alternatives if _storable(w)))))
     if since is not None:
         query = query.where(AuditEvent.time >= since)
     if until is not None:

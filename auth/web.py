@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from typing import Callable, Iterable
 
@@ -236,7 +235,7 @@ def _security_headers(response: flask.Response) -> flask.Response:
     return response
 
 
-def _prepare_accounts(engine: Engine, settings, environ) -> None:
+def _prepare_accounts(engine: Engine, settings) -> None:
     """Demo users in demo mode; the first admin from ADMIN_USERNAME / ADMIN_PASSWORD in any mode."""
     if not settings.production:
         made = users.ensure_demo_users(engine)
@@ -248,14 +247,14 @@ def _prepare_accounts(engine: Engine, settings, environ) -> None:
             log.warning("production mode: switched off the demo accounts %s (they still had the demo password)", ", ".join(disabled))
             for username in disabled:
                 audit.record(engine, "user.demo_disabled", username=None, target=f"user:{username}")
-    admin_name, admin_password = environ.get("ADMIN_USERNAME"), environ.get("ADMIN_PASSWORD")
+    admin_name, admin_password = settings.admin_username, settings.admin_password
     if admin_name and admin_password and users.ensure_admin(engine, admin_name, admin_password):
         log.info("created the admin account %s", admin_name)
 
 
-def init_auth(app: dash.Dash, services, environ=None) -> None:
-    """Sessions, guards, CSRF, login rate limit, audit and the login/logout pages on `app`'s server.
-    `environ` (default os.environ) is where ADMIN_USERNAME / ADMIN_PASSWORD are read."""
+def init_auth(app: dash.Dash, services) -> None:
+    """Sessions, guards, CSRF, login rate limit, audit and the login/logout pages on `app`'s server;
+    the first admin comes from the settings (ADMIN_USERNAME / ADMIN_PASSWORD)."""
     from auth.views import init_login_routes  # the views use this module's helpers
 
     settings, engine = services.settings, services.engine
@@ -270,7 +269,7 @@ def init_auth(app: dash.Dash, services, environ=None) -> None:
     )
     server.extensions[EXTENSION] = {"engine": engine}
     with setup_lock(engine):  # workers starting together create the demo users once
-        _prepare_accounts(engine, settings, os.environ if environ is None else environ)
+        _prepare_accounts(engine, settings)
 
     login_manager = flask_login.LoginManager(server)
 

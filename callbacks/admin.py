@@ -16,7 +16,8 @@ from cameras.config import ConfigError, redact_url
 from geo.boundaries import CODE_EXAMPLE, BadBoundaries
 from geo.roads import NoRoads
 from i18n import t
-from i18n.format import WIT, number, wit_time
+from i18n.audit import action_segments, action_text
+from i18n.format import WIT_OFFSET, number, wit_time
 from layouts import ids
 from layouts.admin_page import admin_page, refusal_text, table
 from layouts.security import shared_cache_notice
@@ -121,7 +122,7 @@ def _day_start(value: str | None, days_after: int = 0) -> datetime | None:
         day = date.fromisoformat(str(value)[:10]) + timedelta(days=days_after)
     except ValueError:
         return None
-    return datetime.combine(day, datetime.min.time()) - WIT.utcoffset(None)
+    return datetime.combine(day, datetime.min.time()) - WIT_OFFSET
 
 
 def register(app: Dash, services) -> None:
@@ -196,10 +197,11 @@ def register(app: Dash, services) -> None:
         State(ids.ADMIN_AUDIT_DATES, "start_date"), State(ids.ADMIN_AUDIT_DATES, "end_date"), State(ids.LANG_STORE, "data"),
     )
     def search_audit(_clicks, username, action, start, end, lang):
-        events = audit.search(engine, username=(username or "").strip().lower() or None, action=(action or "").strip() or None,
+        events = audit.search(engine, username=(username or "").strip().lower() or None,
+                              action_words=[action_segments(word) for word in str(action or "").split()],
                               since=_day_start(start), until=_day_start(end, days_after=1))
         headers = [t(k, lang) for k in ("admin.audit.time", "admin.username", "admin.audit.action", "admin.audit.target", "admin.audit.detail", "admin.audit.ip")]
-        rows = [[wit_time(e["time"], seconds=True), e["username"], e["action"], e["target"], _detail_text(e["detail"]), e["ip"]] for e in events]
+        rows = [[wit_time(e["time"], seconds=True), e["username"], action_text(e["action"], lang), e["target"], _detail_text(e["detail"]), e["ip"]] for e in events]
         return [t("admin.audit.count", lang).format(n=len(events), limit=audit.SEARCH_LIMIT), table(headers, rows)]
 
     # the source/credit field is the roads' only: hidden while boundaries are chosen

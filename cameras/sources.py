@@ -66,6 +66,14 @@ def cap_frame(img: np.ndarray, max_width: int) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- OpenCV capture
+def apply_capture_options(settings: CameraSettings) -> None:
+    """Give OpenCV's FFmpeg backend the RTSP transport, which it reads only from its environment
+    variable, at each open. Call once at process start-up, before any reader runs, never from a
+    reader thread; what the operator exported is kept. Options a demuxer does not know (files) are ignored."""
+    if settings.rtsp_transport:
+        os.environ.setdefault("OPENCV_FFMPEG_CAPTURE_OPTIONS", f"rtsp_transport;{settings.rtsp_transport}")
+
+
 class CaptureSource:
     """RTSP streams and local video files through OpenCV's FFMPEG backend."""
 
@@ -79,10 +87,6 @@ class CaptureSource:
             cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, int(settings.open_timeout_s * 1000),
             cv2.CAP_PROP_READ_TIMEOUT_MSEC, int(settings.read_timeout_s * 1000),
         ]
-        if settings.rtsp_transport:
-            # Read by OpenCV at each open. Options a demuxer does not know (files) are ignored.
-            # Set once, never overriding what the operator exported.
-            os.environ.setdefault("OPENCV_FFMPEG_CAPTURE_OPTIONS", f"rtsp_transport;{settings.rtsp_transport}")
         cap = cv2.VideoCapture(target, cv2.CAP_FFMPEG, params)
         if not cap.isOpened():
             cap.release()

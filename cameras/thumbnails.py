@@ -11,15 +11,16 @@ import math
 import os
 import socket
 import uuid
-from datetime import datetime
 from typing import Any, Protocol
 
 import cv2
 import numpy as np
 
+from i18n import DEFAULT_LANGUAGE, t
+from i18n.format import wit_time
+
 from .config import CameraSettings
 from .keys import CacheKeys
-from .sources import WIT
 from .text import draw_text
 
 log = logging.getLogger(__name__)
@@ -76,8 +77,8 @@ def make_thumbnail(img: np.ndarray, width: int) -> np.ndarray:
 
 
 def fmt_wit(ts: float, with_date: bool = True) -> str:
-    fmt = "%d-%m-%Y %H:%M:%S WIT" if with_date else "%H:%M:%S WIT"
-    return datetime.fromtimestamp(ts, WIT).strftime(fmt)
+    """A unix time as Ambon's clock with seconds, written as everywhere else (i18n.format.wit_time)."""
+    return wit_time(ts, with_date=with_date, seconds=True)
 
 
 def render_card(title: str, lines: list[str], width: int = 320, height: int = 180) -> bytes:
@@ -92,9 +93,10 @@ def render_card(title: str, lines: list[str], width: int = 320, height: int = 18
     return encode_jpeg(img, 80)
 
 
-def offline_card(name: str, since_ts: float | None, width: int = 320) -> bytes:
-    since = f"sejak {fmt_wit(since_ts)}" if since_ts else "belum pernah ada gambar"
-    return render_card("OFFLINE", [name, since], width=width, height=width * 9 // 16)
+def offline_card(name: str, since_ts: float | None, width: int = 320, lang: str = DEFAULT_LANGUAGE) -> bytes:
+    """The card of a camera without a fresh picture, its words from i18n ("cam.card.*") in `lang`."""
+    since = t("cam.card.since", lang).format(when=fmt_wit(since_ts)) if since_ts else t("cam.card.never", lang)
+    return render_card(t("cam.card.offline", lang), [name, since], width=width, height=width * 9 // 16)
 
 
 class Publisher:

@@ -121,23 +121,32 @@ def normalise_admin_areas(layer: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFra
     }, geometry=shapely.make_valid(areas.geometry.to_crs(WGS84).to_numpy()), crs=WGS84).reset_index(drop=True)
 
 
+def smallest_containing(points: np.ndarray, polygons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For shapely points and polygons in one metric CRS: (point positions, polygon positions) of
+    every point inside a polygon, the smallest polygon where several contain it (overlapping
+    neighbours: the more specific). Points inside none are left out; point positions ascend."""
+    point_pos, polygon_pos = shapely.STRtree(polygons).query(points, predicate="within")
+    order = np.lexsort((polygon_pos, shapely.area(polygons)[polygon_pos], point_pos))
+    point_pos, polygon_pos = point_pos[order], polygon_pos[order]
+    first = np.unique(point_pos, return_index=True)[1]
+    return point_pos[first], polygon_pos[first]
+
+
 def assign_areas(points: gpd.GeoSeries, desa: gpd.GeoDataFrame, waterfront_m: float = WATERFRONT_M) -> pd.DataFrame:
     """``desa_code`` and ``kecamatan_code`` (its ``parent_code``) of each point (any CRS; rows in
-    the points' order and index), None where no desa lies within ``waterfront_m`` metres."""
+    the points' order and index): the smallest desa containing it, else the nearest within
+    ``waterfront_m`` metres, else None. The one rule for which desa a point is in."""
     out = pd.DataFrame({"desa_code": None, "kecamatan_code": None}, index=points.index, dtype=object)
     if len(points) == 0 or len(desa) == 0:
         return out
-    pts = gpd.GeoDataFrame(geometry=points.to_crs(AMBON_UTM).to_numpy(), crs=AMBON_UTM)
-    polys = gpd.GeoDataFrame({"code": desa["code"].to_numpy(), "parent_code": desa["parent_code"].to_numpy()},
-                             geometry=desa.geometry.to_crs(AMBON_UTM).to_numpy(), crs=AMBON_UTM)
-    polys["area"] = polys.area
-    inside = gpd.sjoin(pts, polys, how="inner", predicate="within").sort_values("area", kind="stable")
-    inside = inside[~inside.index.duplicated(keep="first")]  # overlapping neighbours: the smaller desa
-    rest = pts.drop(index=inside.index)
-    near = gpd.sjoin_nearest(rest, polys, how="inner", max_distance=waterfront_m) if len(rest) else inside.iloc[:0]
-    near = near[~near.index.duplicated(keep="first")]
-    found = pd.concat([inside, near])
-    positions = found.index.to_numpy()
-    out.iloc[positions, 0] = found["code"].to_numpy()
-    out.iloc[positions, 1] = found["parent_code"].to_numpy()
+    pts = np.asarray(points.to_crs(AMBON_UTM).to_numpy(), dtype=object)
+    polys = np.asarray(desa.geometry.to_crs(AMBON_UTM).to_numpy(), dtype=object)
+    inside, inside_area = smallest_containing(pts, polys)
+    rest = np.setdiff1d(np.arange(len(pts)), inside)
+    near_rest, near_area = (shapely.STRtree(polys).query_nearest(pts[rest], max_distance=waterfront_m, all_matches=False)
+                            if len(rest) else (np.array([], dtype=int), np.array([], dtype=int)))
+    positions = np.concatenate([inside, rest[near_rest]])
+    found = np.concatenate([inside_area, near_area])
+    out.iloc[positions, 0] = desa["code"].to_numpy()[found]
+    out.iloc[positions, 1] = desa["parent_code"].to_numpy()[found]
     return out

@@ -26,7 +26,6 @@ from geo.crs import AMBON_UTM
 __all__ = [
     "DEMAND_COLUMNS",
     "DEFAULT_ROAD_WEIGHTS",
-    "DEFAULT_COMPLAINT_WEIGHTS",
     "sample_lines",
     "sample_line_points",
     "weighted_points",
@@ -42,9 +41,6 @@ DEFAULT_ROAD_WEIGHTS = {
     "pedestrian": 1.0, "footway": 0.3, "path": 0.2, "track": 0.2, "steps": 0.2,
 }
 """Weight per 100 m of road by OSM ``highway`` class (``*_link`` roads use their class)."""
-
-DEFAULT_COMPLAINT_WEIGHTS = {"crime": 3.0, "traffic": 2.0, "flood": 2.0, "waste": 1.0}
-"""Weight per complaint by category."""
 
 
 def _metric(gdf: gpd.GeoDataFrame | gpd.GeoSeries, crs=AMBON_UTM):

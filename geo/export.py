@@ -2,8 +2,8 @@
 
 The recommendation frame has one row per chosen site, in rank order, in WGS 84 (EPSG:4326):
 ``rank`` (1 = best), ``candidate_index`` (0-based row in the candidate layer),
-``marginal_weight`` (demand weight it newly covers, in the weight units of the demand), and
-``reason`` when demand rows are given. :func:`recommendation_sectors` gives the proposed view
+``marginal_weight`` (demand weight it newly covers, in the weight units of the demand); the reasons in
+words are added by the caller (:func:`i18n.reasons.site_reasons`). :func:`recommendation_sectors` gives the proposed view
 sectors (polygons) for the map.
 """
 
@@ -16,21 +16,16 @@ import pandas as pd
 import geopandas as gpd
 
 from geo.crs import AMBON_UTM, WGS84
-from geo.reasons import site_reasons
 from geo.sectors import sector_polygons
 
 __all__ = ["recommendation_frame", "recommendation_sectors", "to_geojson", "to_geopackage", "to_csv", "write_any"]
 
 
-def recommendation_frame(candidates: gpd.GeoDataFrame, result, *, demand: pd.DataFrame | None = None, A=None,
-                         already_covered=None, lang: str = "en", keep_columns: list[str] | None = None
-                         ) -> gpd.GeoDataFrame:
+def recommendation_frame(candidates: gpd.GeoDataFrame, result, *, keep_columns: list[str] | None = None) -> gpd.GeoDataFrame:
     """Chosen candidates of an :class:`geo.mclp.MCLPResult` as WGS 84 points in rank order.
 
     ``candidates``: the layer the solver's column indices refer to (row positions, 0-based).
-    With ``demand`` (the frame whose row order is ``A``'s) and ``A`` (demand x candidates), a
-    ``reason`` column in ``lang`` ("en" or "id") is added. ``keep_columns`` copies candidate
-    attributes (e.g. a pole id).
+    ``keep_columns`` copies candidate attributes (e.g. a pole id).
     """
     sel = np.asarray(result.selected, dtype=np.int64)
     pts = candidates.geometry.iloc[sel]
@@ -41,8 +36,6 @@ def recommendation_frame(candidates: gpd.GeoDataFrame, result, *, demand: pd.Dat
     }
     for c in keep_columns or []:
         data[c] = candidates[c].iloc[sel].to_numpy()
-    if demand is not None and A is not None:
-        data["reason"] = site_reasons(demand, A, sel, already_covered, lang=lang)
     out = gpd.GeoDataFrame(data, geometry=pts.values, crs=candidates.crs)
     return out.to_crs(WGS84) if out.crs is not None and out.crs != WGS84 else out
 

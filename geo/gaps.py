@@ -13,12 +13,12 @@ import pandas as pd
 import geopandas as gpd
 import shapely
 
+from geo.boundaries import smallest_containing
 from geo.coverage import covered_mask, points_xy
 from geo.crs import AMBON_UTM
 from geo.sectors import camera_arrays
-from i18n.format import number
 
-__all__ = ["demand_covered", "gap_by_layer", "gap_by_area", "hex_grid", "gap_sentences"]
+__all__ = ["demand_covered", "gap_by_layer", "gap_by_area", "hex_grid"]
 
 
 def demand_covered(demand: gpd.GeoDataFrame, cameras: gpd.GeoDataFrame, *, default_radius_m: float = 50.0,
@@ -76,28 +76,23 @@ def gap_by_area(demand: gpd.GeoDataFrame, covered: np.ndarray, areas: gpd.GeoDat
     """Gap totals per area polygon (kecamatan, desa, hex cell): the areas with the columns of
     :func:`gap_by_layer` added (per layer too when ``by_layer``; then one row per area and layer).
 
-    Areas keep their CRS and index; a demand point is counted in the first area containing it
-    (points outside every area are left out). Areas without demand get zero totals.
+    Areas keep their CRS and index; a demand point is counted in the smallest area containing it
+    (:func:`geo.boundaries.smallest_containing`; points outside every area are left out). Areas without demand get zero totals.
     """
     if areas.crs is None:
         raise ValueError("areas have no CRS")
     a_metric = areas.to_crs(AMBON_UTM) if areas.crs != AMBON_UTM else areas
     xy = points_xy(demand)
     pts = shapely.points(xy)
-    tree = shapely.STRtree(np.asarray(a_metric.geometry.values, dtype=object))
-    pi, ai = tree.query(pts, predicate="within")
-    first = np.unique(pi, return_index=True)[1]
-    pi, ai = pi[first], ai[first]
+    pi, ai = smallest_containing(pts, np.asarray(a_metric.geometry.values, dtype=object))
     df = pd.DataFrame(demand.drop(columns="geometry")).iloc[pi].copy()
     df["_cov"] = np.asarray(covered, dtype=bool)[pi]
     df["_area"] = ai
     by = ["_area", "layer"] if by_layer else ["_area"]
     tot = _totals(df, by)
     base = pd.DataFrame({"_area": np.arange(len(areas))})
-    if by_layer:
-        tot = base.merge(tot, on="_area", how="left")
-    else:
-        tot = base.merge(tot, on="_area", how="left")
+    tot = base.merge(tot, on="_area", how="left")
+    if not by_layer:
         num = [c for c in tot.columns if c not in ("_area", "pct_weight", "pct_count", "pct_length")]
         tot[num] = tot[num].fillna(0)
     out = areas.reset_index().iloc[tot["_area"].to_numpy()].reset_index(drop=True)
@@ -126,37 +121,3 @@ def hex_grid(bounds, size_m: float, crs=AMBON_UTM) -> gpd.GeoDataFrame:
     hexes = shapely.polygons(ring)
     keep = shapely.intersects(hexes, shapely.box(minx, miny, maxx, maxy))
     return gpd.GeoDataFrame({"hex_id": np.arange(keep.sum())}, geometry=hexes[keep], crs=crs)
-
-
-_LAYER_WORDS = {
-    "en": {"road": "road length", "complaint": "complaints", "tps": "TPS sites", "flood": "flood-prone bank length",
-           "business": "businesses"},
-    "id": {"road": "panjang jalan", "complaint": "aduan", "tps": "lokasi TPS", "flood": "panjang tepian rawan banjir",
-           "business": "usaha"},
-}
-
-
-def gap_sentences(table: pd.DataFrame, lang: str = "en") -> list[str]:
-    """One sentence per row of :func:`gap_by_layer` (by layer, or layer and kind), e.g.
-    "62 % of primary road length covered (4.1 of 6.6 km)"; lines by length, points by count."""
-    words = _LAYER_WORDS["id" if lang == "id" else "en"]
-    out = []
-    of = "dari" if lang == "id" else "of"
-    for row in table.to_dict("records"):
-        layer = row["layer"]
-        kind = row.get("kind", "") or ""
-        what = words.get(layer, layer)
-        if kind:
-            what = f"{what} {kind}" if lang == "id" else f"{kind} {what}"
-        linear = row["total_length_m"] > 0
-        pct = row["pct_length"] if linear else row["pct_count"]
-        pct_s = "-" if pd.isna(pct) else f"{pct:.0f} %"
-        if linear:
-            detail = f"{number(row['covered_length_m'] / 1000, lang, 1)} {of} {number(row['total_length_m'] / 1000, lang, 1)} km"
-        else:
-            detail = f"{number(row['covered_count'], lang)} {of} {number(row['count'], lang)}"
-        if lang == "id":
-            out.append(f"{pct_s} {what} terpantau ({detail})")
-        else:
-            out.append(f"{pct_s} of {what} covered ({detail})")
-    return out

@@ -1,38 +1,16 @@
-"""Reasons in words for recommended sites, in English or Bahasa Indonesia.
+"""Which recommended site newly covers each demand row, the figures behind a site's reason.
 
-A site's reason is built from the demand it *newly* covers: each demand row is credited to the
-first site in rank order that covers it (and to none when existing cameras already do), so the
-reasons add up to the marginal weights. Demand frames follow :mod:`geo.demand`
-(``layer``, ``kind``, ``name``, ``length_m``, ``area_m2``).
+Each demand row is credited to the first site in rank order that covers it (and to none when
+existing cameras already do), so the reasons add up to the marginal weights. The reasons in words
+are written by :mod:`i18n.reasons`.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 
-__all__ = ["credited_site", "site_reason", "site_reasons"]
-
-_W = {
-    "en": {
-        "covers": "covers", "and": "and", "nothing": "covers no demand that is not already watched",
-        "of": "of", "unnamed": "unnamed road", "flood": "flood-prone river bank",
-        "tps": ("TPS site", "TPS sites"), "business": ("busy business", "busy businesses"),
-        "complaint": ("complaint", "complaints"), "about": "about", "point": ("point", "points"),
-        "area_of": "of",
-    },
-    "id": {
-        "covers": "mencakup", "and": "dan", "nothing": "tidak menambah cakupan baru",
-        "of": "", "unnamed": "jalan tanpa nama", "flood": "tepian sungai rawan banjir",
-        "tps": ("lokasi TPS", "lokasi TPS"), "business": ("usaha ramai", "usaha ramai"),
-        "complaint": ("aduan", "aduan"), "about": "tentang", "point": ("titik", "titik"),
-        "area_of": "",
-    },
-}
-
-_KIND_ID = {"crime": "kriminalitas", "theft": "pencurian", "traffic": "lalu lintas", "waste": "sampah",
-            "flood": "banjir"}
+__all__ = ["credited_site"]
 
 
 def credited_site(A: sp.spmatrix, ranked_sites, already_covered=None) -> np.ndarray:
@@ -52,90 +30,3 @@ def credited_site(A: sp.spmatrix, ranked_sites, already_covered=None) -> np.ndar
     if already_covered is not None:
         out[np.asarray(already_covered, bool)] = -1
     return out
-
-
-def _length(m: float, lang: str) -> str:
-    if m >= 1000:
-        s = f"{m / 1000:.1f} km"
-        return s.replace(".", ",") if lang == "id" else s
-    return f"{m:.0f} m"
-
-
-def _count(n: int, forms: tuple[str, str]) -> str:
-    return f"{n} {forms[0] if n == 1 else forms[1]}"
-
-
-def _join(parts: list[str], lang: str) -> str:
-    w = _W[lang]
-    if len(parts) <= 1:
-        return "".join(parts)
-    return ", ".join(parts[:-1]) + f" {w['and']} " + parts[-1]
-
-
-def site_reason(rows: pd.DataFrame, lang: str = "en", *, max_roads: int = 2, max_kinds: int = 2) -> str:
-    """One sentence from the demand rows a site newly covers, units on every number, e.g.
-    "covers 410 m of Jl. Sultan Hairun, 2 TPS sites and 35 complaints about theft"
-    (``lang="id"``: "mencakup 410 m Jl. Sultan Hairun, 2 lokasi TPS dan 35 aduan tentang pencurian").
-    """
-    lang = "id" if lang == "id" else "en"
-    w = _W[lang]
-    if len(rows) == 0:
-        return w["nothing"]
-    rows = rows.assign(name=rows["name"].fillna("").astype(str), kind=rows["kind"].fillna("").astype(str))
-    parts: list[str] = []
-    of = f" {w['of']} " if w["of"] else " "
-    roads = rows[(rows["layer"] == "road") & (rows["length_m"] > 0)]
-    if len(roads):
-        per = roads.groupby("name")["length_m"].sum().sort_values(ascending=False)
-        named = per[per.index != ""]
-        for name, m in named.iloc[:max_roads].items():
-            parts.append(f"{_length(m, lang)}{of}{name}")
-        rest = float(per.sum() - named.iloc[:max_roads].sum())
-        if rest >= 1:
-            label = w["unnamed"] if named.empty else ("other roads" if lang == "en" else "jalan lain")
-            parts.append(f"{_length(rest, lang)}{of}{label}")
-    flood = rows[rows["layer"] == "flood"]
-    if len(flood):
-        m = float(flood["length_m"].sum())
-        if m > 0:
-            parts.append(f"{_length(m, lang)}{of}{w['flood']}")
-        else:
-            parts.append(f"{float(flood['area_m2'].sum()) / 10_000:.1f} ha {w['flood']}")
-    tps = rows[rows["layer"] == "tps"]
-    if len(tps):
-        parts.append(_count(len(tps), w["tps"]))
-    comp = rows[rows["layer"] == "complaint"]
-    if len(comp):
-        per = comp.groupby("kind").size().sort_values(ascending=False)
-        shown = per.iloc[:max_kinds]
-        for kind, c in shown.items():
-            if kind:
-                k = _KIND_ID.get(kind.lower(), kind) if lang == "id" else kind
-                parts.append(f"{_count(int(c), w['complaint'])} {w['about']} {k}")
-            else:
-                parts.append(_count(int(c), w["complaint"]))
-        other = int(per.sum() - shown.sum())
-        if other:
-            parts.append(_count(other, w["complaint"]) + (" lainnya" if lang == "id" else " of other kinds"))
-    biz = rows[rows["layer"] == "business"]
-    if len(biz):
-        parts.append(_count(len(biz), w["business"]))
-    known = {"road", "flood", "tps", "complaint", "business"}
-    for layer, grp in rows[~rows["layer"].isin(known)].groupby("layer"):
-        if grp["length_m"].sum() > 0:
-            parts.append(f"{_length(float(grp['length_m'].sum()), lang)}{of}{layer}")
-        elif grp["area_m2"].sum() > 0:
-            ha = float(grp["area_m2"].sum()) / 10_000
-            parts.append(f"{ha:.1f} ha {w['area_of']} {layer}".replace("  ", " "))
-        else:
-            parts.append(f"{_count(len(grp), w['point'])} {layer}")
-    return f"{w['covers']} {_join(parts, lang)}"
-
-
-def site_reasons(demand: pd.DataFrame, A: sp.spmatrix, ranked_sites, already_covered=None,
-                 lang: str = "en") -> list[str]:
-    """Reasons for each ranked site (same order), from the demand rows credited to it."""
-    credit = credited_site(A, ranked_sites, already_covered)
-    df = pd.DataFrame(demand.drop(columns="geometry", errors="ignore"))
-    groups = {int(k): g for k, g in df.groupby(credit) if k >= 0}
-    return [site_reason(groups.get(i, df.iloc[:0]), lang) for i in range(len(ranked_sites))]

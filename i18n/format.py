@@ -2,10 +2,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from i18n import t
 
-WIT = timezone(timedelta(hours=9), "WIT")
+WIT = ZoneInfo("Asia/Jayapura")
+"""Ambon's time zone (Waktu Indonesia Timur), the one every time shown is written in."""
+WIT_OFFSET = timedelta(hours=9)
+"""WIT minus UTC, for arithmetic on naive UTC times in bulk (pandas); WIT keeps no daylight saving."""
+DATE_TIME_PATTERN = "%d-%m-%Y %H:%M"
+"""How a moment is written everywhere, server and browser: "27-11-2026 14:02" (then " WIT")."""
 
 
 def wit_time(ts: float | datetime | None, *, with_date: bool = True, seconds: bool = False) -> str:
@@ -18,7 +24,7 @@ def wit_time(ts: float | datetime | None, *, with_date: bool = True, seconds: bo
         moment = moment.replace(tzinfo=timezone.utc)
     if not with_date:
         return moment.astimezone(WIT).strftime("%H:%M:%S WIT")
-    return moment.astimezone(WIT).strftime("%d-%m-%Y %H:%M:%S WIT" if seconds else "%d-%m-%Y %H:%M WIT")
+    return moment.astimezone(WIT).strftime(DATE_TIME_PATTERN + (":%S WIT" if seconds else " WIT"))
 
 
 def age_text(seconds: float, lang: str) -> str:

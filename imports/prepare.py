@@ -18,11 +18,12 @@ import pandas as pd
 import shapely
 
 from geo.crs import AMBON_REGION_LONLAT, WGS84
+from i18n.format import WIT_OFFSET
 from imports.reader import ImportRefused, RawLayer, normalise_name
 from imports.specs import Field, LayerSpec
 from store.vocabulary import AGENCIES, COMPLAINT_CATEGORY_AGENCY
 
-LOCAL_UTC_OFFSET = pd.Timedelta(hours=9)
+LOCAL_UTC_OFFSET = pd.Timedelta(WIT_OFFSET)
 """Times in a file without an offset are Ambon's (WIT, UTC+9); the store keeps naive UTC."""
 GEOMETRY_TYPES = {"point": ("Point",), "line": ("LineString", "MultiLineString"), "polygon": ("Polygon", "MultiPolygon")}
 MARKUP = re.compile(r"<[^>]*>")

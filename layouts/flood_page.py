@@ -13,9 +13,9 @@ from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
 from flood.board import CHANNELS, NO_GAUGE
-from flood.messages import WIT, wit_text
+from flood.messages import wit_text
 from i18n import bundle, t
-from i18n.format import number
+from i18n.format import WIT_OFFSET, number
 from layouts import ids
 from layouts.controls import dropdown
 from layouts.legend import basemap_rows, box, hazard_rows, legend_panel, row
@@ -103,11 +103,11 @@ def level_figure(series: pd.DataFrame, rain: pd.DataFrame, gauge: pd.Series, sin
     """Water level (cm) over [since, until] (UTC, drawn in WIT), threshold lines of Waspada/Siaga/Awas, rain bars (mm/h);
     `drill`, a drill's level series (time, level_cm), drawn apart as a dotted line named LATIHAN / DRILL."""
     figure = go.Figure()
-    figure.add_bar(x=rain.time + WIT, y=rain.rain_mm_h, name=t("flood.chart.rain", lang), yaxis="y2", marker_color="#9ecae1", opacity=0.6)
-    figure.add_scatter(x=series.time + WIT, y=series.level_cm, mode="lines+markers", name=t("flood.chart.level", lang),
+    figure.add_bar(x=rain.time + WIT_OFFSET, y=rain.rain_mm_h, name=t("flood.chart.rain", lang), yaxis="y2", marker_color="#9ecae1", opacity=0.6)
+    figure.add_scatter(x=series.time + WIT_OFFSET, y=series.level_cm, mode="lines+markers", name=t("flood.chart.level", lang),
                        line={"color": "#12355b", "width": 2}, marker={"size": 4})
     if drill is not None and len(drill):
-        figure.add_scatter(x=drill.time + WIT, y=drill.level_cm, mode="lines", name=t("flood.chart.drill", lang),
+        figure.add_scatter(x=drill.time + WIT_OFFSET, y=drill.level_cm, mode="lines", name=t("flood.chart.drill", lang),
                            line={"color": "#7b3fa0", "width": 2, "dash": "dot"})
     for level, column in ((1, "waspada_cm"), (2, "siaga_cm"), (3, "awas_cm")):
         value = float(gauge[column])
@@ -117,7 +117,7 @@ def level_figure(series: pd.DataFrame, rain: pd.DataFrame, gauge: pd.Series, sin
     top = max(float(gauge["awas_cm"]) * 1.15, highest * 1.05)
     figure.update_layout(
         margin={"l": 55, "r": 55, "t": 10, "b": 40}, height=300, legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
-        xaxis={"title": t("flood.chart.time", lang), "range": [since + WIT, until + WIT], "tickformat": "%H:%M\n%d-%m"},
+        xaxis={"title": t("flood.chart.time", lang), "range": [since + WIT_OFFSET, until + WIT_OFFSET], "tickformat": "%H:%M\n%d-%m"},
         yaxis={"title": t("flood.chart.level_axis", lang), "range": [0, top]},
         yaxis2={"title": t("flood.chart.rain_axis", lang), "overlaying": "y", "side": "right", "showgrid": False, "rangemode": "tozero"},
         plot_bgcolor="#ffffff",

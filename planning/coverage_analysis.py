@@ -31,13 +31,13 @@ from geo.coverage import coverage_matrix, points_xy
 from geo.crs import AMBON_UTM, WGS84
 from geo.demand import combine_demand, sample_line_points, sample_lines, sample_polygons, weighted_points
 from geo.export import recommendation_frame, recommendation_sectors
-from geo.gaps import demand_covered, gap_by_area, gap_by_layer, gap_sentences, hex_grid
+from geo.gaps import demand_covered, gap_by_area, gap_by_layer, hex_grid
 from geo.headings import DEFAULT_FOV_DEG, best_headings
 from geo.mclp import Cancelled, solve_mclp, spacing_conflicts
 from geo.roads import ROAD_GROUPS, road_group
-from geo.reasons import site_reasons
 from geo.sectors import camera_arrays
 from i18n import LANGUAGES, t
+from i18n.reasons import gap_sentences, site_reasons
 from imports.models import Obstacle
 from store import layers
 from store.models import Business, Camera, FloodZone, River, TpsSite

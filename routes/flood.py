@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hmac
 import json
-import os
 from datetime import datetime
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
@@ -75,11 +74,11 @@ def alert_cap(alert_id: int):
     return response
 
 
-def init_flood_routes(server: Flask, engine: Engine, api_key: str | None = None) -> None:
+def init_flood_routes(server: Flask, engine: Engine, api_key: str = "") -> None:
     """Register the flood endpoints on the app's Flask server.
 
-    `api_key` defaults to env FLOOD_API_KEY; without one every POST is refused (401), so a
+    `api_key` is Settings.flood_api_key (FLOOD_API_KEY); without one every POST is refused (401), so a
     forgotten key never leaves the endpoint open.
     """
-    server.extensions[EXTENSION] = {"engine": engine, "api_key": api_key or os.environ.get("FLOOD_API_KEY", "")}
+    server.extensions[EXTENSION] = {"engine": engine, "api_key": api_key}
     server.register_blueprint(blueprint)

@@ -23,6 +23,7 @@ from geo.ambon import island_outline
 from geo.geojson import to_geojson_bytes
 from geo.roads import road_group
 from geo.sectors import camera_sectors
+from i18n.format import wit_time
 from store import complaint_grid, layers
 from store.layers import fingerprint
 from store.cameras import CAMERA_PROPERTIES, camera_points
@@ -110,7 +111,8 @@ def _layer_payload(engine: Engine, name: str) -> bytes:
         cameras = layers.read_features(engine, Camera, columns=["id", "kind", "heading_deg", "fov_deg", "range_m"])
         return to_geojson_bytes(cameras.set_geometry(camera_sectors(cameras)), ["id", "kind"])
     if name == "tps":
-        return to_geojson_bytes(layers.read_features(engine, TpsSite), ["id", "name", "capacity_m3", "desa_code"])
+        sites = layers.read_features(engine, TpsSite)
+        return to_geojson_bytes(sites.assign(desa=sites["desa_code"].map(layers.area_names(engine))), ["id", "name", "capacity_m3", "desa"])
     if name == "roads":
         roads = read_roads(engine)
         roads["g"] = road_group(roads["highway"]).to_numpy()  # the style group; the class itself is not drawn
@@ -197,6 +199,11 @@ def init_layer_routes(server: Flask, engine: Engine, cache: Cache) -> None:
         record = current_account().complaint_view(record)
         if record is None:
             abort(403, description="This complaint belongs to another agency")
-        return jsonify({k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in record.items()})
+        names = layers.area_names(engine)
+        # what the popup shows, written here so that the map writes times and places as every page does
+        shown = {"desa": names.get(record.get("desa_code")), "kecamatan": names.get(record.get("kecamatan_code")),
+                 **{f"{key}_text": wit_time(record.get(key)) if record.get(key) else None
+                    for key in ("created_at", "responded_at", "closed_at")}}
+        return jsonify({**{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in record.items()}, **shown})
 
     server.register_blueprint(bp)

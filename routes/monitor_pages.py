@@ -16,7 +16,7 @@ from flask_wtf.csrf import generate_csrf
 from auth.web import audit_event, current_account
 from config import ROOT
 from i18n import t
-from i18n.format import WIT, duration_text, number, percent, wit_time
+from i18n.format import WIT_OFFSET, duration_text, number, percent, wit_time
 from monitor.models import KINDS
 from monitor.store import (ServiceInvalid, add_note, add_webhook, incidents, list_services, maintenance, plan_maintenance,
                            remove_webhook, save_service, service_status, utcnow, webhook_rows)
@@ -45,7 +45,7 @@ def _back(endpoint: str, message_key: str, **params) -> flask.Response:
 def parse_wit(text: str) -> datetime:
     """"YYYY-MM-DD HH:MM" (or the browser's "YYYY-MM-DDTHH:MM") in WIT → naive UTC; ValueError otherwise."""
     local = datetime.strptime((text or "").strip().replace("T", " "), "%Y-%m-%d %H:%M")
-    return local - WIT.utcoffset(None)
+    return local - WIT_OFFSET
 
 
 @blueprint.get("", strict_slashes=False)

@@ -12,10 +12,15 @@ import shapely
 from sqlalchemy import Engine, delete, insert, select, update
 
 from cameras.config import AddressPolicy, CameraSettings, ConfigError, check_address, parse_spec, split_credentials
+from geo.boundaries import WATERFRONT_M, assign_areas
+from geo.crs import WGS84
 from geo.geojson import to_geojson_bytes
 from geo.sectors import camera_sectors
 from store import layers
 from store.models import AdminArea, Camera
+
+WATERFRONT_DEG = 2 * WATERFRONT_M / 111_000
+"""The waterfront distance in degrees of longitude or latitude, doubled for room (near the equator, as Ambon is, a degree is about 111 km either way)."""
 
 
 def camera_specs(engine: Engine) -> list[dict]:
@@ -37,8 +42,7 @@ def camera_points(engine: Engine, bbox: layers.BBox | None = None) -> gpd.GeoDat
     """Camera positions (EPSG:4326) with their spec and the names of their desa and kecamatan,
     inside `bbox` (all when None)."""
     cameras = layers.read_features(engine, Camera, bbox=bbox)
-    with engine.connect() as conn:
-        names = dict(conn.execute(select(AdminArea.code, AdminArea.name)).all())
+    names = layers.area_names(engine)
     return cameras.assign(desa=cameras["desa_code"].map(names), kecamatan=cameras["kecamatan_code"].map(names))
 
 
@@ -102,15 +106,17 @@ def validate_camera(fields: dict, media_root: Path | None, address_policy: Addre
 
 
 def _area_codes(conn, lon: float, lat: float) -> dict:
-    """The desa and kecamatan a point lies in (None outside every desa)."""
+    """The desa and kecamatan a point lies in, by the one rule of :func:`geo.boundaries.assign_areas`
+    (the smaller of overlapping neighbours, the nearest within its waterfront distance offshore;
+    None farther out). Only desa whose box comes within that distance are read."""
+    margin = WATERFRONT_DEG
     rows = conn.execute(select(AdminArea.code, AdminArea.parent_code, AdminArea.geom_wkb).where(
-        AdminArea.level == "desa", AdminArea.min_lon <= lon, AdminArea.max_lon >= lon,
-        AdminArea.min_lat <= lat, AdminArea.max_lat >= lat))
-    point = shapely.Point(lon, lat)
-    for code, parent, wkb in rows:
-        if shapely.from_wkb(wkb).contains(point):
-            return {"desa_code": code, "kecamatan_code": parent}
-    return {"desa_code": None, "kecamatan_code": None}
+        AdminArea.level == "desa", AdminArea.min_lon <= lon + margin, AdminArea.max_lon >= lon - margin,
+        AdminArea.min_lat <= lat + margin, AdminArea.max_lat >= lat - margin)).all()
+    desa = gpd.GeoDataFrame({"code": [r.code for r in rows], "parent_code": [r.parent_code for r in rows]},
+                            geometry=shapely.from_wkb([r.geom_wkb for r in rows]), crs=WGS84)
+    placed = assign_areas(gpd.GeoSeries([shapely.Point(lon, lat)], crs=WGS84), desa).iloc[0]
+    return {"desa_code": placed["desa_code"], "kecamatan_code": placed["kecamatan_code"]}
 
 
 def _storable_id(camera_id) -> bool:

@@ -120,6 +120,12 @@ def read_admin_areas(engine: Engine, level: str) -> gpd.GeoDataFrame:
     return _to_frame(engine, statement, AdminArea)
 
 
+def area_names(engine: Engine) -> dict[str, str]:
+    """The name of every kecamatan and desa by its code, for what people read instead of codes."""
+    with engine.connect() as conn:
+        return dict(conn.execute(select(AdminArea.code, AdminArea.name)).all())
+
+
 @dataclass(frozen=True)
 class ComplaintFilter:
     """What the side panel filters complaints by. Empty tuples mean "all"; dates are inclusive."""

@@ -20,6 +20,7 @@ import pandas as pd
 
 from sqlalchemy import insert
 
+from i18n.format import WIT_OFFSET
 from tax.flags import add_months, due_date, month_start
 from tax.ingest import MonthlyReturn, key_hash
 from tax.models import TaxTransaction
@@ -27,7 +28,6 @@ from tax.monitor import latest_due_month
 from tax.store import store_returns, write_daily_sales, write_devices
 
 log = logging.getLogger(__name__)
-WIT = timedelta(hours=9)
 MONTHS = 24
 RAMADAN_MONTHS = {date(2025, 3, 1), date(2026, 2, 1), date(2027, 2, 1)}
 """Months mostly in Ramadan, when the city's restaurants sell about a quarter less by day."""
@@ -68,7 +68,7 @@ def planted_rows(n: int, seed: int = 11) -> dict[str, np.ndarray]:
 def build_tax_demo(businesses: pd.DataFrame, now: datetime, seed: int = 11, rate: float = 0.10, due_day: int = 15) -> TaxDemo:
     """Everything above for `businesses` (columns id, category, opens_hour, closes_hour), as at `now` (naive UTC)."""
     rng = np.random.default_rng(seed)
-    now_wit = pd.Timestamp(now) + WIT
+    now_wit = pd.Timestamp(now) + WIT_OFFSET
     today = now_wit.date()
     this_month = month_start(today)
     first_month = add_months(this_month, -MONTHS)
@@ -113,12 +113,12 @@ def build_tax_demo(businesses: pd.DataFrame, now: datetime, seed: int = 11, rate
     tx_hour = opens[tx_business] + rng.uniform(0, 1, counts.sum()) * (closes - opens)[tx_business]
     tx_time_wit = pd.Timestamp(days[yesterday]) + pd.to_timedelta(tx_hour, unit="h")
     transactions = pd.DataFrame({"device_index": tx_business, "receipt": [f"{days[yesterday]:%y%m%d}-{i:06d}" for i in range(counts.sum())],
-                                 "time": (tx_time_wit - WIT).floor("s"), "amount_idr": tx_amount.astype("int64")})
+                                 "time": (tx_time_wit - WIT_OFFSET).floor("s"), "amount_idr": tx_amount.astype("int64")})
     amounts[:, yesterday] = np.bincount(tx_business, weights=tx_amount, minlength=n)
 
     codes = [f"TB-{i:04d}" for i in ids]
-    devices = pd.DataFrame({"code": codes, "business_id": ids, "installed_at": pd.to_datetime(installed) - WIT,
-                            "key_hash": [key_hash(demo_key(c)) for c in codes], "last_seen_at": pd.to_datetime(last_seen) - WIT})
+    devices = pd.DataFrame({"code": codes, "business_id": ids, "installed_at": pd.to_datetime(installed) - WIT_OFFSET,
+                            "key_hash": [key_hash(demo_key(c)) for c in codes], "last_seen_at": pd.to_datetime(last_seen) - WIT_OFFSET})
     rows, cols = np.nonzero(amounts > 0)
     receipts = np.maximum(1, np.round(amounts[rows, cols] / TICKET_IDR)).astype(int)
     receipts[cols == yesterday] = counts[rows[cols == yesterday]]
@@ -191,7 +191,7 @@ def feed_demo_boxes(engine, now: datetime, seed: int = 11) -> int:
     if devices.empty:
         return 0
     silent = set(taxpayers.index[planted_rows(len(taxpayers), seed)["silent"]])
-    daily_mean = read_daily_mean(engine, (pd.Timestamp(now) + WIT).date())
+    daily_mean = read_daily_mean(engine, (pd.Timestamp(now) + WIT_OFFSET).date())
     end = pd.Timestamp(now).floor(FEED_SLOT)
     sales = []
     for device in devices.itertuples():
@@ -203,7 +203,7 @@ def feed_demo_boxes(engine, now: datetime, seed: int = 11) -> int:
         start = max(pd.Timestamp(device.last_seen_at) if pd.notna(device.last_seen_at) else end - pd.Timedelta(days=1),
                     end - pd.Timedelta(days=1)).ceil(FEED_SLOT)
         slots = pd.date_range(start, end, freq=FEED_SLOT)
-        hours = ((slots + WIT) - (slots + WIT).normalize()) / pd.Timedelta(hours=1)
+        hours = ((slots + WIT_OFFSET) - (slots + WIT_OFFSET).normalize()) / pd.Timedelta(hours=1)
         slots = slots[(hours >= opens) & (hours < closes)]
         per_slot = max(5_000, daily_mean.get(device.business_id, 1_000_000.0) / max(1, (closes - opens) * 4))
         for slot in slots:

@@ -17,10 +17,12 @@ its explanation is written from (in the reader's language, by the page: no words
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
+
+from i18n.format import WIT_OFFSET
 
 FLAG_KINDS = ("underpaid", "silent", "dip", "late")
 """Worst first: the map colours a business by the first of these among its open cases."""
@@ -38,7 +40,6 @@ MIN_PEERS = 4
 """Fewer businesses of the same category in the kecamatan: peers are that category city-wide."""
 LATE_INTEREST_PER_MONTH = 0.01
 """Administrative interest on late tax, per month or part of a month (UU 1/2022, HKPD)."""
-WIT = timedelta(hours=9)
 FLAG_COLUMNS = ["business_id", "kind", "period", "month", "at_stake_idr", "score", "facts"]
 
 
@@ -65,7 +66,7 @@ def monthly_from_daily(daily: pd.DataFrame) -> pd.DataFrame:
 
 def daily_mean_from_daily(daily: pd.DataFrame, now: datetime, days: int = 28) -> pd.Series:
     """Mean recorded sales per day (rupiah) of the `days` WIT days before `now`'s, by business id."""
-    start = (pd.Timestamp(now) + WIT).normalize() - pd.Timedelta(days=days)
+    start = (pd.Timestamp(now) + WIT_OFFSET).normalize() - pd.Timedelta(days=days)
     return daily[pd.to_datetime(daily["day"]) >= start].groupby("business_id")["amount_idr"].sum() / days
 
 
@@ -87,7 +88,7 @@ def _flags(frame: pd.DataFrame, kind: str, period, month: date, at_stake: pd.Ser
 
 def covered_businesses(devices: pd.DataFrame, month: date) -> pd.Index:
     """Businesses whose tapping box recorded the whole month (installed before it began)."""
-    installed = pd.to_datetime(devices["installed_at"]) + WIT
+    installed = pd.to_datetime(devices["installed_at"]) + WIT_OFFSET
     return pd.Index(devices.loc[installed.dt.date <= month, "business_id"].unique())
 
 
@@ -189,8 +190,8 @@ def dip_flags(sales: pd.DataFrame, businesses: pd.DataFrame, month: date, rate: 
 def open_hours_between(start: pd.Series, end: datetime, opens: pd.Series, closes: pd.Series) -> pd.Series:
     """Opening hours (float, hours) between each `start` and `end` (naive UTC), for businesses open
     every day from `opens` to `closes` (WIT whole hours)."""
-    start_wit = pd.to_datetime(start) + WIT
-    end_wit = pd.Timestamp(end) + WIT
+    start_wit = pd.to_datetime(start) + WIT_OFFSET
+    end_wit = pd.Timestamp(end) + WIT_OFFSET
     daily = (closes - opens).clip(lower=0)
 
     def open_so_far(hour) -> pd.Series:
@@ -217,7 +218,7 @@ def silent_flags(devices: pd.DataFrame, businesses: pd.DataFrame, daily_mean: pd
     frame = frame[frame["silent_hours"] >= SILENT_OPEN_HOURS]
     per_hour = daily_mean.reindex(frame["business_id"]).fillna(0).to_numpy() / (frame["closes"] - frame["opens"]).clip(lower=1).to_numpy()
     at_stake = pd.Series(rate * per_hour * frame["silent_hours"].to_numpy(), index=frame.index)
-    month = month_start((pd.Timestamp(now) + WIT).date())
+    month = month_start((pd.Timestamp(now) + WIT_OFFSET).date())
     facts = [{"device": code, "since": s.isoformat(), "open_hours": float(h)}
              for code, s, h in zip(frame["code"], frame["since"], frame["silent_hours"])]
     periods = [f"{code}@{s:%Y-%m-%dT%H:%M}" for code, s in zip(frame["code"], frame["since"])]
@@ -227,7 +228,7 @@ def silent_flags(devices: pd.DataFrame, businesses: pd.DataFrame, daily_mean: pd
 def month_flags(sales: pd.DataFrame, daily_mean: pd.Series, returns: pd.DataFrame, businesses: pd.DataFrame, devices: pd.DataFrame,
                 month: date, now: datetime, rate: float, due_day: int) -> pd.DataFrame:
     """Every flag of `month` (underpaid, dip, late) and the boxes silent at `now`, best score first."""
-    today = (pd.Timestamp(now) + WIT).date()
+    today = (pd.Timestamp(now) + WIT_OFFSET).date()
     parts = [underpaid_flags(sales, returns, devices, month, rate),
              silent_flags(devices, businesses, daily_mean, now, rate),
              dip_flags(sales, businesses, month, rate),

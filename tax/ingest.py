@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
+from i18n.format import WIT
+
 MAX_FUTURE = timedelta(minutes=10)
 """Sales stamped later than now + this are refused (a box with a wrong clock)."""
 MAX_AMOUNT_IDR = 1_000_000_000
@@ -23,7 +25,6 @@ MAX_AMOUNT_IDR = 1_000_000_000
 PLAIN_NUMBER = re.compile(r"^\s*\d+(\.\d{1,2})?\s*$")
 """Amounts as text must be plain digits (and at most two decimals after a point): "1.234.567,00"
 could mean a thousand times more or less depending on who wrote it, so it is refused, not guessed."""
-WIT = timezone(timedelta(hours=9))
 
 REASON_TEXT = {
     "not_object": "row is not an object",

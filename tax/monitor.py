@@ -1,19 +1,19 @@
 """The month's flags for every business, from the store, turned into follow-up cases."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pandas as pd
 from sqlalchemy import Engine
 
+from i18n.format import WIT_OFFSET
 from tax import cases, flags, store
 
-WIT = timedelta(hours=9)
 
 
 def wit_today(now: datetime) -> date:
     """The Ambon calendar day at `now` (naive UTC)."""
-    return (now + WIT).date()
+    return (now + WIT_OFFSET).date()
 
 
 def latest_due_month(today: date, due_day: int) -> date:

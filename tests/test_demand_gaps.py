@@ -7,8 +7,9 @@ import shapely
 
 from geo.crs import AMBON_UTM, WGS84
 from geo.demand import combine_demand, sample_lines, sample_polygons, weighted_points
-from geo.gaps import demand_covered, gap_by_area, gap_by_layer, gap_sentences, hex_grid
-from geo.reasons import credited_site, site_reason, site_reasons
+from geo.gaps import demand_covered, gap_by_area, gap_by_layer, hex_grid
+from geo.reasons import credited_site
+from i18n.reasons import gap_sentences, site_reason, site_reasons
 
 X0, Y0 = 410_000.0, 9_597_000.0
 

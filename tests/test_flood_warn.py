@@ -99,7 +99,7 @@ def test_endpoint_needs_the_key(client):
 
 
 def test_endpoint_without_a_configured_key_refuses_everyone(engine, monkeypatch):
-    monkeypatch.delenv("FLOOD_API_KEY", raising=False)
+    monkeypatch.setenv("FLOOD_API_KEY", "from-the-environment")  # read once, in Settings, never here
     server = Flask(__name__)
     init_flood_routes(server, engine)
     assert server.test_client().post("/api/flood/readings", json=rows(), headers={"X-API-Key": ""}).status_code == 401

@@ -1,5 +1,6 @@
 """Layer and detail routes through the real app (Flask test client, SQLite store seeded with the demo)."""
 import gzip
+import re
 
 import orjson
 import pytest
@@ -59,6 +60,8 @@ def test_unknown_layer_is_404(client):
 def test_details_behind_a_click(client):
     complaint = client.get("/api/complaints/1").get_json()
     assert complaint["ticket"].startswith("AMB-") and complaint["agency"]
+    assert re.fullmatch(r"\d\d-\d\d-\d{4} \d\d:\d\d WIT", complaint["created_at_text"])  # as every page writes it
+    assert complaint["desa"] and not complaint["desa"].startswith("81.71")  # the desa's name, not its code
     assert client.get("/api/complaints/999999").status_code == 404
 
 

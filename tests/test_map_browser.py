@@ -1,4 +1,6 @@
 """The city map in a real headless Chromium, as an operator would use it."""
+import re
+
 import pytest
 
 from tests.conftest import login
@@ -75,7 +77,9 @@ def test_complaint_popup_loads_details(page, live_app):
     page.locator("path[data-test-uncovered]").click(force=True)
     popup = page.locator(".leaflet-popup-content")
     popup.get_by_text("AMB-").wait_for(timeout=10_000)
-    assert "WIT" in popup.inner_text()  # times in Ambon's own time zone
+    text = popup.inner_text()
+    assert re.search(r"\d\d-\d\d-\d{4} \d\d:\d\d WIT", text)  # Ambon's time, written as on every page
+    assert not re.search(r"81\.71\.\d\d\.\d{4}", text)  # the desa by its name, not its code
     page.wait_for_timeout(1500)
     assert len(fetched) == 1  # details fetched once, not again on every redraw of the popup
     assert page.errors == []

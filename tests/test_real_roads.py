@@ -8,7 +8,7 @@ import pytest
 from geo.coverage import coverage_matrix, points_xy
 from geo.demand import sample_lines
 from geo.mclp import solve_mclp, spacing_conflicts
-from geo.reasons import site_reasons
+from i18n.reasons import site_reasons
 
 GEODATA = Path(os.environ.get("GEODATA_DIR", Path(__file__).resolve().parents[1].parent / "shared" / "geodata"))
 ROADS = GEODATA / "ambon_roads_osm.geojson"
