@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from alerts import AlertCentre
-from alerts.sources import camera_down_source, flood_raised_source, service_down_source
+from alerts.sources import camera_down_source, flood_drill_source, flood_raised_source, service_down_source
 from alerts.store import preferences
 from auth.web import camera_authorizer, current_account, init_auth, shell_session
 from callbacks import admin, cameras, complaints_desk, coverage, flood, map_view, room
@@ -122,6 +122,7 @@ def alert_centre(engine, board) -> AlertCentre:
     return (AlertCentre()
             .add("cameras", camera_down_source(board, engine), permission="camera")
             .add("flood", flood_raised_source(engine), permission=("flood", "room"))
+            .add("flood-drill", flood_drill_source(engine), permission="flood")  # drills are BPBD's, not the room's
             .add("services", service_down_source(engine), permission=("monitor", "room")))
 
 

@@ -34,7 +34,10 @@ class Alert:
     `key` identifies this occurrence (a camera going down again is a new key), so an
     acknowledgement covers exactly it. `title_key` is an i18n key; its `params` fill the text, and a
     parameter whose name ends in "_key" is itself an i18n key (the UI translates it). `raised_at`
-    is naive UTC. `camera_group`, when set, limits the alert to accounts that may watch that group.
+    is naive UTC, the real time it was raised (a drill's simulated times are turned into the real
+    time they were played). `camera_group`, when set, limits the alert to accounts that may watch that
+    group. `rank` orders alerts of the same severity (higher first: a flood alert's level, so Awas
+    heads Siaga).
     """
 
     kind: str
@@ -45,6 +48,7 @@ class Alert:
     link: str | None = None
     raised_at: datetime | None = None
     camera_group: str | None = None
+    rank: int = 0
 
     def as_dict(self) -> dict:
         return {"kind": self.kind, "key": self.key, "severity": self.severity, "title_key": self.title_key,
@@ -79,8 +83,8 @@ class AlertCentre:
         return [registered.name for registered in self._sources]
 
     def open_alerts(self, account) -> list[Alert]:
-        """The alerts open now that `account` (an auth.policy.Account) may see, most urgent and
-        newest first."""
+        """The alerts open now that `account` (an auth.policy.Account) may see: most severe first, then
+        highest rank, then newest raised (real time)."""
         found: list[Alert] = []
         for registered in self._sources:
             if not any(account.can(p) for p in registered.permission):
@@ -91,8 +95,8 @@ class AlertCentre:
                 log.exception("alert source %s failed", registered.name)
                 continue
             found += [a for a in alerts if a.camera_group is None or account.may_use_camera("thumbnail", a.camera_group or None)]
-        return sorted(found, key=lambda a: (-SEVERITIES.index(a.severity) if a.severity in SEVERITIES else 0,
-                                            -(a.raised_at.timestamp() if a.raised_at else 0)))
+        return sorted(found, key=lambda a: (-SEVERITIES.index(a.severity) if a.severity in SEVERITIES else 0, -a.rank,
+                                            -(a.raised_at.timestamp() if a.raised_at else 0), a.key))
 
 
 def unacknowledged(alerts: list[Alert], acknowledged: set[str]) -> list[Alert]:

@@ -1,18 +1,19 @@
-"""The alert sources of the Command Center itself: cameras that went down, flood levels raised.
+"""The alert sources of the Command Center itself: cameras that went down, flood levels raised
+(real ones, and drills' apart).
 
 Each `*_source(...)` returns a zero-argument function for `AlertCentre.add`; the work per call is
 one read of the published camera health (cache) or one small indexed query.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from sqlalchemy import Engine, select
 
 from alerts import Alert
 from cameras.health import OFFLINE
-from flood.models import Alert as FloodAlert, Gauge
+from flood.models import REAL, Alert as FloodAlert, Gauge, SimulationRun
 from monitor.store import incident_alerts
 from store.models import Camera
 
@@ -50,19 +51,37 @@ def camera_down_source(board, engine: Engine) -> Callable[[], list[Alert]]:
 
 
 def flood_raised_source(engine: Engine) -> Callable[[], list[Alert]]:
-    """Alerts for every flood alert level raised at a gauge and not yet closed by staff (flood.models.Alert):
-    an alert stays actionable until BPBD closes it, whatever the river does meanwhile."""
+    """Alerts for every real flood alert level raised at a gauge and not yet closed by staff (flood.models.Alert):
+    an alert stays actionable until BPBD closes it, whatever the river does meanwhile. Siaga and Awas
+    are critical, Waspada a warning; drills are `flood_drill_source`'s."""
     def flood_raised() -> list[Alert]:
-        statement = (select(FloodAlert.id, FloodAlert.level, FloodAlert.raised_at, FloodAlert.level_cm, FloodAlert.exercise, Gauge.name)
-                     .join(Gauge, Gauge.id == FloodAlert.gauge_id).where(FloodAlert.closed_at.is_(None)))
+        statement = (select(FloodAlert.id, FloodAlert.level, FloodAlert.raised_at, FloodAlert.level_cm, Gauge.name)
+                     .join(Gauge, Gauge.id == FloodAlert.gauge_id).where(FloodAlert.closed_at.is_(None), FloodAlert.scenario == REAL))
         with engine.connect() as conn:
             rows = conn.execute(statement).all()
         return [Alert(kind="flood", key=f"flood:{row.id}", severity="critical" if row.level >= 2 else "warning",
-                      title_key="alert.flood_exercise" if row.exercise else "alert.flood_raised",
-                      params={"gauge": row.name, "level_key": f"flood.level.{row.level}", "cm": round(row.level_cm)},
-                      link="/banjir", raised_at=row.raised_at)
+                      title_key="alert.flood_raised", params={"gauge": row.name, "level_key": f"flood.level.{row.level}", "cm": round(row.level_cm)},
+                      link="/banjir", raised_at=row.raised_at, rank=int(row.level))
                 for row in rows]
     return flood_raised
+
+
+def flood_drill_source(engine: Engine) -> Callable[[], list[Alert]]:
+    """Alerts of drills (exercises, marked LATIHAN) not yet closed: low severity ("info"), whatever the
+    level, and raised at the real time the drill played them (a drill replays the past at its speed,
+    so its own times are simulated ones). Meant for BPBD only (register with the "flood" permission)."""
+    def flood_drill() -> list[Alert]:
+        statement = (select(FloodAlert.id, FloodAlert.level, FloodAlert.raised_at, FloodAlert.level_cm, Gauge.name,
+                            SimulationRun.started_at, SimulationRun.event_start, SimulationRun.speed)
+                     .join(Gauge, Gauge.id == FloodAlert.gauge_id).join(SimulationRun, SimulationRun.id == FloodAlert.scenario)
+                     .where(FloodAlert.closed_at.is_(None), FloodAlert.scenario != REAL))
+        with engine.connect() as conn:
+            rows = conn.execute(statement).all()
+        return [Alert(kind="flood", key=f"flood:{row.id}", severity="info", title_key="alert.flood_exercise",
+                      params={"gauge": row.name, "level_key": f"flood.level.{row.level}", "cm": round(row.level_cm)}, link="/banjir",
+                      raised_at=row.started_at + max(row.raised_at - row.event_start, timedelta(0)) / row.speed, rank=int(row.level))
+                for row in rows]
+    return flood_drill
 
 
 def service_down_source(engine: Engine) -> Callable[[], list[Alert]]:

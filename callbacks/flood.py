@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from auth.web import audit_event, current_actor
 from flood import board, store
 from flood.impact import Impact
+from flood.models import REAL
 from flood.messages import wit_text
 from flood.simulation import clear_simulation, end_simulation, simulation_progress, speed_for, start_simulation
 from geo.geojson import to_geojson_bytes
@@ -56,8 +57,9 @@ def _gauge_options(engine: Engine) -> list[dict]:
 
 
 def _map_layers(engine: Engine) -> tuple[dict, dict]:
-    """GeoJSON of the watersheds with their level and of the gauges with their state, for the map."""
-    gauges = board.gauge_status(engine)
+    """GeoJSON of the watersheds with their level and of the gauges with their state, for the map (a drill's
+    state while its data is on the board, see board.scenario_shown)."""
+    gauges = board.gauge_status(engine, board.scenario_shown(engine))
     gauges["time_wit"] = [wit_text(moment.to_pydatetime()) if pd.notna(moment) else None for moment in gauges.reading_time]
     sheds = board.watershed_levels(engine, gauges)
     return (_geojson(sheds, ["id", "name", "level"]),
@@ -209,7 +211,8 @@ def register(app: Dash, services: Services) -> None:
     )
     def chart(_version, gauge_id, hours, lang):
         lang = normalise_language(lang)
-        gauges = board.gauge_status(engine).set_index("id", drop=False)
+        scenario = board.scenario_shown(engine)
+        gauges = board.gauge_status(engine, scenario).set_index("id", drop=False)
         if gauge_id not in gauges.index:  # no gauge in the store yet
             return view.message_figure(t("flood.chart.no_gauge", lang)), None
         hours = hours if hours in view.CHART_HOURS else 24
@@ -217,10 +220,11 @@ def register(app: Dash, services: Services) -> None:
         until = _utcnow()
         since = until - timedelta(hours=hours)
         series = store.read_series(engine, int(gauge_id), since=since)
-        rain = store.read_series(engine, int(gauge_id), kind="rain", since=since)
-        drill = simulation_progress(engine)
-        drill_series = None if drill.run_id is None or drill.cleared else store.read_series(engine, int(gauge_id), since=since, scenario=drill.run_id)
-        return view.level_figure(series, rain, gauge, since, until, lang, drill_series), view.gauge_summary(gauge, lang)
+        # during a drill the rain bars and the dotted level line are the drill's, the solid line the real series
+        rain = store.read_series(engine, int(gauge_id), kind="rain", since=since, scenario=scenario)
+        drill_series = None if scenario == REAL else store.read_series(engine, int(gauge_id), since=since, scenario=scenario)
+        return (view.level_figure(series, rain, gauge, since, until, lang, drill_series),
+                view.gauge_summary(gauge, lang, exercise=scenario != REAL))
 
     def act(request) -> bool:
         """Record what the operator pressed on an alert card (FLOOD_ACTION, from the browser: every part

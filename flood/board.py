@@ -34,34 +34,43 @@ HISTORY_PER_PAGE = 10
 time to draw a list grows faster than its length)."""
 
 
-def gauge_status(engine: Engine) -> gpd.GeoDataFrame:
-    """Gauges (EPSG:4326) with their thresholds and current state.
+def gauge_status(engine: Engine, scenario: int = REAL) -> gpd.GeoDataFrame:
+    """Gauges (EPSG:4326) with their thresholds and current state in `scenario` (the real one, or a
+    drill's: see `scenario_shown`).
 
     Added columns: `alert_level` (highest active alert, 0 Normal), `level_cm` and `reading_time` of
     the newest reading (NaN/NaT without readings), `rate_cm_h` (least-squares rise over the last
     hour of readings; NaN with fewer than two), `rain_mm_h` (newest rain reading, NaN if none).
     """
     gauges = store.read_gauges(engine)
-    active = store.read_alerts(engine, active_only=True, scenario=REAL)
+    active = store.read_alerts(engine, active_only=True, scenario=scenario)
     gauges["alert_level"] = gauges.id.map(active.groupby("gauge_id")["level"].max()).fillna(0).astype(int)
-    latest = store.latest_times(engine, "level")
-    latest_rain = store.latest_times(engine, "rain")
+    latest = store.latest_times(engine, "level", scenario=scenario)
+    latest_rain = store.latest_times(engine, "rain", scenario=scenario)
     levels, times, rates, rain = [], [], [], []
     for gauge_id in gauges.id:
         last = latest.get(gauge_id)
-        series = store.read_series(engine, gauge_id, since=last - RATE_WINDOW) if last else pd.DataFrame({"time": [], "level_cm": []})
+        series = store.read_series(engine, gauge_id, since=last - RATE_WINDOW, scenario=scenario) if last else pd.DataFrame({"time": [], "level_cm": []})
         levels.append(series.level_cm.iloc[-1] if len(series) else float("nan"))
         times.append(last)
         rate = rate_of_rise_cm_h(series.time, series.level_cm, RATE_WINDOW)
         rates.append(float("nan") if rate is None else rate)
         rain_at = latest_rain.get(gauge_id)
-        rain_now = store.read_series(engine, gauge_id, kind="rain", since=rain_at) if rain_at else pd.DataFrame({"rain_mm_h": []})
+        rain_now = store.read_series(engine, gauge_id, kind="rain", since=rain_at, scenario=scenario) if rain_at else pd.DataFrame({"rain_mm_h": []})
         rain.append(rain_now.rain_mm_h.iloc[-1] if len(rain_now) else float("nan"))
     gauges["level_cm"] = pd.Series(levels, index=gauges.index, dtype=float)
     gauges["reading_time"] = pd.to_datetime(pd.Series(times, index=gauges.index, dtype=object))
     gauges["rate_cm_h"] = pd.Series(rates, index=gauges.index, dtype=float)
     gauges["rain_mm_h"] = pd.Series(rain, index=gauges.index, dtype=float)
     return gauges
+
+
+def scenario_shown(engine: Engine) -> int:
+    """The scenario the page's map and gauge figures show: the latest drill's from its start until it is
+    cleared (its readings are what staff are exercising on, marked LATIHAN), otherwise the real one."""
+    with engine.connect() as conn:
+        run = conn.execute(select(SimulationRun.id, SimulationRun.cleared_at).order_by(SimulationRun.id.desc()).limit(1)).first()
+    return int(run.id) if run is not None and run.cleared_at is None else REAL
 
 
 def watershed_levels(engine: Engine, gauges: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

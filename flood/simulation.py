@@ -39,7 +39,9 @@ def speed_for(minutes_per_step: float, step: timedelta = STEP) -> float:
 @dataclass(frozen=True)
 class Progress:
     """Where the latest drill stands. `share` 0..1 of its span played; no drill: run_id None, share 0.
-    `run_id` is also the drill's scenario. `ended`: stopped by staff; `cleared`: its data removed."""
+    `run_id` is also the drill's scenario. `ended`: stopped by staff; `cleared`: its data removed.
+    `played_until` is the drill's simulated clock (a moment of the replayed past); `real_end` the real
+    time the whole event will have been played by (naive UTC)."""
 
     run_id: int | None = None
     share: float = 0.0
@@ -50,6 +52,7 @@ class Progress:
     new_alerts: tuple[int, ...] = ()
     ended: bool = False
     cleared: bool = False
+    real_end: datetime | None = None
 
 
 def _latest_run(engine: Engine):
@@ -66,7 +69,8 @@ def _progress(run, new_alerts: tuple[int, ...] = ()) -> Progress:
         return Progress()
     played = 0.0 if run.played_until is None else (run.played_until - run.event_start) / (run.event_end - run.event_start)
     return Progress(run.id, min(max(played, 0.0), 1.0), _is_running(run), run.played_until, run.readings, run.rejected, new_alerts,
-                    run.ended_at is not None, run.cleared_at is not None)
+                    run.ended_at is not None, run.cleared_at is not None,
+                    run.started_at + (run.event_end - run.event_start) / run.speed)
 
 
 def start_simulation(engine: Engine, now: datetime, speed: float) -> int | None:

@@ -53,10 +53,13 @@ TEXT: dict[str, dict[str, str]] = {
                              "{minutes} menit per langkah 10 menit.",
                        "en": "No drill yet. The simulation replays a 7-hour rain event as a DRILL, apart from the real readings, "
                              "{minutes} minutes per 10-minute step."},
-    "flood.sim.running": {"id": "LATIHAN berjalan: {share} % (sampai {time}); {readings} bacaan latihan, {rejected} ditolak.",
-                          "en": "DRILL running: {share} % (up to {time}); {readings} drill readings, {rejected} rejected."},
-    "flood.sim.done": {"id": "LATIHAN selesai ({share} %, sampai {time}); {readings} bacaan latihan, {rejected} ditolak. Hapus datanya bila sudah dievaluasi.",
-                       "en": "DRILL finished ({share} %, up to {time}); {readings} drill readings, {rejected} rejected. Clear its data once reviewed."},
+    "flood.sim.running": {"id": "LATIHAN berjalan: {share} % (waktu simulasi {time}; selesai sekitar pukul {end}); {readings} bacaan latihan, "
+                                "{rejected} ditolak.",
+                          "en": "DRILL running: {share} % (simulated time {time}; ends at about {end}); {readings} drill readings, {rejected} rejected."},
+    "flood.sim.done": {"id": "LATIHAN selesai ({share} %, waktu simulasi terakhir {time}); {readings} bacaan latihan, {rejected} ditolak. "
+                             "Hapus datanya bila sudah dievaluasi.",
+                       "en": "DRILL finished ({share} %, last simulated time {time}); {readings} drill readings, {rejected} rejected. "
+                             "Clear its data once reviewed."},
     "flood.sim.cleared": {"id": "Data latihan terakhir sudah dihapus.", "en": "The last drill's data has been cleared."},
     "flood.drill.banner": {"id": "LATIHAN: peringatan bertanda LATIHAN berasal dari latihan, bukan dari bacaan sungguhan. Data sungguhan tidak tersentuh.",
                            "en": "DRILL: alerts marked DRILL come from a drill, not from real readings. The real data is untouched."},

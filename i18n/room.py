@@ -16,8 +16,8 @@ TEXT: dict[str, dict[str, str]] = {
     "alert.severity.critical": {"id": "Kritis", "en": "Critical"},
     "alert.camera_down": {"id": "Kamera mati: {camera}", "en": "Camera down: {camera}"},
     "alert.flood_raised": {"id": "Banjir: {gauge} naik ke {level} ({cm} cm)", "en": "Flood: {gauge} raised to {level} ({cm} cm)"},
-    "alert.flood_exercise": {"id": "Latihan banjir: {gauge} naik ke {level} ({cm} cm)",
-                             "en": "Flood exercise: {gauge} raised to {level} ({cm} cm)"},
+    "alert.flood_exercise": {"id": "LATIHAN banjir: {gauge} naik ke {level} ({cm} cm)",
+                             "en": "Flood DRILL (exercise): {gauge} raised to {level} ({cm} cm)"},
     # theme
     "theme.to_gelap": {"id": "Tema gelap", "en": "Dark theme"},
     "theme.to_terang": {"id": "Tema terang", "en": "Light theme"},

@@ -98,10 +98,21 @@ def loading_note(lang: str) -> html.P:
     return html.P(t("flood.loading", lang), className="flood-note flood-loading")
 
 
+def nice_step(top: float, ticks: int = 5) -> float:
+    """A tick step of 1, 2 or 5 times a power of ten that cuts [0, top] into about `ticks` parts
+    (0,5 / 1 / 2 mm/jam rather than 0,7 / 1,39)."""
+    raw = max(float(top), 1e-9) / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+
+
 def level_figure(series: pd.DataFrame, rain: pd.DataFrame, gauge: pd.Series, since: datetime, until: datetime, lang: str,
                  drill: pd.DataFrame | None = None) -> go.Figure:
     """Water level (cm) over [since, until] (UTC, drawn in WIT), threshold lines of Waspada/Siaga/Awas, rain bars (mm/h);
-    `drill`, a drill's level series (time, level_cm), drawn apart as a dotted line named LATIHAN / DRILL."""
+    `drill`, a drill's level series (time, level_cm), drawn apart as a dotted line named LATIHAN / DRILL.
+    With nothing to draw in the range, only a message says so."""
+    if series.empty and rain.empty and (drill is None or drill.empty):
+        return message_figure(t("flood.chart.empty", lang))
     figure = go.Figure()
     figure.add_bar(x=rain.time + WIT_OFFSET, y=rain.rain_mm_h, name=t("flood.chart.rain", lang), yaxis="y2", marker_color="#9ecae1", opacity=0.6)
     figure.add_scatter(x=series.time + WIT_OFFSET, y=series.level_cm, mode="lines+markers", name=t("flood.chart.level", lang),
@@ -115,21 +126,25 @@ def level_figure(series: pd.DataFrame, rain: pd.DataFrame, gauge: pd.Series, sin
                          annotation_text=f"{level_name(level, lang)} {_number(value, 'cm', lang)}", annotation_position="top left")
     highest = max([float(frame.level_cm.max()) for frame in (series, drill) if frame is not None and len(frame)], default=0.0)
     top = max(float(gauge["awas_cm"]) * 1.15, highest * 1.05)
+    rain_step = nice_step(max(float(rain.rain_mm_h.max()) if len(rain) else 0.0, 1.0))
+    rain_top = rain_step * max(math.ceil(float(rain.rain_mm_h.max()) / rain_step) if len(rain) else 0, 5)
     figure.update_layout(
         margin={"l": 55, "r": 55, "t": 10, "b": 40}, height=300, legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
         xaxis={"title": t("flood.chart.time", lang), "range": [since + WIT_OFFSET, until + WIT_OFFSET], "tickformat": "%H:%M\n%d-%m"},
         yaxis={"title": t("flood.chart.level_axis", lang), "range": [0, top]},
-        yaxis2={"title": t("flood.chart.rain_axis", lang), "overlaying": "y", "side": "right", "showgrid": False, "rangemode": "tozero"},
+        yaxis2={"title": t("flood.chart.rain_axis", lang), "overlaying": "y", "side": "right", "showgrid": False,
+                "range": [0, rain_top], "tickmode": "linear", "tick0": 0, "dtick": rain_step},
         plot_bgcolor="#ffffff",
         separators=",." if lang == "id" else ".,",  # axis numbers as the reader writes them: 16,5 / 1.000
     )
-    if series.empty:
+    if series.empty and (drill is None or drill.empty):
         figure.add_annotation(text=t("flood.chart.empty", lang), showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)
     return figure
 
 
-def gauge_summary(gauge, lang: str) -> html.Div:
-    """The gauge's newest reading, rate of rise, rain and alert level as one line of figures."""
+def gauge_summary(gauge, lang: str, exercise: bool = False) -> html.Div:
+    """The gauge's newest reading, rate of rise, rain and alert level as one line of figures; `exercise`:
+    they are a drill's, marked LATIHAN."""
     when = wit_text(gauge.reading_time.to_pydatetime()) if pd.notna(gauge.reading_time) else t("flood.no_reading", lang)
     parts = [
         (t("flood.summary.level", lang), _number(gauge.level_cm, "cm", lang)),
@@ -137,7 +152,8 @@ def gauge_summary(gauge, lang: str) -> html.Div:
         (t("flood.summary.rain", lang), _number(gauge.rain_mm_h, t("flood.unit.mm_h", lang), lang, 1)),
         (t("flood.summary.time", lang), when),
     ]
-    return html.Div([level_badge(int(gauge.alert_level), lang)]
+    marker = [html.Span(t("flood.alert.exercise", lang), className="flood-exercise")] if exercise else []
+    return html.Div([level_badge(int(gauge.alert_level), lang), *marker]
                     + [html.Span([html.Span(label + ": ", className="flood-label"), html.Span(value, className="flood-figure")]) for label, value in parts],
                     className="flood-summary")
 
@@ -217,8 +233,9 @@ def flood_page(lang: str, basemap: Basemap, gauge_options: list[dict], watershed
         dcc.Store(id=ids.FLOOD_HISTORY_PAGE, data=0),
         dcc.Store(id=ids.FLOOD_RT_SHOWN, data={}),
         dcc.Store(id=ids.FLOOD_ALERTS_SHOWN, data=[]),
-        html.Div(id=ids.FLOOD_DRILL_BANNER),
         html.Div(className="flood-main", children=[
+            # in the column, above the map: beside it, the banner would take the map's width
+            html.Div(id=ids.FLOOD_DRILL_BANNER, className="flood-drill-banner-slot"),
             html.Div([flood_map(lang, basemap, watersheds_geojson, gauges_geojson, cameras_geojson), flood_legend(lang)], className="map-wrap flood-map-wrap"),
             chart_panel(lang, gauge_options),
         ]),
@@ -418,4 +435,5 @@ def simulation_status(progress, minutes_per_step: float, lang: str) -> str:
         return t("flood.sim.cleared", lang)
     key = "flood.sim.running" if progress.running else "flood.sim.done"
     when = wit_text(progress.played_until) if progress.played_until else "–"
-    return t(key, lang).format(share=f"{progress.share * 100:.0f}", time=when, readings=progress.readings, rejected=progress.rejected)
+    end = wit_text(progress.real_end) if progress.real_end else "–"
+    return t(key, lang).format(share=f"{progress.share * 100:.0f}", time=when, end=end, readings=progress.readings, rejected=progress.rejected)

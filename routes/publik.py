@@ -109,7 +109,13 @@ def home():
     rivers = _cached("rivers", lambda: river_levels(engine))
     down = [s for s in services if s["state"] == "down"]
     warned = sorted({r["river"] or r["gauge"] for r in rivers if r["alert_level"] > 0})
-    return _render("home.html", down=down, warned=warned)
+    return _render("home.html", down=down, warned=warned, unread=unread_gauges(rivers), gauges=len(rivers))
+
+
+def unread_gauges(rivers: list[dict]) -> int:
+    """How many gauges (portal.rivers.river_levels rows) have no reading and no alert: their danger is
+    unknown, so the home page must not call the rivers safe (the same rule as /publik/banjir)."""
+    return sum(1 for r in rivers if r["level_cm"] is None and r["alert_level"] == 0)
 
 
 @blueprint.get("/layanan")

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import insert
 
 from alerts import Alert, AlertCentre, unacknowledged
-from alerts.sources import camera_down_source, flood_raised_source, service_down_source
+from alerts.sources import camera_down_source, flood_drill_source, flood_raised_source, service_down_source
 from alerts.store import acknowledge, acknowledged, preferences, set_preferences
 from auth.policy import Account
 from cameras import history
 from cameras.health import DEGRADED, OFFLINE, ONLINE
-from flood.models import Alert as FloodAlert, Gauge
+from flood.models import Alert as FloodAlert, Gauge, SimulationRun
 from monitor.models import Incident
 from monitor.store import save_service
 from store import camera_history
@@ -100,6 +100,31 @@ def test_sources_report_cameras_down_and_raised_flood_levels_to_who_may_see_them
     assert centre.open_alerts(Account("viewer", "viewer")) == []
     assert [a.key for a in unacknowledged(operator, {"flood:5"})] == [a.key for a in operator[1:]]
     assert isinstance(operator[0], Alert) and operator[0].as_dict()["raised_at"] == datetime(2026, 12, 1, 2)
+
+
+def test_drill_alerts_reach_bpbd_only_as_low_latihan_items_at_real_times_and_awas_heads_siaga(engine):
+    real_now = datetime(2026, 12, 1, 4, 20)
+    with engine.begin() as conn:
+        conn.execute(insert(Gauge).values(id=1, code="G1", name="Pos Wai Batu Merah", lon=128.2, lat=-3.6, normal_cm=50, waspada_cm=100,
+                                          siaga_cm=150, awas_cm=200))
+        # a drill started at 04:00 replaying 21:00-04:00 at 60 simulated seconds per real second
+        conn.execute(insert(SimulationRun).values(id=3, started_at=datetime(2026, 12, 1, 4), event_start=datetime(2026, 11, 30, 21),
+                                                  event_end=datetime(2026, 12, 1, 4), speed=60.0, readings=0, rejected=0))
+        conn.execute(insert(FloodAlert), [
+            dict(id=1, gauge_id=1, level=3, raised_at=real_now - timedelta(hours=2), level_cm=230, zone_ids=[], exercise=False, scenario=0),
+            dict(id=2, gauge_id=1, level=2, raised_at=real_now - timedelta(hours=1), level_cm=170, zone_ids=[], exercise=False, scenario=0),  # newer, less severe
+            dict(id=8, gauge_id=1, level=3, raised_at=datetime(2026, 11, 30, 22), level_cm=252, zone_ids=[], exercise=True, scenario=3),
+            dict(id=9, gauge_id=1, level=1, raised_at=datetime(2026, 11, 30, 21, 30), level_cm=153, zone_ids=[], exercise=True, scenario=3),
+        ])
+    centre = (AlertCentre().add("flood", flood_raised_source(engine), ("flood", "room"))
+              .add("flood-drill", flood_drill_source(engine), "flood"))
+    assert [a.key for a in centre.open_alerts(Account("operator", "operator"))] == ["flood:1", "flood:2"]  # Awas heads the newer Siaga
+    bpbd = centre.open_alerts(Account("bpbd", "bpbd"))
+    assert [a.key for a in bpbd] == ["flood:1", "flood:2", "flood:8", "flood:9"]
+    drills = bpbd[2:]
+    assert {a.severity for a in drills} == {"info"} and {a.title_key for a in drills} == {"alert.flood_exercise"}
+    # played 1 h and 30 min of simulated time after the start: 60 s and 30 s of real time
+    assert [a.raised_at for a in drills] == [datetime(2026, 12, 1, 4, 1), datetime(2026, 12, 1, 4, 0, 30)]
 
 
 def test_a_city_service_that_is_down_reaches_the_operators_room_until_it_is_back(engine):

@@ -53,7 +53,9 @@ def test_every_slow_part_says_it_is_loading_until_its_data_arrives(page, live_ap
     page.wait_for_function("() => !document.querySelector('.flood-loading')", timeout=30000)
     page.locator("#flood-gauge-summary .flood-badge").wait_for(timeout=30000)
     assert "Tinggi muka air" in page.locator("#flood-gauge-summary").inner_text()
-    page.locator("#flood-chart .xtick").first.wait_for(timeout=30000)  # the chart has its time axis
+    # no readings yet: the chart says so instead of drawing bare axes (a time axis of -1…6)
+    page.locator("#flood-chart .annotation-text", has_text="Belum ada bacaan pada rentang waktu ini").wait_for(timeout=30000)
+    assert page.locator("#flood-chart .xtick").count() == 0
     main = page.locator("main").inner_text()
     assert "Memuat" not in main and "Loading" not in main
     assert page.errors == []
@@ -75,6 +77,7 @@ def test_a_drill_raises_awas_marked_latihan_an_acknowledged_rt_moves_down_and_th
     card = page.locator(f".flood-alert[data-alert='{alert_id}']")
     assert "AWLR Batu Merah" in card.inner_text() and "LATIHAN" in card.inner_text()
     assert "LATIHAN" in page.locator("#flood-drill-banner").inner_text()
+    _the_drill_is_on_the_page_and_the_layout_holds(page)
     # people affected, from the desa populations, written as Indonesians write numbers
     assert re.search(r"Perkiraan warga terdampak: \d{1,3}(\.\d{3})* jiwa", card.inner_text()), card.inner_text()
     assert card.locator("a", has_text="CAP 1.2").get_attribute("href") == f"/api/flood/alerts/{alert_id}/cap.xml"
@@ -103,6 +106,32 @@ def test_a_drill_raises_awas_marked_latihan_an_acknowledged_rt_moves_down_and_th
     page.locator("#flood-sim-status").get_by_text("Data latihan terakhir sudah dihapus.").wait_for(timeout=30000)
     page.wait_for_function("() => !document.querySelector('.flood-alert-drill') && !document.querySelector('.flood-drill-banner')", timeout=30000)
     assert page.errors == []
+
+
+def _box(page, selector):
+    return page.locator(selector).first.bounding_box()
+
+
+def _the_drill_is_on_the_page_and_the_layout_holds(page):
+    """With the drill's banner shown, the map keeps its width and its drawing, the gauge picker stays
+    in the left column, and the gauge panel, map labels and chart show the drill's readings."""
+    page.locator("#flood-gauge-summary .flood-exercise").wait_for(timeout=20000)
+    summary = page.locator("#flood-gauge-summary").inner_text()
+    assert "LATIHAN" in summary and re.search(r"Tinggi muka air: \d+ cm", summary), summary
+    side = _box(page, ".flood-side")
+    flood_map, picker, banner = _box(page, "#flood-map"), _box(page, "#flood-gauge-pick"), _box(page, "#flood-drill-banner")
+    assert flood_map["width"] > 400 and flood_map["height"] > 200, flood_map
+    assert banner["x"] + banner["width"] <= side["x"] + 1 and banner["y"] + banner["height"] <= flood_map["y"] + 1
+    assert picker["x"] + picker["width"] <= side["x"] + 1, (picker, side)  # not pushed over the alert panel
+    assert page.locator(".leaflet-overlay-pane path").count() > 10
+    page.wait_for_function("() => [...document.querySelectorAll('#flood-map .flood-gauge-icon')].some(e => /^\\d+ cm$/.test(e.textContent.trim()))",
+                           timeout=20000)
+    page.locator("#flood-chart .legendtext", has_text="Latihan (LATIHAN)").wait_for(timeout=20000)
+    status = page.locator("#flood-sim-status").inner_text()
+    assert "waktu simulasi" in status, status
+    rain_ticks = [float(tick.replace(",", ".")) for tick in page.locator("#flood-chart .y2tick text").all_text_contents()]
+    steps = {round(b - a, 6) for a, b in zip(rain_ticks, rain_ticks[1:])}
+    assert len(steps) == 1 and steps.pop() in (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50), rain_ticks  # not 0,7 / 1,39 / 2,09
 
 
 def test_csv_upload_reports_every_row(page, live_app, tmp_path):

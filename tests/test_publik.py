@@ -95,6 +95,16 @@ def test_flood_page_feed_and_cap(app, engine):
     assert client.get("/publik/banjir/cap/999999.xml").status_code == 404
 
 
+def test_home_does_not_call_the_rivers_safe_while_no_gauge_has_a_reading(app, engine):
+    from portal.rivers import river_levels
+
+    assert river_levels(engine) and all(r["level_cm"] is None for r in river_levels(engine))  # the demo store has no readings
+    html = app.server.test_client().get("/publik").get_data(as_text=True)
+    flood = html[html.index('id="h-flood"'):html.index("</section>", html.index('id="h-flood"'))]
+    assert "Tidak ada peringatan banjir" not in flood
+    assert "belum diketahui" in flood and flood.count('href="/publik/banjir"') == 2  # the heading and "see the river levels"
+
+
 def test_poster_is_an_a4_pdf_whose_qr_codes_read_back(app):
     import cv2
     import numpy as np
