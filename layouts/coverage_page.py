@@ -138,7 +138,7 @@ def coverage_legend(lang: str) -> html.Div:
         (t("layer.kecamatan", lang), [row(html.Span(className="legend-line kecamatan"), t("layer.kecamatan", lang)),
                                       row(box("#f4f1e8", "#c9c2ad"), t("legend.land", lang)), row(box("#cfe3ef"), t("legend.sea", lang))]),
     ]
-    return legend_panel(lang, sections, ids.COV_LEGEND)
+    return legend_panel(lang, sections, ids.COV_LEGEND, fold=True)
 
 
 def coverage_page(lang: str, basemap: Basemap, defaults, road_segments: int) -> html.Div:
