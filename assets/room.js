@@ -22,14 +22,15 @@
   }
 
   // Legends: <details class="map-legend">, each one's open state remembered per browser. The city
-  // map's starts folded below 1800 px (it covered a third of the map); the flood and coverage
-  // legends, which explain the data's classes, start open.
+  // map's starts folded below 1800 px (it covered a third of the map), and so does any legend with
+  // data-fold-below (coverage, tax: they covered half of a laptop's map); the others start open.
   const LEGEND = "ambon-legend-open:";
   function restoreLegend(details) {
     if (details.dataset.restored) { return; }
     details.dataset.restored = "1";
     const stored = localStorage.getItem(LEGEND + details.id);
-    details.open = stored === null ? (details.id !== "map-legend" || window.innerWidth >= 1800) : stored === "1";
+    const foldBelow = details.id === "map-legend" ? 1800 : Number(details.dataset.foldBelow || 0);
+    details.open = stored === null ? window.innerWidth >= foldBelow : stored === "1";
   }
   document.addEventListener("toggle", function (event) {
     const details = event.target;

@@ -42,7 +42,7 @@ def camera_histories(engine, now: float | None = None, slots: int = 48) -> dict[
     histories = {}
     for cid, changes in read_changes(engine, datetime.fromtimestamp(now - DAY, timezone.utc).replace(tzinfo=None)).items():
         histories[cid] = {"slots": history.strip(changes, now, DAY, slots),
-                          "uptime": history.uptime(changes, now, DAY), "outages": history.outages(changes, now, DAY),
+                          "uptime": history.uptime(changes, now, DAY), "observed_s": history.observed(changes, now, DAY), "outages": history.outages(changes, now, DAY),
                           "recorded_since": changes[0][0] if changes[0][0] > now - DAY else None}
     return histories
 

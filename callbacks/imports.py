@@ -16,7 +16,7 @@ from i18n.format import number, wit_time
 from imports.commit import commit, history, latest_import, remembered_mapping, undo
 from imports.export import FORMATS
 from imports.prepare import Prepared, prepare, suggest_mapping
-from imports.reader import ImportRefused, read_bytes
+from imports.reader import PAGE_UPLOAD_BYTES, ImportRefused, read_bytes
 from imports.report import refusal_text, report_lines
 from imports.specs import SPECS
 from background import background_manager
@@ -26,9 +26,7 @@ from layouts.admin_page import table
 from layouts.import_panel import CRS_CHOICES, import_section, mapping_controls
 
 log = logging.getLogger(__name__)
-MAX_UPLOAD_BYTES = 11 * 1024 * 1024
-"""Largest file taken on the page (its base64 form stays under the 16 MB request cap); larger
-files go through `python -m store.load`."""
+MAX_UPLOAD_BYTES = PAGE_UPLOAD_BYTES
 PREVIEW_FEATURES = 5000
 """Rows drawn on the preview map (the report counts them all)."""
 REPORT_ROWS = 200

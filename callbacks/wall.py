@@ -26,16 +26,17 @@ def _listed(value) -> list[str]:
     return [v for v in str(value or "").split(",") if v]
 
 
-def wall_config(query: dict) -> dict:
+def wall_config(query: dict, offered: list[str] | None = None) -> dict:
     """The wall's configuration from its URL query, anything unknown replaced by the default:
     tata (layout), putar (seconds per page), jenis (kinds, comma-separated), kec (kecamatan), kios=1
-    (no toolbar)."""
+    (no toolbar). `offered`: the kinds the account has cameras of (default every kind)."""
     layout = query.get("tata") if query.get("tata") in video_wall.LAYOUT_TILES else "auto"
     try:
         cycle_s = int(query.get("putar") or 0)
     except ValueError:
         cycle_s = 0
-    kinds = [k for k in _listed(query.get("jenis")) if k in CAMERA_KINDS] or list(CAMERA_KINDS)
+    offered = list(CAMERA_KINDS) if offered is None else offered
+    kinds = [k for k in _listed(query.get("jenis")) if k in offered] or list(offered)
     return {"layout": layout, "cycle_s": cycle_s if MIN_CYCLE_S <= cycle_s <= MAX_CYCLE_S else 0, "kinds": kinds,
             "kecamatan": _listed(query.get("kec")), "kiosk": query.get("kios") == "1"}
 
@@ -55,8 +56,14 @@ def register(app: Dash, services: Services, visible, period_s: float) -> None:
     board = services.camera_board
 
     def wall_layout(**query):
-        names = sorted({c["kecamatan"] for c in board.index() if c.get("kecamatan")})
-        return video_wall.wall_page(request_language(), names, period_s, wall_config(query))
+        """The toolbar offers only what the account may see: its cameras' kinds and kecamatan, and
+        the title says whether that is every camera or its own share of them."""
+        cameras = [c for c in board.index() if isinstance(c.get("id"), int)]
+        mine = [c for c in cameras if camera_allowed("thumbnail", c["id"])]
+        names = sorted({c["kecamatan"] for c in mine if c.get("kecamatan")})
+        kinds = [k for k in CAMERA_KINDS if any(c.get("kind") == k for c in mine)]
+        return video_wall.wall_page(request_language(), names, period_s, wall_config(query, kinds),
+                                    kinds=kinds, shown=None if len(mine) == len(cameras) else len(mine))
 
     dash.register_page("kamera", path="/kamera", name="kamera", layout=wall_layout, nav_key="nav.cameras", permission="camera",
                        order=10)

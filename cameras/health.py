@@ -179,6 +179,7 @@ class HealthTracker:
                 "frames": self.frames,
                 "uptime_24h": self.uptime(DAY, now),
                 "uptime_7d": self.uptime(WEEK, now),
+                "watched_since_ts": self.started_ts,  # uptimes count only the time since then
                 "published_ts": now,
             }
 

@@ -54,6 +54,11 @@ def uptime(changes: Sequence[Change], now: float, window_s: float = DAY) -> floa
     return sum(hi - lo for lo, hi, status in spans if status != OFFLINE) / total
 
 
+def observed(changes: Sequence[Change], now: float, window_s: float = DAY) -> float:
+    """Seconds of the window ending `now` covered by recorded changes (the rest is unknown)."""
+    return sum(hi - lo for lo, hi, _ in _spans(changes, now - window_s, now))
+
+
 def outages(changes: Sequence[Change], now: float, window_s: float = DAY) -> list[dict]:
     """The offline periods touching the window, newest first: {"start", "end" (None while still
     down), "duration_s"} in unix seconds."""

@@ -39,6 +39,7 @@ TEXT: dict[str, dict[str, str]] = {
     "cam.reason": {"id": "Keterangan", "en": "Reason"},
     "cam.back_to_map": {"id": "← Kembali ke peta", "en": "← Back to the map"},
     "cam.wall_title": {"id": "Dinding video: semua kamera", "en": "Video wall: all cameras"},
+    "cam.wall_title_own": {"id": "Dinding video: {n} kamera instansi Anda", "en": "Video wall: your agency's {n} cameras"},
     "cam.wall_count": {"id": "{shown} dari {total} kamera", "en": "{shown} of {total} cameras"},
     "cam.health_title": {"id": "Kesehatan kamera (terburuk di atas)", "en": "Camera health (worst first)"},
     "cam.health_summary": {"id": "{online} daring, {degraded} terganggu, {offline} luring",

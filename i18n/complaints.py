@@ -202,4 +202,5 @@ TEXT = {
     "pub.back": {"id": "← Portal publik", "en": "← Public portal"},
     "pub.to_ticket": {"id": "Cek status laporan", "en": "Look up a report"},
     "pub.to_report": {"id": "Buat laporan", "en": "Make a report"},
+    "cx.detail.submit": {"id": "Jalankan tindakan", "en": "Carry out action"},
 }

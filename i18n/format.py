@@ -57,6 +57,27 @@ def duration_text(seconds: float, lang: str) -> str:
     return t("pub.duration.hours", lang).format(h=minutes // 60, m=minutes % 60)
 
 
+def observed_span_text(seconds: float, lang: str) -> str:
+    """How long something was observed, coarse: "10 menit", "5 jam 3 menit", "6 hari" (from 2 days)."""
+    if seconds < 60:
+        return t("uptime.under_minute", lang)
+    if seconds >= 2 * 86400:
+        return t("uptime.days", lang).format(n=round(seconds / 86400))
+    return duration_text(seconds, lang)
+
+
+def observed_uptime(fraction: float | None, observed_s: float, window_s: float, lang: str) -> str:
+    """Uptime over the time actually observed within a window of `window_s` seconds: "belum ada
+    data" when nothing was observed, "99,1 %" when the whole window was, else with the observed
+    span: "99,1 % (dipantau 10 menit)". Never a bare percentage for a window mostly unobserved."""
+    if fraction is None or observed_s <= 0:
+        return t("uptime.no_data", lang)
+    text = percent(fraction, lang)
+    if observed_s >= 0.99 * window_s:
+        return text
+    return t("uptime.observed", lang).format(pct=text, duration=observed_span_text(observed_s, lang))
+
+
 def rupiah(value: float | None, lang: str) -> str:
     """Whole rupiah with thousands separators: "Rp 2.100.000" (id) / "Rp 2,100,000" (en)."""
     if value is None:

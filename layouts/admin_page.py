@@ -62,7 +62,7 @@ def _data_section(lang: str, kinds: tuple[str, ...], max_upload_bytes: int) -> h
         html.Div(_field(t("admin.roads.source", lang), dcc.Input(id=ids.ADMIN_DATA_SOURCE, type="text", className="form-control form-control-sm",
                                                                   placeholder=t("admin.roads.source_hint", lang))),
                  id=ids.ADMIN_DATA_SOURCE_BOX),
-        dcc.Upload(id=ids.ADMIN_DATA_UPLOAD, children=html.Div(t("admin.data.drop", lang)), className="cov-upload", max_size=max_upload_bytes),
+        dcc.Upload(id=ids.ADMIN_DATA_UPLOAD, children=html.Div(t("admin.data.drop", lang).format(mb=max_upload_bytes // 2**20)), className="cov-upload", max_size=max_upload_bytes),
         dcc.Loading(html.Div(id=ids.ADMIN_DATA_MESSAGE, className="admin-message", role="status"), type="dot"),
     ])
 

@@ -8,6 +8,9 @@ from i18n import t
 from i18n.format import wit_time
 from layouts import ids
 
+SOUND_URL = "/assets/alert.wav"
+"""The alert sound; served with cache headers (callbacks.room) so it is fetched once, not per poll or page."""
+
 
 def top_bar_part(lang: str, sound: bool, poll_ms: int) -> html.Div:
     """The button and its (hidden) panel, for the header."""
@@ -29,7 +32,7 @@ def top_bar_part(lang: str, sound: bool, poll_ms: int) -> html.Div:
         dcc.Store(id=ids.ALERT_KEYS, data=[]),
         dcc.Store(id=ids.ALERT_ACKED),
         dcc.Store(id=ids.ALERT_SOUND_SAVED),
-        html.Audio(id=ids.ALERT_AUDIO, src="/assets/alert.wav", preload="auto"),
+        html.Audio(id=ids.ALERT_AUDIO, src=SOUND_URL, preload="auto"),
     ])
 
 

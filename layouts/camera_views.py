@@ -4,10 +4,13 @@ They take health records as cameras.board.CameraBoard.describe() returns them an
 """
 from __future__ import annotations
 
+import time
+
 from dash import dcc, html
 
+from cameras.health import DAY, WEEK
 from i18n import t
-from i18n.format import age_text, number, percent, wit_time
+from i18n.format import age_text, number, observed_uptime, wit_time
 from layouts import ids
 
 THUMB_URL = "/cameras/{id}/thumbnail.jpg?t={tick}"
@@ -150,6 +153,16 @@ def outage_text(history: dict, lang: str) -> str:
     return text + (" · " + t("cam.outages_count", lang).format(n=len(outages)) if len(outages) > 1 else "")
 
 
+def reader_uptime(record: dict, window_s: float, lang: str) -> str:
+    """The camera reader's own uptime over the last `window_s` seconds (24 h or 7 days), over the
+    time it has been watching only and saying how long that was."""
+    fraction = record.get("uptime_24h" if window_s == DAY else "uptime_7d")
+    since, now = record.get("watched_since_ts"), record.get("published_ts") or time.time()
+    if since is None:  # a reader that does not say since when: no honest figure
+        return t("uptime.no_data", lang)
+    return observed_uptime(fraction, min(window_s, max(0.0, now - since)), window_s, lang)
+
+
 def health_table(records: list[dict], lang: str, histories: dict[int, dict] | None = None) -> html.Table:
     """One row per camera; `histories` (camera id -> {"slots", "uptime",
     "outages", "recorded_since": first record when younger than the day, else None}) adds its last 24 hours as a strip, its uptime over them and its last outage."""
@@ -160,10 +173,10 @@ def health_table(records: list[dict], lang: str, histories: dict[int, dict] | No
     def history_cells(r: dict) -> list:
         history = histories.get(r["camera_id"])
         if not history:
-            return [html.Td(t("cam.history_unknown", lang), className="text-muted"), html.Td(percent(r.get("uptime_24h"), lang), className="num"),
+            return [html.Td(t("cam.history_unknown", lang), className="text-muted"), html.Td(reader_uptime(r, DAY, lang), className="num"),
                     html.Td("–")]
         return [html.Td(history_strip(history["slots"], lang)),
-                html.Td(percent(history["uptime"], lang), className="num"), html.Td(outage_text(history, lang), className="cam-outage")]
+                html.Td(observed_uptime(history["uptime"], history.get("observed_s", 0.0), DAY, lang), className="num"), html.Td(outage_text(history, lang), className="cam-outage")]
 
     rows = [html.Tr(className=f"cam-row-{r.get('status', 'offline')}", children=[
         html.Td(dcc.Link(r.get("name") or f"#{r['camera_id']}", href=LIVE_PAGE_URL.format(id=r["camera_id"]))),
@@ -173,7 +186,7 @@ def health_table(records: list[dict], lang: str, histories: dict[int, dict] | No
                 if r.get("status") != "online" else status_line(r, lang)),
         html.Td(fps_text(r, lang), className="num"),
         *history_cells(r),
-        html.Td(percent(r.get("uptime_7d"), lang), className="num"),
+        html.Td(reader_uptime(r, WEEK, lang), className="num"),
         error_cell(r, lang),
     ]) for r in records]
     return html.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)], className="table table-sm cam-health")

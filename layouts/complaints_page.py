@@ -247,7 +247,7 @@ def action_form(detail: dict, actor_kind: str, lang: str) -> html.Section:
                       inputClassName="form-check-input me-1"),
         dcc.Upload(id=ids.CX_DETAIL_PHOTO, children=html.Div(t("cx.detail.photo", lang)), className="cx-upload", accept="image/jpeg,image/png"),
         html.Div(id=ids.CX_DETAIL_PHOTO_NAME, className="small text-muted"),
-        html.Button(t("cx.detail.act", lang), id=ids.CX_DETAIL_SUBMIT, className="btn btn-primary mt-2", disabled=not actions),
+        html.Button(t("cx.detail.submit", lang), id=ids.CX_DETAIL_SUBMIT, className="btn btn-primary mt-2", disabled=not actions),
         html.Div(id=ids.CX_DETAIL_MESSAGE, role="status", className="mt-2"),
     ]))
 

@@ -8,6 +8,7 @@ from dash_extensions.javascript import Namespace
 
 from geo.roads import ROAD_GROUPS
 from i18n import t
+from imports.reader import PAGE_UPLOAD_BYTES
 from i18n.format import number
 from layouts import ids
 from layouts.legend import box, camera_rows, legend_panel, row
@@ -82,7 +83,8 @@ def side_panel(lang: str, defaults, road_segments: int) -> html.Aside:
                        options=[{"label": t("cov.upload.demand", lang), "value": "demand"},
                                 {"label": t("cov.upload.candidates", lang), "value": "candidates"},
                                 {"label": t("cov.upload.obstacles", lang), "value": "obstacles"}]),
-        dcc.Upload(id=ids.COV_UPLOAD, children=html.Div(t("cov.upload.drop", lang)), className="cov-upload", max_size=8 * 1024 * 1024),
+        dcc.Upload(id=ids.COV_UPLOAD, children=html.Div(t("cov.upload.drop", lang).format(mb=PAGE_UPLOAD_BYTES // 2**20)), className="cov-upload",
+                   max_size=PAGE_UPLOAD_BYTES),
         html.Div(id=ids.COV_UPLOAD_MESSAGE, className="filter-warning", role="alert"),
         html.Ul(id=ids.COV_UPLOAD_LIST, className="cov-upload-list"),
         html.Button(t("cov.upload.clear", lang), id=ids.COV_UPLOAD_CLEAR, className="btn btn-outline-secondary btn-sm"),
@@ -136,7 +138,7 @@ def coverage_legend(lang: str) -> html.Div:
         (t("layer.kecamatan", lang), [row(html.Span(className="legend-line kecamatan"), t("layer.kecamatan", lang)),
                                       row(box("#f4f1e8", "#c9c2ad"), t("legend.land", lang)), row(box("#cfe3ef"), t("legend.sea", lang))]),
     ]
-    return legend_panel(lang, sections, ids.COV_LEGEND)
+    return legend_panel(lang, sections, ids.COV_LEGEND, fold=True)
 
 
 def coverage_page(lang: str, basemap: Basemap, defaults, road_segments: int) -> html.Div:

@@ -61,14 +61,20 @@ def basemap_rows(lang: str) -> list[html.Div]:
     return [row(box("#f4f1e8", "#c9c2ad"), t("legend.land", lang)), row(box("#cfe3ef"), t("legend.sea", lang)), *roads]
 
 
-def legend_panel(lang: str, sections: list[tuple[str, list]], element_id: str) -> html.Details:
+FOLD_BELOW_PX = 1800
+"""Screens narrower than this (px) start with a map's legend folded when it asks to (assets/room.js)."""
+
+
+def legend_panel(lang: str, sections: list[tuple[str, list]], element_id: str, fold: bool = False) -> html.Details:
     """The legend box over a map: a title that folds the whole legend away (it covers the map), and
-    one open, foldable section per (title, rows)."""
+    one open, foldable section per (title, rows). `fold`: start folded on screens narrower than
+    FOLD_BELOW_PX, as the city map's legend does (the user's own choice is remembered either way)."""
     return html.Details(
         [html.Summary(t("legend.title", lang), className="legend-title")]
         + [html.Details([html.Summary(title), *rows], open=True, className="legend-section") for title, rows in sections],
         open=True,
         className="map-legend",
         id=element_id,
+        **({"data-fold-below": str(FOLD_BELOW_PX)} if fold else {}),
     )
 

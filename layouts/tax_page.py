@@ -27,7 +27,7 @@ def _flag_dot(flag: str) -> html.Span:
 
 def tax_legend(lang: str) -> html.Details:
     rows = [row(_flag_dot(flag), t(f"tax.flag.{flag}", lang)) for flag in FLAG_KINDS] + [row(_flag_dot("none"), t("tax.flag.none", lang))]
-    return legend_panel(lang, [(t("tax.legend", lang), rows), (t("base.vector", lang), basemap_rows(lang))], "tax-legend")
+    return legend_panel(lang, [(t("tax.legend", lang), rows), (t("base.vector", lang), basemap_rows(lang))], "tax-legend", fold=True)
 
 
 def tax_map(lang: str, basemap: Basemap) -> dl.Map:

@@ -41,13 +41,17 @@ def tile(record: dict, lang: str, tick: int, live: bool, large: bool = False) ->
     )
 
 
-def wall_page(lang: str, kecamatan_names: list[str], period_s: float, config: dict) -> html.Div:
-    """`config`: layout, cycle_s, kinds, kecamatan, kiosk (callbacks.wall.wall_config)."""
+def wall_page(lang: str, kecamatan_names: list[str], period_s: float, config: dict, kinds: list[str] | tuple[str, ...] = CAMERA_KINDS,
+              shown: int | None = None) -> html.Div:
+    """`config`: layout, cycle_s, kinds, kecamatan, kiosk (callbacks.wall.wall_config); `kinds`: the
+    kinds offered as filters (those the account has cameras of); `shown`: how many cameras the
+    account may see when that is not all of them (None: all)."""
+    title = t("cam.wall_title", lang) if shown is None else t("cam.wall_title_own", lang).format(n=shown)
     options = lambda values, label: [{"label": label(v), "value": v} for v in values]  # noqa: E731
     return html.Div(className="cam-page wall-page" + (" wall-kiosk" if config["kiosk"] else ""), children=[
         html.Div(className="cam-toolbar", children=[
-            html.H1(t("cam.wall_title", lang), className="page-title"),
-            dcc.Checklist(id=ids.CAM_WALL_KIND, options=options(CAMERA_KINDS, lambda k: t(f"kind.{k}", lang)),
+            html.H1(title, className="page-title"),
+            dcc.Checklist(id=ids.CAM_WALL_KIND, options=options(kinds, lambda k: t(f"kind.{k}", lang)),
                           value=config["kinds"], inline=True, className="filter-checklist cam-wall-kind",
                           inputClassName="form-check-input", labelClassName="form-check-label"),
             dropdown(lang, id=ids.CAM_WALL_KECAMATAN, options=kecamatan_names, value=config["kecamatan"], multi=True,

@@ -404,8 +404,9 @@ def service_status(engine: Engine, now: datetime | None = None, public_only: boo
 
 
 def status_board(engine: Engine, now: datetime | None = None, public_only: bool = True) -> dict:
-    """What the status page shows: services (state now, uptime per window, `bars`: BAR_DAYS daily
-    uptimes oldest first, None for days not watched, `response_hourly`: 24 (hour start, mean ms)),
+    """What the status page shows: services (state now, `uptime` per window over the time watched in
+    it, None when nothing was, with `watched_s` the seconds watched per window; `bars`: BAR_DAYS daily
+    uptimes oldest first, None for days not watched, `bars_watched_s` likewise, `response_hourly`: 24 (hour start, mean ms)),
     open and recent incidents with their public notes, and maintenance planned from now on."""
     now = now or utcnow()
     services = service_status(engine, now, public_only)
@@ -423,9 +424,13 @@ def status_board(engine: Engine, now: datetime | None = None, public_only: bool 
                 hourly[service_id][at.replace(minute=0, second=0, microsecond=0)].append(ms)
     for service in services:
         sid, created = service["id"], service["created_at"]
-        service["uptime"] = {name: window_uptime(downs[sid], holds[sid], (now - span, now), created)[0] for name, span in UPTIME_WINDOWS}
-        service["bars"] = [window_uptime(downs[sid], holds[sid], (first_day + timedelta(days=i), min(now, first_day + timedelta(days=i + 1))),
-                                         created)[0] for i in range(BAR_DAYS)]
+        windows = {name: window_uptime(downs[sid], holds[sid], (now - span, now), created) for name, span in UPTIME_WINDOWS}
+        service["uptime"] = {name: found[0] for name, found in windows.items()}
+        service["watched_s"] = {name: found[2] for name, found in windows.items()}
+        days = [window_uptime(downs[sid], holds[sid], (first_day + timedelta(days=i), min(now, first_day + timedelta(days=i + 1))), created)
+                for i in range(BAR_DAYS)]
+        service["bars"] = [found[0] for found in days]
+        service["bars_watched_s"] = [found[2] for found in days]
         hours = hourly[sid]
         service["response_hourly"] = [(h, round(sum(v) / len(v), 1)) for h, v in sorted(hours.items())]
     recent = [i for i in incidents(engine, now - timedelta(days=7)) if not public_only or i["public"]]

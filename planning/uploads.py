@@ -19,7 +19,7 @@ from i18n.format import number
 from imports import reader
 from imports.reader import ImportRefused
 
-MAX_UPLOAD_BYTES = 8 * 1024 * 1024
+MAX_UPLOAD_BYTES = reader.PAGE_UPLOAD_BYTES
 """Largest file accepted (the request carrying it, base64-encoded, stays under the 16 MB body cap)."""
 MAX_FEATURES = 50_000
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from config import ROOT
 from flood.models import Alert
 from i18n import LANGUAGE_COOKIE, normalise_language, t
-from i18n.format import duration_text, number, percent, wit_time
+from i18n.format import duration_text, number, observed_uptime, percent, wit_time
 from monitor.store import UPTIME_WINDOWS, service_status, status_board, utcnow
 from portal.charts import response_polyline
 from portal.poster import poster_pdf
@@ -133,7 +133,11 @@ def status_page():
     now = board["generated_at"]
     charts = {s["id"]: response_polyline(s["response_hourly"], now) for s in board["services"]}
     days = [board["bar_start"] + timedelta(days=i) for i in range(len(board["services"][0]["bars"]) if board["services"] else 0)]
-    return _render("status.html", board=board, charts=charts, windows=[name for name, _ in UPTIME_WINDOWS], days=days)
+    spans = {name: span.total_seconds() for name, span in UPTIME_WINDOWS}
+    lang = _lang()
+    return _render("status.html", board=board, charts=charts, windows=list(spans), days=days,
+                   uptime=lambda s, w: observed_uptime(s["uptime"][w], s["watched_s"][w], spans[w], lang),
+                   day_uptime=lambda s, i: observed_uptime(s["bars"][i], s["bars_watched_s"][i], 86400, lang))
 
 
 @blueprint.get("/banjir")

@@ -87,7 +87,7 @@ def test_upload_contents_are_size_checked_before_decoding():
     too_big = "data:application/octet-stream;base64," + "A" * (MAX_UPLOAD_BYTES * 4 // 3 + 8)
     with pytest.raises(UploadError) as caught:
         decode_contents(too_big)
-    assert caught.value.code == "too_large" and caught.value.details["limit_mb"] == 8
+    assert caught.value.code == "too_large" and caught.value.details["limit_mb"] == MAX_UPLOAD_BYTES // 2**20 == 11  # the limit the README states
     with pytest.raises(UploadError):
         decode_contents("data:text/plain;base64,***")
 

@@ -166,6 +166,25 @@ def test_incident_opens_after_n_failures_and_closes_with_its_duration(engine):
     assert service["state"] == "up" and service["bars"][-1] is not None
 
 
+def test_uptime_counts_only_the_time_watched_and_says_how_long(engine):
+    """A service watched for 10 minutes with a 4-minute outage: every window holds the same 10
+    minutes, so each says so; days before it was added are not watched at all (no figure)."""
+    from i18n.format import observed_uptime
+
+    service_id = save_service(engine, {"name": "SIMAK", "kind": "http", "target": "https://simak.example"})
+    with engine.begin() as conn:
+        conn.execute(MonitoredService.__table__.update().where(MonitoredService.id == service_id).values(created_at=h(50)))
+        conn.execute(Incident.__table__.insert().values(service_id=service_id, started_at=h(50.05), ended_at=h(50 + 0.05 + 4 / 60), reason="timeout"))
+    (service,) = [s for s in status_board(engine, now=h(50 + 10 / 60), public_only=False)["services"] if s["id"] == service_id]
+    assert list(service["watched_s"].values()) == pytest.approx([600] * 4)
+    assert service["uptime"]["90d"] == pytest.approx(0.6)
+    assert service["bars"][0] is None and service["bars_watched_s"][0] == 0
+    assert observed_uptime(service["uptime"]["90d"], service["watched_s"]["90d"], 90 * 86400, "id") == "60,0 % (dipantau 10 menit)"
+    assert observed_uptime(service["bars"][0], service["bars_watched_s"][0], 86400, "id") == "belum ada data"
+    assert observed_uptime(0.991, 7 * 86400, 7 * 86400, "en") == "99.1 %"  # watched throughout: no note
+    assert observed_uptime(0.5, 3 * 86400, 7 * 86400, "en") == "50.0 % (monitored 3 days)"
+
+
 def _add(engine, name, target, interval=1, failures=2, timeout=1.0):
     with engine.begin() as conn:
         conn.execute(MonitoredService.__table__.insert().values(

@@ -2,6 +2,7 @@
 client on create_app with the demo store)."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -36,6 +37,7 @@ def seeded(app, engine):
 
     seed_services(engine)
     with engine.begin() as conn:
+        conn.execute(MonitoredService.__table__.update().values(created_at=datetime.utcnow() - timedelta(minutes=10)))
         lpse = conn.scalar(select(MonitoredService.id).where(MonitoredService.name == "LPSE Kota Ambon"))
         incident = conn.execute(Incident.__table__.insert().values(service_id=lpse, started_at=datetime.utcnow() - timedelta(minutes=30),
                                                                    reason="timeout")).inserted_primary_key[0]
@@ -62,6 +64,9 @@ def test_status_board_shows_public_services_incidents_and_public_notes_only(app,
     assert "Server LPSE sedang dipulihkan" in html
     assert "rahasia" not in html and "SIMAK" not in html  # internal notes and services stay inside
     assert html.count("<rect") >= 90 and "24 jam" in html
+    # the services were added just now: uptime over the minutes watched, days before them have no data
+    assert "(dipantau " in html and "belum ada data" in html, re.findall(r"<td>.*?</td>", html)[:8]
+    assert not re.search(r"<td>\d+,\d %</td>", html)  # no bare percentage for a 90-day window watched for minutes
 
 
 def test_english_on_request(app, seeded):
