@@ -281,11 +281,13 @@ def performance_page(lang: str, figures: dict[str, pd.DataFrame], rules_text: st
                  html.Td(f"{number(r.backlog, lang)} {t('unit.complaints', lang)}", className="num")]) for r in summary.itertuples()])],
         className="table table-sm cx-perf-table", id="cx-perf-table")
     received = go.Figure([go.Bar(name=agency, x=rows.month, y=rows.received) for agency, rows in monthly.groupby("agency")])
-    received.update_layout(barmode="stack", title=t("cx.perf.monthly", lang), xaxis_title=t("cx.perf.month", lang),
+    # months as categories: the axis holds exactly the months with data, none padded beyond them
+    months_axis = {"type": "category", "categoryorder": "category ascending"}
+    received.update_layout(barmode="stack", title=t("cx.perf.monthly", lang), xaxis_title=t("cx.perf.month", lang), xaxis=months_axis,
                            yaxis_title=t("cx.perf.count", lang), height=320, margin={"t": 40, "b": 40, "l": 50, "r": 10})
     within = go.Figure([go.Scatter(name=agency, x=rows.month, y=rows.within_deadline * 100, mode="lines+markers")
                         for agency, rows in monthly.groupby("agency")])
-    within.update_layout(title=t("cx.perf.monthly_within", lang), xaxis_title=t("cx.perf.month", lang), yaxis_title=t("cx.perf.percent", lang),
+    within.update_layout(title=t("cx.perf.monthly_within", lang), xaxis_title=t("cx.perf.month", lang), xaxis=months_axis, yaxis_title=t("cx.perf.percent", lang),
                          yaxis_range=[0, 100], height=320, margin={"t": 40, "b": 40, "l": 50, "r": 10})
     ages = go.Figure([go.Bar(name=str(age), x=rows.agency, y=rows.open) for age, rows in backlog.groupby("age", observed=True)])
     ages.update_layout(barmode="stack", title=t("cx.perf.backlog_age", lang), yaxis_title=t("cx.perf.count", lang), height=320,
