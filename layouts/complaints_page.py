@@ -17,7 +17,7 @@ from i18n.format import number, percent, time_left, wit_time
 from layouts import ids
 from layouts.controls import dropdown
 from layouts.legend import dot, legend_panel, row
-from layouts.map_page import AMBON_CENTER, Basemap, base_layers
+from layouts.map_page import AMBON_CENTER, Basemap, base_layers, credits, land_pane
 from layouts.styles import DEADLINE_COLOURS
 from store.vocabulary import AGENCIES, COMPLAINT_CATEGORIES
 
@@ -68,9 +68,11 @@ def desk_page(lang: str, basemap: Basemap, *, agency: str | None, import_token: 
                   dcc.RadioItems(id=ids.CX_FILTER_DEADLINE, value="", inline=True, className="cx-radio", inputClassName="form-check-input",
                                  options=[{"label": t("cx.filter.all", lang), "value": ""}] + _options("cx.deadline", ("overdue", "due_soon"), lang))]),
     ])
+    # the main map's offline basemap (land, roads and their credits) under the complaints, as on the city map
     desk_map = dl.Map(id=ids.CX_MAP, center=AMBON_CENTER, zoom=12, minZoom=10, maxZoom=19, className="city-map cx-map",
-                      style={"height": "100%", "width": "100%"},
-                      children=[dl.LayersControl(base_layers(lang, basemap), position="topright"),
+                      style={"height": "100%", "width": "100%"}, attributionControl=False,
+                      children=[land_pane(lang, basemap), credits(lang, basemap),
+                                dl.LayersControl(base_layers(lang, basemap), position="topright"),
                                 dl.GeoJSON(id=ids.CX_POINTS, data={"type": "FeatureCollection", "features": []}, pointToLayer=js("point"),
                                            onEachFeature=js("tooltip")),
                                 dl.ScaleControl(position="bottomleft", imperial=False)])

@@ -66,24 +66,3 @@ def test_the_seeded_store_shows_deadlines_met_overdue_and_due_soon(tmp_path, dem
     states = pd.Series([deadline_state(d.to_pydatetime(), None, FIRST_START) for d in rows.next_due_at.dropna()]).value_counts()
     assert states.get("overdue", 0) > 0 and states.get("due_soon", 0) > 0 and states.get("on_time", 0) > 0
 
-
-def test_performance_charts_hold_only_the_months_with_data():
-    from dash import dcc
-
-    from layouts.complaints_page import performance_page
-
-    monthly = pd.DataFrame({"agency": ["DLH", "DLH", "PUPR"], "month": ["2026-11", "2026-12", "2026-10"], "received": [3, 4, 1],
-                            "resolved": [2, 3, 1], "within_deadline": [0.5, 1.0, 0.0]})
-    summary = pd.DataFrame({"agency": ["DLH"], "received": [7], "median_response_days": [1.0], "median_completion_days": [2.0],
-                            "within_deadline": [0.8], "backlog": [1]})
-    backlog = pd.DataFrame({"agency": ["DLH"], "age": ["0-3"], "open": [1]})
-    page = performance_page("id", {"summary": summary, "monthly": monthly, "backlog": backlog}, "", None)
-    graphs, stack = [], [page]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dcc.Graph):
-            graphs.append(node.figure)
-        children = getattr(node, "children", None)
-        stack.extend(children if isinstance(children, list) else [children] if children is not None else [])
-    monthly_axes = [g.layout.xaxis for g in graphs if g.layout.xaxis.title.text and "ulan" in g.layout.xaxis.title.text]
-    assert len(monthly_axes) == 2 and all(axis.type == "category" for axis in monthly_axes)  # no padding into months without data
