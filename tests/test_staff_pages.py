@@ -51,3 +51,27 @@ def test_monitor_pages_have_the_app_top_bar(app):
         assert 'href="/pengaduan"' in body and 'href="/kinerja-cc"' in body  # the navigation the Dash pages have
     operators = client.get("/pemantauan").get_data(as_text=True)
     assert "state now</caption>" in operators and "<caption>Service</caption>" not in operators
+
+
+def test_report_form_and_ticket_page_are_inside_the_portal(app):
+    client = app.server.test_client()
+    portal = client.get("/publik").get_data(as_text=True)
+    for path in ("/publik/lapor", "/publik/tiket"):
+        body = client.get(path).get_data(as_text=True)
+        # the portal's own header, navigation (with this page marked) and stylesheet; not the staff app's
+        assert 'class="brand" href="/publik"' in body and 'href="/publik/status"' in body and 'href="/publik/banjir"' in body
+        assert f'href="{path}" aria-current="page"' in body
+        assert "/publik/static/publik.css" in body and "bootstrap" not in body and "app-header" not in body
+        assert portal.split("<main")[0].split("<title>")[0] == body.split("<main")[0].split("<title>")[0]  # same head start
+
+
+def test_report_form_map_has_land_roads_with_names(app):
+    client = app.server.test_client()
+    form = client.get("/publik/lapor").get_data(as_text=True)
+    assert 'data-basemap="/publik/lapor/peta.json"' in form and "OpenStreetMap" in form
+    base = client.get("/publik/lapor/peta.json")
+    assert base.status_code == 200
+    data = base.get_json()
+    assert data["land"]["features"] and len(data["roads"]["features"]) > 100
+    assert any(f["properties"]["name"] for f in data["roads"]["features"])
+    assert {f["properties"]["g"] for f in data["roads"]["features"]} <= {"primary", "secondary", "tertiary", "minor", "other"}
