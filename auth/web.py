@@ -29,6 +29,7 @@ from sqlalchemy import Engine, select
 from auth import audit, users
 from auth.policy import API_KEY, DATA_PREFIXES, OPEN, Account, output_permission, roles_with, route_permission
 from layouts.auth_page import forbidden
+from i18n import TEXT, t
 from routes.language import request_language
 from store.db import setup_lock
 from store.models import Camera
@@ -133,11 +134,32 @@ def _guard() -> flask.Response | None:
             return _deny(401, "login required")
         return flask.redirect(flask.url_for("auth.login", next=request.full_path.rstrip("?")))
     if not account.can(permission):
-        return _deny(403, f"role {account.role} may not open {request.path}")
+        if request.path.startswith(DATA_PREFIXES):
+            return _deny(403, f"role {account.role} may not open {request.path}")
+        return _refusal_page(account, permission)
     if request.path == DASH_CALLBACK_PATH:
         _guard_page_layouts()
         return _callback_refusal(account)
     return None
+
+
+def _refusal_page(account: Account, permission: str) -> flask.Response:
+    """A page (not data) the role may not open: the app's translated refusal, as the Dash pages give it."""
+    from routes.staff_bar import bar_context  # imports layouts.shell, which must not load before the app's pages
+
+    lang = request_language()
+    lines = [t("auth.forbidden", lang)]
+    if f"purpose.{permission}" in TEXT:
+        lines.append(t("refusal.purpose", lang).format(purpose=t(f"purpose.{permission}", lang)))
+    roles = roles_with(permission)
+    if roles:
+        lines.append(t("refusal.roles", lang).format(roles=", ".join(t(f"role.{r}", lang) for r in roles)))
+    lines.append(t("refusal.yours", lang).format(role=t(f"role.{account.role}", lang)) + " " + t("refusal.ask", lang))
+    body = flask.render_template("refusal.html", lang=lang, title=t("refusal.title", lang), lines=lines,
+                                 back=t("refusal.back", lang), **bar_context(lang, account))
+    response = flask.make_response(body, 403)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _guard_page_layouts() -> None:

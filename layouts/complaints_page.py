@@ -17,7 +17,7 @@ from i18n.format import number, percent, time_left, wit_time
 from layouts import ids
 from layouts.controls import dropdown
 from layouts.legend import dot, legend_panel, row
-from layouts.map_page import AMBON_CENTER, Basemap, base_layers
+from layouts.map_page import AMBON_CENTER, Basemap, base_layers, credits, land_pane
 from layouts.styles import DEADLINE_COLOURS
 from store.vocabulary import AGENCIES, COMPLAINT_CATEGORIES
 
@@ -68,9 +68,11 @@ def desk_page(lang: str, basemap: Basemap, *, agency: str | None, import_token: 
                   dcc.RadioItems(id=ids.CX_FILTER_DEADLINE, value="", inline=True, className="cx-radio", inputClassName="form-check-input",
                                  options=[{"label": t("cx.filter.all", lang), "value": ""}] + _options("cx.deadline", ("overdue", "due_soon"), lang))]),
     ])
+    # the main map's offline basemap (land, roads and their credits) under the complaints, as on the city map
     desk_map = dl.Map(id=ids.CX_MAP, center=AMBON_CENTER, zoom=12, minZoom=10, maxZoom=19, className="city-map cx-map",
-                      style={"height": "100%", "width": "100%"},
-                      children=[dl.LayersControl(base_layers(lang, basemap), position="topright"),
+                      style={"height": "100%", "width": "100%"}, attributionControl=False,
+                      children=[land_pane(lang, basemap), credits(lang, basemap),
+                                dl.LayersControl(base_layers(lang, basemap), position="topright"),
                                 dl.GeoJSON(id=ids.CX_POINTS, data={"type": "FeatureCollection", "features": []}, pointToLayer=js("point"),
                                            onEachFeature=js("tooltip")),
                                 dl.ScaleControl(position="bottomleft", imperial=False)])
@@ -281,11 +283,13 @@ def performance_page(lang: str, figures: dict[str, pd.DataFrame], rules_text: st
                  html.Td(f"{number(r.backlog, lang)} {t('unit.complaints', lang)}", className="num")]) for r in summary.itertuples()])],
         className="table table-sm cx-perf-table", id="cx-perf-table")
     received = go.Figure([go.Bar(name=agency, x=rows.month, y=rows.received) for agency, rows in monthly.groupby("agency")])
-    received.update_layout(barmode="stack", title=t("cx.perf.monthly", lang), xaxis_title=t("cx.perf.month", lang),
+    # months as categories: the axis holds exactly the months with data, none padded beyond them
+    months_axis = {"type": "category", "categoryorder": "category ascending"}
+    received.update_layout(barmode="stack", title=t("cx.perf.monthly", lang), xaxis_title=t("cx.perf.month", lang), xaxis=months_axis,
                            yaxis_title=t("cx.perf.count", lang), height=320, margin={"t": 40, "b": 40, "l": 50, "r": 10})
     within = go.Figure([go.Scatter(name=agency, x=rows.month, y=rows.within_deadline * 100, mode="lines+markers")
                         for agency, rows in monthly.groupby("agency")])
-    within.update_layout(title=t("cx.perf.monthly_within", lang), xaxis_title=t("cx.perf.month", lang), yaxis_title=t("cx.perf.percent", lang),
+    within.update_layout(title=t("cx.perf.monthly_within", lang), xaxis_title=t("cx.perf.month", lang), xaxis=months_axis, yaxis_title=t("cx.perf.percent", lang),
                          yaxis_range=[0, 100], height=320, margin={"t": 40, "b": 40, "l": 50, "r": 10})
     ages = go.Figure([go.Bar(name=str(age), x=rows.agency, y=rows.open) for age, rows in backlog.groupby("age", observed=True)])
     ages.update_layout(barmode="stack", title=t("cx.perf.backlog_age", lang), yaxis_title=t("cx.perf.count", lang), height=320,

@@ -17,7 +17,9 @@ import hmac
 import math
 
 import flask
+import geopandas as gpd
 import orjson
+import shapely
 from flask_limiter import Limiter
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import Engine
@@ -29,8 +31,14 @@ from complaints.store import InvalidComplaint, complaints_in_view, public_ticket
 from config import ROOT, Settings
 from i18n import LANGUAGES, t
 from i18n.format import wit_time
+from geo.ambon import island_outline
+from geo.geojson import to_geojson_bytes
+from geo.roads import road_group
 from routes.language import request_language
+from routes.publik import REPORT_PATH, TICKET_PATH
 from store.layers import read_admin_areas
+from store.roads import read_roads, road_sources
+from layouts.styles import ROAD_STYLES
 from store.vocabulary import COMPLAINT_CATEGORIES
 
 EXTENSION = "ambon_complaints"
@@ -51,7 +59,9 @@ def _page(template: str, status: int = 200, **values):
     lang = request_language()
     other = next(code for code in LANGUAGES if code != lang)
     text = lambda key, **kw: t(key, lang).format(**kw) if kw else t(key, lang)  # noqa: E731 - the templates' one text function
-    return flask.render_template(template, lang=lang, other_lang=other, t=text, csrf_token=generate_csrf(), **values), status
+    # inside the residents' portal (templates/publik/base.html): its navigation needs the page's path
+    return flask.render_template(template, lang=lang, other_lang=other, t=text, csrf_token=generate_csrf(), path=flask.request.path,
+                                 report_path=REPORT_PATH, ticket_path=TICKET_PATH, **values), status
 
 
 def _land_outline(engine: Engine) -> bytes:
@@ -66,13 +76,38 @@ def _land_outline(engine: Engine) -> bytes:
     return cached
 
 
+def _form_basemap(engine: Engine) -> bytes:
+    """The report form's offline basemap as JSON {"land": GeoJSON, "roads": GeoJSON}: the island's
+    land (as the main map draws it) and the roads above the local streets with their names
+    (simplified to ~5 m, so a phone loads it quickly)."""
+    cached = flask.current_app.extensions[EXTENSION].get("basemap")
+    if cached is None:
+        kecamatan = read_admin_areas(engine, "kecamatan")
+        land = shapely.union_all([kecamatan.union_all(), island_outline()]) if len(kecamatan) else island_outline()
+        roads = read_roads(engine)
+        roads = roads.assign(g=road_group(roads["highway"]).to_numpy())
+        roads = roads[roads.g != "local"]
+        roads = roads.set_geometry(roads.geometry.simplify(0.00005))
+        land_json = to_geojson_bytes(gpd.GeoDataFrame(geometry=[shapely.simplify(land, 0.0001)], crs="EPSG:4326"), [], decimals=5)
+        cached = b'{"land":' + land_json + b',"roads":' + to_geojson_bytes(roads, ["name", "g"], decimals=5) + b"}"
+        flask.current_app.extensions[EXTENSION]["basemap"] = cached
+    return cached
+
+
+def form_basemap():
+    response = flask.Response(_form_basemap(_engine()), mimetype="application/json")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
 def _report_form(status: int = 200, values: dict | None = None, errors: list[str] | None = None):
     settings = _settings()
     lang = request_language()
     categories = [(code, t(f"category.{code}", lang)) for code in COMPLAINT_CATEGORIES]
     return _page("publik_lapor.html", status, values=values or {}, errors=errors or [], categories=categories,
                  photo_mb=settings.complaint_photo_max_bytes // (1024 * 1024), tile_url=settings.tile_url,
-                 tile_attribution=settings.tile_attribution, land=_land_outline(_engine()).decode())
+                 tile_attribution=settings.tile_attribution, land=_land_outline(_engine()).decode(),
+                 road_credit="; ".join(road_sources(_engine())), road_styles=orjson.dumps(ROAD_STYLES).decode())
 
 
 def _number(text: str | None) -> float | None:
@@ -243,6 +278,7 @@ def init_complaint_routes(server: flask.Flask, engine: Engine, settings: Setting
     bp.add_url_rule("/publik/lapor", view_func=report_form, methods=["GET"])
     bp.add_url_rule("/publik/lapor", endpoint="report_submit", methods=["POST"], view_func=limiter.limit(
         settings.public_report_rate_limit, on_breach=lambda _limit: _rate_limited("pub.report.rate_limited"))(report_submit))
+    bp.add_url_rule("/publik/lapor/peta.json", view_func=form_basemap)
     bp.add_url_rule("/publik/tiket", methods=["GET"], view_func=limiter.limit(
         settings.ticket_lookup_rate_limit, exempt_when=lambda: not flask.request.args.get("tiket"),
         on_breach=lambda _limit: _rate_limited("pub.ticket.rate_limited"))(ticket_page))

@@ -21,6 +21,7 @@ from monitor.models import KINDS
 from monitor.store import (ServiceInvalid, add_note, add_webhook, incidents, list_services, maintenance, plan_maintenance,
                            remove_webhook, save_service, service_status, utcnow, webhook_rows)
 from routes.language import request_language
+from routes.staff_bar import bar_context
 
 EXTENSION = "monitor_pages"
 blueprint = flask.Blueprint("monitor_pages", __name__, url_prefix="/pemantauan", template_folder=str(ROOT / "templates"))
@@ -35,7 +36,7 @@ def _render(template: str, **context) -> str:
     return flask.render_template(f"monitor/{template}", lang=lang, t=lambda key, **kw: t(key, lang).format(**kw) if kw else t(key, lang),
                                  wit=wit_time, pct=lambda f: percent(f, lang, "pub.status.no_data"), num=lambda v, d=0: number(v, lang, d),
                                  duration=lambda s: duration_text(s, lang), csrf_token=generate_csrf(), account=current_account(),
-                                 message=flask.request.args.get("pesan"), **context)
+                                 message=flask.request.args.get("pesan"), **bar_context(lang, current_account()), **context)
 
 
 def _back(endpoint: str, message_key: str, **params) -> flask.Response:

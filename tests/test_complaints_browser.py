@@ -31,6 +31,10 @@ def test_a_citizen_report_is_verified_routed_resolved_and_looked_up(browser, liv
     public.fill("#pub-description", HOSTILE)
     public.locator("#pub-map").click(position={"x": 300, "y": 160})  # the place picked on the map fills the coordinates
     assert re.fullmatch(r"-3\.\d+", public.input_value("#pub-lat"))
+    # the offline land and named roads are drawn at Leaflet's size (not squeezed by the portal's chart CSS), with a marker
+    expect(public.locator("#pub-map .leaflet-land-pane path")).not_to_have_count(0)
+    assert public.locator("#pub-map .leaflet-land-pane svg").bounding_box()["width"] > 300
+    expect(public.locator("#pub-map .leaflet-overlay-pane path.leaflet-interactive")).to_have_count(1)
     public.fill("#pub-name", "Ani Rahayu")
     public.fill("#pub-phone", "081234567890")
     public.click("#pub-submit")
