@@ -4,6 +4,7 @@ fail before they work, the lease, and admin-entered targets that must not reach 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import time
 from datetime import datetime, timedelta
@@ -27,7 +28,10 @@ LOOPBACK_OK = TargetPolicy(allow_loopback=True)
 
 
 def run(coro):
-    return asyncio.run(coro)
+    """`coro` on an event loop of its own, in a worker thread: after a browser test, Playwright keeps a
+    loop running in this thread, where asyncio.run() refuses to start."""
+    with concurrent.futures.ThreadPoolExecutor(1) as worker:
+        return worker.submit(asyncio.run, coro).result()
 
 
 async def _http(url, timeout_s=2.0, keyword=None, verify=True, policy=LOOPBACK_OK):
