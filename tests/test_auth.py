@@ -43,7 +43,7 @@ def test_reset_and_deactivation_end_sessions(engine):
 
 
 def test_demo_users_and_first_admin(engine):
-    assert sorted(users.ensure_demo_users(engine)) == sorted(["admin", "operator", "planner", "bpbd", "agency", "viewer", "tax"])
+    assert sorted(users.ensure_demo_users(engine)) == sorted(["admin", "operator", "planner", "bpbd", "agency", "viewer", "tax", "leader"])
     assert users.ensure_demo_users(engine) == []
     assert users.authenticate(engine, "agency", "demo").agency == "DLH"
     assert users.ensure_admin(engine, "kepala", "a long admin password") is True

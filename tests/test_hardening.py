@@ -38,9 +38,8 @@ FLOOD_KEY = "gauge-logger-key"
 
 @pytest.fixture(scope="module")
 def app(instance):
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("FLOOD_API_KEY", FLOOD_KEY)
-        app = create_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": "", "CAMERA_READERS": "0", "DEMO_DATA": "0"}))
+    app = create_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": "", "CAMERA_READERS": "0", "DEMO_DATA": "0",
+                                        "FLOOD_API_KEY": FLOOD_KEY}))
     write_world(app.server.extensions["ambon_auth"]["engine"])  # a gauge G1, complaints, a desa
     return app
 
