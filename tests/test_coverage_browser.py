@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 
 def test_run_an_analysis_and_see_the_sites(page, live_app):
     open_coverage_page(page, live_app)
-    assert "Bobot belum terpantau per heksagon" in page.locator("#cov-legend").inner_text()
+    assert "Bobot belum terpantau per heksagon" in page.locator("#cov-legend").text_content()  # folded or not
     run_analysis(page, 6)
     rows = page.locator(".cov-site-row")
     assert rows.count() == 6
@@ -21,7 +21,7 @@ def test_run_an_analysis_and_see_the_sites(page, live_app):
     summary = page.locator("#cov-summary").inner_text()
     assert "Jarak dari hasil terbaik (batas atas terbukti)" in summary and "%" in summary and "0 % berarti" in summary
     assert "terpantau" in page.locator("#cov-gaps").inner_text()
-    assert "poin bobot" in page.locator("#cov-gap-legend").inner_text()  # hexagon classes with their unit
+    assert "poin bobot" in page.locator("#cov-gap-legend").text_content()  # hexagon classes with their unit
     assert page.locator(".leaflet-overlay-pane path.leaflet-interactive").count() > 100  # gap hexagons drawn
     page.locator(".leaflet-marker-pane .cov-site-icon[title='#1']").click()
     popup = page.locator(".leaflet-popup-content").inner_text()
