@@ -23,8 +23,10 @@ TILES = {"1": 1, "2x2": 4, "3x3": 9, "4x4": 16, "1+7": 8}
 @pytest.fixture(scope="module")
 def room_app(tmp_path_factory):
     instance = tmp_path_factory.mktemp("room-instance")
-    # a camera is offline 10 s after its last frame (demo cameras send one every 5 s), alerts polled each second
-    with MjpegServer() as camera, serve_app(instance, CAMERA_OFFLINE_AFTER_S="10", ALERT_POLL_S="1", CAMERA_NETWORKS="127.0.0.0/8") as base:
+    # a camera is offline 10 s after its last frame (demo cameras send one every 5 s), alerts polled each second;
+    # no service monitor: the demo service that goes down on a schedule would take the banner from the camera
+    with MjpegServer() as camera, serve_app(instance, CAMERA_OFFLINE_AFTER_S="10", ALERT_POLL_S="1", CAMERA_NETWORKS="127.0.0.0/8",
+                                             SERVICE_MONITOR="0") as base:
         engine = make_engine(f"sqlite:///{instance / 'ambon.db'}")
         with engine.begin() as conn:
             conn.execute(insert(Camera).values(id=CAMERA_ID, name=CAMERA_NAME, kind="tps", group="dlh", lon=128.18, lat=-3.70,
