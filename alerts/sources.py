@@ -30,7 +30,9 @@ def camera_groups(engine: Engine) -> dict[int, str | None]:
 
 def camera_down_source(board, engine: Engine) -> Callable[[], list[Alert]]:
     """Alerts for every camera that is offline now (cameras.board.CameraBoard health). The key
-    carries the time it went down, so a camera that comes back and goes down again alerts anew."""
+    carries its last good frame (or, never having had one, when it went down): that stays put while
+    the reader keeps retrying a dead source, so an acknowledgement holds, and a camera that comes
+    back and goes down again alerts anew."""
     def camera_down() -> list[Alert]:
         down = [r for r in board.all_health() if r.get("status") == OFFLINE]
         if not down:
@@ -38,7 +40,7 @@ def camera_down_source(board, engine: Engine) -> Callable[[], list[Alert]]:
         groups = camera_groups(engine)
         alerts = []
         for record in down:
-            since = record.get("status_since") or record.get("last_frame_ts")
+            since = record.get("last_frame_ts") or record.get("status_since")
             cid = record["camera_id"]
             alerts.append(Alert(
                 kind="camera", key=f"camera:{cid}:{int(since or 0)}", severity="warning",
