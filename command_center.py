@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import atexit
+import logging
 from datetime import datetime
 from functools import partial
 
@@ -52,8 +53,8 @@ from store.layers import ComplaintFilter
 from store.vocabulary import AGENCIES
 
 
-def start_camera_readers(settings: Settings, engine, cache: Cache) -> CameraManager | None:
-    """The embedded camera service (cameras/service.py), stopped at exit; None when CAMERA_READERS=0
+def start_camera_readers(settings: Settings, engine, cache: Cache, stops: list) -> CameraManager | None:
+    """The embedded camera service (cameras/service.py), stopped with the app; None when CAMERA_READERS=0
     (the cameras then run in `python -m cameras.service`). With Redis, the embedded services of
     several workers share the cameras through leases: each camera still has one reader."""
     if not settings.camera_readers:
@@ -61,7 +62,7 @@ def start_camera_readers(settings: Settings, engine, cache: Cache) -> CameraMana
     redis_client = camera_redis(settings)
     service = CameraService(partial(camera_specs, engine), cache, settings.camera_settings(), redis=redis_client,
                             prefix=redis_prefix(settings.cache_key_prefix)).start()
-    atexit.register(service.stop)
+    stops.append(service.stop)
     return service.manager
 
 
@@ -79,9 +80,9 @@ def camera_relay(settings: Settings) -> RedisLive | None:
     return RedisLive(client, redis_prefix(settings.cache_key_prefix), settings.camera_settings()) if client else None
 
 
-def start_service_monitor(settings: Settings, engine, cache: Cache):
+def start_service_monitor(settings: Settings, engine, cache: Cache, stops: list):
     """The service monitor of this process (it checks only while it holds the lease: one process
-    of the deployment does), stopped at exit; None when SERVICE_MONITOR=0. Demo mode seeds the
+    of the deployment does), stopped with the app; None when SERVICE_MONITOR=0. Demo mode seeds the
     city's services and serves their demo endpoints."""
     if not settings.service_monitor:
         return None
@@ -103,15 +104,15 @@ def start_service_monitor(settings: Settings, engine, cache: Cache):
         monitor.stop()
         if demo is not None:
             demo.stop()
-    atexit.register(stop)
+    stops.append(stop)
     return monitor
 
 
-def start_history_recorder(engine, board) -> HistoryRecorder:
+def start_history_recorder(engine, board, stops: list) -> HistoryRecorder:
     """Records each camera's status changes in the store (the health page's 24-hour strips)."""
     recorder = HistoryRecorder(board.all_health, lambda changes: camera_history.record_changes(engine, changes),
                                lambda: camera_history.last_statuses(engine)).start()
-    atexit.register(recorder.stop)
+    stops.append(recorder.stop)
     return recorder
 
 
@@ -133,9 +134,9 @@ def app_frame(services: Services):
     return shell(request_language(), account, csrf_token, prefs, alert_poll_ms=int(services.settings.alert_poll_s * 1000))
 
 
-def start_leaders_job(settings: Settings, server, services: Services, counter: PublicCounter, reports_dir):
+def start_leaders_job(settings: Settings, server, services: Services, counter: PublicCounter, reports_dir, stops: list):
     """The leaders' board's roll-ups, camera samples and Monday report (in-process under a lease, or by
-    Celery beat when CELERY_BROKER_URL is set), and this process's count of public requests; stopped at exit."""
+    Celery beat when CELERY_BROKER_URL is set), and this process's count of public requests; stopped with the app."""
     from complaints.store import load_calendar
     from leaders.jobs import LeadersJob
     from leaders.report import report_pdf, store_report
@@ -152,7 +153,7 @@ def start_leaders_job(settings: Settings, server, services: Services, counter: P
                      make_report=make_report, report_exists=lambda monday: (reports_dir / f"kinerja-{monday.isoformat()}.pdf").exists(),
                      take_counts=counter.take, scheduled=not settings.celery_broker_url).start()
     server.extensions["leaders_job"] = job
-    atexit.register(job.stop)
+    stops.append(job.stop)
     return job
 
 
@@ -186,9 +187,10 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
             refresh_rollups(engine)  # the per-agency figures catch up on what changed while the app was down
     except (DBAPIError, OSError) as error:  # no server, wrong password, a folder that cannot be written…
         raise unreachable(engine, error) from None
-    atexit.register(start_rollup_loop(engine).set)  # the per-agency figures' roll-ups: hourly, every day rebuilt daily
+    stops: list = [engine.dispose]  # what app.shutdown() ends, last started first
+    stops.append(start_rollup_loop(engine))  # the per-agency figures' roll-ups: hourly, every day rebuilt daily
     if settings.demo_data:
-        atexit.register(start_demo_feed(engine).set)  # the demo's tapping boxes keep selling
+        stops.append(start_demo_feed(engine))  # the demo's tapping boxes keep selling
 
     app = dash.Dash(
         __name__,
@@ -208,20 +210,20 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     server.secret_key = settings.session_secret()
     server.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024  # no request body may exhaust memory
     cache = Cache(server, config=settings.cache_config())
-    camera_readers = start_camera_readers(settings, engine, cache)
+    camera_readers = start_camera_readers(settings, engine, cache, stops)
     camera_board = init_camera_routes(server, camera_readers, cache, settings=settings.camera_settings(),
                                       authorize=camera_authorizer(engine, lambda: camera_board.by_id()),
                                       relay=camera_relay(settings)).board
     if camera_readers is not None:
-        start_history_recorder(engine, camera_board)
+        start_history_recorder(engine, camera_board, stops)
     services = Services(settings, engine, cache, camera_readers, camera_board, alert_centre(engine, camera_board))
     init_layer_routes(server, engine, cache)
     init_flood_routes(server, engine, settings.flood_api_key)
     init_tax_routes(server, engine)
     init_complaint_routes(server, engine, settings)
-    atexit.register(DrillPlayer(engine).start().stop)
+    stops.append(DrillPlayer(engine).start().stop)
     init_language_route(server)
-    start_service_monitor(settings, engine, cache)
+    start_service_monitor(settings, engine, cache, stops)
     init_publik_routes(server, engine, cache, rate_limit=settings.public_rate_limit, redis_url=settings.redis_url,
                        public_url=settings.public_url)
     init_monitor_pages(server, engine)
@@ -229,7 +231,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     init_leaders_pages(server, engine, settings.instance_dir / "reports", public_counter)
     init_auth(app, services)
     if settings.leaders_job:
-        start_leaders_job(settings, server, services, public_counter, settings.instance_dir / "reports")
+        start_leaders_job(settings, server, services, public_counter, settings.instance_dir / "reports", stops)
 
     # Pages; their `order` is their place in the navigation bar, where a page with `nav_key` gets a link.
     register_map_page(services)
@@ -245,4 +247,16 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     layer_imports.register(app, services)
     bind_page_layouts(server)  # after every register(): this app's pages keep this app's services
     init_export_routes(server, engine)
+    app.shutdown = partial(shut_down, stops)
+    atexit.register(app.shutdown)
     return app
+
+
+def shut_down(stops: list) -> None:
+    """Stop the app's background work, last started first, then close its database pool (at exit, or
+    when a test is done with an app: no loop may outlive the database it writes to). Safe to call twice."""
+    while stops:
+        try:
+            stops.pop()()
+        except Exception:  # noqa: BLE001 - one stuck part must not keep the others running
+            logging.getLogger(__name__).exception("could not stop part of the app")

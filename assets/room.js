@@ -32,12 +32,20 @@
     const foldBelow = details.id === "map-legend" ? 1800 : Number(details.dataset.foldBelow || 0);
     details.open = stored === null ? window.innerWidth >= foldBelow : stored === "1";
   }
+  function rememberLegend(details) {
+    localStorage.setItem(LEGEND + details.id, details.open ? "1" : "0");
+  }
   document.addEventListener("toggle", function (event) {
     const details = event.target;
     if (details.classList && details.classList.contains("map-legend") && details.dataset.restored) {
-      localStorage.setItem(LEGEND + details.id, details.open ? "1" : "0");
+      rememberLegend(details);
     }
   }, true);
+  // "toggle" fires in a later task: a reload right after a click could leave before it, and the
+  // legend would come back as it was. Leaving the page says each legend's state for certain.
+  window.addEventListener("pagehide", function () {
+    document.querySelectorAll("details.map-legend[data-restored]").forEach(rememberLegend);
+  });
   new MutationObserver(function () {
     document.querySelectorAll("details.map-legend:not([data-restored])").forEach(restoreLegend);
   }).observe(document.documentElement, {childList: true, subtree: true});

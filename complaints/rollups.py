@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 import pandas as pd
@@ -124,9 +125,10 @@ def rollup_performance(engine: Engine, *, since: datetime | None = None, now: da
                                open_by_day(engine, since), calendar, now)
 
 
-def start_rollup_loop(engine: Engine, period_s: float = LOOP_SECONDS) -> threading.Event:
+def start_rollup_loop(engine: Engine, period_s: float = LOOP_SECONDS) -> Callable[[], None]:
     """Refresh the roll-ups every `period_s` seconds in a daemon thread (the daily rebuild of every day
-    happens here, not in a page request); set the returned event to stop it."""
+    happens here, not in a page request); call the returned function to stop it (it waits for the
+    round in progress)."""
     stop = threading.Event()
 
     def run() -> None:
@@ -136,5 +138,10 @@ def start_rollup_loop(engine: Engine, period_s: float = LOOP_SECONDS) -> threadi
             except Exception:  # a database gone for a moment: try again next round
                 log.exception("complaint roll-up failed")
 
-    threading.Thread(target=run, name="complaint-rollups", daemon=True).start()
-    return stop
+    thread = threading.Thread(target=run, name="complaint-rollups", daemon=True)
+    thread.start()
+
+    def stop_loop() -> None:
+        stop.set()
+        thread.join(10)
+    return stop_loop

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -216,9 +217,10 @@ def feed_demo_boxes(engine, now: datetime, seed: int = 11) -> int:
 FEED_PERIOD_S = 60.0
 
 
-def start_demo_feed(engine, period_s: float = FEED_PERIOD_S) -> threading.Event:
+def start_demo_feed(engine, period_s: float = FEED_PERIOD_S) -> Callable[[], None]:
     """Feed the demo's boxes now and every `period_s` seconds in a daemon thread (demo mode only);
-    set the returned event to stop it. A failed round is logged and the next one tries again."""
+    call the returned function to stop it (it waits for the round in progress). A failed round is
+    logged and the next one tries again."""
     stop = threading.Event()
 
     def run() -> None:
@@ -230,5 +232,10 @@ def start_demo_feed(engine, period_s: float = FEED_PERIOD_S) -> threading.Event:
             if stop.wait(period_s):
                 return
 
-    threading.Thread(target=run, name="tax-demo-feed", daemon=True).start()
-    return stop
+    thread = threading.Thread(target=run, name="tax-demo-feed", daemon=True)
+    thread.start()
+
+    def stop_feed() -> None:
+        stop.set()
+        thread.join(10)
+    return stop_feed

@@ -28,6 +28,27 @@ from cameras import CameraSettings  # noqa: E402
 from store.db import create_schema, make_engine  # noqa: E402
 from tests.helpers.mjpeg_server import MjpegServer  # noqa: E402
 
+def _one_ast_parse_at_a_time() -> None:
+    """CPython 3.11 keeps the AST builder's recursion count per interpreter, not per thread
+    (python/cpython#106905): an `ast.parse` on one thread while another thread runs one (3.11's
+    `traceback` parses each line it underlines, so any thread logging an exception does) can raise
+    "SystemError: AST constructor recursion depth mismatch". When that thread is pytest's own,
+    reporting a failure, the whole run ends in an INTERNALERROR. Serialise the calls."""
+    import ast
+
+    if sys.version_info >= (3, 12) or getattr(ast.parse, "serialised", False):
+        return
+    parse, lock = ast.parse, threading.Lock()
+
+    def serialised_parse(*args, **kwargs):
+        with lock:
+            return parse(*args, **kwargs)
+    serialised_parse.serialised = True
+    ast.parse = serialised_parse
+
+
+_one_ast_parse_at_a_time()
+
 SYSTEM_PYTHON = "/usr/bin/python3"
 RTSP_HELPER = ROOT / "tests" / "helpers" / "rtsp_server.py"
 SHARED_GEODATA = ROOT.parent / "shared" / "geodata"
@@ -79,6 +100,26 @@ def require_redis(url: str = REDIS_URL) -> str:
             pytest.fail(f"Redis must answer at {url} in CI")
         pytest.skip(f"no Redis answers at {url}")
     return url
+
+
+_apps_of_this_module: list = []
+
+
+def build_app(settings):
+    """`create_app(settings)`, shut down when the test module ends: its background loops must not
+    outlive the database they write to. A test that drops its database first calls `app.shutdown()`."""
+    from command_center import create_app
+
+    app = create_app(settings)
+    _apps_of_this_module.append(app)
+    return app
+
+
+@pytest.fixture(autouse=True, scope="module")
+def apps_stop_with_their_module():
+    yield
+    while _apps_of_this_module:
+        _apps_of_this_module.pop().shutdown()
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from auth.models import AuditEvent, User
 from auth.policy import ROLES
-from command_center import create_app
+from tests.conftest import build_app
 from config import Settings
 from i18n.format import number
 from store.models import Camera, Complaint
@@ -26,7 +26,7 @@ OPENS = {  # role -> pages it may open
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
-    return create_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": "", "CAMERA_READERS": "0"}))
+    return build_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": "", "CAMERA_READERS": "0"}))
 
 
 @pytest.fixture(scope="module")
@@ -239,7 +239,7 @@ def _last_failed_login(engine) -> tuple[str, str]:
 
 
 def test_behind_a_trusted_proxy_the_users_address_is_audited_and_rate_limited(tmp_path):
-    app = create_app(Settings.from_env({"INSTANCE_DIR": str(tmp_path), "TILE_URL": "", "CAMERA_READERS": "0", "DEMO_DATA": "0",
+    app = build_app(Settings.from_env({"INSTANCE_DIR": str(tmp_path), "TILE_URL": "", "CAMERA_READERS": "0", "DEMO_DATA": "0",
                                         "TRUSTED_PROXIES": "1"}))
     client = app.server.test_client()
     assert [_failed_login(client, "203.0.113.7", "planner") for _ in range(6)] == [401] * 5 + [429]
@@ -267,8 +267,8 @@ def test_deactivating_a_user_ends_their_session(app, engine):
 def test_production_mode_refuses_the_default_secret_and_makes_only_the_configured_admin(tmp_path, monkeypatch):
     env = {"INSTANCE_DIR": str(tmp_path), "TILE_URL": "", "CAMERA_READERS": "0", "DEMO_DATA": "0", "APP_MODE": "production"}
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app(Settings.from_env(env))
-    app = create_app(Settings.from_env({**env, "SECRET_KEY": "a-real-secret-from-the-environment",
+        build_app(Settings.from_env(env))
+    app = build_app(Settings.from_env({**env, "SECRET_KEY": "a-real-secret-from-the-environment",
                                         "ADMIN_USERNAME": "kominfo", "ADMIN_PASSWORD": "a long admin password"}))
     engine = app.server.extensions["ambon_auth"]["engine"]
     with engine.connect() as conn:

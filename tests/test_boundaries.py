@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from command_center import create_app
+from tests.conftest import build_app
 from config import Settings
 from demo.seed import write_demo_city
 from geo.boundaries import BadBoundaries, assign_areas, normalise_admin_areas
@@ -94,7 +94,7 @@ def test_importing_real_desa_puts_every_point_in_its_desa_again(engine, demo_cit
 
 
 def test_the_map_revalidates_boundaries_and_sees_an_import_at_once(tmp_path, shared_geodata):
-    app = create_app(Settings.from_env({"INSTANCE_DIR": str(tmp_path), "TILE_URL": "", "CAMERA_READERS": "0"}))
+    app = build_app(Settings.from_env({"INSTANCE_DIR": str(tmp_path), "TILE_URL": "", "CAMERA_READERS": "0"}))
     client = login_client(app.server.test_client(), "viewer")
     first = client.get("/api/layers/desa.geojson")
     etag = first.headers["ETag"]

@@ -5,14 +5,14 @@ from __future__ import annotations
 from sqlalchemy import event
 
 from auth.web import current_account
-from command_center import create_app
+from tests.conftest import build_app
 from config import Settings
 from routes.cameras import camera_allowed
 from tests.conftest import login_client, wait_until
 
 
 def test_footage_permissions_of_every_camera_cost_no_query_per_camera(tmp_path):
-    app = create_app(Settings.from_env({"INSTANCE_DIR": str(tmp_path), "TILE_URL": ""}))
+    app = build_app(Settings.from_env({"INSTANCE_DIR": str(tmp_path), "TILE_URL": ""}))
     server = app.server
     board = server.extensions["ambon_cameras"].board
     try:

@@ -23,12 +23,12 @@ REQUEST_FIELDS = {"service_request_id", "status", "status_notes", "service_name"
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    from command_center import create_app
+    from tests.conftest import build_app
     from config import Settings
 
     settings = Settings.from_env({"INSTANCE_DIR": str(tmp_path_factory.mktemp("instance")), "TILE_URL": "", "CAMERA_READERS": "0",
                                   "DEMO_DATA": "0", "OPEN311_API_KEYS": API_KEY, "PUBLIC_REPORT_RATE_LIMIT": "4 per hour"})
-    return create_app(settings)
+    return build_app(settings)
 
 
 def _jpeg_with_exif() -> bytes:

@@ -7,7 +7,7 @@ import pytest
 
 from auth import audit
 from auth.web import EXTENSION
-from command_center import create_app
+from tests.conftest import build_app
 from config import Settings
 from tests.conftest import login_client
 
@@ -15,7 +15,7 @@ from tests.conftest import login_client
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
-    return create_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": "", "CAMERA_READERS": "0"}))
+    return build_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": "", "CAMERA_READERS": "0"}))
 
 
 def client_as(app, role):

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from auth import audit, users
-from command_center import create_app
+from tests.conftest import build_app
 from auth.models import AuditEvent, User
 from config import DEFAULT_SECRET_KEY, Settings, SettingsError
 from flood.board import record_action
@@ -40,7 +40,7 @@ FLOOD_KEY = "gauge-logger-key"
 
 @pytest.fixture(scope="module")
 def app(instance):
-    app = create_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": "", "CAMERA_READERS": "0", "DEMO_DATA": "0",
+    app = build_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": "", "CAMERA_READERS": "0", "DEMO_DATA": "0",
                                         "FLOOD_API_KEY": FLOOD_KEY}))
     write_world(app.server.extensions["ambon_auth"]["engine"])  # a gauge G1, complaints, a desa
     return app
@@ -141,8 +141,8 @@ def test_settings_a_deployment_must_not_run_with_are_refused(env, message):
 
 def test_production_switches_off_the_demo_accounts_of_a_former_demo_instance(tmp_path):
     env = {"INSTANCE_DIR": str(tmp_path), "TILE_URL": "", "CAMERA_READERS": "0", "DEMO_DATA": "0"}
-    create_app(Settings.from_env(env))
-    production = create_app(Settings.from_env({**env, "APP_MODE": "Production", "SECRET_KEY": "x" * 40}))
+    build_app(Settings.from_env(env))
+    production = build_app(Settings.from_env({**env, "APP_MODE": "Production", "SECRET_KEY": "x" * 40}))
     client = production.server.test_client()
     token = csrf_token_of(client.get("/masuk").get_data(as_text=True))
     assert client.post("/masuk", data={"username": "admin", "password": "demo", "csrf_token": token}).status_code == 401
@@ -163,7 +163,7 @@ def test_app_py_says_in_one_line_what_setting_is_wrong(tmp_path, env, message):
 
 def test_a_database_that_does_not_answer_is_named_without_its_password(tmp_path):
     with pytest.raises(StoreSetupError, match=r"cannot open the database postgresql\+psycopg://ambon:\*\*\*@127.0.0.1:1/ambon") as error:
-        create_app(Settings.from_env({"INSTANCE_DIR": str(tmp_path), "DATABASE_URL": "postgres://ambon:rahasia@127.0.0.1:1/ambon"}))
+        build_app(Settings.from_env({"INSTANCE_DIR": str(tmp_path), "DATABASE_URL": "postgres://ambon:rahasia@127.0.0.1:1/ambon"}))
     assert "rahasia" not in str(error.value)
 
 
@@ -232,7 +232,7 @@ def test_bad_component_suite_paths_are_not_found(app, path):
 def test_postgresql_input_with_nul_bytes_or_over_long_fields_gets_a_reason():
     with fresh_postgres_database() as url, tempfile.TemporaryDirectory() as instance:
         pg_url = "postgres://" + url.split("://", 1)[1]  # as hosting providers write it (item 10)
-        pg_app = create_app(Settings.from_env({"INSTANCE_DIR": instance, "TILE_URL": "", "CAMERA_READERS": "0", "DEMO_DATA": "0",
+        pg_app = build_app(Settings.from_env({"INSTANCE_DIR": instance, "TILE_URL": "", "CAMERA_READERS": "0", "DEMO_DATA": "0",
                                                "DATABASE_URL": pg_url}))
         client = pg_app.server.test_client()
         token = csrf_token_of(client.get("/masuk").get_data(as_text=True))
@@ -248,6 +248,7 @@ def test_postgresql_input_with_nul_bytes_or_over_long_fields_gets_a_reason():
         with pytest.raises(users.UserError, match="no user"):
             users.set_password(engine, "ad\x00min", "a long enough password")
         assert audit.search(engine, username="ad\x00min") == []
+        pg_app.shutdown()  # before its database is dropped
         pg_app.server.extensions["ambon_auth"]["engine"].dispose()
 
 
@@ -282,7 +283,7 @@ def test_the_accounts_command_works_on_a_fresh_machine_and_the_app_starts_after_
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setattr("sys.stdin", io.StringIO("a long enough password\n"))
     assert users.main(["create", "kominfo", "--role", "admin", "--password-stdin"]) == 0
-    started = create_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": "", "CAMERA_READERS": "0", "DEMO_DATA": "0"}))
+    started = build_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": "", "CAMERA_READERS": "0", "DEMO_DATA": "0"}))
     assert login_client(started.server.test_client(), "kominfo", "a long enough password").get("/api/users").status_code != 401
 
 

@@ -15,7 +15,7 @@ from auth.models import AuditEvent
 from cameras import CameraManager
 from cameras.config import AddressPolicy, ConfigError, parse_spec
 from cameras.sources import SourceError, open_source
-from command_center import create_app
+from tests.conftest import build_app
 from config import Settings
 from layouts import ids
 from store.models import Camera
@@ -144,7 +144,7 @@ CAMERA = {"name": "CCTV Jembatan", "kind": "river", "group": "bpbd", "lon": 128.
 def guarded_app(tmp_path_factory):
     """The app with the default camera networks, no readers."""
     instance = tmp_path_factory.mktemp("instance")
-    return create_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": "", "CAMERA_READERS": "0", "DEMO_DATA": "0"}))
+    return build_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": "", "CAMERA_READERS": "0", "DEMO_DATA": "0"}))
 
 
 def test_admin_cannot_point_a_camera_at_the_server_or_the_metadata_service(guarded_app):
@@ -169,7 +169,7 @@ def camera_app(tmp_path_factory):
 
     instance = tmp_path_factory.mktemp("instance")
     with MjpegServer() as camera_server:
-        app = create_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": "", "DEMO_DATA": "0",
+        app = build_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": "", "DEMO_DATA": "0",
                                             "CAMERA_NETWORKS": "127.0.0.0/8"}))
         app.camera_server = camera_server
         yield app

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from command_center import create_app
+from tests.conftest import build_app
 from config import Settings
 from store.cache import FallbackCache, cache_status
 from store.cameras import save_camera, validate_camera
@@ -86,7 +86,7 @@ def open_admin_page(client) -> str:
 
 def test_the_app_serves_on_while_redis_is_away_and_takes_it_up_again(relay, tmp_path, caplog):
     db = REDIS_URL.rsplit("/", 1)[1] or "0"
-    app = create_app(Settings.from_env({"INSTANCE_DIR": str(tmp_path), "TILE_URL": "", "DEMO_DATA": "0",
+    app = build_app(Settings.from_env({"INSTANCE_DIR": str(tmp_path), "TILE_URL": "", "DEMO_DATA": "0",
                                         "REDIS_URL": f"redis://127.0.0.1:{relay[0].port}/{db}", "CACHE_KEY_PREFIX": f"test-{tmp_path.name}:"}))
     manager = app.server.extensions["ambon_cameras"].board.manager
     try:
@@ -132,7 +132,7 @@ def test_every_redis_key_carries_the_deployments_prefix(tmp_path):
 
     url = require_redis()
     prefix, name = f"test-{uuid.uuid4().hex[:8]}:", f"tebak{uuid.uuid4().hex[:8]}"
-    app = create_app(Settings.from_env({"INSTANCE_DIR": str(tmp_path), "TILE_URL": "", "DEMO_DATA": "0", "CAMERA_READERS": "0",
+    app = build_app(Settings.from_env({"INSTANCE_DIR": str(tmp_path), "TILE_URL": "", "DEMO_DATA": "0", "CAMERA_READERS": "0",
                                         "REDIS_URL": url, "CACHE_KEY_PREFIX": prefix}))
     client = app.server.test_client()
     client.environ_base["REMOTE_ADDR"] = "198.51.100.4"

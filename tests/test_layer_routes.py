@@ -5,7 +5,7 @@ import re
 import orjson
 import pytest
 
-from command_center import create_app
+from tests.conftest import build_app
 from config import Settings
 from tests.conftest import login_client
 
@@ -13,7 +13,7 @@ from tests.conftest import login_client
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
-    app = create_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": "", "CAMERA_READERS": "0"}))
+    app = build_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": "", "CAMERA_READERS": "0"}))
     return login_client(app.server.test_client(), "operator")
 
 

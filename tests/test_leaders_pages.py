@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from auth.policy import ROLES, Account, route_permission
-from command_center import create_app
+from tests.conftest import build_app
 from config import Settings
 from leaders import rollup
 from leaders.jobs import LeadersJob
@@ -125,7 +125,7 @@ def test_targets_form_reads_percent_and_refuses_nonsense():
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
-    return create_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": "", "CAMERA_READERS": "0", "SERVICE_MONITOR": "0",
+    return build_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": "", "CAMERA_READERS": "0", "SERVICE_MONITOR": "0",
                                          "LEADERS_JOB": "0", "SECRET_KEY": "leaders-test-" + "k" * 40}))
 
 

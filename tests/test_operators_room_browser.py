@@ -34,8 +34,6 @@ def room_app(tmp_path_factory):
         yield base, engine, camera
 
 
-@pytest.mark.xfail(strict=False, reason="flaky since the merge: after a reload the remembered open state was not restored once in "
-                                         "three full runs (assets/room.js restore vs. the page re-rendering the legend); to be found, not hidden")
 def test_legend_folds_to_a_button_and_the_browser_remembers(page, room_app):
     base, _, _ = room_app
     login(page, base, "operator")

@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 from sqlalchemy import select
 
-from command_center import create_app
+from tests.conftest import build_app
 from config import Settings
 from monitor.models import Incident, IncidentNote, Maintenance, MonitoredService
 from store.models import Complaint
@@ -21,7 +21,7 @@ PAGES = ("/publik", "/publik/layanan", "/publik/status", "/publik/banjir", "/pub
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     instance = tmp_path_factory.mktemp("publik")
-    return create_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": "", "CAMERA_READERS": "0",
+    return build_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": "", "CAMERA_READERS": "0",
                                          "SERVICE_MONITOR": "0", "PUBLIC_URL": "https://cc.ambon.go.id"}))
 
 
@@ -126,7 +126,7 @@ def test_poster_is_an_a4_pdf_whose_qr_codes_read_back(app):
 
 
 def test_public_pages_are_rate_limited(tmp_path):
-    app = create_app(Settings.from_env({"INSTANCE_DIR": str(tmp_path), "TILE_URL": "", "CAMERA_READERS": "0", "DEMO_DATA": "0",
+    app = build_app(Settings.from_env({"INSTANCE_DIR": str(tmp_path), "TILE_URL": "", "CAMERA_READERS": "0", "DEMO_DATA": "0",
                                         "SERVICE_MONITOR": "0", "PUBLIC_RATE_LIMIT": "3 per minute"}))
     client = app.server.test_client()
     assert [client.get("/publik/kenali").status_code for _ in range(4)] == [200, 200, 200, 429]

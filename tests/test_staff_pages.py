@@ -2,7 +2,7 @@
 refusals) carry the app's top bar and refuse in the user's language (Flask test client, demo store)."""
 import pytest
 
-from command_center import create_app
+from tests.conftest import build_app
 from config import Settings
 from routes.language import same_site_target
 from tests.conftest import login_client
@@ -11,7 +11,7 @@ from tests.conftest import login_client
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
-    return create_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": "", "CAMERA_READERS": "0"}))
+    return build_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": "", "CAMERA_READERS": "0"}))
 
 
 def test_language_switch_keeps_path_and_query(app):

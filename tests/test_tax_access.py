@@ -9,7 +9,7 @@ import pytest
 
 from auth import audit
 from auth.policy import ROLES
-from command_center import create_app
+from tests.conftest import build_app
 from config import Settings
 from tax import monitor
 from tax.store import import_returns
@@ -23,7 +23,7 @@ MAY_SEE = {"admin", "tax"}
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
-    app = create_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": "", "CAMERA_READERS": "0", "DEMO_DATA": "0"}))
+    app = build_app(Settings.from_env({"INSTANCE_DIR": str(instance), "TILE_URL": "", "CAMERA_READERS": "0", "DEMO_DATA": "0"}))
     engine = app.server.extensions["tax"]["engine"]
     _taxpayers(engine)
     import_returns(engine, [{"npwpd": "P1", "month": "2026-10", "turnover_idr": "90000000", "tax_paid_idr": "", "paid_on": ""}],

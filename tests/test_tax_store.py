@@ -117,13 +117,13 @@ def tax_server(tmp_path):
     (the database is dropped afterwards)."""
     from werkzeug.serving import make_server
 
-    from command_center import create_app
+    from tests.conftest import build_app
     from config import Settings
     from store.db import make_engine
     from tests.conftest import fresh_postgres_database
 
     with fresh_postgres_database() as url:
-        app = create_app(Settings.from_env({"DATABASE_URL": url, "DEMO_DATA": "0", "CAMERA_READERS": "0", "TILE_URL": "",
+        app = build_app(Settings.from_env({"DATABASE_URL": url, "DEMO_DATA": "0", "CAMERA_READERS": "0", "TILE_URL": "",
                                             "INSTANCE_DIR": str(tmp_path)}))
         engine = make_engine(url)
         _taxpayers(engine)
@@ -136,7 +136,7 @@ def tax_server(tmp_path):
             server.shutdown()
             thread.join(timeout=10)
             engine.dispose()
-            app.server.extensions["tax"]["engine"].dispose()
+            app.shutdown()  # before its database is dropped
 
 
 def _post(base, rows, key="k1"):

@@ -5,7 +5,7 @@ import json
 import geopandas as gpd
 import shapely
 
-from command_center import create_app
+from tests.conftest import build_app
 from config import Settings
 from store.layers import write_features
 from store.models import AdminArea
@@ -13,7 +13,7 @@ from tests.conftest import login_client
 
 
 def _app_with_kecamatan(tmp_path, name: str):
-    app = create_app(Settings.from_env({"INSTANCE_DIR": str(tmp_path / name), "TILE_URL": "", "CAMERA_READERS": "0", "DEMO_DATA": "0"}))
+    app = build_app(Settings.from_env({"INSTANCE_DIR": str(tmp_path / name), "TILE_URL": "", "CAMERA_READERS": "0", "DEMO_DATA": "0"}))
     area = gpd.GeoDataFrame({"level": ["kecamatan"], "code": ["81.71.01"], "name": [name]},
                             geometry=[shapely.box(128.15, -3.72, 128.2, -3.68)], crs=4326)
     write_features(app.server.extensions["ambon_auth"]["engine"], AdminArea, area)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from callbacks.wall import wall_config
-from command_center import create_app
+from tests.conftest import build_app
 from config import Settings
 from i18n import t
 from imports.reader import PAGE_UPLOAD_BYTES
@@ -73,7 +73,7 @@ def test_every_page_upload_quotes_the_one_limit_the_readme_states():
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    return create_app(Settings.from_env({"INSTANCE_DIR": str(tmp_path_factory.mktemp("walk")), "TILE_URL": "",
+    return build_app(Settings.from_env({"INSTANCE_DIR": str(tmp_path_factory.mktemp("walk")), "TILE_URL": "",
                                          "CAMERA_READERS": "0", "SERVICE_MONITOR": "0"}))
 
 
