@@ -13,17 +13,15 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import statistics
 import sys
 import time
-import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -33,9 +31,9 @@ from complaints.deadlines import DeadlineRules, WorkingCalendar  # noqa: E402
 from complaints.rollups import refresh_rollups, rollup_performance  # noqa: E402
 from complaints.sp4n_import import import_sp4n  # noqa: E402
 from store.db import make_engine, upgrade_schema  # noqa: E402
+from store.scratch import scratch_database  # noqa: E402
 from store.vocabulary import COMPLAINT_CATEGORIES, COMPLAINT_CATEGORY_AGENCY  # noqa: E402
 
-ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 NOW = datetime(2026, 11, 30, 3, 0)
 
 
@@ -113,61 +111,54 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     args = parser.parse_args()
 
-    name = f"ambon_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(ADMIN_URL.rsplit("/", 1)[0] + "/" + name)
-    try:
-        upgrade_schema(engine)
-        calendar, rules = WorkingCalendar(), DeadlineRules()
-        start = time.perf_counter()
-        frame = synthetic_complaints(args.rows, calendar, rules)
-        generated = time.perf_counter() - start
-        start = time.perf_counter()
-        copy_in(engine, frame)
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM ANALYZE complaints"))  # what autovacuum does after a bulk load
-        print(f"complaints: {args.rows:,} generated in {generated:.1f} s, loaded with COPY in {time.perf_counter() - start:.1f} s")
-        start, cpu = time.perf_counter(), time.process_time()
-        refresh_rollups(engine, now=NOW, full=True)
-        print(f"  daily roll-ups built from every complaint in {time.perf_counter() - start:.1f} s ({time.process_time() - cpu:.1f} s CPU here)")
-        open_count = int(frame.status.isin(lifecycle.UNRESOLVED).sum())
-        print(f"  of which unresolved (with a running deadline): {open_count:,}")
-        del frame
+    with scratch_database("ambon_bench", keep=args.keep) as url:
+        engine = make_engine(url)
+        try:
+            upgrade_schema(engine)
+            calendar, rules = WorkingCalendar(), DeadlineRules()
+            start = time.perf_counter()
+            frame = synthetic_complaints(args.rows, calendar, rules)
+            generated = time.perf_counter() - start
+            start = time.perf_counter()
+            copy_in(engine, frame)
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("VACUUM ANALYZE complaints"))  # what autovacuum does after a bulk load
+            print(f"complaints: {args.rows:,} generated in {generated:.1f} s, loaded with COPY in {time.perf_counter() - start:.1f} s")
+            start, cpu = time.perf_counter(), time.process_time()
+            refresh_rollups(engine, now=NOW, full=True)
+            print(f"  daily roll-ups built from every complaint in {time.perf_counter() - start:.1f} s ({time.process_time() - cpu:.1f} s CPU here)")
+            open_count = int(frame.status.isin(lifecycle.UNRESOLVED).sum())
+            print(f"  of which unresolved (with a running deadline): {open_count:,}")
+            del frame
 
-        operator = store.Actor("operator", lifecycle.OPERATOR)
-        dlh = store.Actor("dlh", lifecycle.AGENCY, "DLH")
-        figures = [
-            ("inbox first page (all awaiting the CC, by deadline)", lambda: store.desk_page(engine, store.DeskFilter(), actor=operator, now=NOW)),
-            ("inbox first page, category sampah, overdue", lambda: store.desk_page(engine, store.DeskFilter(categories=("sampah",), deadline="overdue"),
-                                                                                   actor=operator, now=NOW)),
-            ("agency queue first page (DLH)", lambda: store.desk_page(engine, store.DeskFilter(states=lifecycle.AWAITING_AGENCY), actor=dlh, now=NOW)),
-            ("inbox search by ticket", lambda: store.desk_page(engine, store.DeskFilter(states=lifecycle.STATES, text="B000123456"), actor=operator, now=NOW)),
-            ("deadline counts per agency", lambda: store.deadline_counts(engine, now=NOW)),
-            ("per-agency performance figures", lambda: store.performance(engine, now=NOW, calendar=calendar)),
-            ("roll-up refresh, nothing changed", lambda: refresh_rollups(engine, now=NOW)),
-            ("per-agency figures from the roll-ups (the page)", lambda: rollup_performance(engine, now=NOW, calendar=calendar)),
-        ]
-        for label, fn in figures:
-            seconds, _ = timed(fn)
-            print(f"  {label:<52} {seconds * 1000:8.1f} ms")
-        if args.import_rows:
-            data = export_file(args.import_rows)
-            done = []
-            start = time.perf_counter()
-            report = import_sp4n(engine, data, actor="bench", now=NOW, rules=rules, calendar=calendar, progress=lambda stage, d, t: done.append(d))
-            first = time.perf_counter() - start
-            start = time.perf_counter()
-            again = import_sp4n(engine, data, actor="bench", now=NOW, rules=rules, calendar=calendar)
-            print(f"  SP4N-LAPOR import of {args.import_rows:,} rows ({len(data) / 1e6:.1f} MB): {first:.1f} s ({report.counts()}, "
-                  f"{len(done)} progress calls); the same file again: {time.perf_counter() - start:.1f} s ({again.counts()['unchanged']:,} unchanged)")
-    finally:
-        engine.dispose()
-        if not args.keep:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+            operator = store.Actor("operator", lifecycle.OPERATOR)
+            dlh = store.Actor("dlh", lifecycle.AGENCY, "DLH")
+            figures = [
+                ("inbox first page (all awaiting the CC, by deadline)", lambda: store.desk_page(engine, store.DeskFilter(), actor=operator, now=NOW)),
+                ("inbox first page, category sampah, overdue", lambda: store.desk_page(engine, store.DeskFilter(categories=("sampah",), deadline="overdue"),
+                                                                                       actor=operator, now=NOW)),
+                ("agency queue first page (DLH)", lambda: store.desk_page(engine, store.DeskFilter(states=lifecycle.AWAITING_AGENCY), actor=dlh, now=NOW)),
+                ("inbox search by ticket", lambda: store.desk_page(engine, store.DeskFilter(states=lifecycle.STATES, text="B000123456"), actor=operator, now=NOW)),
+                ("deadline counts per agency", lambda: store.deadline_counts(engine, now=NOW)),
+                ("per-agency performance figures", lambda: store.performance(engine, now=NOW, calendar=calendar)),
+                ("roll-up refresh, nothing changed", lambda: refresh_rollups(engine, now=NOW)),
+                ("per-agency figures from the roll-ups (the page)", lambda: rollup_performance(engine, now=NOW, calendar=calendar)),
+            ]
+            for label, fn in figures:
+                seconds, _ = timed(fn)
+                print(f"  {label:<52} {seconds * 1000:8.1f} ms")
+            if args.import_rows:
+                data = export_file(args.import_rows)
+                done = []
+                start = time.perf_counter()
+                report = import_sp4n(engine, data, actor="bench", now=NOW, rules=rules, calendar=calendar, progress=lambda stage, d, t: done.append(d))
+                first = time.perf_counter() - start
+                start = time.perf_counter()
+                again = import_sp4n(engine, data, actor="bench", now=NOW, rules=rules, calendar=calendar)
+                print(f"  SP4N-LAPOR import of {args.import_rows:,} rows ({len(data) / 1e6:.1f} MB): {first:.1f} s ({report.counts()}, "
+                      f"{len(done)} progress calls); the same file again: {time.perf_counter() - start:.1f} s ({again.counts()['unchanged']:,} unchanged)")
+        finally:
+            engine.dispose()
 
 
 if __name__ == "__main__":

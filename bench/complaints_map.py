@@ -18,22 +18,22 @@ import statistics
 import sys
 import threading
 import time
-import uuid
 from pathlib import Path
 
 from flask_caching import Cache
 from flask import Flask
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.complaints import ADMIN_URL, NOW, copy_in, synthetic_complaints  # noqa: E402
+from bench.complaints import NOW, copy_in, synthetic_complaints  # noqa: E402
 from complaints.deadlines import DeadlineRules, WorkingCalendar  # noqa: E402
 from routes.layers import complaints_layer, single_flight  # noqa: E402
 from store import layers  # noqa: E402
 from store.complaint_grid import snap_bbox  # noqa: E402
 from store.db import make_engine, upgrade_schema  # noqa: E402
+from store.scratch import scratch_database  # noqa: E402
 from store.layers import ComplaintFilter  # noqa: E402
 
 CITY = (128.10, -3.78, 128.30, -3.60)
@@ -64,69 +64,62 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     args = parser.parse_args()
 
-    name = f"ambon_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(ADMIN_URL.rsplit("/", 1)[0] + "/" + name)
-    try:
-        upgrade_schema(engine)
-        start = time.perf_counter()
-        copy_in(engine, synthetic_complaints(args.rows, WorkingCalendar(), DeadlineRules()))
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM ANALYZE complaints"))
-        print(f"complaints: {args.rows:,} generated and loaded with COPY in {time.perf_counter() - start:.1f} s")
-        print(f"  {'view':<40} {'features':>9} {'raw':>10} {'gzip':>10} {'wall':>9} {'CPU':>9}")
-        filters = [("", ComplaintFilter()), (" (DLH only)", ComplaintFilter().within_agency("DLH"))]
-        for suffix, complaint_filter in filters:
-            for label, zoom, bbox in VIEWS:
-                view = snap_bbox(bbox, zoom) if bbox else None
-                wall, cpu, raw = timed(lambda: complaints_layer(engine, complaint_filter, zoom, view, NOW))
-                packed = gzip.compress(raw, compresslevel=5)
+    with scratch_database("ambon_bench", keep=args.keep) as url:
+        engine = make_engine(url)
+        try:
+            upgrade_schema(engine)
+            start = time.perf_counter()
+            copy_in(engine, synthetic_complaints(args.rows, WorkingCalendar(), DeadlineRules()))
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("VACUUM ANALYZE complaints"))
+            print(f"complaints: {args.rows:,} generated and loaded with COPY in {time.perf_counter() - start:.1f} s")
+            print(f"  {'view':<40} {'features':>9} {'raw':>10} {'gzip':>10} {'wall':>9} {'CPU':>9}")
+            filters = [("", ComplaintFilter()), (" (DLH only)", ComplaintFilter().within_agency("DLH"))]
+            for suffix, complaint_filter in filters:
+                for label, zoom, bbox in VIEWS:
+                    view = snap_bbox(bbox, zoom) if bbox else None
+                    wall, cpu, raw = timed(lambda: complaints_layer(engine, complaint_filter, zoom, view, NOW))
+                    packed = gzip.compress(raw, compresslevel=5)
+                    features = raw.count(b'"Feature"')
+                    print(f"  {label + suffix:<40} {features:>9,} {len(raw) / 1e3:>7.0f} kB {len(packed) / 1e3:>7.0f} kB "
+                          f"{wall * 1000:>6.0f} ms {cpu * 1000:>6.0f} ms")
+            for label, bbox in (("in-view count by status, whole city", CITY), ("in-view count by status, a district", VIEWS[2][2]),
+                                ("in-view count by status, a street", VIEWS[4][2])):
+                wall, cpu, _ = timed(lambda: layers.count_complaints_by_status(engine, ComplaintFilter(), bbox=bbox))
+                print(f"  {label:<62} {wall * 1000:>6.0f} ms {cpu * 1000:>6.0f} ms")
+
+            # eight simultaneous misses of one view: one build, seven waits
+            server = Flask(__name__)
+            cache = Cache(server, config={"CACHE_TYPE": "SimpleCache"})
+            builds = []
+
+            def build():
+                builds.append(1)
+                return gzip.compress(complaints_layer(engine, ComplaintFilter(), 13, snap_bbox(CITY, 13), NOW), compresslevel=5)
+
+            latencies = []
+
+            def request():
+                begin = time.perf_counter()
+                with server.app_context():
+                    single_flight(cache, "layer:complaints:bench", build, 15)
+                latencies.append(time.perf_counter() - begin)
+
+            wall, cpu = time.perf_counter(), time.process_time()
+            threads = [threading.Thread(target=request) for _ in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            print(f"  8 simultaneous misses of the first render: {len(builds)} build(s), slowest {max(latencies) * 1000:.0f} ms, "
+                  f"{(time.process_time() - cpu) * 1000:.0f} ms CPU in all")
+            if args.all_points:
+                wall, cpu, raw = timed(lambda: complaints_layer(engine, ComplaintFilter(), None, None, NOW), repeat=1)
                 features = raw.count(b'"Feature"')
-                print(f"  {label + suffix:<40} {features:>9,} {len(raw) / 1e3:>7.0f} kB {len(packed) / 1e3:>7.0f} kB "
-                      f"{wall * 1000:>6.0f} ms {cpu * 1000:>6.0f} ms")
-        for label, bbox in (("in-view count by status, whole city", CITY), ("in-view count by status, a district", VIEWS[2][2]),
-                            ("in-view count by status, a street", VIEWS[4][2])):
-            wall, cpu, _ = timed(lambda: layers.count_complaints_by_status(engine, ComplaintFilter(), bbox=bbox))
-            print(f"  {label:<62} {wall * 1000:>6.0f} ms {cpu * 1000:>6.0f} ms")
-
-        # eight simultaneous misses of one view: one build, seven waits
-        server = Flask(__name__)
-        cache = Cache(server, config={"CACHE_TYPE": "SimpleCache"})
-        builds = []
-
-        def build():
-            builds.append(1)
-            return gzip.compress(complaints_layer(engine, ComplaintFilter(), 13, snap_bbox(CITY, 13), NOW), compresslevel=5)
-
-        latencies = []
-
-        def request():
-            begin = time.perf_counter()
-            with server.app_context():
-                single_flight(cache, "layer:complaints:bench", build, 15)
-            latencies.append(time.perf_counter() - begin)
-
-        wall, cpu = time.perf_counter(), time.process_time()
-        threads = [threading.Thread(target=request) for _ in range(8)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        print(f"  8 simultaneous misses of the first render: {len(builds)} build(s), slowest {max(latencies) * 1000:.0f} ms, "
-              f"{(time.process_time() - cpu) * 1000:.0f} ms CPU in all")
-        if args.all_points:
-            wall, cpu, raw = timed(lambda: complaints_layer(engine, ComplaintFilter(), None, None, NOW), repeat=1)
-            features = raw.count(b'"Feature"')
-            print(f"  old layer, every complaint as a point: {features:,} features, {len(raw) / 1e6:.0f} MB raw, "
-                  f"{len(gzip.compress(raw, compresslevel=5)) / 1e6:.1f} MB gzip, {wall:.1f} s wall, {cpu:.1f} s CPU")
-    finally:
-        engine.dispose()
-        if not args.keep:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+                print(f"  old layer, every complaint as a point: {features:,} features, {len(raw) / 1e6:.0f} MB raw, "
+                      f"{len(gzip.compress(raw, compresslevel=5)) / 1e6:.1f} MB gzip, {wall:.1f} s wall, {cpu:.1f} s CPU")
+        finally:
+            engine.dispose()
 
 
 if __name__ == "__main__":

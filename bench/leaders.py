@@ -14,18 +14,17 @@ import argparse
 import io
 import sys
 import time
-import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import func, insert, select, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.complaints import ADMIN_URL, NOW, copy_in, synthetic_complaints, timed  # noqa: E402
+from bench.complaints import NOW, copy_in, synthetic_complaints, timed  # noqa: E402
 from complaints.deadlines import DeadlineRules, WorkingCalendar  # noqa: E402
 from leaders import indicators, rollup  # noqa: E402
 from leaders.models import LeaderDaily  # noqa: E402
@@ -33,6 +32,7 @@ from leaders.report import most_overdue  # noqa: E402
 from monitor.models import MonitoredService  # noqa: E402
 from routes.leaders_pages import city_map  # noqa: E402
 from store.db import make_engine, upgrade_schema  # noqa: E402
+from store.scratch import scratch_database  # noqa: E402
 
 
 def copy_frame(engine, table: str, frame: pd.DataFrame) -> None:
@@ -85,52 +85,46 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     args = parser.parse_args()
 
-    name = f"ambon_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(ADMIN_URL.rsplit("/", 1)[0] + "/" + name)
     rng = np.random.default_rng(19)
-    try:
-        upgrade_schema(engine)
-        calendar = WorkingCalendar()
-        start = time.perf_counter()
-        copy_in(engine, synthetic_complaints(args.rows, calendar, DeadlineRules()))
-        service_days = load_services(engine, args.years, rng)
-        samples = load_camera_samples(engine, args.cameras, args.years, rng)
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM ANALYZE"))
-        print(f"loaded {args.rows:,} complaints, {service_days:,} service-days, {samples:,} camera-hour samples "
-              f"in {time.perf_counter() - start:.1f} s")
+    with scratch_database("ambon_bench", keep=args.keep) as url:
+        engine = make_engine(url)
+        try:
+            upgrade_schema(engine)
+            calendar = WorkingCalendar()
+            start = time.perf_counter()
+            copy_in(engine, synthetic_complaints(args.rows, calendar, DeadlineRules()))
+            service_days = load_services(engine, args.years, rng)
+            samples = load_camera_samples(engine, args.cameras, args.years, rng)
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("VACUUM ANALYZE"))
+            print(f"loaded {args.rows:,} complaints, {service_days:,} service-days, {samples:,} camera-hour samples "
+                  f"in {time.perf_counter() - start:.1f} s")
 
-        start = time.perf_counter()
-        written = rollup.catch_up(engine, now=NOW, calendar=calendar)
-        print(f"first catch-up ({rollup.SPAN_DAYS} days): {time.perf_counter() - start:.2f} s, {written:,} roll-up rows")
-        start = time.perf_counter()
-        rollup.catch_up(engine, now=NOW + timedelta(days=1), calendar=calendar)
-        print(f"daily run (the {rollup.SETTLE_DAYS} settling days and the new one): {time.perf_counter() - start:.2f} s")
-        start = time.perf_counter()
-        rollup.rollup(engine, [rollup.wit_day(NOW)], now=NOW, calendar=calendar)
-        print(f"hourly run (today only): {time.perf_counter() - start:.2f} s")
-        with engine.connect() as conn:
-            stored = conn.execute(select(func.count()).select_from(LeaderDaily)).scalar_one()
-        print(f"roll-up table: {stored:,} rows")
+            start = time.perf_counter()
+            written = rollup.catch_up(engine, now=NOW, calendar=calendar)
+            print(f"first catch-up ({rollup.SPAN_DAYS} days): {time.perf_counter() - start:.2f} s, {written:,} roll-up rows")
+            start = time.perf_counter()
+            rollup.catch_up(engine, now=NOW + timedelta(days=1), calendar=calendar)
+            print(f"daily run (the {rollup.SETTLE_DAYS} settling days and the new one): {time.perf_counter() - start:.2f} s")
+            start = time.perf_counter()
+            rollup.rollup(engine, [rollup.wit_day(NOW)], now=NOW, calendar=calendar)
+            print(f"hourly run (today only): {time.perf_counter() - start:.2f} s")
+            with engine.connect() as conn:
+                stored = conn.execute(select(func.count()).select_from(LeaderDaily)).scalar_one()
+            print(f"roll-up table: {stored:,} rows")
 
-        today = rollup.wit_day(NOW)
-        seconds, figures = timed(lambda: indicators.figures(engine, today))
-        print(f"board figures (17 indicators, 7 days and 12 weeks): {seconds * 1000:.0f} ms (goal < 1000 ms)")
-        for figure in figures:
-            print(f"  {figure.key:15s} {figure.state:10s} value={figure.value if figure.value is None else round(figure.value, 3)} "
-                  f"num={figure.num:,.0f} den={figure.den:,.0f} gap={figure.gap:,.0f}")
-        seconds, _ = timed(lambda: city_map(engine, "id"))
-        print(f"board map (kecamatan coloured by open complaints): {seconds * 1000:.0f} ms")
-        seconds, _ = timed(lambda: most_overdue(engine, datetime(2026, 11, 30), calendar), repeat=3)
-        print(f"report: five most overdue per agency: {seconds * 1000:.0f} ms")
-    finally:
-        engine.dispose()
-        if not args.keep:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+            today = rollup.wit_day(NOW)
+            seconds, figures = timed(lambda: indicators.figures(engine, today))
+            print(f"board figures (17 indicators, 7 days and 12 weeks): {seconds * 1000:.0f} ms (goal < 1000 ms)")
+            for figure in figures:
+                print(f"  {figure.key:15s} {figure.state:10s} value={figure.value if figure.value is None else round(figure.value, 3)} "
+                      f"num={figure.num:,.0f} den={figure.den:,.0f} gap={figure.gap:,.0f}")
+            seconds, _ = timed(lambda: city_map(engine, "id"))
+            print(f"board map (kecamatan coloured by open complaints): {seconds * 1000:.0f} ms")
+            seconds, _ = timed(lambda: most_overdue(engine, datetime(2026, 11, 30), calendar), repeat=3)
+            print(f"report: five most overdue per agency: {seconds * 1000:.0f} ms")
+        finally:
+            engine.dispose()
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ import tempfile
 import threading
 import time
 import urllib.request
-import uuid
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -30,30 +29,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
 
 from demo.generator import build_demo_city  # noqa: E402
 from store.db import make_engine, upgrade_schema  # noqa: E402
+from store.scratch import scratch_database  # noqa: E402
 from store.layers import write_features  # noqa: E402
 from store.models import Business  # noqa: E402
 from tax import cases, monitor  # noqa: E402
 from tax.demo import demo_key, seed_tax_demo  # noqa: E402
-
-ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-
-
-@contextmanager
-def scratch_database():
-    name = f"ambon_bench_tax_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
 
 @contextmanager
 def one_worker(database_url: str):
@@ -96,7 +79,7 @@ def main() -> None:
     args = parser.parse_args()
     now = datetime.utcnow().replace(microsecond=0)
 
-    with scratch_database() as url:
+    with scratch_database("ambon_bench_tax") as url:
         engine = make_engine(url)
         upgrade_schema(engine)
         businesses = build_demo_city(n_complaints=10, n_businesses=args.businesses).businesses

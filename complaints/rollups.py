@@ -11,8 +11,6 @@ rebuilding at once. Medians stay exact: the roll-ups keep the distribution, not 
 """
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
@@ -22,6 +20,7 @@ from sqlalchemy import Date, Engine, and_, case, cast, delete, func, insert, or_
 from complaints.deadlines import WorkingCalendar
 from complaints.models import ComplaintRollup, ComplaintRollupMark
 from complaints.store import load_calendar, open_by_day, performance_figures, utcnow
+from periodic import every
 from store.models import Complaint
 
 MARK = "rollup"
@@ -34,7 +33,6 @@ LOCK_KEY = 1_400_014
 RECEIVED, RESPONSE, COMPLETION = "received", "response", "completion"
 LOOP_SECONDS = 3600.0
 """How often the background roll-up runs (it rebuilds every day when the last full rebuild is a day old)."""
-log = logging.getLogger(__name__)
 
 
 def _day(engine: Engine):
@@ -129,19 +127,4 @@ def start_rollup_loop(engine: Engine, period_s: float = LOOP_SECONDS) -> Callabl
     """Refresh the roll-ups every `period_s` seconds in a daemon thread (the daily rebuild of every day
     happens here, not in a page request); call the returned function to stop it (it waits for the
     round in progress)."""
-    stop = threading.Event()
-
-    def run() -> None:
-        while not stop.wait(period_s):
-            try:
-                refresh_rollups(engine)
-            except Exception:  # a database gone for a moment: try again next round
-                log.exception("complaint roll-up failed")
-
-    thread = threading.Thread(target=run, name="complaint-rollups", daemon=True)
-    thread.start()
-
-    def stop_loop() -> None:
-        stop.set()
-        thread.join(10)
-    return stop_loop
+    return every(period_s, lambda: refresh_rollups(engine), "complaint-rollups")

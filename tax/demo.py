@@ -10,8 +10,6 @@ all fall silent a few hours after the first start.
 """
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -22,13 +20,13 @@ import pandas as pd
 from sqlalchemy import insert
 
 from i18n.format import WIT_OFFSET
+from periodic import every
 from tax.flags import add_months, due_date, month_start
 from tax.ingest import MonthlyReturn, key_hash
 from tax.models import TaxTransaction
 from tax.monitor import latest_due_month
 from tax.store import store_returns, write_daily_sales, write_devices
 
-log = logging.getLogger(__name__)
 MONTHS = 24
 RAMADAN_MONTHS = {date(2025, 3, 1), date(2026, 2, 1), date(2027, 2, 1)}
 """Months mostly in Ramadan, when the city's restaurants sell about a quarter less by day."""
@@ -221,21 +219,4 @@ def start_demo_feed(engine, period_s: float = FEED_PERIOD_S) -> Callable[[], Non
     """Feed the demo's boxes now and every `period_s` seconds in a daemon thread (demo mode only);
     call the returned function to stop it (it waits for the round in progress). A failed round is
     logged and the next one tries again."""
-    stop = threading.Event()
-
-    def run() -> None:
-        while True:
-            try:
-                feed_demo_boxes(engine, datetime.utcnow())
-            except Exception:  # noqa: BLE001 - a demo feed must never take the app down
-                log.exception("demo tapping-box feed failed")
-            if stop.wait(period_s):
-                return
-
-    thread = threading.Thread(target=run, name="tax-demo-feed", daemon=True)
-    thread.start()
-
-    def stop_feed() -> None:
-        stop.set()
-        thread.join(10)
-    return stop_feed
+    return every(period_s, lambda: feed_demo_boxes(engine, datetime.utcnow()), "tax-demo-feed", at_once=True)

@@ -12,7 +12,6 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-import uuid
 from pathlib import Path
 
 import cv2
@@ -26,6 +25,7 @@ if str(ROOT) not in sys.path:
 
 from cameras import CameraSettings  # noqa: E402
 from store.db import create_schema, make_engine  # noqa: E402
+from store.scratch import ADMIN_URL as POSTGRES_ADMIN_URL, scratch_database  # noqa: E402
 from tests.helpers.mjpeg_server import MjpegServer  # noqa: E402
 
 def _one_ast_parse_at_a_time() -> None:
@@ -52,7 +52,6 @@ _one_ast_parse_at_a_time()
 SYSTEM_PYTHON = "/usr/bin/python3"
 RTSP_HELPER = ROOT / "tests" / "helpers" / "rtsp_server.py"
 SHARED_GEODATA = ROOT.parent / "shared" / "geodata"
-POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI") == "true"
 
 
@@ -73,16 +72,8 @@ def fresh_postgres_database():
         if IN_CI:
             pytest.fail(f"PostgreSQL must answer at {POSTGRES_ADMIN_URL} in CI")
         pytest.skip(f"no PostgreSQL answers at {POSTGRES_ADMIN_URL}")
-    name = f"ambon_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database("ambon_test", admin_url=POSTGRES_ADMIN_URL) as url:
+        yield url
 
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
