@@ -7,13 +7,14 @@ the summary, the exports and the map follow. Every display of a business's figur
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 
 import dash
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
 
 from auth.uploads import UploadRejected, decode_data_url, sniff
 from auth.web import audit_event, current_actor
-from i18n import normalise_language, t
+from i18n import normalise_language, reason, t
 from i18n.format import rupiah
 from i18n.tax import explain
 from layouts import ids
@@ -33,7 +34,7 @@ def _utcnow() -> datetime:
 
 def _report_rows(report, lang: str) -> dict:
     shown = sorted(report.rejected + report.duplicate, key=lambda o: o.row)[:200]
-    return {**report.to_dict(), "rows": [{"row": o.row, "text": t(f"tax.reason.{o.code}", lang).format(**o.args)} for o in shown]}
+    return {**report.to_dict(partial(reason, "tax", lang=lang)), "rows": [{"row": o.row, "text": reason("tax", o.code, o.args, lang)} for o in shown]}
 
 
 def register(app: Dash, services: Services) -> None:
@@ -149,10 +150,9 @@ def register(app: Dash, services: Services) -> None:
             data = decode_data_url(contents or "", MAX_UPLOAD_BYTES)
             report = handle(data)
         except (UploadRejected, RowError, UnicodeDecodeError, ValueError) as error:
-            reason = (t(f"tax.reason.{error.code}", lang).format(**error.args_) if isinstance(error, RowError)
-                      else t("tax.upload.not_table", lang))
+            why = reason("tax", error.code, error.args_, lang) if isinstance(error, RowError) else t("tax.upload.not_table", lang)
             audit_event(f"import.{what}", None, {"refused": str(error)[:300]})
-            return view.upload_error(t("tax.upload.bad_file", lang).format(reason=reason)), no_update, None
+            return view.upload_error(t("tax.upload.bad_file", lang).format(reason=why)), no_update, None
         audit_event(f"import.{what}", None, {"accepted": len(report.accepted), "duplicate": len(report.duplicate),
                                               "rejected": len(report.rejected), "stored": report.stored})
         return view.upload_report(_report_rows(report, lang), lang), (changed or 0) + 1, None

@@ -13,7 +13,7 @@ import csv
 import io
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -41,44 +41,28 @@ class Outcome:
     gauge: str | None
     time: datetime | None
     value: float | None
-    reason: str = ""
-    """Why it was merged or rejected, in English (the API's words); `code` and `args` say the same
-    for pages that put it in the user's language (REASON_TEXT has the English templates)."""
     late: bool = False
     code: str = ""
+    """Why it was merged or rejected, one of REASONS ("" when accepted), with `args` to fill its words."""
     args: dict = field(default_factory=dict)
 
 
-REASON_TEXT = {
-    "not_object": "row is not an object",
-    "no_value": "no level_cm or rain_mm_h",
-    "unknown_gauge": "unknown gauge {gauge}",
-    "bad_time": "bad time {time}",
-    "future": "time in the future",
-    "too_old": "time older than {days} days",
-    "not_number": "{field} is not a number: {value}",
-    "not_finite": "{field} is not a finite number",
-    "negative": "{field} is negative: {value}",
-    "absurd": "{field} is absurd: {value} > {limit}",
-    "already_stored": "already stored",
-    "conflicts_stored": "conflicts with stored value {value}",
-    "conflicts_batch": "conflicting values for the same gauge and time in rows {rows}",
-    "duplicate": "duplicate of row {row}",
-}
+REASONS = ("not_object", "no_value", "unknown_gauge", "bad_time", "future", "too_old", "not_number", "not_finite", "negative",
+           "absurd", "already_stored", "conflicts_stored", "conflicts_batch", "duplicate")
+"""Why a measurement can be merged or rejected (its words: i18n `flood.reason.<code>`)."""
 
 
 class BadValue(ValueError):
-    """A measurement value refused for a reason of REASON_TEXT."""
+    """A measurement value refused for a reason of REASONS."""
 
     def __init__(self, code: str, **args):
-        super().__init__(REASON_TEXT[code].format(**args))
+        super().__init__(code)
         self.code, self.args_ = code, args
 
 
 def _with(outcome: Outcome, code: str = "", late: bool = False, **args) -> Outcome:
-    """`outcome` with the reason `code` (formatted with `args`), or accepted when code is empty."""
-    reason = REASON_TEXT[code].format(**args) if code else ""
-    return Outcome(outcome.row, outcome.kind, outcome.gauge, outcome.time, outcome.value, reason, late, code, args)
+    """`outcome` with the reason `code` and its `args`, or accepted when code is empty."""
+    return Outcome(outcome.row, outcome.kind, outcome.gauge, outcome.time, outcome.value, late, code, args)
 
 
 @dataclass
@@ -95,12 +79,14 @@ class IngestReport:
     def late_count(self) -> int:
         return sum(o.late for o in self.accepted)
 
-    def to_dict(self) -> dict:
-        """JSON-ready: counts, then every outcome (times as ISO 8601 UTC with "Z")."""
+    def to_dict(self, describe: Callable[[str, dict], str]) -> dict:
+        """JSON-ready: counts, then every outcome (times as ISO 8601 UTC with "Z"), each with the
+        words `describe(code, args)` gives its reason."""
 
         def plain(outcome: Outcome) -> dict:
             data = asdict(outcome)
             data["time"] = outcome.time.isoformat() + "Z" if outcome.time else None
+            data["reason"] = describe(outcome.code, outcome.args)
             return data
 
         return {

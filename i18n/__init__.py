@@ -30,6 +30,12 @@ def normalise_language(value: str | None) -> str:
     return value if value in LANGUAGES else DEFAULT_LANGUAGE
 
 
+def reason(scope: str, code: str, args: dict, lang: str) -> str:
+    """Why a row was refused, from the `code` and `args` a domain package gives (`{scope}.reason.{code}`
+    in i18n/); "" for no code. The APIs answer in English: `partial(reason, "flood", lang="en")`."""
+    return t(f"{scope}.reason.{code}", lang).format(**args) if code else ""
+
+
 def t(key: str, lang: str) -> str:
     """The text for `key` in `lang`. A missing key shows itself, so a gap is visible, not fatal."""
     entry = TEXT.get(key)

@@ -14,7 +14,7 @@ from dash_extensions.javascript import Namespace
 
 from flood.board import CHANNELS, NO_GAUGE
 from flood.messages import wit_text
-from i18n import bundle, t
+from i18n import bundle, reason, t
 from i18n.format import WIT_OFFSET, number
 from layouts import ids
 from layouts.controls import dropdown
@@ -392,7 +392,7 @@ def history_list(history: pd.DataFrame, lang: str) -> html.Div:
 
 def _reason_text(outcome, lang: str) -> str:
     """Why a reading was merged or rejected, in the user's language (flood.ingest.REASON_TEXT codes)."""
-    return t(f"flood.reason.{outcome.code}", lang).format(**outcome.args) if outcome.code else ""
+    return reason("flood", outcome.code, outcome.args, lang)
 
 
 def upload_report(report, new_alerts: int, lang: str) -> html.Div:

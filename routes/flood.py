@@ -13,6 +13,7 @@ from __future__ import annotations
 import hmac
 import json
 from datetime import datetime
+from functools import partial
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from sqlalchemy import Engine
@@ -20,6 +21,7 @@ from sqlalchemy import Engine
 from flood.ingest import IngestReport, rows_from_csv
 from flood.store import read_cap
 from flood.warn import AlertRules, record_readings
+from i18n import reason
 
 MAX_BODY_BYTES = 1_000_000
 """About 10,000 readings: a day of every gauge at one-minute steps, with room to spare."""
@@ -60,7 +62,7 @@ def post_readings():
     report, new_alerts = record_readings(config["engine"], rows, source="api", now=_utcnow())
     # the audit log records what came in, also when some rows were refused (auth.web._audit_response)
     g.audit_detail = {"accepted": len(report.accepted), "merged": len(report.merged), "rejected": len(report.rejected)}
-    payload = {**report.to_dict(), "new_alerts": new_alerts}
+    payload = {**report.to_dict(partial(reason, "flood", lang="en")), "new_alerts": new_alerts}
     return jsonify(payload), (400 if report.rejected else 200)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import date, datetime
+from functools import partial
 
 import geopandas as gpd
 import pandas as pd
@@ -24,7 +25,7 @@ from sqlalchemy import Engine
 from auth.web import audit_event
 from geo.crs import WGS84
 from geo.geojson import to_geojson_bytes
-from i18n import t
+from i18n import reason, t
 from i18n.tax import explain
 from routes.language import request_language
 from tax import cases
@@ -33,6 +34,8 @@ from tax.store import ingest_transactions, read_taxpayers
 MAX_BODY_BYTES = 2_000_000
 """About 20,000 sales: a day of a busy restaurant many times over."""
 EXTENSION = "tax"
+API_REASON = partial(reason, "tax", lang="en")
+"""The API's words for why a row was refused (English, as every API answer here)."""
 
 blueprint = Blueprint("tax", __name__)
 
@@ -62,8 +65,8 @@ def post_transactions():
         return jsonify(error="body must be a JSON list of transactions"), 400
     report = ingest_transactions(engine, rows, now=_utcnow(), key=key)
     if report.rejected and not report.accepted and not report.duplicate and all(o.code == "unknown_device" for o in report.rejected):
-        return jsonify(report.to_dict()), 401
-    return jsonify(report.to_dict()), (400 if report.rejected else 200)
+        return jsonify(report.to_dict(API_REASON)), 401
+    return jsonify(report.to_dict(API_REASON)), (400 if report.rejected else 200)
 
 
 def taxpayer_layer(engine: Engine) -> bytes:

@@ -2,8 +2,7 @@
 
 Every row ends in exactly one list of a :class:`Report`: accepted (stored now), duplicate (the same
 receipt was stored before or sent earlier in the batch: counted once) or rejected with a reason.
-Reasons have a ``code`` and ``args`` (for pages in the user's language) and an English ``reason``
-(the API's words). Amounts are whole rupiah; times naive UTC (a time without offset is WIT, as
+Reasons have a ``code`` (one of REASONS) and ``args``; i18n gives their words. Amounts are whole rupiah; times naive UTC (a time without offset is WIT, as
 the boxes in Ambon send it); months are first days.
 """
 from __future__ import annotations
@@ -13,6 +12,7 @@ import hashlib
 import io
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
@@ -26,29 +26,14 @@ PLAIN_NUMBER = re.compile(r"^\s*\d+(\.\d{1,2})?\s*$")
 """Amounts as text must be plain digits (and at most two decimals after a point): "1.234.567,00"
 could mean a thousand times more or less depending on who wrote it, so it is refused, not guessed."""
 
-REASON_TEXT = {
-    "not_object": "row is not an object",
-    "missing": "{field} is missing",
-    "unknown_device": "unknown device or wrong key: {device}",
-    "bad_time": "bad time {time}",
-    "future": "time in the future: {time}",
-    "not_number": "{field} is not a plain number: {value} (send 1234567, not 1.234.567,00)",
-    "not_positive": "{field} must be above zero: {value}",
-    "absurd": "{field} is absurd: {value}",
-    "duplicate_batch": "same receipt as row {row}",
-    "already_stored": "receipt already stored",
-    "unknown_business": "no business with NPWPD {npwpd}",
-    "bad_month": "bad month {month} (YYYY-MM)",
-    "bad_date": "bad date {date} (YYYY-MM-DD)",
-    "negative": "{field} is negative: {value}",
-    "future_month": "month {month} has not ended",
-    "duplicate_month": "same business and month as row {row}",
-}
+REASONS = ("not_object", "missing", "unknown_device", "bad_time", "future", "not_number", "not_positive", "absurd", "duplicate_batch",
+           "already_stored", "unknown_business", "bad_month", "bad_date", "negative", "future_month", "duplicate_month")
+"""Why a row can be refused or counted once (its words: i18n `tax.reason.<code>`)."""
 
 
 class RowError(ValueError):
     def __init__(self, code: str, **args):
-        super().__init__(REASON_TEXT[code].format(**args))
+        super().__init__(code)
         self.code, self.args_ = code, args
 
 
@@ -61,10 +46,6 @@ class Outcome:
     code: str = ""
     args: dict = field(default_factory=dict)
 
-    @property
-    def reason(self) -> str:
-        return REASON_TEXT[self.code].format(**self.args) if self.code else ""
-
 
 @dataclass
 class Report:
@@ -74,8 +55,9 @@ class Report:
     stored: bool = True
     """False when nothing was written (a file with a rejected row is refused whole)."""
 
-    def to_dict(self) -> dict:
-        plain = lambda o: {"row": o.row, "key": o.key, "code": o.code, "reason": o.reason}  # noqa: E731
+    def to_dict(self, describe: Callable[[str, dict], str]) -> dict:
+        """JSON-ready counts and rows, each row's reason in the words `describe(code, args)` gives."""
+        plain = lambda o: {"row": o.row, "key": o.key, "code": o.code, "reason": describe(o.code, o.args)}  # noqa: E731
         return {"accepted": len(self.accepted), "duplicate": len(self.duplicate), "rejected": len(self.rejected),
                 "stored": self.stored, "rows": {"duplicate": [plain(o) for o in self.duplicate],
                                                 "rejected": [plain(o) for o in self.rejected]}}

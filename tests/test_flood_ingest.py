@@ -4,6 +4,7 @@ import pytest
 
 from flood import store
 from flood.ingest import ingest, rows_from_csv
+from i18n import reason
 from tests.flood_world import write_world
 
 NOW = datetime(2026, 11, 1, 12, 0)
@@ -20,7 +21,7 @@ def row(minutes_ago, level, gauge="G1", **extra):
 
 
 def reasons(report):
-    return {o.row: o.reason for o in report.rejected}
+    return {o.row: reason("flood", o.code, o.args, "en") for o in report.rejected}
 
 
 def test_bad_rows_are_rejected_each_with_its_reason(engine):
@@ -68,7 +69,7 @@ def test_duplicates_in_a_batch_merge_and_conflicts_are_rejected(engine):
     rows = [row(20, 110), row(20, 110), row(10, 120), row(10, 121), row(30, 105)]
     report = ingest(engine, rows, source="api", now=NOW)
     assert [o.row for o in report.accepted] == [0]
-    assert [(o.row, o.reason) for o in report.merged] == [(1, "duplicate of row 0")]
+    assert [(o.row, reason("flood", o.code, o.args, "en")) for o in report.merged] == [(1, "duplicate of row 0")]
     got = reasons(report)
     assert got[2] == got[3] == "conflicting values for the same gauge and time in rows 2, 3"
     assert got[4] == "conflicts with stored value 100.0"

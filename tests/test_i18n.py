@@ -37,11 +37,12 @@ def test_numbers_times_and_ages_as_people_read_them():
     assert age_text(4, "id") == "4 dtk" and age_text(600, "en") == "10 min" and age_text(7200, "id") == "2 jam"
 
 
-def test_every_reason_a_reading_can_get_is_in_both_languages():
-    from flood.ingest import REASON_TEXT
+def test_every_reason_a_reading_or_a_sale_can_get_is_in_both_languages():
+    from flood.ingest import REASONS as FLOOD_REASONS
+    from tax.ingest import REASONS as TAX_REASONS
 
-    assert {f"flood.reason.{code}" for code in REASON_TEXT} <= TEXT.keys()
-    assert all(TEXT[f"flood.reason.{code}"]["en"] == text for code, text in REASON_TEXT.items())  # the API says the same
+    keys = [f"flood.reason.{code}" for code in FLOOD_REASONS] + [f"tax.reason.{code}" for code in TAX_REASONS]
+    assert all(TEXT[key]["id"] and TEXT[key]["en"] for key in keys)
 
 
 def test_every_word_a_dropdown_shows_by_itself_is_translated():

@@ -5,6 +5,7 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
+from i18n import reason
 from i18n.tax import explain
 from tax import flags
 from tax.ingest import check_returns, check_transactions, key_hash
@@ -137,7 +138,7 @@ def test_every_bad_transaction_is_reported_with_its_reason():
     assert [(o.row, o.code) for o in report.rejected] == [(1, "not_positive"), (2, "not_positive"), (3, "unknown_device"),
                                                           (4, "unknown_device"), (5, "future"), (6, "not_number"), (8, "not_object")]
     assert [(o.row, o.code, o.args) for o in report.duplicate] == [(7, "duplicate_batch", {"row": 0})]
-    assert "1.234.567,00" in report.rejected[5].reason
+    assert "1.234.567,00" in reason("tax", report.rejected[5].code, report.rejected[5].args, "en")
 
 
 def test_returns_rows_are_checked_one_by_one():
