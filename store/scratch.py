@@ -2,15 +2,15 @@
 tests run against a real server without touching anyone's data)."""
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import create_engine, text
 
-ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-"""A database of the server to run CREATE/DROP DATABASE from (the tests' and benchmarks' server)."""
+ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+"""A database of the server to run CREATE/DROP DATABASE from: the local development server (the
+tests take another from TEST_POSTGRES_URL)."""
 
 
 @contextmanager

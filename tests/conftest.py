@@ -25,7 +25,7 @@ if str(ROOT) not in sys.path:
 
 from cameras import CameraSettings  # noqa: E402
 from store.db import create_schema, make_engine  # noqa: E402
-from store.scratch import ADMIN_URL as POSTGRES_ADMIN_URL, scratch_database  # noqa: E402
+from store.scratch import ADMIN_URL, scratch_database  # noqa: E402
 from tests.helpers.mjpeg_server import MjpegServer  # noqa: E402
 
 def _one_ast_parse_at_a_time() -> None:
@@ -49,6 +49,7 @@ def _one_ast_parse_at_a_time() -> None:
 
 _one_ast_parse_at_a_time()
 
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", ADMIN_URL)
 SYSTEM_PYTHON = "/usr/bin/python3"
 RTSP_HELPER = ROOT / "tests" / "helpers" / "rtsp_server.py"
 SHARED_GEODATA = ROOT.parent / "shared" / "geodata"
@@ -168,7 +169,7 @@ def serve_app(instance: Path, gunicorn_workers: int | None = None, **env_overrid
     log = open(instance / "app.log", "w")
     proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300  # a first start seeds the whole demo city: slow on a busy machine
     try:
         while time.monotonic() < deadline:
             if proc.poll() is not None:
@@ -179,7 +180,7 @@ def serve_app(instance: Path, gunicorn_workers: int | None = None, **env_overrid
             except OSError:
                 time.sleep(0.3)
         else:
-            raise RuntimeError("app did not answer within 120 s")
+            raise RuntimeError("app did not answer within 300 s")
         yield base
     finally:
         proc.terminate()
