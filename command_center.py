@@ -123,7 +123,7 @@ def alert_centre(engine, board) -> AlertCentre:
     return (AlertCentre()
             .add("cameras", camera_down_source(board, engine), permission="camera")
             .add("flood", flood_raised_source(engine), permission=("flood", "room"))
-            .add("flood-drill", flood_drill_source(engine), permission="flood")  # drills are BPBD's, not the room's
+            .add("flood-drill", flood_drill_source(engine), permission="flood", not_with="room")  # drills are BPBD's, not the room's (nor admins')
             .add("services", service_down_source(engine), permission=("monitor", "room")))
 
 

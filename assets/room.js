@@ -8,9 +8,56 @@
 
   function show(theme) {
     const root = document.documentElement;
+    const changed = root.dataset.theme !== theme;
     root.dataset.theme = theme;
     root.setAttribute("data-bs-theme", theme === "gelap" ? "dark" : "light");
+    if (changed) { redrawCharts(); }
   }
+
+  // Charts: the figures come from the server in the light look; in the dark theme every chart
+  // is drawn with a dark template instead (backgrounds, text, grid), keeping its trace colours.
+  // dcc.Graph draws through Plotly.react, so that is where the theme is put in; the figure the
+  // server sent is kept on the chart, so switching the theme redraws it in the other look.
+  const DARK_AXIS = {gridcolor: "#2f3845", linecolor: "#6b7480", zerolinecolor: "#6b7480", tickcolor: "#6b7480"};
+  const DARK_LAYOUT = {paper_bgcolor: "#0d1117", plot_bgcolor: "#0d1117", font: {color: "#e6e9ee"},
+                       legend: {bgcolor: "rgba(0,0,0,0)"}, hoverlabel: {bgcolor: "#1f2a37", font: {color: "#f4f6f8"}}};
+  function isAxis(key) { return /^[xy]axis\d*$/.test(key); }
+  function themed(layout) {
+    if (!layout || document.documentElement.dataset.theme !== "gelap") { return layout; }
+    const dark = JSON.parse(JSON.stringify(layout));
+    const template = dark.template || {};
+    // the template's colour cycle stays (series keep their colours); its light look goes
+    dark.template = {layout: Object.assign({}, template.layout, DARK_LAYOUT,
+                                           {xaxis: Object.assign({}, (template.layout || {}).xaxis, DARK_AXIS),
+                                            yaxis: Object.assign({}, (template.layout || {}).yaxis, DARK_AXIS)})};
+    Object.assign(dark, {paper_bgcolor: DARK_LAYOUT.paper_bgcolor, plot_bgcolor: DARK_LAYOUT.plot_bgcolor,
+                         font: Object.assign({}, dark.font, DARK_LAYOUT.font)});
+    Object.keys(dark).filter(isAxis).forEach(function (key) { Object.assign(dark[key], DARK_AXIS); });
+    if (dark.title && dark.title.font) { delete dark.title.font.color; }
+    (dark.annotations || []).forEach(function (note) { if (note.font) { delete note.font.color; } });  // text in the theme's colour
+    return dark;
+  }
+  function wrapPlotly() {
+    const plotly = window.Plotly;
+    if (!plotly || plotly.react.ambonThemed) { return; }
+    const react = plotly.react;
+    plotly.react = function (gd, data, layout, config) {
+      if (data && !Array.isArray(data) && typeof data === "object") {  // dcc.Graph's form: one {data, layout, config}
+        const element = typeof gd === "string" ? document.getElementById(gd) : gd;
+        if (element) { element.ambonLayout = data.layout; }
+        return react.call(this, gd, Object.assign({}, data, {layout: themed(data.layout)}));
+      }
+      return react.call(this, gd, data, themed(layout), config);
+    };
+    plotly.react.ambonThemed = true;
+  }
+  function redrawCharts() {
+    wrapPlotly();
+    document.querySelectorAll(".js-plotly-plot").forEach(function (gd) {
+      if (gd.ambonLayout && window.Plotly) { window.Plotly.react(gd, {data: gd.data, layout: gd.ambonLayout}); }
+    });
+  }
+  wrapPlotly();
   const early = sessionStorage.getItem(OVERRIDE);
   if (early) { show(early); }  // before the layout arrives: no light flash on a wall screen
 
@@ -47,6 +94,7 @@
     document.querySelectorAll("details.map-legend[data-restored]").forEach(rememberLegend);
   });
   new MutationObserver(function () {
+    wrapPlotly();  // Plotly may arrive after this file
     document.querySelectorAll("details.map-legend:not([data-restored])").forEach(restoreLegend);
   }).observe(document.documentElement, {childList: true, subtree: true});
 
