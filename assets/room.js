@@ -93,8 +93,10 @@
   window.addEventListener("pagehide", function () {
     document.querySelectorAll("details.map-legend[data-restored]").forEach(rememberLegend);
   });
-  new MutationObserver(function () {
+  new MutationObserver(function (records) {
     wrapPlotly();  // Plotly may arrive after this file
+    const list = document.getElementById("alert-list");
+    if (list && records.some(function (r) { return list.contains(r.target); })) { announceNewAlerts(); }
     document.querySelectorAll("details.map-legend:not([data-restored])").forEach(restoreLegend);
   }).observe(document.documentElement, {childList: true, subtree: true});
 
@@ -107,7 +109,32 @@
     }
   });
 
+  // The sound of a new alert: one whose "seen" button was not in the alert list before (a pattern-
+  // matching id carries the alert's key). Read from the list as drawn, not from a callback chained
+  // on the poll: Dash holds a chained callback back while its input's callback is pending, and on a
+  // busy server one poll is always pending, so the sound never came. The first list drawn in a tab
+  // is what was already there: no sound for it.
   let knownAlerts = null;
+  function listedNewKeys(list) {
+    return Array.prototype.map.call(list.querySelectorAll(".alert-ack"), function (button) {
+      try { return JSON.parse(button.id).key; } catch (e) { return null; }
+    }).filter(Boolean);
+  }
+  function announceNewAlerts() {
+    const list = document.getElementById("alert-list");
+    if (!list || !list.firstChild) { return; }  // not drawn yet
+    const keys = listedNewKeys(list);
+    const fresh = knownAlerts !== null && keys.some(function (key) { return knownAlerts.indexOf(key) < 0; });
+    knownAlerts = keys;
+    if (!fresh) { return; }
+    const audio = document.getElementById("alert-audio");
+    const sound = document.querySelector("#alert-sound input[type=checkbox]");
+    if (audio) { audio.dataset.announced = String(Date.now()); }
+    if (audio && sound && sound.checked) {
+      audio.currentTime = 0;
+      audio.play().catch(function () {});  // a browser may refuse before the page had a click
+    }
+  }
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     room: {
       applyTheme: function (stored, saved) {
@@ -127,15 +154,6 @@
         const opening = (className || "").indexOf("hidden") >= 0;
         document.getElementById("alert-bell").setAttribute("aria-expanded", opening ? "true" : "false");
         return opening ? "alert-panel" : "alert-panel hidden";
-      },
-      announce: function (keys, sound) {
-        const fresh = knownAlerts !== null && (keys || []).some(function (key) { return knownAlerts.indexOf(key) < 0; });
-        knownAlerts = keys || [];
-        if (fresh && sound && sound.indexOf("on") >= 0) {
-          const audio = document.getElementById("alert-audio");
-          if (audio) { audio.currentTime = 0; audio.play().catch(function () {}); }  // a browser may refuse before a click
-        }
-        return fresh ? String(Date.now()) : window.dash_clientside.no_update;
       },
     },
   });
