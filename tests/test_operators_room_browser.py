@@ -243,3 +243,48 @@ def test_the_alert_sound_plays_for_a_new_alert_once_the_operator_switched_it_on(
         with engine.begin() as conn:
             conn.execute(update(FloodAlert).where(FloodAlert.id.in_([9901, 9902])).values(closed_at=datetime.now(timezone.utc).replace(tzinfo=None)))
     assert page.errors == []
+
+
+def test_the_dark_theme_reaches_charts_and_the_offline_map_and_switches_back(page, room_app):
+    base, _, _ = room_app
+    login(page, base, "operator")
+    page.goto(base + "/?tema=gelap")
+    page.locator("path.map-land").first.wait_for(state="attached", timeout=20_000)
+    land = "getComputedStyle(document.querySelector('path.map-land')).fill"
+    assert page.evaluate(land) == "rgb(54, 60, 69)"  # the dark land, not the light paper of the desk theme
+    assert page.evaluate("getComputedStyle(document.querySelector('.legend-box.legend-land')).backgroundColor") == "rgb(54, 60, 69)"
+    page.goto(base + "/pengaduan/kinerja")  # the screen's ?tema= holds for the tab
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length === 3"
+                           " && [...document.querySelectorAll('.js-plotly-plot')].every(g => g._fullLayout && g._fullLayout.paper_bgcolor === '#0d1117')",
+                           timeout=20_000)
+    assert page.evaluate("document.querySelector('.js-plotly-plot')._fullLayout.font.color") == "#e6e9ee"
+    page.locator("#room-theme-toggle").click()  # back to light: the charts are redrawn in the figure's own look
+    page.wait_for_function("[...document.querySelectorAll('.js-plotly-plot')].every(g => g._fullLayout.paper_bgcolor !== '#0d1117')")
+    page.goto(base + "/")
+    page.locator("path.map-land").first.wait_for(state="attached", timeout=20_000)
+    assert page.evaluate(land) == "rgb(244, 241, 232)"
+    assert page.errors == []
+
+
+def test_the_service_monitor_page_has_the_theme_and_the_alert_centre(page, room_app):
+    base, engine, _ = room_app
+    login(page, base, "admin")  # the room's alerts, and the flood page their link leads to
+    try:
+        gauge = _raise_flood_alert(engine, 9903, 2)
+        page.goto(base + "/pemantauan?tema=gelap")
+        page.wait_for_function("document.documentElement.dataset.theme === 'gelap'")
+        assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(0, 0, 0)"
+        banner = page.locator("#alert-banner")
+        banner.get_by_role("link", name=f"Banjir: {gauge} naik ke Siaga").wait_for()
+        assert int(page.locator("#alert-count").inner_text()) >= 1
+        page.locator("#alert-bell").click()  # the list, each alert linking to what it is about
+        assert page.locator(".alert-row", has_text="naik ke Siaga").get_by_role("link").get_attribute("href") == "/banjir"
+        banner.get_by_role("button", name="Sudah dilihat").click()  # acknowledged for this user, back on the same page
+        page.wait_for_url(base + "/pemantauan?tema=gelap")
+        assert page.locator("#alert-banner", has_text="naik ke Siaga").count() == 0
+        page.locator("#alert-bell").click()
+        page.locator(".alert-row", has_text="naik ke Siaga").get_by_text("dilihat").wait_for()
+    finally:
+        with engine.begin() as conn:
+            conn.execute(update(FloodAlert).where(FloodAlert.id == 9903).values(closed_at=datetime.now(timezone.utc).replace(tzinfo=None)))
+    assert page.errors == []
