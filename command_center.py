@@ -41,6 +41,7 @@ from routes.language import init_language_route, request_language
 from routes.layers import init_layer_routes
 from routes.leaders_pages import PublicCounter, init_leaders_pages
 from routes.monitor_pages import init_monitor_pages
+from routes.staff_bar import init_staff_bar
 from routes.publik import init_publik_routes
 from routes.tax import init_tax_routes
 from services import Services
@@ -123,7 +124,7 @@ def alert_centre(engine, board) -> AlertCentre:
     return (AlertCentre()
             .add("cameras", camera_down_source(board, engine), permission="camera")
             .add("flood", flood_raised_source(engine), permission=("flood", "room"))
-            .add("flood-drill", flood_drill_source(engine), permission="flood")  # drills are BPBD's, not the room's
+            .add("flood-drill", flood_drill_source(engine), permission="flood", not_with="room")  # drills are BPBD's, not the room's (nor admins')
             .add("services", service_down_source(engine), permission=("monitor", "room")))
 
 
@@ -227,6 +228,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     init_publik_routes(server, engine, cache, rate_limit=settings.public_rate_limit, redis_url=settings.redis_url,
                        public_url=settings.public_url)
     init_monitor_pages(server, engine)
+    init_staff_bar(server, engine, services.alert_centre)
     public_counter = PublicCounter()
     init_leaders_pages(server, engine, settings.instance_dir / "reports", public_counter)
     init_auth(app, services)

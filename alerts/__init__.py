@@ -64,6 +64,7 @@ class _Registered:
     name: str
     source: Source
     permission: tuple[str, ...]
+    not_with: str | None = None
 
 
 class AlertCentre:
@@ -72,10 +73,12 @@ class AlertCentre:
     def __init__(self) -> None:
         self._sources: list[_Registered] = []
 
-    def add(self, name: str, source: Source, permission: str | tuple[str, ...]) -> "AlertCentre":
-        """Register `source` under `name`; its alerts reach accounts holding one of `permission`."""
+    def add(self, name: str, source: Source, permission: str | tuple[str, ...], not_with: str | None = None) -> "AlertCentre":
+        """Register `source` under `name`; its alerts reach accounts holding one of `permission`,
+        except those also holding `not_with` (admins hold every permission: a source meant for
+        one team's own work, as BPBD's drills, names the permission of the room to keep it out)."""
         permissions = (permission,) if isinstance(permission, str) else tuple(permission)
-        self._sources.append(_Registered(name, source, permissions))
+        self._sources.append(_Registered(name, source, permissions, not_with))
         return self
 
     @property
@@ -87,7 +90,7 @@ class AlertCentre:
         highest rank, then newest raised (real time)."""
         found: list[Alert] = []
         for registered in self._sources:
-            if not any(account.can(p) for p in registered.permission):
+            if not any(account.can(p) for p in registered.permission) or (registered.not_with and account.can(registered.not_with)):
                 continue
             try:
                 alerts = list(registered.source())

@@ -172,9 +172,11 @@ window.ambon = window.ambon || {};
         tpsMarker: function (feature, latlng) {
             return L.marker(latlng, {icon: L.divIcon({className: "tps-icon", iconSize: [14, 14]}), title: feature.properties.name});
         },
-        landStyle: function () { return {color: "#c9c2ad", weight: 1, fillColor: "#f4f1e8", fillOpacity: 1}; },
-        kecamatanStyle: function () { return {color: "#4a4a4a", weight: 2, dashArray: "6 4", fill: false}; },
-        desaStyle: function () { return {color: "#8c8c8c", weight: 1, fill: true, fillOpacity: 0}; },
+        /* The offline basemap's colours follow the theme: assets/theme.css paints these classes from
+         * its variables (land, its coast, the boundaries), so a dark wall screen gets a dark city. */
+        landStyle: function () { return {className: "map-land", color: "#c9c2ad", weight: 1, fillColor: "#f4f1e8", fillOpacity: 1}; },
+        kecamatanStyle: function () { return {className: "map-kecamatan", color: "#4a4a4a", weight: 2, dashArray: "6 4", fill: false}; },
+        desaStyle: function () { return {className: "map-desa", color: "#8c8c8c", weight: 1, fill: true, fillOpacity: 0}; },
         riverStyle: function () { return {color: "#1f78b4", weight: 3}; },
         roadStyle: function (feature, context) {
             const s = context.hideout.roadStyles[feature.properties.g] || ["#b5b5b5", 1];

@@ -8,9 +8,56 @@
 
   function show(theme) {
     const root = document.documentElement;
+    const changed = root.dataset.theme !== theme;
     root.dataset.theme = theme;
     root.setAttribute("data-bs-theme", theme === "gelap" ? "dark" : "light");
+    if (changed) { redrawCharts(); }
   }
+
+  // Charts: the figures come from the server in the light look; in the dark theme every chart
+  // is drawn with a dark template instead (backgrounds, text, grid), keeping its trace colours.
+  // dcc.Graph draws through Plotly.react, so that is where the theme is put in; the figure the
+  // server sent is kept on the chart, so switching the theme redraws it in the other look.
+  const DARK_AXIS = {gridcolor: "#2f3845", linecolor: "#6b7480", zerolinecolor: "#6b7480", tickcolor: "#6b7480"};
+  const DARK_LAYOUT = {paper_bgcolor: "#0d1117", plot_bgcolor: "#0d1117", font: {color: "#e6e9ee"},
+                       legend: {bgcolor: "rgba(0,0,0,0)"}, hoverlabel: {bgcolor: "#1f2a37", font: {color: "#f4f6f8"}}};
+  function isAxis(key) { return /^[xy]axis\d*$/.test(key); }
+  function themed(layout) {
+    if (!layout || document.documentElement.dataset.theme !== "gelap") { return layout; }
+    const dark = JSON.parse(JSON.stringify(layout));
+    const template = dark.template || {};
+    // the template's colour cycle stays (series keep their colours); its light look goes
+    dark.template = {layout: Object.assign({}, template.layout, DARK_LAYOUT,
+                                           {xaxis: Object.assign({}, (template.layout || {}).xaxis, DARK_AXIS),
+                                            yaxis: Object.assign({}, (template.layout || {}).yaxis, DARK_AXIS)})};
+    Object.assign(dark, {paper_bgcolor: DARK_LAYOUT.paper_bgcolor, plot_bgcolor: DARK_LAYOUT.plot_bgcolor,
+                         font: Object.assign({}, dark.font, DARK_LAYOUT.font)});
+    Object.keys(dark).filter(isAxis).forEach(function (key) { Object.assign(dark[key], DARK_AXIS); });
+    if (dark.title && dark.title.font) { delete dark.title.font.color; }
+    (dark.annotations || []).forEach(function (note) { if (note.font) { delete note.font.color; } });  // text in the theme's colour
+    return dark;
+  }
+  function wrapPlotly() {
+    const plotly = window.Plotly;
+    if (!plotly || plotly.react.ambonThemed) { return; }
+    const react = plotly.react;
+    plotly.react = function (gd, data, layout, config) {
+      if (data && !Array.isArray(data) && typeof data === "object") {  // dcc.Graph's form: one {data, layout, config}
+        const element = typeof gd === "string" ? document.getElementById(gd) : gd;
+        if (element) { element.ambonLayout = data.layout; }
+        return react.call(this, gd, Object.assign({}, data, {layout: themed(data.layout)}));
+      }
+      return react.call(this, gd, data, themed(layout), config);
+    };
+    plotly.react.ambonThemed = true;
+  }
+  function redrawCharts() {
+    wrapPlotly();
+    document.querySelectorAll(".js-plotly-plot").forEach(function (gd) {
+      if (gd.ambonLayout && window.Plotly) { window.Plotly.react(gd, {data: gd.data, layout: gd.ambonLayout}); }
+    });
+  }
+  wrapPlotly();
   const early = sessionStorage.getItem(OVERRIDE);
   if (early) { show(early); }  // before the layout arrives: no light flash on a wall screen
 
@@ -46,7 +93,10 @@
   window.addEventListener("pagehide", function () {
     document.querySelectorAll("details.map-legend[data-restored]").forEach(rememberLegend);
   });
-  new MutationObserver(function () {
+  new MutationObserver(function (records) {
+    wrapPlotly();  // Plotly may arrive after this file
+    const list = document.getElementById("alert-list");
+    if (list && records.some(function (r) { return list.contains(r.target); })) { announceNewAlerts(); }
     document.querySelectorAll("details.map-legend:not([data-restored])").forEach(restoreLegend);
   }).observe(document.documentElement, {childList: true, subtree: true});
 
@@ -59,7 +109,32 @@
     }
   });
 
+  // The sound of a new alert: one whose "seen" button was not in the alert list before (a pattern-
+  // matching id carries the alert's key). Read from the list as drawn, not from a callback chained
+  // on the poll: Dash holds a chained callback back while its input's callback is pending, and on a
+  // busy server one poll is always pending, so the sound never came. The first list drawn in a tab
+  // is what was already there: no sound for it.
   let knownAlerts = null;
+  function listedNewKeys(list) {
+    return Array.prototype.map.call(list.querySelectorAll(".alert-ack"), function (button) {
+      try { return JSON.parse(button.id).key; } catch (e) { return null; }
+    }).filter(Boolean);
+  }
+  function announceNewAlerts() {
+    const list = document.getElementById("alert-list");
+    if (!list || !list.firstChild) { return; }  // not drawn yet
+    const keys = listedNewKeys(list);
+    const fresh = knownAlerts !== null && keys.some(function (key) { return knownAlerts.indexOf(key) < 0; });
+    knownAlerts = keys;
+    if (!fresh) { return; }
+    const audio = document.getElementById("alert-audio");
+    const sound = document.querySelector("#alert-sound input[type=checkbox]");
+    if (audio) { audio.dataset.announced = String(Date.now()); }
+    if (audio && sound && sound.checked) {
+      audio.currentTime = 0;
+      audio.play().catch(function () {});  // a browser may refuse before the page had a click
+    }
+  }
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     room: {
       applyTheme: function (stored, saved) {
@@ -79,15 +154,6 @@
         const opening = (className || "").indexOf("hidden") >= 0;
         document.getElementById("alert-bell").setAttribute("aria-expanded", opening ? "true" : "false");
         return opening ? "alert-panel" : "alert-panel hidden";
-      },
-      announce: function (keys, sound) {
-        const fresh = knownAlerts !== null && (keys || []).some(function (key) { return knownAlerts.indexOf(key) < 0; });
-        knownAlerts = keys || [];
-        if (fresh && sound && sound.indexOf("on") >= 0) {
-          const audio = document.getElementById("alert-audio");
-          if (audio) { audio.currentTime = 0; audio.play().catch(function () {}); }  // a browser may refuse before a click
-        }
-        return fresh ? String(Date.now()) : window.dash_clientside.no_update;
       },
     },
   });

@@ -71,7 +71,6 @@ def register(app: Dash, services: Services) -> None:
         Output(ids.ALERT_LIST, "children"),
         Output(ids.ALERT_BANNER, "children"),
         Output(ids.ALERT_BANNER, "className"),
-        Output(ids.ALERT_KEYS, "data"),
         Input(ids.ALERT_TICK, "n_intervals"),
         Input(ids.ALERT_ACKED, "data"),
         State(ids.LANG_STORE, "data"),
@@ -79,7 +78,7 @@ def register(app: Dash, services: Services) -> None:
     def alerts_now(_tick, _acked, lang):
         account = current_account()
         if account is None or centre is None:
-            return no_update, no_update, no_update, no_update, no_update, no_update
+            return no_update, no_update, no_update, no_update, no_update
         open_alerts = centre.open_alerts(account)
         new = unacknowledged(open_alerts, acknowledged(engine, account.username, [a.key for a in open_alerts]))
         new_keys = {a.key for a in new}
@@ -87,8 +86,7 @@ def register(app: Dash, services: Services) -> None:
         rows = alert_centre.alert_rows([a.as_dict() for a in open_alerts], new_keys, lang, opens)
         top = new[0].as_dict() if new else None
         return (str(len(new)), "alert-count" + ("" if new else " hidden"), rows,
-                alert_centre.banner(top, len(new) - 1, lang, opens), f"alert-banner alert-{top['severity']}" if top else "alert-banner hidden",
-                sorted(new_keys))
+                alert_centre.banner(top, len(new) - 1, lang, opens), f"alert-banner alert-{top['severity']}" if top else "alert-banner hidden")
 
     @app.callback(
         Output(ids.ALERT_SOUND_SAVED, "data"),
@@ -114,7 +112,8 @@ def register(app: Dash, services: Services) -> None:
 
 
 # Browser side (assets/room.js): the theme shown (a screen's ?tema= wins over the user's), the
-# switch, the alert panel opening and closing, and the sound when a new alert arrives.
+# switch, the alert panel opening and closing. The sound for a new alert is room.js's own: it reads
+# the list as drawn (a callback chained on the poll was held back while any poll was pending).
 clientside_callback(
     dash.ClientsideFunction("room", "applyTheme"),
     Output(ids.ROOM_THEME_TOGGLE, "children"),
@@ -133,10 +132,4 @@ clientside_callback(
     Input(ids.ALERT_BELL, "n_clicks"),
     State(ids.ALERT_PANEL, "className"),
     prevent_initial_call=True,
-)
-clientside_callback(
-    dash.ClientsideFunction("room", "announce"),
-    Output(ids.ALERT_AUDIO, "title"),
-    Input(ids.ALERT_KEYS, "data"),
-    State(ids.ALERT_SOUND, "value"),
 )

@@ -11,7 +11,7 @@ from i18n import t
 from imports.reader import PAGE_UPLOAD_BYTES
 from i18n.format import number
 from layouts import ids
-from layouts.legend import box, camera_rows, legend_panel, row
+from layouts.legend import box, camera_rows, land_sea_rows, legend_panel, row
 from layouts.map_page import Basemap, base_map, camera_layers, geojson_layer, js as map_js
 from store.vocabulary import COMPLAINT_CATEGORIES
 
@@ -136,7 +136,7 @@ def coverage_legend(lang: str) -> html.Div:
                                       row(box(PROPOSED_COLOUR), t("cov.legend.heading", lang))]),
         (t("layer.cameras", lang), camera_rows(lang) + [row(box(EXISTING_SECTOR_COLOUR, "#0b6e99"), t("cov.legend.existing", lang))]),
         (t("layer.kecamatan", lang), [row(html.Span(className="legend-line kecamatan"), t("layer.kecamatan", lang)),
-                                      row(box("#f4f1e8", "#c9c2ad"), t("legend.land", lang)), row(box("#cfe3ef"), t("legend.sea", lang))]),
+                                      *land_sea_rows(lang)]),
     ]
     return legend_panel(lang, sections, ids.COV_LEGEND, fold=True)
 

@@ -116,10 +116,10 @@ def level_figure(series: pd.DataFrame, rain: pd.DataFrame, gauge: pd.Series, sin
     figure = go.Figure()
     figure.add_bar(x=rain.time + WIT_OFFSET, y=rain.rain_mm_h, name=t("flood.chart.rain", lang), yaxis="y2", marker_color="#9ecae1", opacity=0.6)
     figure.add_scatter(x=series.time + WIT_OFFSET, y=series.level_cm, mode="lines+markers", name=t("flood.chart.level", lang),
-                       line={"color": "#12355b", "width": 2}, marker={"size": 4})
+                       line={"color": "#2b7bd6", "width": 2}, marker={"size": 4})  # reads on the light and the dark theme
     if drill is not None and len(drill):
         figure.add_scatter(x=drill.time + WIT_OFFSET, y=drill.level_cm, mode="lines", name=t("flood.chart.drill", lang),
-                           line={"color": "#7b3fa0", "width": 2, "dash": "dot"})
+                           line={"color": "#9b59c6", "width": 2, "dash": "dot"})
     for level, column in ((1, "waspada_cm"), (2, "siaga_cm"), (3, "awas_cm")):
         value = float(gauge[column])
         figure.add_hline(y=value, line={"color": LEVEL_COLOURS[level], "dash": "dash", "width": 2},

@@ -58,7 +58,13 @@ def basemap_rows(lang: str) -> list[html.Div]:
     """The offline vector basemap: land over the sea, and the roads by group."""
     roads = [row(html.Span(className="legend-line", style={"borderTop": f"{width}px solid {colour}"}), t(f"road.{group}", lang))
              for group, (colour, width) in ROAD_STYLES.items()]
-    return [row(box("#f4f1e8", "#c9c2ad"), t("legend.land", lang)), row(box("#cfe3ef"), t("legend.sea", lang)), *roads]
+    return [*land_sea_rows(lang), *roads]
+
+
+def land_sea_rows(lang: str) -> list[html.Div]:
+    """Land and sea of the offline basemap: their swatches take the theme's colours (assets/theme.css)."""
+    return [row(html.Span(className="legend-box legend-land"), t("legend.land", lang)),
+            row(html.Span(className="legend-box legend-sea"), t("legend.sea", lang))]
 
 
 FOLD_BELOW_PX = 1800
