@@ -569,7 +569,8 @@ def _subscribe_interrupts(h, cancel: CancelFn | None, progress: ProgressFn | Non
     ``progress(bound, best)``."""
 
     clock = state.get("clock", time.perf_counter)
-    stop_at = clock() + state.get("time_limit", np.inf) + 0.2
+    # from the start of the sub-problem: building it counts against its time
+    stop_at = state.get("sub_start", clock()) + state.get("time_limit", np.inf) + 0.2
 
     def on_interrupt(e):
         if cancel is not None and cancel():
@@ -598,13 +599,14 @@ def _solve_mip(R, k, budget, time_limit, mip_rel_gap, warm, cancel, progress, lo
 
     n, m = R.A.shape
     # HiGHS' own limit is on the wall clock (and the only one its presolve obeys): with another clock
-    # (CPU time, say) it is scaled by the wall seconds per tick of that clock so far in the solve,
-    # and the callbacks stop HiGHS on the caller's clock
+    # (CPU time, say) it is twice the limit scaled by the wall seconds per tick of that clock so far
+    # in the solve (a busy machine may give HiGHS less than the phases before it), and the callbacks
+    # stop HiGHS on the caller's clock
     clock = state.get("clock", time.perf_counter)
     wall_limit = time_limit
     if clock is not time.perf_counter and "start" in state:
         w0, c0 = state["start"]
-        wall_limit *= max(1.0, (time.perf_counter() - w0) / max(clock() - c0, 1e-3))
+        wall_limit *= 2.0 * max(1.0, (time.perf_counter() - w0) / max(clock() - c0, 1e-3))
     h = _highs(wall_limit, mip_rel_gap, threads)
     lp = _build_lp(R, k, budget, integer=True)
     if lp.num_row_ - n > 20_000:
@@ -642,6 +644,7 @@ def _solve_sub(R: _Reduced, cols, k, budget, time_limit, mip_rel_gap, warm, canc
     """The MIP restricted to sites ``cols`` (reduced numbering; rows re-merged), warm-started with
     ``warm`` (those of its sites among ``cols``). Results come back in ``R``'s numbering.
     ``progress(dual_bound, best)``, when given, follows the branch and bound."""
+    state["sub_start"] = state.get("clock", time.perf_counter)()
     cols = np.asarray(cols, np.int64)
     K = R.conflicts[cols][:, cols].tocoo()
     pairs = np.c_[K.row, K.col][K.row < K.col]
