@@ -37,6 +37,13 @@ import scipy.sparse as sp
 
 __all__ = ["LagrangeResult", "lagrangian"]
 
+# The step direction keeps this much of the previous one (deflection), and the step factor halves
+# after this many steps without a better L. Measured at equal CPU time (plain subgradient, full
+# pricing): 0.3 / 25 left the 200k/20k/k=50 bound at 305,200 after 27 s and the 5,000-pole bound at
+# 24,255 after 8 s; 0.9 / 40 reach 303,975 after 30 s and 24,219 (0.7 / 25: 304,660 and 24,256).
+_DEFLECTION = 0.9
+_PATIENCE = 40
+
 
 @dataclass
 class LagrangeResult:
@@ -248,7 +255,7 @@ def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float 
             stall = 0
         else:
             stall += 1
-            if stall >= 25:
+            if stall >= _PATIENCE:
                 lam *= 0.5
                 stall = 0
         sel = sel[sel >= 0]
@@ -282,7 +289,7 @@ def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float 
             gv = 1.0 - xs[pairs[:, 0]] - xs[pairs[:, 1]]
             gv[(v <= 0) & (gv > 0)] = 0.0
             g = np.r_[g, gv]
-        d = g + 0.3 * d_prev
+        d = g + _DEFLECTION * d_prev
         # not ``d @ d``: BLAS' dot spins up its threads, tripling the CPU time of a step on 2 cores
         nrm = float(np.einsum("i,i->", d, d))
         if nrm <= 0:
