@@ -8,8 +8,8 @@ thumbnails), `gunicorn -w 4 --threads 16 --keep-alive 10 app:server` with CAMERA
 and `python -m cameras.service` decoding the 37 demo cameras.
 
 First a real Chromium (Playwright) logs in as an operator and records what the map page sends:
-a full reload, the periodic callbacks of an idle page (the 5 s camera tick: thumbnails in view,
-marker colours, the alert centre) and a complaint filter switched on and off. Then locust
+a full reload, the periodic callbacks of an idle page over two ticks (the 5 s camera tick:
+thumbnails in view, marker colours, the alert centre, and what their redrawn cards fire) and a complaint filter switched on and off. Then locust
 (bench/operators_locust.py) replays that as N operators, each with its own login: log in, load the
 map, every 5 s the recorded tick callbacks plus the thumbnail images the camera panel shows (the
 `<img>` URLs in the panel's answer, fetched the way a browser does: only a URL it does not show yet,
@@ -107,14 +107,21 @@ def record(base: str) -> dict:
         page.wait_for_selector(".cam-thumb-img", timeout=60000)
         page.on("request", on_request)
 
-        def phase(name: str, action, settle: float = 3.0) -> None:
+        def phase(name: str, action, until=lambda requests: True, settle: float = 3.0) -> None:
+            """Everything the page sends from `action` on until `until(requests)` holds, and `settle` s more."""
             current.clear()
             action()
-            page.wait_for_timeout(settle * 1000)  # a recording window: everything the page sends in it belongs to the phase
+            deadline = time.monotonic() + 120
+            while not until(current) and time.monotonic() < deadline:
+                page.wait_for_timeout(250)
+            page.wait_for_timeout(settle * 1000)
             phases[name] = list(current)
 
+        def ticks(n: int):
+            return lambda requests: sum('"cam-in-view.children"' in (r["body"] or "") for r in requests) >= n
+
         phase("reload", lambda: (page.reload(), page.wait_for_selector(".cam-thumb-img", timeout=60000)))
-        phase("tick", lambda: None, settle=11.0)
+        phase("tick", lambda: None, ticks(2))  # two whole ticks: all that the page sends every 5 s, however slow it is
         checkbox = page.locator("#filter-status input").first
         phase("filter_on", checkbox.check)
         phase("filter_off", checkbox.uncheck)
@@ -207,6 +214,8 @@ def main() -> None:
         phases = record(base)
         recording.write_text(json.dumps(phases))
         print("recorded from Chromium: " + ", ".join(f"{name} {len(reqs)} requests" for name, reqs in phases.items()))
+        print("every 5 s each operator sends: " + ", ".join(sorted({json.loads(r["body"])["output"].strip(".").split(".")[0]
+                                                                   for r in phases["tick"] if r["body"]})) + ", and the new thumbnails")
         measure(base, db_name, web_pid, service_pid, recording, args.operators, args.seconds, args.spawn_rate)
 
 
