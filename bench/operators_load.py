@@ -104,7 +104,7 @@ def record(base: str) -> dict:
         page = browser.new_page(viewport={"width": 1366, "height": 768})
         login(page, base, "operator")
         page.goto(base + "/")  # a first visit fills the browser's cache, as an operator's has been
-        page.wait_for_selector(".cam-thumb-img", timeout=60000)
+        page.wait_for_selector(".cam-thumb-img", timeout=180_000)
         page.on("request", on_request)
 
         def phase(name: str, action, until=lambda requests: True, settle: float = 3.0) -> None:
@@ -120,7 +120,7 @@ def record(base: str) -> dict:
         def ticks(n: int):
             return lambda requests: sum('"cam-in-view.children"' in (r["body"] or "") for r in requests) >= n
 
-        phase("reload", lambda: (page.reload(), page.wait_for_selector(".cam-thumb-img", timeout=60000)))
+        phase("reload", lambda: (page.reload(), page.wait_for_selector(".cam-thumb-img", timeout=180_000)))
         phase("tick", lambda: None, ticks(2))  # two whole ticks: all that the page sends every 5 s, however slow it is
         checkbox = page.locator("#filter-status input").first
         phase("filter_on", checkbox.check)
