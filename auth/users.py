@@ -16,7 +16,7 @@ import secrets
 import sys
 from datetime import datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Row, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -145,9 +145,12 @@ def authenticate(engine: Engine, username: str, password: str) -> User | None:
     return user if check_password_hash(user.password_hash, password) and user.active else None
 
 
-def user_by_session_token(engine: Engine, token: str) -> User | None:
-    with Session(engine, expire_on_commit=False) as session:
-        return session.scalar(select(User).where(User.session_token == token, User.active.is_(True)))
+def user_by_session_token(engine: Engine, token: str) -> Row | None:
+    """The active user holding this session token: its username, role, agency and session_token.
+    Asked on every request of a logged-in user, so a plain row, without an ORM session's cost."""
+    with engine.connect() as conn:
+        return conn.execute(select(User.username, User.role, User.agency, User.session_token)
+                            .where(User.session_token == token, User.active.is_(True))).first()
 
 
 def list_users(engine: Engine) -> list[User]:

@@ -21,7 +21,9 @@ from routes.cameras import camera_allowed
 from routes.language import request_language
 from services import Services
 from store.camera_history import read_changes
-from store.cameras import camera_geojson, camera_points, selected_sector_geojson
+from store import layers
+from store.cameras import camera_geojson, selected_sector_geojson
+from store.models import Camera
 
 MAX_THUMBS_IN_VIEW = 12
 EMPTY_COLLECTION = {"type": "FeatureCollection", "features": []}
@@ -86,9 +88,8 @@ def register(app: Dash, services: Services) -> None:
         State(ids.LANG_STORE, "data"),
     )
     def thumbnails_in_view(tick, bounds, lang):
-        in_view = camera_points(services.engine, map_bbox(bounds))  # no bounds yet: the whole city is in view
-        cameras = board.by_id()  # the index read once, not once per camera
-        records = visible([board.describe(int(cid), cameras.get(int(cid))) for cid in in_view["id"]])
+        in_view = layers.ids_in_bbox(services.engine, Camera, map_bbox(bounds))  # no bounds yet: the whole city is in view
+        records = visible(board.describe_many(in_view))  # one read of the index and of the health records
         return camera_views.in_view_cards(records[:MAX_THUMBS_IN_VIEW], max(0, len(records) - MAX_THUMBS_IN_VIEW), lang, tick or 0)
 
     @app.callback(

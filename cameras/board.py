@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Sequence
 
 from .config import CameraSettings
 from .health import OFFLINE, refresh, worst_first
@@ -40,26 +40,48 @@ class CameraBoard:
 
     def health(self, camera_id: int, now: float | None = None) -> dict[str, Any] | None:
         """The camera's last published health, re-judged now (a silent reader turns offline)."""
-        record = self.cache.get(self.keys.health(camera_id))
-        if record is None and self.manager is not None:
-            record = self.manager.health(camera_id)
-        return refresh(record, self.settings, now) if record else None
+        return self.healths([camera_id], now).get(camera_id)
+
+    def healths(self, camera_ids: Sequence[int], now: float | None = None) -> dict[int, dict[str, Any]]:
+        """The published health of many cameras, re-judged now, read from the cache at once (one
+        round trip to Redis, not one per camera: every open page asks for it every few seconds)."""
+        keys = [self.keys.health(c) for c in camera_ids]
+        get_many = getattr(self.cache, "get_many", None)
+        records = get_many(*keys) if get_many is not None and keys else [self.cache.get(k) for k in keys]
+        found = {}
+        for camera_id, record in zip(camera_ids, records):
+            if record is None and self.manager is not None:
+                record = self.manager.health(camera_id)
+            if record:
+                found[camera_id] = refresh(record, self.settings, now)
+        return found
 
     def thumbnail(self, camera_id: int) -> dict[str, Any] | None:
         return self.cache.get(self.keys.thumb(camera_id))
 
     def describe(self, camera_id: int, camera: dict[str, Any] | None = None, now: float | None = None) -> dict[str, Any]:
         """Health joined with the camera's spec; a camera that never reported is offline."""
+        return self.describe_many([camera_id], {camera_id: camera} if camera is not None else None, now)[0]
+
+    def describe_many(self, camera_ids: Sequence[int], cameras: dict[int, dict[str, Any]] | None = None,
+                      now: float | None = None) -> list[dict[str, Any]]:
+        """`describe` for each of `camera_ids`, in that order, with one read of the health records
+        (and of the index, unless `cameras`, camera id -> spec, is given)."""
         now = time.time() if now is None else now
-        record = dict(self.health(camera_id, now) or {"camera_id": camera_id, "status": OFFLINE, "reason": "no_report"})
-        camera = camera if camera is not None else self.camera(camera_id)
-        for field in DESCRIBED_FIELDS:
-            record.setdefault(field, (camera or {}).get(field))
-        if record.get("last_frame_ts"):
-            record["last_frame_age_s"] = round(now - record["last_frame_ts"], 1)
-        return record
+        healths = self.healths(camera_ids, now)
+        cameras = self.by_id() if cameras is None else cameras
+        described = []
+        for camera_id in camera_ids:
+            record = dict(healths.get(camera_id) or {"camera_id": camera_id, "status": OFFLINE, "reason": "no_report"})
+            camera = cameras.get(camera_id) or {}
+            for field in DESCRIBED_FIELDS:
+                record.setdefault(field, camera.get(field))
+            if record.get("last_frame_ts"):
+                record["last_frame_age_s"] = round(now - record["last_frame_ts"], 1)
+            described.append(record)
+        return described
 
     def all_health(self) -> list[dict[str, Any]]:
         """Every camera described, worst first."""
-        now = time.time()
-        return worst_first([self.describe(c["id"], c, now) for c in self.index() if isinstance(c.get("id"), int)])
+        cameras = self.by_id()
+        return worst_first(self.describe_many(list(cameras), cameras))

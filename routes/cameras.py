@@ -168,7 +168,7 @@ def thumbnail(camera_id: int) -> Response:
     offline_after_s (or there is none). ?placeholder=0 answers 503 instead of the card."""
     st = _state()
     thumb = st.board.thumbnail(camera_id)
-    cam = st.board.camera(camera_id)
+    cam = st.board.camera(camera_id) if thumb is None else None  # a published thumbnail needs no index read
     if thumb is None and cam is None:
         return _error(404, f"unknown camera {camera_id}")
     if thumb is None and st.board.manager is not None and not (st.board.health(camera_id) or {}).get("last_error"):
@@ -194,7 +194,7 @@ def thumbnail(camera_id: int) -> Response:
         if health.get("last_error"):
             msg += f": {health['last_error']}"
         return _error(503, msg)
-    name = (cam or {}).get("name") or f"Kamera {camera_id}"
+    name = (cam or st.board.camera(camera_id) or {}).get("name") or f"Kamera {camera_id}"
     resp = Response(offline_card(name, since, width=st.board.settings.thumbnail_width), mimetype="image/jpeg")
     resp.headers["Cache-Control"] = "no-cache"
     resp.headers["X-Camera-Status"] = "offline"

@@ -200,6 +200,13 @@ def count_in_bbox(engine: Engine, model, bbox: BBox | None) -> int:
         return conn.execute(select(func.count()).select_from(model).where(_bbox_clause(model, bbox))).scalar_one()
 
 
+def ids_in_bbox(engine: Engine, model, bbox: BBox | None) -> list[int]:
+    """The ids of the rows of `model` intersecting bbox, in id order (no frame built: for a panel
+    that only needs to know which rows are in view, every few seconds)."""
+    with engine.connect() as conn:
+        return list(conn.execute(select(model.id).where(_bbox_clause(model, bbox)).order_by(model.id)).scalars())
+
+
 def read_complaint(engine: Engine, complaint_id: int) -> dict | None:
     """One complaint's full record (for its popup), or None when there is no such complaint."""
     with engine.connect() as conn:

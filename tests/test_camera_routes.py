@@ -185,6 +185,47 @@ def test_web_only_worker_reads_the_cache(settings):
         assert c.get("/cameras/1/live.mjpg").status_code == 503
 
 
+class CountingCache:
+    """A cache that records each read it answers: one entry per round trip to Redis."""
+
+    def __init__(self, cache):
+        self.cache, self.reads = cache, []
+
+    def get(self, key):
+        self.reads.append(key)
+        return self.cache.get(key)
+
+    def get_many(self, *keys):
+        self.reads.append(keys)
+        return self.cache.get_many(*keys)
+
+    def set(self, key, value, timeout=None):
+        return self.cache.set(key, value, timeout=timeout)
+
+    def delete(self, key):
+        return self.cache.delete(key)
+
+
+def test_a_web_worker_reads_the_cache_once_per_thing_it_needs(settings):
+    """Every open page asks for the cameras' health and thumbnails every few seconds: the health of
+    every camera is one read (not one per camera) besides the index, and a fresh thumbnail one read."""
+    rows = [{"id": i, "name": f"k{i}", "kind": "road", "stream_url": f"demo://{i}"} for i in (1, 2, 3)]
+    with CameraManager(lambda: rows, settings=settings) as m:
+        wait_until(lambda: all(m.cache.get(m.keys.thumb(i)) for i in (1, 2, 3)), 5, message="three thumbnails")
+        cache = CountingCache(m.cache)
+        app = Flask(__name__)
+        init_camera_routes(app, None, cache, settings=settings)
+        c = app.test_client()
+        health = c.get("/cameras/health").get_json()["cameras"]
+        assert sorted((h["camera_id"], h["status"], h["name"]) for h in health) == [(1, "online", "k1"), (2, "online", "k2"),
+                                                                                    (3, "online", "k3")]
+        assert cache.reads == [m.keys.index, tuple(m.keys.health(i) for i in (1, 2, 3))]
+        cache.reads.clear()
+        thumb = c.get("/cameras/2/thumbnail.jpg")
+        assert thumb.headers["X-Camera-Status"] == "online" and decode(thumb.data).shape[1] == 320
+        assert cache.reads == [m.keys.thumb(2)]
+
+
 def test_flask_caching_cache_is_accepted(settings):
     from flask_caching import Cache
 

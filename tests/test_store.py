@@ -78,6 +78,8 @@ def test_bbox_and_counts(engine):
     assert layers.read_complaints(engine, layers.ComplaintFilter(), bbox=city_centre).id.tolist() == [1, 2]
     assert layers.count_complaints_by_status(engine, layers.ComplaintFilter(), bbox=city_centre) == {"baru": 1, "selesai": 1}
     assert layers.count_in_bbox(engine, Complaint, None) == 3
+    assert layers.ids_in_bbox(engine, Complaint, city_centre) == [1, 2]
+    assert layers.ids_in_bbox(engine, Complaint, None) == [1, 2, 3]
     assert layers.complaint_date_range(engine) == (date(2026, 1, 5), date(2026, 2, 28))
 
 
