@@ -45,7 +45,7 @@ from routes.publik import init_publik_routes
 from routes.tax import init_tax_routes
 from services import Services
 from store import layers
-from store import camera_history
+from alerts import camera_history
 from store.cameras import camera_geojson, camera_specs
 from store.db import make_engine, setup_lock, unreachable, upgrade_schema
 from store.filters import complaint_filter_query

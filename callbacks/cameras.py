@@ -20,7 +20,7 @@ from layouts import camera_views, ids
 from routes.cameras import camera_allowed
 from routes.language import request_language
 from services import Services
-from store.camera_history import read_changes
+from alerts.camera_history import read_changes
 from store.cameras import camera_geojson, camera_points, selected_sector_geojson
 
 MAX_THUMBS_IN_VIEW = 12
