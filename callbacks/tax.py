@@ -12,7 +12,7 @@ from functools import partial
 import dash
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
 
-from auth.uploads import UploadRejected, decode_data_url, sniff
+from uploads import UploadRejected, decode_data_url, sniff
 from auth.web import audit_event, current_actor
 from i18n import normalise_language, reason, t
 from i18n.format import rupiah

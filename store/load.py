@@ -17,7 +17,7 @@ import sys
 
 from imports.commit import commit, remembered_mapping
 from imports.prepare import prepare, suggest_mapping
-from imports.reader import ImportRefused, read_path
+from geo.reader import ImportRefused, read_path
 from imports.report import refusal_text, report_lines
 from imports.specs import SPECS
 
