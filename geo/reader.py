@@ -40,7 +40,7 @@ from geo.crs import WGS84
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
 PAGE_UPLOAD_BYTES = 11 * 1024 * 1024
 """Largest file any page takes (its base64 form stays under the 16 MB request cap); larger files go
-through `python -m store.load`. The one figure the pages' upload hints and README quote."""
+through `python -m imports.load`. The one figure the pages' upload hints and README quote."""
 """Largest file read at all (bytes); a larger one is refused from its size alone."""
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_RATIO = 100

@@ -25,7 +25,7 @@ from imports.prepare import prepare, suggest_mapping
 from geo.reader import ImportRefused, read_bytes, read_path
 from imports.report import refusal_text, report_lines
 from imports.specs import SPECS
-from store import load
+from imports import load
 from store.db import make_engine
 
 OBSTACLES = gpd.GeoDataFrame({"name": ["Gedung A", "Bukit B"], "height_m": [18.5, 60.0], "floors": [5, None]},
