@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import dash
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 
-from auth.web import audit_event, current_account
+from routes.auth import audit_event, current_account
 from callbacks import wall
 from callbacks.map_view import map_bbox
 from cameras import history

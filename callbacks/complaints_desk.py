@@ -15,7 +15,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from auth import audit
 from uploads import UploadRejected, decode_data_url
-from auth.web import audit_event, current_account
+from routes.auth import audit_event, current_account
 from background import background_manager
 from complaints import lifecycle, store
 from complaints.lifecycle import IllegalTransition

@@ -17,7 +17,7 @@ import pandas as pd
 from dash import Dash, Input, Output, State, ctx, no_update
 from sqlalchemy import Engine
 
-from auth.web import audit_event, current_actor
+from routes.auth import audit_event, current_actor
 from flood import board, store
 from flood.impact import Impact
 from flood.models import REAL

@@ -9,7 +9,7 @@ import flask
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 
 from uploads import UploadRejected, decode_data_url
-from auth.web import current_account
+from routes.auth import current_account
 from geo.geojson import to_geojson_bytes
 from i18n import t
 from i18n.format import number, wit_time
