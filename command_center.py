@@ -14,7 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from alerts import AlertCentre
 from alerts.sources import camera_down_source, flood_drill_source, flood_raised_source, service_down_source
 from alerts.store import preferences
-from auth.web import camera_authorizer, current_account, init_auth, shell_session
+from routes.auth import camera_authorizer, current_account, init_auth, shell_session
 from callbacks import admin, cameras, complaints_desk, coverage, flood, map_view, room
 from callbacks import tax as tax_page
 from callbacks import imports as layer_imports
@@ -46,7 +46,7 @@ from routes.publik import init_publik_routes
 from routes.tax import init_tax_routes
 from services import Services
 from store import layers
-from store import camera_history
+from alerts import camera_history
 from store.cameras import camera_geojson, camera_specs
 from store.db import make_engine, setup_lock, unreachable, upgrade_schema
 from store.filters import complaint_filter_query

@@ -1,16 +1,14 @@
-"""Who may do what: roles, their permissions and camera groups, and the tables that map pages,
-Dash callback outputs and URLs to a permission. Everything here is data plus small pure functions;
-`auth.web` enforces it on the server.
+"""Who may do what: roles, their permissions and camera groups, and the table that maps URLs to a
+permission. Everything here is data plus small pure functions; `routes.auth` enforces it on the
+server (and holds the table of Dash callback outputs, which names the layouts' component ids).
 
 A page declares its permission in `dash.register_page(..., permission="camera")`; a callback is
-judged by the ids of its outputs (prefix table below); a URL by the route table. Whatever a table
+judged by the ids of its outputs (routes.auth.CALLBACK_PREFIXES); a URL by the route table. Whatever a table
 does not know is refused: a new page, callback or route must be listed to be reachable.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from layouts import ids
 
 LOGIN = "login"
 """Any logged-in user, whatever the role."""
@@ -69,18 +67,6 @@ CAMERA_ACTIONS = {"list": "camera", "health": "camera", "thumbnail": "footage", 
 FOOTAGE_ACTIONS = frozenset({"thumbnail", "live", "snapshot", "snapshot_read"})
 
 PERSONAL_COMPLAINT_FIELDS = ("reporter_name", "reporter_phone")
-
-CALLBACK_PREFIXES = (("cam-", "camera"), ("cov-", "coverage"), ("flood-", "flood"), ("admin-", "admin"), ("tax-", "tax"),
-                     ("cx-", "complaints"), ("alert-", LOGIN), ("room-", LOGIN))
-"""A Dash callback output whose id starts with the prefix needs the permission."""
-CALLBACK_IDS = {
-    **dict.fromkeys((ids.LANG_STORE, ids.MAP, ids.LAYERS_CONTROL, ids.COMPLAINTS_LAYER, ids.SECTORS_LAYER, ids.CAMERAS_LAYER,
-                     ids.FILTER_DATES, ids.FILTER_CATEGORY, ids.FILTER_STATUS, ids.FILTER_AGENCY, ids.FILTER_KECAMATAN,
-                     ids.FILTER_RESET, ids.FILTER_WARNING, ids.COUNTS, ids.FILTER_OVERDUE), "map"),
-    # Dash's page router: the page's own permission is checked when its layout is built
-    **dict.fromkeys(("_pages_content", "_pages_store", "_pages_dummy"), LOGIN),
-}
-"""Output ids without one of the prefixes: the map page's, and Dash's own."""
 
 OPEN = "open"
 """Route table value: no login needed."""
@@ -185,16 +171,3 @@ def route_permission(path: str) -> str:
         if path == prefix.rstrip("/"):
             return permission
     return LOGIN
-
-
-def output_permission(component_id: str | dict) -> str | None:
-    """The permission a Dash callback output needs, by its id; None (refused) when no table knows it.
-    A pattern-matching id (a dict) is judged by its "type" value, which must carry the prefix."""
-    if isinstance(component_id, dict):
-        component_id = component_id.get("type")
-    if not isinstance(component_id, str):
-        return None
-    for prefix, permission in CALLBACK_PREFIXES:
-        if component_id.startswith(prefix):
-            return permission
-    return CALLBACK_IDS.get(component_id)

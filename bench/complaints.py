@@ -27,9 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from complaints import lifecycle, store  # noqa: E402
-from complaints.deadlines import DeadlineRules, WorkingCalendar  # noqa: E402
+from complaints.deadlines import WorkingCalendar  # noqa: E402
 from complaints.rollups import refresh_rollups, rollup_performance  # noqa: E402
 from complaints.sp4n_import import import_sp4n  # noqa: E402
+from config.complaints import DeadlineRules  # noqa: E402
 from store.db import make_engine, upgrade_schema  # noqa: E402
 from store.scratch import scratch_database  # noqa: E402
 from store.vocabulary import COMPLAINT_CATEGORIES, COMPLAINT_CATEGORY_AGENCY  # noqa: E402

@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.complaints import NOW, copy_in, synthetic_complaints  # noqa: E402
-from complaints.deadlines import DeadlineRules, WorkingCalendar  # noqa: E402
+from complaints.deadlines import WorkingCalendar  # noqa: E402
+from config.complaints import DeadlineRules  # noqa: E402
 from routes.layers import complaints_layer, single_flight  # noqa: E402
 from store import layers  # noqa: E402
 from store.complaint_grid import snap_bbox  # noqa: E402

@@ -25,7 +25,7 @@ from demo.generator import build_admin_areas  # noqa: E402
 from geo.crs import WGS84  # noqa: E402
 from imports.commit import commit, undo  # noqa: E402
 from imports.prepare import prepare, suggest_mapping  # noqa: E402
-from imports.reader import read_bytes  # noqa: E402
+from geo.reader import read_bytes  # noqa: E402
 from imports.specs import SPECS  # noqa: E402
 from store.db import make_engine, upgrade_schema  # noqa: E402
 from store.layers import write_features  # noqa: E402

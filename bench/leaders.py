@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.complaints import NOW, copy_in, synthetic_complaints, timed  # noqa: E402
-from complaints.deadlines import DeadlineRules, WorkingCalendar  # noqa: E402
+from complaints.deadlines import WorkingCalendar  # noqa: E402
+from config.complaints import DeadlineRules  # noqa: E402
 from leaders import indicators, rollup  # noqa: E402
 from leaders.models import LeaderDaily  # noqa: E402
 from leaders.report import most_overdue  # noqa: E402

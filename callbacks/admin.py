@@ -10,9 +10,9 @@ from dash import Dash, Input, Output, State, ctx, html, no_update
 
 from auth import audit, users
 from auth.policy import ROLES
-from auth.web import audit_event, current_account
+from routes.auth import audit_event, current_account
 from callbacks import imports as layer_imports
-from cameras.config import ConfigError, redact_url
+from config.cameras import ConfigError, redact_url
 from geo.boundaries import CODE_EXAMPLE, BadBoundaries
 from geo.roads import NoRoads
 from i18n import t

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import dash
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 
-from auth.web import audit_event, current_account
+from routes.auth import audit_event, current_account
 from callbacks import wall
 from callbacks.map_view import map_bbox
 from cameras import history
@@ -20,7 +20,7 @@ from layouts import camera_views, ids
 from routes.cameras import camera_allowed
 from routes.language import request_language
 from services import Services
-from store.camera_history import read_changes
+from alerts.camera_history import read_changes
 from store import layers
 from store.cameras import camera_geojson, selected_sector_geojson
 from store.models import Camera

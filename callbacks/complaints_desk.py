@@ -14,8 +14,8 @@ from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from auth import audit
-from auth.uploads import UploadRejected, decode_data_url
-from auth.web import audit_event, current_account
+from uploads import UploadRejected, decode_data_url
+from routes.auth import audit_event, current_account
 from background import background_manager
 from complaints import lifecycle, store
 from complaints.lifecycle import IllegalTransition

@@ -8,7 +8,7 @@ import orjson
 import pandas as pd
 from dash import ALL, Dash, Input, Output, State, html, no_update
 
-from auth.web import audit_event
+from routes.auth import audit_event
 from background import background_manager, ended_by_sigterm
 from geo.geojson import to_geojson_bytes
 from i18n import normalise_language, t

@@ -17,7 +17,7 @@ import pandas as pd
 from dash import Dash, Input, Output, State, ctx, no_update
 from sqlalchemy import Engine
 
-from auth.web import audit_event, current_actor
+from routes.auth import audit_event, current_actor
 from flood import board, store
 from flood.impact import Impact
 from flood.models import REAL
@@ -330,7 +330,7 @@ def register(app: Dash, services: Services) -> None:
         lang = normalise_language(lang)
         try:
             report, new_alerts = upload_readings_csv(engine, board.csv_from_upload(contents, MAX_BODY_BYTES), now=_utcnow())
-        except ValueError as error:  # auth.uploads.UploadRejected, flood.ingest.BadCsv, or text that is no CSV
+        except ValueError as error:  # uploads.UploadRejected, flood.ingest.BadCsv, or text that is no CSV
             audit_event("import.flood_readings_csv", None, {"refused": str(error)[:300]})
             reason = UPLOAD_REFUSALS.get(getattr(error, "code", None), "unreadable")
             return view.upload_error(t(f"flood.upload.refused.{reason}", lang).format(limit_mb=MAX_BODY_BYTES // 2**20), lang), None

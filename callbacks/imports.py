@@ -8,15 +8,15 @@ import logging
 import flask
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 
-from auth.uploads import UploadRejected, decode_data_url
-from auth.web import current_account
+from uploads import UploadRejected, decode_data_url
+from routes.auth import current_account
 from geo.geojson import to_geojson_bytes
 from i18n import t
 from i18n.format import number, wit_time
 from imports.commit import commit, history, latest_import, remembered_mapping, undo
 from imports.export import FORMATS
 from imports.prepare import Prepared, prepare, suggest_mapping
-from imports.reader import PAGE_UPLOAD_BYTES, ImportRefused, read_bytes
+from geo.reader import PAGE_UPLOAD_BYTES, ImportRefused, read_bytes
 from imports.report import refusal_text, report_lines
 from imports.specs import SPECS
 from background import background_manager

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dash import Dash, Input, Output, State, html, no_update
 from sqlalchemy import Engine
 
-from auth.web import current_account
+from routes.auth import current_account
 from i18n import t
 from i18n.format import number
 from layouts import ids

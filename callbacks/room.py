@@ -15,7 +15,7 @@ from dash import ALL, Dash, Input, Output, State, clientside_callback, ctx, no_u
 
 from alerts import unacknowledged
 from alerts.store import THEMES, acknowledge, acknowledged, set_preferences
-from auth.web import current_account
+from routes.auth import current_account
 from layouts import alert_centre, ids
 from services import Services
 

@@ -12,8 +12,8 @@ from functools import partial
 import dash
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
 
-from auth.uploads import UploadRejected, decode_data_url, sniff
-from auth.web import audit_event, current_actor
+from uploads import UploadRejected, decode_data_url, sniff
+from routes.auth import audit_event, current_actor
 from i18n import normalise_language, reason, t
 from i18n.format import rupiah
 from i18n.tax import explain

@@ -14,7 +14,7 @@ several instances share the cameras through leases and relay live view to web wo
 
 See cameras/keys.py for the cache key scheme.
 """
-from .config import CameraSettings, CameraSpec, ConfigError, parse_spec
+from config.cameras import CameraSettings, CameraSpec, ConfigError, parse_spec
 from .keys import CacheKeys
 from .manager import CameraManager
 from .thumbnails import make_default_cache

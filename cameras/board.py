@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from .config import CameraSettings
+from config.cameras import CameraSettings
 from .health import OFFLINE, refresh, worst_first
 from .keys import CacheKeys
 from .manager import CameraManager

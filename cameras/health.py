@@ -11,7 +11,7 @@ import time
 from collections import deque
 from typing import Any, Callable
 
-from .config import CameraSettings
+from config.cameras import CameraSettings
 
 ONLINE, DEGRADED, OFFLINE = "online", "degraded", "offline"
 REASONS = ("no_frame_yet", "no_frame", "stalled", "low_fps", "reconnected", "idle", "no_report", "bad_config")

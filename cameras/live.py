@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Callable, Iterator
 
-from .config import CameraSettings
+from config.cameras import CameraSettings
 from .reader import CameraReader
 from .thumbnails import offline_card
 

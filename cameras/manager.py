@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from .config import CameraSettings, CameraSpec, ConfigError, parse_spec
+from config.cameras import CameraSettings, CameraSpec, ConfigError, parse_spec
 from .health import OFFLINE, refresh, worst_first
 from .keys import CacheKeys
 from .live import mjpeg_stream

@@ -17,7 +17,7 @@ from typing import Callable
 
 import numpy as np
 
-from .config import CameraSettings, CameraSpec
+from config.cameras import CameraSettings, CameraSpec
 from .health import HealthTracker
 from .sources import Source, SourceError, open_source
 from .thumbnails import Publisher, encode_jpeg

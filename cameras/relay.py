@@ -17,7 +17,7 @@ import time
 import uuid
 from typing import Any, Callable, Iterator
 
-from .config import CameraSettings
+from config.cameras import CameraSettings
 from .live import part
 from .thumbnails import offline_card
 

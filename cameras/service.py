@@ -32,7 +32,7 @@ import time
 import uuid
 from typing import Any, Callable, Iterable
 
-from .config import CameraSettings
+from config.cameras import CameraSettings
 from .keys import CacheKeys
 from .leases import Leases
 from .manager import CameraManager

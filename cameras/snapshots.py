@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .config import CameraSpec
+from config.cameras import CameraSpec
 from .sources import WIT
 from .thumbnails import encode_jpeg
 

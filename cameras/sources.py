@@ -28,7 +28,7 @@ import numpy as np
 
 from i18n.format import WIT
 
-from .config import CameraSettings, CameraSpec, ConfigError, check_address, redact_url, resolve_media_path
+from config.cameras import CameraSettings, CameraSpec, ConfigError, check_address, redact_url, resolve_media_path
 from .text import draw_text
 
 

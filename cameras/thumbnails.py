@@ -19,7 +19,7 @@ import numpy as np
 from i18n import DEFAULT_LANGUAGE, t
 from i18n.format import wit_time
 
-from .config import CameraSettings
+from config.cameras import CameraSettings
 from .keys import CacheKeys
 from .text import draw_text
 

@@ -15,11 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-RECEIVED, VERIFIED, REJECTED = "baru", "terverifikasi", "ditolak"
-ROUTED, ACCEPTED, RESOLVED, CLOSED, REOPENED = "diteruskan", "diproses", "diselesaikan", "selesai", "dibuka_kembali"
+from store.vocabulary import ACCEPTED, CLOSED, RECEIVED, REJECTED, REOPENED, RESOLVED, ROUTED, STATES, VERIFIED
 
-STATES = (RECEIVED, ROUTED, ACCEPTED, CLOSED, VERIFIED, REJECTED, RESOLVED, REOPENED)
-"""Every state; the first four in the order the map has always numbered them."""
 FINISHED = frozenset({REJECTED, CLOSED})
 """States where nothing is awaited from anyone."""
 OPEN_STATES = tuple(s for s in STATES if s not in FINISHED)

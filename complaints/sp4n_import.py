@@ -22,9 +22,10 @@ import pandas as pd
 from sqlalchemy import Engine, insert, select, update
 
 from complaints import lifecycle
-from complaints.deadlines import DEFAULT_KIND, DeadlineRules, WorkingCalendar
+from complaints.deadlines import WorkingCalendar
 from complaints.models import ComplaintEvent
 from complaints.store import ROUTED_STATES, deadlines_for, load_calendar
+from config.complaints import DEFAULT_KIND, DeadlineRules
 from geo.boundaries import assign_areas
 from geo.crs import AMBON_REGION_LONLAT
 from store.layers import read_admin_areas

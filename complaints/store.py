@@ -20,9 +20,10 @@ from shapely.geometry import Point
 from sqlalchemy import Engine, and_, bindparam, case, delete, func, insert, or_, select, tuple_, update
 
 from complaints import lifecycle
-from complaints.deadlines import DEFAULT_KIND, KINDS, DeadlineRules, WorkingCalendar
+from complaints.deadlines import WorkingCalendar
 from complaints.duplicates import DuplicateRules, suggest_duplicates
 from complaints.models import ComplaintEvent, ComplaintPhoto, LocalHoliday
+from config.complaints import DEFAULT_KIND, KINDS, DeadlineRules
 from geo.boundaries import assign_areas
 from geo.crs import AMBON_REGION_LONLAT, AMBON_UTM
 from geo.sectors import camera_arrays, in_sector

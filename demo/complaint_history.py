@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from complaints import lifecycle
-from complaints.deadlines import DeadlineRules, WorkingCalendar
+from complaints.deadlines import WorkingCalendar
+from config.complaints import DeadlineRules
 
 HISTORY_SEED = 23
 VERIFY_MEDIAN_H = 1.5

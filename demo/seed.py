@@ -9,8 +9,8 @@ from sqlalchemy import Engine, insert
 
 from complaints.models import ComplaintEvent
 from demo.complaint_history import anchor, with_lifecycle
+from demo.flood import seed_flood_demo
 from demo.generator import DEMO_END, DemoCity, build_demo_city
-from flood.demo import seed_flood_demo
 from tax.demo import seed_tax_demo
 from store.layers import is_empty, write_features
 from store.models import AdminArea, Business, Camera, Complaint, FloodZone, River, Road, TpsSite, Watershed

@@ -14,7 +14,7 @@ import geopandas as gpd
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
-from auth.uploads import check_upload, decode_data_url
+from uploads import check_upload, decode_data_url
 from flood import store
 from flood.alerts import rate_of_rise_cm_h
 from flood.impact import Impact, assess
@@ -236,7 +236,7 @@ def close_alert(engine: Engine, alert_id, *, actor: str, now: datetime) -> bool:
 def csv_from_upload(contents: str | None, max_bytes: int) -> bytes:
     """The file bytes of a browser upload (a data URL "data:<type>;base64,<data>") that is CSV text.
 
-    Raises ValueError (auth.uploads.UploadRejected) when it is not a base64 data URL, holds more than
+    Raises ValueError (uploads.UploadRejected) when it is not a base64 data URL, holds more than
     `max_bytes` (checked before decoding too) or is not text.
     """
     data = decode_data_url(contents or "", max_bytes)

@@ -58,14 +58,14 @@ READ_MESSAGES = {"missing": "does not exist", "no_geometry": "has no geometry",
 
 
 def read_layer(path: str, what: str) -> gpd.GeoDataFrame:
-    """Read a layer from any file the import reader takes (imports.reader: GeoJSON, GeoPackage,
+    """Read a layer from any file the import reader takes (geo.reader: GeoJSON, GeoPackage,
     Shapefile, KML/KMZ, CSV or XLSX with coordinate columns) and check it with :func:`check_layer`.
 
     Raises :class:`InputError` for a missing or empty file, no geometry, no CRS, or points
     outside the Ambon region (:data:`geo.crs.AMBON_REGION_LONLAT`, e.g. swapped lon/lat).
     Rows keep their file order (index 0..n-1); rows without geometry stay, with empty geometry.
     """
-    from imports.reader import ImportRefused, read_path
+    from geo.reader import ImportRefused, read_path
 
     try:
         raw = read_path(path)
@@ -77,9 +77,9 @@ def read_layer(path: str, what: str) -> gpd.GeoDataFrame:
 
 
 def check_layer(raw, what: str, source: str) -> gpd.GeoDataFrame:
-    """The frame of ``raw`` (an imports.reader.RawLayer), table columns typed, after checking it has
+    """The frame of ``raw`` (a geo.reader.RawLayer), table columns typed, after checking it has
     geometry and lies in the Ambon region (see :func:`read_layer`); ``source`` names it in messages."""
-    from imports.reader import typed_columns
+    from geo.reader import typed_columns
 
     gdf = typed_columns(raw.frame) if raw.kind in ("csv", "xlsx") else raw.frame
     gdf = gdf.reset_index(drop=True)

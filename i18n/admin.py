@@ -84,7 +84,7 @@ TEXT: dict[str, dict[str, str]] = {
     "admin.audit.detail": {"id": "Rincian", "en": "Detail"},
     "admin.audit.ip": {"id": "Alamat IP", "en": "IP address"},
     "admin.audit.count": {"id": "{n} kejadian (maks. {limit})", "en": "{n} events (at most {limit})"},
-    # why a change is refused: auth.users.REFUSAL_TEXT and cameras.config.REFUSAL_TEXT codes
+    # why a change is refused: auth.users.REFUSAL_TEXT and config.cameras.REFUSAL_TEXT codes
     "user.refused.bad_username": {"id": "nama pengguna: 2 sampai 64 karakter a-z, 0-9, '.', '_', '-', diawali huruf atau angka",
                                   "en": "user name: 2 to 64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit"},
     "user.refused.short_password": {"id": "kata sandi minimal {n} karakter", "en": "the password must have at least {n} characters"},

@@ -1,4 +1,4 @@
-"""Texts of the layer import on /admin and of `python -m store.load`: refusals, row reasons, layer and column names."""
+"""Texts of the layer import on /admin and of `python -m imports.load`: refusals, row reasons, layer and column names."""
 
 TEXT: dict[str, dict[str, str]] = {
     "imp.title": {"id": "Impor lapisan dari berkas", "en": "Import a layer from a file"},

@@ -25,7 +25,7 @@ from auth import audit
 from geo.boundaries import assign_areas
 from imports.models import LayerImport
 from imports.prepare import Prepared
-from imports.reader import ImportRefused
+from geo.reader import ImportRefused
 from imports.specs import SPECS
 from store.layers import read_admin_areas
 from store.models import Base, PointMixin

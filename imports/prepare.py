@@ -19,7 +19,7 @@ import shapely
 
 from geo.crs import AMBON_REGION_LONLAT, WGS84
 from i18n.format import WIT_OFFSET
-from imports.reader import ImportRefused, RawLayer, normalise_name
+from geo.reader import ImportRefused, RawLayer, normalise_name
 from imports.specs import Field, LayerSpec
 from store.vocabulary import AGENCIES, COMPLAINT_CATEGORY_AGENCY
 

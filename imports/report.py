@@ -4,7 +4,7 @@ from __future__ import annotations
 from i18n import t
 from i18n.format import number
 from imports.prepare import Prepared
-from imports.reader import ImportRefused
+from geo.reader import ImportRefused
 
 
 def _figures(figures: dict, lang: str) -> dict:

@@ -11,7 +11,8 @@ from dash import dcc, html
 from dash_extensions.javascript import Namespace
 
 from complaints import lifecycle
-from complaints.deadlines import KINDS, deadline_state
+from complaints.deadlines import deadline_state
+from config.complaints import KINDS
 from i18n import t
 from i18n.format import number, percent, time_left, wit_time
 from layouts import ids

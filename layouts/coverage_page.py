@@ -8,7 +8,7 @@ from dash_extensions.javascript import Namespace
 
 from geo.roads import ROAD_GROUPS
 from i18n import t
-from imports.reader import PAGE_UPLOAD_BYTES
+from geo.reader import PAGE_UPLOAD_BYTES
 from i18n.format import number
 from layouts import ids
 from layouts.legend import box, camera_rows, land_sea_rows, legend_panel, row

@@ -1,7 +1,7 @@
 """Map files people upload (a planner's extra demand layer or candidate sites, an admin's road
 network), checked before anything reads them.
 
-Files are read by the one reader every importer shares (:mod:`imports.reader`: the type from the
+Files are read by the one reader every importer shares (:mod:`geo.reader`: the type from the
 bytes, never from the name the browser sent; zip archives checked against traversal and bombs),
 then checked by :func:`geo.recommend.check_layer`, which refuses a file without geometry and points
 far outside Ambon (swapped lon/lat, wrong CRS).
@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import geopandas as gpd
 
-from auth.uploads import UploadRejected, decode_data_url
+from uploads import UploadRejected, decode_data_url
 from geo.recommend import InputError, check_layer
 from i18n import t
 from i18n.format import number
-from imports import reader
-from imports.reader import ImportRefused
+from geo import reader
+from geo.reader import ImportRefused
 
 MAX_UPLOAD_BYTES = reader.PAGE_UPLOAD_BYTES
 """Largest file accepted (the request carrying it, base64-encoded, stays under the 16 MB body cap)."""

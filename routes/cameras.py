@@ -35,11 +35,11 @@ import cv2
 import numpy as np
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, request, send_file, url_for
 
-from cameras.config import CameraSettings
+from config.cameras import CameraSettings
 from cameras.board import CameraBoard
 from cameras.keys import CacheKeys
 from cameras.live import MIMETYPE
-from cameras.config import CameraSpec
+from config.cameras import CameraSpec
 from cameras.manager import CameraManager, NoFrame, UnknownCamera
 from cameras.relay import RedisLive
 from cameras.snapshots import SnapshotStore, folder_key

@@ -24,7 +24,7 @@ from flask_limiter import Limiter
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import Engine
 
-from auth.web import current_account
+from routes.auth import current_account
 from complaints import open311
 from complaints.photos import PhotoRefused, clean_photo
 from complaints.store import InvalidComplaint, complaints_in_view, public_ticket, read_photo, submit_complaint

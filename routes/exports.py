@@ -14,7 +14,7 @@ from flask import Blueprint, Flask, abort, send_file
 from sqlalchemy import Engine
 
 from auth.policy import PERSONAL_COMPLAINT_FIELDS
-from auth.web import audit_event, current_account
+from routes.auth import audit_event, current_account
 from imports.export import FORMATS, export_bytes, layer_frame
 from imports.specs import SPECS
 

@@ -60,7 +60,7 @@ def post_readings():
     if not isinstance(rows, list):
         return jsonify(error="body must be a JSON list of readings"), 400
     report, new_alerts = record_readings(config["engine"], rows, source="api", now=_utcnow())
-    # the audit log records what came in, also when some rows were refused (auth.web._audit_response)
+    # the audit log records what came in, also when some rows were refused (routes.auth._audit_response)
     g.audit_detail = {"accepted": len(report.accepted), "merged": len(report.merged), "rejected": len(report.rejected)}
     payload = {**report.to_dict(partial(reason, "flood", lang="en")), "new_alerts": new_alerts}
     return jsonify(payload), (400 if report.rejected else 200)

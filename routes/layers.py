@@ -18,7 +18,7 @@ from flask import Blueprint, Flask, Response, abort, jsonify, request
 from flask_caching import Cache
 from sqlalchemy import Engine
 
-from auth.web import current_account
+from routes.auth import current_account
 from geo.ambon import island_outline
 from geo.geojson import to_geojson_bytes
 from geo.roads import road_group

@@ -23,7 +23,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from auth.web import current_account
+from routes.auth import current_account
 from complaints.store import load_calendar
 from config import ROOT
 from i18n import t

@@ -1,4 +1,4 @@
-"""The service monitor's pages for staff, plain HTML forms (CSRF-checked by auth.web's guard):
+"""The service monitor's pages for staff, plain HTML forms (CSRF-checked by routes.auth's guard):
 
 - /pemantauan (permission "monitor": operators, admins): every service's state, incidents with
   notes (an operator adds one, public or internal), maintenance (an operator plans a window);
@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import flask
 from flask_wtf.csrf import generate_csrf
 
-from auth.web import audit_event, current_account
+from routes.auth import audit_event, current_account
 from config import ROOT
 from i18n import t
 from i18n.format import WIT_OFFSET, duration_text, number, percent, wit_time

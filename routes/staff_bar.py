@@ -69,7 +69,7 @@ def bar_context(lang: str, account: Account | None) -> dict:
 @blueprint.post("/peringatan/dilihat")
 def acknowledge_alerts():
     """The bar's "seen" (one alert, `key`) or "all seen" (no key): only alerts open for this account now."""
-    from auth.web import current_account
+    from routes.auth import current_account
 
     account, room = current_account(), flask.current_app.extensions[EXTENSION]
     keys = [a.key for a in room["centre"].open_alerts(account)] if room["centre"] is not None else []

@@ -22,7 +22,7 @@ import pandas as pd
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from sqlalchemy import Engine
 
-from auth.web import audit_event
+from routes.auth import audit_event
 from geo.crs import WGS84
 from geo.geojson import to_geojson_bytes
 from i18n import reason, t

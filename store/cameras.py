@@ -11,7 +11,7 @@ import orjson
 import shapely
 from sqlalchemy import Engine, delete, insert, select, update
 
-from cameras.config import AddressPolicy, CameraSettings, ConfigError, check_address, parse_spec, split_credentials
+from config.cameras import AddressPolicy, CameraSettings, ConfigError, check_address, parse_spec, split_credentials
 from geo.boundaries import WATERFRONT_M, assign_areas
 from geo.crs import WGS84
 from geo.geojson import to_geojson_bytes
@@ -76,10 +76,10 @@ MAX_URL = Camera.stream_url.type.length
 def validate_camera(fields: dict, media_root: Path | None, address_policy: AddressPolicy | None = None) -> dict:
     """The fields of a camera to store, checked: name, kind, group (a-z, 0-9, _), lon/lat in degrees
     (WGS 84), heading/FOV in degrees, range in metres, and a stream URL the camera readers accept
-    (cameras.config: rtsp, rtsps, http, https, demo, and files only under the media folder; no
+    (config.cameras: rtsp, rtsps, http, https, demo, and files only under the media folder; no
     whitespace or control characters; an address `address_policy` allows, names looked up now).
     User name and password in the URL come back apart (`stream_username`, `stream_password`).
-    Raises ConfigError with the reason (a code of cameras.config.REFUSAL_TEXT and its figures)."""
+    Raises ConfigError with the reason (a code of config.cameras.REFUSAL_TEXT and its figures)."""
     spec = parse_spec({**fields, "id": 0}, CameraSettings(media_root=media_root, address_policy=address_policy))
     if any(unicodedata.category(ch) == "Cc" for ch in spec.name):
         raise ConfigError(None, "control_characters", field="name")

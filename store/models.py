@@ -92,7 +92,7 @@ class Complaint(PointMixin, InAreaMixin, Base):
     """Personal details: only roles holding the "complaints" permission see them (auth.policy)."""
     # The complaints desk (complaints/): SP4N-LAPOR kind, deadlines and life-cycle times, merges.
     kind: Mapped[str | None] = mapped_column(String(20))
-    """complaints.deadlines.KINDS: decides the completion deadline; NULL counts as "pengaduan"."""
+    """config.complaints.KINDS: decides the completion deadline; NULL counts as "pengaduan"."""
     title: Mapped[str | None] = mapped_column(String(200))
     location_text: Mapped[str | None] = mapped_column(String(300))
     place_note: Mapped[str | None] = mapped_column(String(20))

@@ -1,5 +1,11 @@
 """Fixed vocabularies of the store: the only values filters and imports accept."""
-from complaints.lifecycle import STATES
+
+# The states of a complaint, as stored; complaints.lifecycle says who may move a complaint between them.
+RECEIVED, VERIFIED, REJECTED = "baru", "terverifikasi", "ditolak"
+ROUTED, ACCEPTED, RESOLVED, CLOSED, REOPENED = "diteruskan", "diproses", "diselesaikan", "selesai", "dibuka_kembali"
+
+STATES = (RECEIVED, ROUTED, ACCEPTED, CLOSED, VERIFIED, REJECTED, RESOLVED, REOPENED)
+"""Every state; the first four in the order the map has always numbered them."""
 
 COMPLAINT_CATEGORY_AGENCY = {
     "sampah": "DLH",
@@ -18,7 +24,7 @@ COMPLAINT_CATEGORIES = tuple(COMPLAINT_CATEGORY_AGENCY)
 AGENCIES = tuple(dict.fromkeys(COMPLAINT_CATEGORY_AGENCY.values()))
 COMPLAINT_STATUSES = STATES
 """Received, routed to the agency, accepted by it, closed, then verified, rejected, resolved, reopened:
-the life cycle's states (complaints.lifecycle, their one home)."""
+the life cycle's states (above; complaints.lifecycle moves complaints between them)."""
 COMPLAINT_CHANNELS = ("web", "sms", "whatsapp", "aplikasi", "call_center")
 
 CAMERA_KINDS = ("road", "river", "tps")

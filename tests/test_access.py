@@ -312,7 +312,7 @@ def test_the_callback_dash_would_run_is_what_is_judged(clients):
 
 
 def test_output_keys_are_parsed_like_dash_builds_them():
-    from auth.web import callback_output_ids
+    from routes.auth import callback_output_ids
 
     assert callback_output_ids("counts-in-view.children") == ["counts-in-view"]
     assert callback_output_ids("..a.b...c.d@1f2e..") == ["a", "c"]

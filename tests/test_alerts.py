@@ -17,7 +17,7 @@ from cameras.health import DEGRADED, OFFLINE, ONLINE
 from flood.models import Alert as FloodAlert, Gauge, SimulationRun
 from monitor.models import Incident
 from monitor.store import save_service
-from store import camera_history
+from alerts import camera_history
 from store.models import Camera
 
 HOUR = 3600.0

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from auth import audit, users
-from auth.policy import API_KEY, LOGIN, OPEN, Account, output_permission, route_permission
+from auth.policy import API_KEY, LOGIN, OPEN, Account, route_permission
+from routes.auth import output_permission
 
 
 def test_passwords_are_hashed_with_scrypt_and_checked(engine):

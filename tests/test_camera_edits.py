@@ -7,7 +7,7 @@ from functools import partial
 import pytest
 
 from cameras import CameraManager
-from cameras.config import ConfigError
+from config.cameras import ConfigError
 from store.cameras import camera_specs, delete_camera, list_cameras, save_camera, validate_camera
 
 GOOD = {"name": "CCTV Pasar Mardika", "kind": "road", "group": "lalu_lintas", "lon": 128.1825, "lat": -3.6905,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import event
 
-from auth.web import current_account
+from routes.auth import current_account
 from tests.conftest import build_app
 from config import Settings
 from routes.cameras import camera_allowed

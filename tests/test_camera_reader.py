@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from cameras.config import CameraSpec
+from config.cameras import CameraSpec
 from cameras.health import DEGRADED, OFFLINE, ONLINE
 from cameras.keys import CacheKeys
 from cameras.reader import CameraReader, backoff_delay

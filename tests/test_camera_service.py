@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from cameras.config import CameraSettings
+from config.cameras import CameraSettings
 from cameras.relay import RedisLive
 from cameras.service import redis_prefix
 from tests.conftest import REDIS_URL, decode, require_redis, wait_until

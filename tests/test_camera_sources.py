@@ -6,7 +6,7 @@ import time
 import numpy as np
 import pytest
 
-from cameras.config import CameraSpec, ConfigError, parse_spec, redact_url
+from config.cameras import CameraSpec, ConfigError, parse_spec, redact_url
 from cameras.sources import SourceError, open_source
 
 

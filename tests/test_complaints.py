@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from complaints import lifecycle
-from complaints.deadlines import DeadlineRules, WorkingCalendar, deadline_state
+from complaints.deadlines import WorkingCalendar, deadline_state
+from config.complaints import DeadlineRules
 from complaints.duplicates import distance_m, suggest_duplicates, text_similarity
 from complaints.lifecycle import IllegalTransition, next_state
 from complaints import store

@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine, text
 
-from complaints.deadlines import DeadlineRules, deadline_state
+from complaints.deadlines import deadline_state
 from complaints.store import fill_missing_deadlines
+from config.complaints import DeadlineRules
 from demo.complaint_history import anchor, with_lifecycle
 from demo.generator import DEMO_END
 from demo.seed import write_demo_city

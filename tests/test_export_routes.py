@@ -6,7 +6,7 @@ import geopandas as gpd
 import pytest
 
 from auth import audit
-from auth.web import EXTENSION
+from routes.auth import EXTENSION
 from tests.conftest import build_app
 from config import Settings
 from tests.conftest import login_client

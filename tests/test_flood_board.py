@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 import pytest
 
-from auth.uploads import UploadRejected
+from uploads import UploadRejected
 import shapely
 
 from flood import store

@@ -2,11 +2,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from demo.flood import build_rts
 from demo.generator import build_demo_city
 from demo.seed import write_demo_city
 from flood import store
 from flood.cap import validate_cap
-from flood.demo import build_rts, demo_simulator
+from flood.demo import demo_simulator
 from flood.warn import record_readings
 
 START = datetime(2026, 11, 1, 0, 0)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from auth.models import AuditEvent
 from cameras import CameraManager
-from cameras.config import AddressPolicy, ConfigError, parse_spec
+from config.cameras import AddressPolicy, ConfigError, parse_spec
 from cameras.sources import SourceError, open_source
 from tests.conftest import build_app
 from config import Settings

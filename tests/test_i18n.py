@@ -53,7 +53,7 @@ def test_every_word_a_dropdown_shows_by_itself_is_translated():
 
 def test_every_reason_an_account_or_camera_change_is_refused_is_in_both_languages():
     from auth.users import REFUSAL_TEXT as USER_REFUSALS
-    from cameras.config import REFUSAL_TEXT as CAMERA_REFUSALS
+    from config.cameras import REFUSAL_TEXT as CAMERA_REFUSALS
 
     named = {f"user.refused.{code}" for code in USER_REFUSALS} | {f"camera.refused.{code}" for code in CAMERA_REFUSALS}
     assert sorted(named - TEXT.keys()) == []

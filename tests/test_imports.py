@@ -22,10 +22,10 @@ from imports.commit import commit, history, remembered_mapping, undo
 from imports.export import FORMATS, export_bytes, layer_frame
 from imports.models import LayerImport
 from imports.prepare import prepare, suggest_mapping
-from imports.reader import ImportRefused, read_bytes, read_path
+from geo.reader import ImportRefused, read_bytes, read_path
 from imports.report import refusal_text, report_lines
 from imports.specs import SPECS
-from store import load
+from imports import load
 from store.db import make_engine
 
 OBSTACLES = gpd.GeoDataFrame({"name": ["Gedung A", "Bukit B"], "height_m": [18.5, 60.0], "floors": [5, None]},

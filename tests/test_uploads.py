@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from auth.uploads import UploadRejected, check_upload, decode_data_url, open_zip, read_member, sniff
+from uploads import UploadRejected, check_upload, decode_data_url, open_zip, read_member, sniff
 from tests.helpers.archives import zip_bytes
 
 

@@ -12,7 +12,7 @@ from callbacks.wall import wall_config
 from tests.conftest import build_app
 from config import Settings
 from i18n import t
-from imports.reader import PAGE_UPLOAD_BYTES
+from geo.reader import PAGE_UPLOAD_BYTES
 from layouts.admin_page import admin_page
 from layouts.video_wall import wall_page
 

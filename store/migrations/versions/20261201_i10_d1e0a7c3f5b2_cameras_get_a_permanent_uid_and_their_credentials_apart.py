@@ -16,7 +16,7 @@ import uuid
 import sqlalchemy as sa
 from alembic import op
 
-from cameras.config import split_credentials, with_credentials
+from config.cameras import split_credentials, with_credentials
 
 revision = 'd1e0a7c3f5b2'
 down_revision = 'c4d2e8f1a7b3'

@@ -9,10 +9,10 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from cameras.config import AddressPolicy, CameraSettings
-from complaints.deadlines import DeadlineRules
+from config.cameras import AddressPolicy, CameraSettings
+from config.complaints import DeadlineRules
 
-ROOT = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_SECRET_KEY = "demo-only-secret-change-me"
 """The secret the app once shipped with: public, so refused wherever it is given."""

@@ -14,7 +14,7 @@ coordinates are not degrees, is refused with code ``no_crs`` (the caller asks; n
 Degrees in a table are WGS 84 unless ``crs`` says otherwise. GeoJSON is WGS 84 by its standard.
 
 Safety: the size is checked before the file is read whole (:data:`MAX_IMPORT_BYTES`), zip archives
-(Shapefile, KMZ, XLSX) pass :func:`auth.uploads.open_zip` (bombs, unsafe paths) and members are read
+(Shapefile, KMZ, XLSX) pass :func:`uploads.open_zip` (bombs, unsafe paths) and members are read
 with a hard cap. Every refusal is an :class:`ImportRefused` with a ``code`` and figures.
 """
 from __future__ import annotations
@@ -33,14 +33,14 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from auth import uploads
-from auth.uploads import UploadRejected, open_zip, read_member
+import uploads
+from uploads import UploadRejected, open_zip, read_member
 from geo.crs import WGS84
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
 PAGE_UPLOAD_BYTES = 11 * 1024 * 1024
 """Largest file any page takes (its base64 form stays under the 16 MB request cap); larger files go
-through `python -m store.load`. The one figure the pages' upload hints and README quote."""
+through `python -m imports.load`. The one figure the pages' upload hints and README quote."""
 """Largest file read at all (bytes); a larger one is refused from its size alone."""
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_RATIO = 100
@@ -110,7 +110,7 @@ def read_path(path: str | Path, *, crs: str | None = None, max_bytes: int = MAX_
 
 def sniff(data: bytes) -> str:
     """The kind of file (one of :data:`KINDS`, "zip" for an archive not yet opened) from its content,
-    by the shared upload check (auth.uploads.sniff) refined for map files."""
+    by the shared upload check (uploads.sniff) refined for map files."""
     if data.startswith(b"SQLite format 3\x00"):
         return "gpkg"
     kind = uploads.sniff(data)

@@ -12,8 +12,8 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import Engine
 
 from auth import users
-from auth.web import LoginUser, audit_event, current_account
 from i18n import LANGUAGES, t
+from routes.auth import LoginUser, audit_event, current_account
 from routes.language import request_language
 
 MAX_FIELD = 200

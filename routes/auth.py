@@ -10,7 +10,7 @@
   imports and exports by the AUDITED_* tables.
 
 `init_auth(app, services)` wires all of it plus flask-login, the CSRF extension, the login rate
-limit and the login/logout pages (auth.views).
+limit and the login/logout pages (routes.login).
 """
 from __future__ import annotations
 
@@ -27,9 +27,10 @@ from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from sqlalchemy import Engine, select
 
 from auth import audit, users
-from auth.policy import API_KEY, DATA_PREFIXES, OPEN, Account, output_permission, roles_with, route_permission
-from layouts.auth_page import forbidden
+from auth.policy import API_KEY, DATA_PREFIXES, LOGIN, OPEN, Account, roles_with, route_permission
 from i18n import TEXT, t
+from layouts import ids
+from layouts.auth_page import forbidden
 from routes.language import request_language
 from store.db import setup_lock
 from store.models import Camera
@@ -47,6 +48,30 @@ AUDITED_ROUTES = (
     ("GET", "/api/coverage/", "export.coverage"),
 )
 """(method, path prefix, action) of data going in or out; every answered request is recorded."""
+CALLBACK_PREFIXES = (("cam-", "camera"), ("cov-", "coverage"), ("flood-", "flood"), ("admin-", "admin"), ("tax-", "tax"),
+                     ("cx-", "complaints"), ("alert-", LOGIN), ("room-", LOGIN))
+"""A Dash callback output whose id starts with the prefix needs the permission."""
+CALLBACK_IDS = {
+    **dict.fromkeys((ids.LANG_STORE, ids.MAP, ids.LAYERS_CONTROL, ids.COMPLAINTS_LAYER, ids.SECTORS_LAYER, ids.CAMERAS_LAYER,
+                     ids.FILTER_DATES, ids.FILTER_CATEGORY, ids.FILTER_STATUS, ids.FILTER_AGENCY, ids.FILTER_KECAMATAN,
+                     ids.FILTER_RESET, ids.FILTER_WARNING, ids.COUNTS, ids.FILTER_OVERDUE), "map"),
+    # Dash's page router: the page's own permission is checked when its layout is built
+    **dict.fromkeys(("_pages_content", "_pages_store", "_pages_dummy"), LOGIN),
+}
+"""Output ids without one of the prefixes: the map page's, and Dash's own."""
+
+
+def output_permission(component_id: str | dict) -> str | None:
+    """The permission a Dash callback output needs, by its id; None (refused) when no table knows it.
+    A pattern-matching id (a dict) is judged by its "type" value, which must carry the prefix."""
+    if isinstance(component_id, dict):
+        component_id = component_id.get("type")
+    if not isinstance(component_id, str):
+        return None
+    for prefix, permission in CALLBACK_PREFIXES:
+        if component_id.startswith(prefix):
+            return permission
+    return CALLBACK_IDS.get(component_id)
 
 
 class LoginUser(flask_login.UserMixin):
@@ -277,7 +302,7 @@ def _prepare_accounts(engine: Engine, settings) -> None:
 def init_auth(app: dash.Dash, services) -> None:
     """Sessions, guards, CSRF, login rate limit, audit and the login/logout pages on `app`'s server;
     the first admin comes from the settings (ADMIN_USERNAME / ADMIN_PASSWORD)."""
-    from auth.views import init_login_routes  # the views use this module's helpers
+    from routes.login import init_login_routes  # the views use this module's helpers
 
     settings, engine = services.settings, services.engine
     server = app.server

@@ -1,6 +1,6 @@
 """Command line: load a layer of the city from a file into the store the app uses (DATABASE_URL).
 
-    python -m store.load LAYER FILE [--crs EPSG:32752] [--mapping name=NAMA_CCTV,heading_deg=ARAH]
+    python -m imports.load LAYER FILE [--crs EPSG:32752] [--mapping name=NAMA_CCTV,heading_deg=ARAH]
                                     [--all-or-nothing] [--append | --replace] [--lang id]
 
 LAYER: cameras, tps, businesses, complaints, rivers, flood_zones, watersheds, gauges, obstacles.
@@ -17,7 +17,7 @@ import sys
 
 from imports.commit import commit, remembered_mapping
 from imports.prepare import prepare, suggest_mapping
-from imports.reader import ImportRefused, read_path
+from geo.reader import ImportRefused, read_path
 from imports.report import refusal_text, report_lines
 from imports.specs import SPECS
 
@@ -33,7 +33,7 @@ def parse_mapping(text: str | None) -> dict[str, str] | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m store.load", description="Load a layer of the city from a file into the store.")
+    parser = argparse.ArgumentParser(prog="python -m imports.load", description="Load a layer of the city from a file into the store.")
     parser.add_argument("layer", choices=list(SPECS))
     parser.add_argument("file")
     parser.add_argument("--crs", help="the file's CRS when it declares none (EPSG:4326, EPSG:32752, EPSG:4755 ...)")

@@ -1,7 +1,7 @@
 """Checks every uploaded file passes before anything parses it: size, type by content (never by the
 name or the browser's content type), and for zip archives path traversal and zip bombs.
 
-    from auth.uploads import check_upload, decode_data_url, open_zip, read_member
+    from uploads import check_upload, decode_data_url, open_zip, read_member
     data = decode_data_url(contents, max_bytes=10_000_000)   # dcc.Upload's "data:...;base64,..."
     kind = check_upload(data, {"csv", "zip"}, max_bytes=10_000_000)
     if kind == "zip":
