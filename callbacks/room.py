@@ -7,7 +7,6 @@ acknowledges are only those of alerts open for this account now.
 from __future__ import annotations
 
 import time
-from urllib.parse import urlsplit
 
 import dash
 import flask
@@ -15,18 +14,9 @@ from dash import ALL, Dash, Input, Output, State, clientside_callback, ctx, no_u
 
 from alerts import unacknowledged
 from alerts.store import THEMES, acknowledge, acknowledged, set_preferences
-from routes.auth import current_account
+from routes.auth import current_account, may_open
 from layouts import alert_centre, ids
 from services import Services
-
-
-def may_open(account, link: str | None) -> bool:
-    """Whether the account may open the page a link points to (an unknown path: no)."""
-    if not link:
-        return False
-    path = urlsplit(link).path
-    page = next((p for p in dash.page_registry.values() if p.get("path") == path), None)
-    return page is not None and account.can(page.get("permission"))
 
 
 SOUND_MAX_AGE_S = 7 * 86400

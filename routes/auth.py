@@ -18,6 +18,7 @@ import json
 import logging
 import time
 from typing import Callable, Iterable
+from urllib.parse import urlsplit
 
 import dash
 import flask
@@ -347,3 +348,12 @@ def shell_session() -> tuple[Account | None, str]:
     """The account and a CSRF token for the app frame (header, logout form)."""
     account = current_account()
     return account, generate_csrf() if account else ""
+
+
+def may_open(account, link: str | None) -> bool:
+    """Whether the account may open the page a link points to (an unknown path: no)."""
+    if not link:
+        return False
+    path = urlsplit(link).path
+    page = next((p for p in dash.page_registry.values() if p.get("path") == path), None)
+    return page is not None and account.can(page.get("permission"))

@@ -36,7 +36,7 @@ def _room(lang: str, account: Account | None) -> dict:
     room = flask.current_app.extensions.get(EXTENSION)
     if account is None or room is None:
         return {"theme": "terang", "alerts": None}
-    from callbacks.room import may_open  # the Dash pages' registry decides which links the account may follow
+    from routes.auth import may_open  # the Dash pages' registry decides which links the account may follow
     from layouts.alert_centre import title
 
     open_alerts = room["centre"].open_alerts(account) if room["centre"] is not None else []
