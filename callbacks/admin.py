@@ -43,20 +43,18 @@ def _users_table(engine, lang: str):
 
 
 def _apply_user_change(engine, action: str, username: str, role: str, agency: str | None, password: str) -> str:
-    """Do the change the pressed button asks for; returns what was done (for the log and the message).
-    An admin cannot lock themself out."""
+    """Do the change the pressed button asks for, as the current account (which auth.users keeps from
+    locking itself out); returns what was done (for the log and the message)."""
     if action == ids.ADMIN_USER_CREATE:
         users.create_user(engine, username, password, role, agency)
         return "user.create"
-    if username == current_account().username and (action == ids.ADMIN_USER_DEACTIVATE or (action == ids.ADMIN_USER_SET_ROLE and role != "admin")):
-        raise users.UserError("not_self")
     if action == ids.ADMIN_USER_SET_ROLE:
-        users.update_user(engine, username, role=role, agency=agency)
+        users.update_user(engine, username, role=role, agency=agency, by=current_account().username)
         return "user.update"
     if action == ids.ADMIN_USER_RESET:
         users.set_password(engine, username, password)
         return "user.reset_password"
-    users.update_user(engine, username, active=action == ids.ADMIN_USER_ACTIVATE)
+    users.update_user(engine, username, active=action == ids.ADMIN_USER_ACTIVATE, by=current_account().username)
     return "user.update"
 
 

@@ -19,7 +19,6 @@ from sqlalchemy import Engine
 
 from auth.web import audit_event, current_actor
 from flood import board, store
-from flood.impact import Impact
 from flood.models import REAL
 from flood.messages import wit_text
 from flood.simulation import clear_simulation, end_simulation, simulation_progress, speed_for, start_simulation
@@ -30,14 +29,11 @@ from layouts import ids
 from routes.flood import MAX_BODY_BYTES, upload_readings_csv
 from routes.language import request_language
 from services import current_services
-from store.layers import read_admin_areas
 
 UPLOAD_REFUSALS = {"too_large": "too_large", "not_upload": "not_base64", "not_base64": "not_base64", "empty": "empty",
                    "unknown_type": "not_csv", "bad_header": "bad_header"}
 """Why a readings file was refused (the code of the refusal) -> its text (flood.upload.refused.*)."""
 
-IMPACT_SECONDS = 600
-"""Impact is cached this long per set of zones: the layers it is computed from change slowly."""
 UPLOAD_BROWSER_LIMIT = 10 * MAX_BODY_BYTES
 """Bigger files are refused by the browser itself (the server's request limit is 16 MB); between this and
 MAX_BODY_BYTES the server answers with a clear message."""
@@ -107,27 +103,6 @@ def flood_layout(**_query):
     return view.flood_page(request_language(), services.basemap(), _gauge_options(engine), *_map_layers(engine),
                            _geojson(cameras, ["id", "name", "kind", "status", "river"]), MAX_BODY_BYTES, UPLOAD_BROWSER_LIMIT)
 
-
-
-def desa_names() -> dict:
-    cache = current_services().cache
-    names = cache.get("flood:desa-names")
-    if names is None:
-        names = dict(read_admin_areas(current_services().engine, "desa")[["code", "name"]].itertuples(index=False))
-        cache.set("flood:desa-names", names, timeout=600)
-    return names
-
-
-def impacts_of(zone_sets) -> dict[tuple[int, ...], Impact]:
-    """Impact per set of zones (keyed by board.zone_key), from the cache or computed together."""
-    cache = current_services().cache
-    keys = list(dict.fromkeys(board.zone_key(zones) for zones in zone_sets))
-    found = {key: cache.get("flood:impact:" + ",".join(map(str, key))) for key in keys}
-    missing = [key for key, impact in found.items() if impact is None]
-    for key, impact in board.alert_impacts(current_services().engine, missing).items():
-        cache.set("flood:impact:" + ",".join(map(str, key)), impact, timeout=IMPACT_SECONDS)
-        found[key] = impact
-    return found
 
 
 def act(request) -> bool:
@@ -285,8 +260,9 @@ def register(app: Dash) -> None:
         pressed_alert = pressed_card(request, deliveries) if pressed else None
         changed = [n for n, signature in enumerate(signatures)
                    if n >= len(on_screen) or on_screen[n] != signature or (n < len(cards) and cards[n][0].id == pressed_alert)]
-        names = desa_names()
-        impacts = impacts_of([cards[n][0].zone_ids for n in changed if n < len(cards) and cards[n][0].level >= 2])
+        cache = current_services().cache
+        names = board.desa_names(engine, cache)
+        impacts = board.cached_impacts(engine, cache, [cards[n][0].zone_ids for n in changed if n < len(cards) and cards[n][0].level >= 2])
         slots = [no_update] * len(ids.FLOOD_ALERT_SLOTS)
         for n in changed:
             if n < len(cards):
