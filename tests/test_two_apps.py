@@ -3,6 +3,8 @@ background jobs included (Dash keeps one page registry per process, and register
 in every job manager of the process: see services.py). Both apps are built before either is asked."""
 import base64
 import json
+import subprocess
+import sys
 
 import geopandas as gpd
 import pandas as pd
@@ -15,7 +17,7 @@ from i18n import t
 from store.layers import write_features
 from store.models import AdminArea, Complaint
 from store.roads import import_roads
-from tests.conftest import build_app, login_client, wait_until
+from tests.conftest import ROOT, build_app, login_client, wait_until
 from tests.test_access import callback, open_page
 
 NAMES = ("Nusaniwe Satu", "Sirimau Dua")
@@ -150,3 +152,26 @@ def _find(tree, component_id: str):
     if isinstance(tree, list):
         return next((found for value in tree if (found := _find(value, component_id)) is not None), None)
     return None
+
+
+TASK_IN_WORKER = """
+import flask
+from celery import Celery
+from background import tasks_run_in
+
+worker_app = flask.Flask("the-worker-app")
+celery = Celery("t", broker="memory://", backend="cache+memory://")
+tasks_run_in(worker_app)
+
+@celery.task
+def whose():
+    return flask.current_app.name
+
+print(whose.apply().get(), flask.has_app_context())
+"""
+
+
+def test_a_celery_task_runs_in_the_app_context_of_the_workers_app():
+    """As celery_worker.py sets it up (in a process of its own: task signals are global)."""
+    done = subprocess.run([sys.executable, "-c", TASK_IN_WORKER], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["the-worker-app", "False"], done.stderr  # entered for the task, left after it
