@@ -3,12 +3,12 @@
     CELERY_BROKER_URL=redis://127.0.0.1:6379/1 .venv/bin/celery -A celery_worker worker --loglevel=INFO
 
 Set the same DATABASE_URL (and REDIS_URL, when the web app has one) as the web workers. The worker
-builds the app so that its background callbacks are registered as Celery tasks; it decodes no
-camera streams.
+builds the app so that its background callbacks are registered as Celery tasks, and runs them in
+that app's context (they find its services as a request does); it decodes no camera streams.
 """
 from dataclasses import replace
 
-from background import celery_app
+from background import celery_app, tasks_run_in
 from command_center import create_app
 from config import Settings
 
@@ -17,6 +17,7 @@ if not settings.celery_broker_url:
     raise SystemExit("CELERY_BROKER_URL is not set: without it the app runs its jobs itself and needs no worker")
 dash_app = create_app(settings)
 celery = celery_app(settings.celery_broker_url)
+tasks_run_in(dash_app.server)
 
 # The leaders' board: hourly camera samples and roll-ups, Monday's report (07:00 WIT = Sunday 22:00 UTC),
 # run by `celery -A celery_worker beat` instead of the web processes' in-process scheduler.

@@ -31,7 +31,6 @@ from layouts.map_page import map_page
 from layouts.shell import shell
 from complaints.rollups import refresh_rollups, start_rollup_loop
 from complaints.store import fill_missing_deadlines
-from pages import bind_page_layouts
 from routes.cameras import camera_allowed, init_camera_routes
 from routes.complaints import init_complaint_routes
 from routes.errors import init_error_handlers
@@ -44,7 +43,7 @@ from routes.monitor_pages import init_monitor_pages
 from routes.staff_bar import init_staff_bar
 from routes.publik import init_publik_routes
 from routes.tax import init_tax_routes
-from services import Services
+from services import Services, current_services, init_services
 from store import layers
 from alerts import camera_history
 from store.cameras import camera_geojson, camera_specs
@@ -128,8 +127,9 @@ def alert_centre(engine, board) -> AlertCentre:
             .add("services", service_down_source(engine), permission=("monitor", "room")))
 
 
-def app_frame(services: Services):
+def app_frame():
     """The frame of every page for this request: language, account, and the account's preferences."""
+    services = current_services()
     account, csrf_token = shell_session()
     prefs = preferences(services.engine, account.username) if account else None
     return shell(request_language(), account, csrf_token, prefs, alert_poll_ms=int(services.settings.alert_poll_s * 1000))
@@ -158,20 +158,19 @@ def start_leaders_job(settings: Settings, server, services: Services, counter: P
     return job
 
 
-def register_map_page(services: Services) -> None:
-    settings = services.settings
-    period_s = settings.camera_settings().thumbnail_period_s or 5.0
+def city_map_page(**_query):
+    # read on each load: an admin may import boundaries, and complaints keep coming
+    services = current_services()
+    kecamatan_names = dict(layers.read_admin_areas(services.engine, "kecamatan")[["code", "name"]].itertuples(index=False))
+    date_range = layers.complaint_date_range(services.engine)
+    markers = camera_geojson(services.engine, {r["camera_id"]: r["status"] for r in services.camera_board.all_health()})
+    scope = current_account().complaint_scope
+    return map_page(request_language(), services.basemap(), kecamatan_names, date_range,
+                    map_view.complaint_layer_url(complaint_filter_query(ComplaintFilter()), 13, None), markers,
+                    (scope,) if scope else AGENCIES, services.thumbnail_period_s() if camera_allowed("list") else None, scope)
 
-    def city_map_page(**_query):
-        # read on each load: an admin may import boundaries, and complaints keep coming
-        kecamatan_names = dict(layers.read_admin_areas(services.engine, "kecamatan")[["code", "name"]].itertuples(index=False))
-        date_range = layers.complaint_date_range(services.engine)
-        markers = camera_geojson(services.engine, {r["camera_id"]: r["status"] for r in services.camera_board.all_health()})
-        scope = current_account().complaint_scope
-        return map_page(request_language(), services.basemap(), kecamatan_names, date_range,
-                        map_view.complaint_layer_url(complaint_filter_query(ComplaintFilter()), 13, None), markers,
-                        (scope,) if scope else AGENCIES, period_s if camera_allowed("list") else None, scope)
 
+def register_map_page() -> None:
     dash.register_page("peta", path="/", name=t("nav.map", "id"), layout=city_map_page, nav_key="nav.map", permission="map", order=0)
 
 
@@ -217,7 +216,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
                                       relay=camera_relay(settings)).board
     if camera_readers is not None:
         start_history_recorder(engine, camera_board, stops)
-    services = Services(settings, engine, cache, camera_readers, camera_board, alert_centre(engine, camera_board))
+    services = init_services(server, Services(settings, engine, cache, camera_readers, camera_board, alert_centre(engine, camera_board)))
     init_layer_routes(server, engine, cache)
     init_flood_routes(server, engine, settings.flood_api_key)
     init_tax_routes(server, engine)
@@ -236,18 +235,19 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         start_leaders_job(settings, server, services, public_counter, settings.instance_dir / "reports", stops)
 
     # Pages; their `order` is their place in the navigation bar, where a page with `nav_key` gets a link.
-    register_map_page(services)
-    app.layout = lambda: app_frame(services)
-    map_view.register(app, engine)
-    cameras.register(app, services)
-    coverage.register(app, services)
-    flood.register(app, services)
-    admin.register(app, services)
-    tax_page.register(app, services)
-    complaints_desk.register(app, services)
-    room.register(app, services)
-    layer_imports.register(app, services)
-    bind_page_layouts(server)  # after every register(): this app's pages keep this app's services
+    # Page layouts and callbacks find their services at request time (services.current_services): Dash
+    # keeps one page registry per process, and another app built in it registers the same pages again.
+    register_map_page()
+    app.layout = app_frame
+    map_view.register(app)
+    cameras.register(app)
+    coverage.register(app, settings)
+    flood.register(app)
+    admin.register(app)
+    tax_page.register(app)
+    complaints_desk.register(app, settings)
+    room.register(app)
+    layer_imports.register(app, settings)
     init_export_routes(server, engine)
     app.shutdown = partial(shut_down, stops)
     atexit.register(app.shutdown)

@@ -122,9 +122,12 @@ def end_sessions(engine: Engine, username: str) -> User:
 
 
 def update_user(engine: Engine, username: str, *, role: str | None = None, agency: str | None = None,
-                active: bool | None = None) -> User:
-    """Change role (and agency) or switch the account on or off; switching off ends its sessions."""
+                active: bool | None = None, by: str | None = None) -> User:
+    """Change role (and agency) or switch the account on or off; switching off ends its sessions.
+    `by`, the account making the change, may not switch off or demote itself: an admin would lock themself out."""
     def change(user: User) -> None:
+        if by == user.username and (active is False or (role is not None and role != "admin")):
+            raise UserError("not_self")
         if role is not None:
             _check_role(role, agency)
             user.role, user.agency = role, agency if role == "agency" else None

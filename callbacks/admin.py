@@ -23,6 +23,7 @@ from layouts.admin_page import admin_page, refusal_text, table
 from layouts.security import shared_cache_notice
 from planning.uploads import MAX_UPLOAD_BYTES, UploadError, decode_contents, read_upload
 from routes.language import request_language
+from services import current_services
 from store.cameras import delete_camera, list_cameras, save_camera, validate_camera
 from store.boundaries import area_counts, import_admin_areas
 from store.cache import cache_status
@@ -42,20 +43,18 @@ def _users_table(engine, lang: str):
 
 
 def _apply_user_change(engine, action: str, username: str, role: str, agency: str | None, password: str) -> str:
-    """Do the change the pressed button asks for; returns what was done (for the log and the message).
-    An admin cannot lock themself out."""
+    """Do the change the pressed button asks for, as the current account (which auth.users keeps from
+    locking itself out); returns what was done (for the log and the message)."""
     if action == ids.ADMIN_USER_CREATE:
         users.create_user(engine, username, password, role, agency)
         return "user.create"
-    if username == current_account().username and (action == ids.ADMIN_USER_DEACTIVATE or (action == ids.ADMIN_USER_SET_ROLE and role != "admin")):
-        raise users.UserError("not_self")
     if action == ids.ADMIN_USER_SET_ROLE:
-        users.update_user(engine, username, role=role, agency=agency)
+        users.update_user(engine, username, role=role, agency=agency, by=current_account().username)
         return "user.update"
     if action == ids.ADMIN_USER_RESET:
         users.set_password(engine, username, password)
         return "user.reset_password"
-    users.update_user(engine, username, active=action == ids.ADMIN_USER_ACTIVATE)
+    users.update_user(engine, username, active=action == ids.ADMIN_USER_ACTIVATE, by=current_account().username)
     return "user.update"
 
 
@@ -125,13 +124,16 @@ def _day_start(value: str | None, days_after: int = 0) -> datetime | None:
     return datetime.combine(day, datetime.min.time()) - WIT_OFFSET
 
 
-def register(app: Dash, services) -> None:
-    engine, manager, media_root = services.engine, services.cameras, services.settings.media_dir
-    address_policy = services.settings.camera_settings().address_policy
+def admin_layout(**_query):
+    lang = request_language()
+    return html.Div([shared_cache_notice(lang, cache_status(current_services().cache)),
+                     admin_page(lang, ROLES, AGENCIES, CAMERA_KINDS, DATA_KINDS, MAX_UPLOAD_BYTES, layer_imports.section(lang))])
+
+
+
+def register(app: Dash) -> None:
     dash.register_page("admin", path="/admin", order=90, name=t("nav.admin", "id"), nav_key="nav.admin", permission="admin",
-                       layout=lambda **_query: html.Div([shared_cache_notice(request_language(), cache_status(services.cache)),
-                                                         admin_page(request_language(), ROLES, AGENCIES, CAMERA_KINDS, DATA_KINDS,
-                                                                    MAX_UPLOAD_BYTES, layer_imports.section(request_language()))]))
+                       layout=admin_layout)
 
     @app.callback(
         Output(ids.ADMIN_USERS_TABLE, "children"), Output(ids.ADMIN_USER_MESSAGE, "children"), Output(ids.ADMIN_USER_PASSWORD, "value"),
@@ -145,12 +147,12 @@ def register(app: Dash, services) -> None:
         if ctx.triggered_id in USER_BUTTONS:
             username = (username or "").strip().lower()
             try:
-                action = _apply_user_change(engine, ctx.triggered_id, username, role or "", agency, password or "")
+                action = _apply_user_change(current_services().engine, ctx.triggered_id, username, role or "", agency, password or "")
                 audit_event(action, f"user:{username}", {"role": role, "agency": agency, "button": ctx.triggered_id})
                 message = t("admin.done", lang).format(what=t(f"admin.did.{action}", lang).format(username=username))
             except users.UserError as exc:
                 message = refusal_text("user", exc, lang)
-        return _users_table(engine, lang), message, ""
+        return _users_table(current_services().engine, lang), message, ""
 
     @app.callback(
         *(Output(ids.ADMIN_CAM_FIELDS[f], "value") for f in CAM_FIELDS),
@@ -158,7 +160,7 @@ def register(app: Dash, services) -> None:
         prevent_initial_call=True,
     )
     def fill_camera_form(camera_id):
-        camera = next((c for c in list_cameras(engine) if c["id"] == camera_id), None)
+        camera = next((c for c in list_cameras(current_services().engine) if c["id"] == camera_id), None)
         return [camera[f] if camera else None for f in CAM_FIELDS]
 
     @app.callback(
@@ -168,10 +170,13 @@ def register(app: Dash, services) -> None:
     )
     def change_camera(_save, _delete, camera_id, *rest):
         values, lang = dict(zip(CAM_FIELDS, rest[:-1])), rest[-1]
+        services = current_services()
+        engine, manager = services.engine, services.cameras
         message = ""
         try:
             if ctx.triggered_id == ids.ADMIN_CAM_SAVE:
-                saved = save_camera(engine, camera_id, validate_camera(values, media_root, address_policy))
+                camera = validate_camera(values, services.settings.media_dir, services.settings.camera_settings().address_policy)
+                saved = save_camera(engine, camera_id, camera)
                 audit_event("camera.update" if camera_id else "camera.create", f"camera:{saved}",
                             {"name": values["name"], "group": values["group"], "kind": values["kind"]})
                 message = t("admin.done", lang).format(what=f"{saved} · {values['name']}")
@@ -197,7 +202,7 @@ def register(app: Dash, services) -> None:
         State(ids.ADMIN_AUDIT_DATES, "start_date"), State(ids.ADMIN_AUDIT_DATES, "end_date"), State(ids.LANG_STORE, "data"),
     )
     def search_audit(_clicks, username, action, start, end, lang):
-        events = audit.search(engine, username=(username or "").strip().lower() or None,
+        events = audit.search(current_services().engine, username=(username or "").strip().lower() or None,
                               action_words=[action_segments(word) for word in str(action or "").split()],
                               since=_day_start(start), until=_day_start(end, days_after=1))
         headers = [t(k, lang) for k in ("admin.audit.time", "admin.username", "admin.audit.action", "admin.audit.target", "admin.audit.detail", "admin.audit.ip")]
@@ -217,9 +222,10 @@ def register(app: Dash, services) -> None:
     def city_data(contents, filename, kind, source, lang):
         """Show what is stored; a dropped file replaces the roads, kecamatan or desa (a refused one changes nothing)."""
         if contents is None:
-            return _data_summary(engine, lang), no_update, no_update
+            return _data_summary(current_services().engine, lang), no_update, no_update
         kind = kind if kind in DATA_KINDS else DATA_KINDS[0]
         name = str(filename or "")[:80]
+        engine = current_services().engine
         try:
             layer = read_upload(decode_contents(contents), kind)
             if kind == "roads":

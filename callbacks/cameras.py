@@ -19,7 +19,7 @@ from i18n.format import wit_time
 from layouts import camera_views, ids
 from routes.cameras import camera_allowed
 from routes.language import request_language
-from services import Services
+from services import current_services
 from alerts.camera_history import read_changes
 from store import layers
 from store.cameras import camera_geojson, selected_sector_geojson
@@ -49,35 +49,41 @@ def camera_histories(engine, now: float | None = None, slots: int = 48) -> dict[
     return histories
 
 
-def register(app: Dash, services: Services) -> None:
-    board = services.camera_board
-    period_s = services.settings.camera_settings().thumbnail_period_s or 5.0
+def refusal(camera_id, action: str = "live") -> str:
+    """Why `known` gave None, as an i18n key: a camera that exists but is not the user's to watch
+    is "not allowed", anything else "unknown"."""
+    camera_id = _camera_id(camera_id)
+    exists = camera_id is not None and current_services().camera_board.camera(camera_id) is not None
+    return "cam.not_allowed" if exists and not camera_allowed(action, camera_id) else "cam.unknown"
 
-    def refusal(camera_id, action: str = "live") -> str:
-        """Why `known` gave None, as an i18n key: a camera that exists but is not the user's to watch
-        is "not allowed", anything else "unknown"."""
-        camera_id = _camera_id(camera_id)
-        exists = camera_id is not None and board.camera(camera_id) is not None
-        return "cam.not_allowed" if exists and not camera_allowed(action, camera_id) else "cam.unknown"
 
-    def known(camera_id, action: str = "live") -> int | None:
-        """The camera's id when it exists and the user may do `action` on it (checked on the server)."""
-        camera_id = _camera_id(camera_id)
-        if camera_id is None or board.camera(camera_id) is None or not camera_allowed(action, camera_id):
-            return None
-        return camera_id
+def known(camera_id, action: str = "live") -> int | None:
+    """The camera's id when it exists and the user may do `action` on it (checked on the server)."""
+    camera_id = _camera_id(camera_id)
+    if camera_id is None or current_services().camera_board.camera(camera_id) is None or not camera_allowed(action, camera_id):
+        return None
+    return camera_id
 
-    def visible(records: list[dict]) -> list[dict]:
-        """The cameras whose pictures the user may see (footage is granted per camera group)."""
-        return [r for r in records if camera_allowed("thumbnail", r["camera_id"])]
 
-    def live_layout(id=None, **_query):  # noqa: A002 - the query parameter is called id
-        camera_id = known(id)
-        return camera_views.live_page(request_language(), camera_id, period_s, refusal(id) if camera_id is None else "cam.unknown")
+def visible(records: list[dict]) -> list[dict]:
+    """The cameras whose pictures the user may see (footage is granted per camera group)."""
+    return [r for r in records if camera_allowed("thumbnail", r["camera_id"])]
 
-    wall.register(app, services, visible, period_s)
+
+def live_layout(id=None, **_query):  # noqa: A002 - the query parameter is called id
+    camera_id = known(id)
+    return camera_views.live_page(request_language(), camera_id, current_services().thumbnail_period_s(),
+                                  refusal(id) if camera_id is None else "cam.unknown")
+
+
+def health_layout(**_query):
+    return camera_views.health_page(request_language(), current_services().thumbnail_period_s())
+
+
+def register(app: Dash) -> None:
+    wall.register(app, visible)
     dash.register_page("kamera-kesehatan", path="/kamera/kesehatan", name="kamera-kesehatan", nav_key="nav.camera_health", order=11,
-                       layout=lambda **_q: camera_views.health_page(request_language(), period_s), permission="camera")
+                       layout=health_layout, permission="camera")
     dash.register_page("kamera-langsung", path="/kamera/langsung", name="kamera-langsung", layout=live_layout, permission="camera",
                        order=12)
 
@@ -88,6 +94,8 @@ def register(app: Dash, services: Services) -> None:
         State(ids.LANG_STORE, "data"),
     )
     def thumbnails_in_view(tick, bounds, lang):
+        services = current_services()
+        board = services.camera_board
         in_view = layers.ids_in_bbox(services.engine, Camera, map_bbox(bounds))  # no bounds yet: the whole city is in view
         records = visible(board.describe_many(in_view))  # one read of the index and of the health records
         return camera_views.in_view_cards(records[:MAX_THUMBS_IN_VIEW], max(0, len(records) - MAX_THUMBS_IN_VIEW), lang, tick or 0)
@@ -100,7 +108,8 @@ def register(app: Dash, services: Services) -> None:
     )
     def marker_colours(_tick, signature):
         """Markers are redrawn only when some camera's status changed."""
-        status_by_id = {r["camera_id"]: r["status"] for r in board.all_health()}
+        services = current_services()
+        status_by_id = {r["camera_id"]: r["status"] for r in services.camera_board.all_health()}
         new_signature = ",".join(f"{cid}:{status}" for cid, status in sorted(status_by_id.items()))
         if new_signature == signature:
             return no_update, no_update
@@ -148,7 +157,7 @@ def register(app: Dash, services: Services) -> None:
         if camera_id is None:
             # an empty src makes the browser drop the MJPEG connection: the stream is released
             return "cam-live hidden", t("cam.unknown", lang), "", ""
-        return "cam-live", board.camera(camera_id)["name"], camera_views.LIVE_URL.format(id=camera_id), ""
+        return "cam-live", current_services().camera_board.camera(camera_id)["name"], camera_views.LIVE_URL.format(id=camera_id), ""
 
     @app.callback(
         Output(ids.CAM_SELECTED_SECTOR, "data"),
@@ -156,7 +165,7 @@ def register(app: Dash, services: Services) -> None:
     )
     def highlight_sector(camera_id):
         camera_id = known(camera_id)
-        return EMPTY_COLLECTION if camera_id is None else selected_sector_geojson(services.engine, camera_id)
+        return EMPTY_COLLECTION if camera_id is None else selected_sector_geojson(current_services().engine, camera_id)
 
     @app.callback(
         Output(ids.CAM_LIVE_INFO, "children"),
@@ -166,7 +175,7 @@ def register(app: Dash, services: Services) -> None:
     )
     def live_info(_tick, camera_id, lang):
         camera_id = known(camera_id)
-        return None if camera_id is None else camera_views.live_info(board.describe(camera_id), lang)
+        return None if camera_id is None else camera_views.live_info(current_services().camera_board.describe(camera_id), lang)
 
     @app.callback(
         Output(ids.CAM_SNAPSHOT_MESSAGE, "children", allow_duplicate=True),
@@ -179,6 +188,7 @@ def register(app: Dash, services: Services) -> None:
         camera_id = known(camera_id, "snapshot")
         if not clicks or camera_id is None:
             return no_update
+        board = current_services().camera_board
         if board.manager is None:
             return t("cam.snapshot_failed", lang).format(reason=t("cam.no_readers", lang))
         try:
@@ -197,7 +207,8 @@ def register(app: Dash, services: Services) -> None:
         State(ids.LANG_STORE, "data"),
     )
     def health_list(_tick, lang):
-        records = [r for r in board.all_health() if camera_allowed("list", r["camera_id"]) and (
+        services = current_services()
+        records = [r for r in services.camera_board.all_health() if camera_allowed("list", r["camera_id"]) and (
             not current_account().agency_camera_groups or camera_allowed("thumbnail", r["camera_id"]))]
         counts = {status: sum(r.get("status") == status for r in records) for status in (ONLINE, DEGRADED, OFFLINE)}
         return camera_views.health_table(records, lang, camera_histories(services.engine)), t("cam.health_summary", lang).format(**counts)

@@ -22,13 +22,14 @@ from complaints.lifecycle import IllegalTransition
 from complaints.photos import PhotoRefused, clean_photo
 from complaints.rollups import refresh_rollups, rollup_performance
 from complaints.sp4n_import import ImportRefused, import_sp4n
+from config import Settings
 from i18n import normalise_language, t
 from i18n.format import number
 from layouts import complaints_page as view
 from layouts import ids
 from routes.language import request_language
 from routes.layers import single_flight
-from services import Services
+from services import current_services
 
 PERFORMANCE_SECONDS = 60
 IMPORT_MAX_BYTES = 15 * 1024 * 1024
@@ -57,38 +58,52 @@ def _figures_from_rollups(engine):
     return rollup_performance(engine)
 
 
-def register(app: Dash, services: Services) -> None:
-    engine, settings = services.engine, services.settings
-    rules = settings.complaint_rules()
-    # the import runs as a background job, outside the request: the page carries who may import, signed by the server
-    import_signer = URLSafeTimedSerializer(settings.session_secret(), salt="complaints-import")
+def _import_signer(settings: Settings) -> URLSafeTimedSerializer:
+    """The import runs as a background job, outside the request: the page carries who may import, signed by the server."""
+    return URLSafeTimedSerializer(settings.session_secret(), salt="complaints-import")
 
-    def desk_layout(**_query):
-        actor = actor_of(current_account())
-        token = import_signer.dumps(actor.name) if actor and actor.kind == lifecycle.OPERATOR else None
-        return view.desk_page(request_language(), services.basemap(), agency=actor.agency if actor else None, import_token=token)
 
-    def detail_layout(id=None, **_query):  # noqa: A002 - the query parameter's name
-        lang, account = request_language(), current_account()
-        actor = actor_of(account)
-        try:
-            complaint_id = int(id)
-        except (TypeError, ValueError):
-            return view.not_found(lang)
-        detail = store.read_detail(engine, complaint_id)
-        if detail is None or actor is None or not actor.may_see(detail["agency"], detail["routed_at"] is not None):
-            return view.not_found(lang)
-        return view.detail_page(lang, complaint_id, _detail_body(detail, actor, account, lang), view.action_form(detail, actor.kind, lang))
+def desk_layout(**_query):
+    services = current_services()
+    actor = actor_of(current_account())
+    token = _import_signer(services.settings).dumps(actor.name) if actor and actor.kind == lifecycle.OPERATOR else None
+    return view.desk_page(request_language(), services.basemap(), agency=actor.agency if actor else None, import_token=token)
 
-    def performance_layout(**_query):
-        lang, account = request_language(), current_account()
-        # read from the daily roll-ups, brought up to date first (only the days that changed): once a minute,
-        # by one request at a time
-        figures = single_flight(services.cache, "cx:performance", lambda: _figures_from_rollups(engine), PERFORMANCE_SECONDS)
-        completion = ", ".join(f"{t('cx.kind.' + kind, lang).split(' (')[0]} {days}" for kind, days in rules.completion_days.items())
-        rules_text = t("cx.perf.rules", lang).format(response=rules.response_days, completion=completion)
-        return view.performance_page(lang, figures, rules_text, store.local_holidays(engine) if account and account.can("admin") else None)
 
+def detail_layout(id=None, **_query):  # noqa: A002 - the query parameter's name
+    lang, account = request_language(), current_account()
+    actor = actor_of(account)
+    try:
+        complaint_id = int(id)
+    except (TypeError, ValueError):
+        return view.not_found(lang)
+    detail = store.read_detail(current_services().engine, complaint_id)
+    if detail is None or actor is None or not actor.may_see(detail["agency"], detail["routed_at"] is not None):
+        return view.not_found(lang)
+    return view.detail_page(lang, complaint_id, _detail_body(detail, actor, account, lang), view.action_form(detail, actor.kind, lang))
+
+
+def performance_layout(**_query):
+    lang, account = request_language(), current_account()
+    services = current_services()
+    engine, rules = services.engine, services.settings.complaint_rules()
+    # read from the daily roll-ups, brought up to date first (only the days that changed): once a minute,
+    # by one request at a time
+    figures = single_flight(services.cache, "cx:performance", lambda: _figures_from_rollups(engine), PERFORMANCE_SECONDS)
+    completion = ", ".join(f"{t('cx.kind.' + kind, lang).split(' (')[0]} {days}" for kind, days in rules.completion_days.items())
+    rules_text = t("cx.perf.rules", lang).format(response=rules.response_days, completion=completion)
+    return view.performance_page(lang, figures, rules_text, store.local_holidays(engine) if account and account.can("admin") else None)
+
+
+def _detail_body(detail: dict, actor: store.Actor, account, lang: str):
+    engine = current_services().engine
+    return view.detail_body(detail, lang=lang, now=store.utcnow(), show_personal=actor.may_see(detail["agency"], detail["routed_at"] is not None),
+                            duplicates=store.duplicate_candidates(engine, detail), cameras=store.cameras_covering(engine, detail["lon"], detail["lat"]),
+                            may_watch=account.can("live"), actor_kind=actor.kind)
+
+
+def register(app: Dash, settings: Settings) -> None:
+    """`settings`: where this app's jobs run."""
     dash.register_page("pengaduan", path="/pengaduan", order=15, name=t("nav.complaints", "id"), title=t("nav.complaints", "id"),
                        layout=desk_layout, nav_key="nav.complaints", permission="complaints")
     dash.register_page("pengaduan-detail", path="/pengaduan/detail", order=16, name=t("nav.complaints", "id"), title=t("nav.complaints", "id"),
@@ -96,11 +111,6 @@ def register(app: Dash, services: Services) -> None:
     dash.register_page("pengaduan-kinerja", path="/pengaduan/kinerja", order=17, name=t("nav.complaints_performance", "id"),
                        title=t("nav.complaints_performance", "id"), layout=performance_layout, nav_key="nav.complaints_performance",
                        permission="complaints")
-
-    def _detail_body(detail: dict, actor: store.Actor, account, lang: str):
-        return view.detail_body(detail, lang=lang, now=store.utcnow(), show_personal=actor.may_see(detail["agency"], detail["routed_at"] is not None),
-                                duplicates=store.duplicate_candidates(engine, detail), cameras=store.cameras_covering(engine, detail["lon"], detail["lat"]),
-                                may_watch=account.can("live"), actor_kind=actor.kind)
 
     @app.callback(
         Output(ids.CX_TABLE, "children"), Output(ids.CX_PAGE_INFO, "children"), Output(ids.CX_POINTS, "data"), Output(ids.CX_COUNTS, "children"),
@@ -126,6 +136,7 @@ def register(app: Dash, services: Services) -> None:
             page += 1
         elif trigger not in (None,) and not isinstance(trigger, dict):
             page = 0  # a new filter starts at its first page
+        engine = current_services().engine
         desk_filter = store.DeskFilter(states=tuple(s for s in (states or []) if s in lifecycle.STATES),
                                        categories=tuple(categories or ()), agencies=tuple(agencies or ()), deadline=deadline or None,
                                        text=str(text or ""))
@@ -143,6 +154,8 @@ def register(app: Dash, services: Services) -> None:
     def _act(complaint_id: int, action: str, actor: store.Actor, lang: str):
         if action not in view.INLINE_ACTIONS.get(actor.kind, ()):
             return dash.html.Div(t("cx.refused.unknown_action", lang), className="alert alert-danger")
+        services = current_services()
+        engine, rules = services.engine, services.settings.complaint_rules()
         try:
             agency = None
             if action == "route":
@@ -161,9 +174,11 @@ def register(app: Dash, services: Services) -> None:
                   progress_default=["0", ""])
     def import_export(set_progress, contents, filename, token, lang):
         lang = normalise_language(lang)
+        services = current_services()
+        engine, rules = services.engine, services.settings.complaint_rules()
         engine.dispose(close=False)  # a forked job must not share the web process's database connections
         try:
-            username = import_signer.loads(token or "", max_age=IMPORT_TOKEN_SECONDS)
+            username = _import_signer(services.settings).loads(token or "", max_age=IMPORT_TOKEN_SECONDS)
         except BadSignature:
             return dash.html.Div(t("cx.refused.not_your_move", lang), className="alert alert-danger")
         try:
@@ -193,6 +208,8 @@ def register(app: Dash, services: Services) -> None:
         trigger = ctx.triggered_id
         if not any(p["value"] for p in ctx.triggered):
             return no_update, no_update, no_update
+        services = current_services()
+        engine, rules, photo_max_bytes = services.engine, services.settings.complaint_rules(), services.settings.complaint_photo_max_bytes
         try:
             if isinstance(trigger, dict) and trigger.get("type") == ids.CX_MERGE:
                 store.merge_complaints(engine, int(complaint_id), [int(trigger["id"])], actor)
@@ -200,7 +217,7 @@ def register(app: Dash, services: Services) -> None:
             else:
                 photo = None
                 if photo_contents:
-                    photo = clean_photo(decode_data_url(photo_contents, settings.complaint_photo_max_bytes), settings.complaint_photo_max_bytes)
+                    photo = clean_photo(decode_data_url(photo_contents, photo_max_bytes), photo_max_bytes)
                 state = store.apply_action(engine, int(complaint_id), str(action or ""), actor, note=note or "", public="public" in (public or []),
                                            reason=reason, agency=agency if action == "route" else None,
                                            kind=kind if action == "verify" else None, photo=photo, rules=rules)
@@ -222,6 +239,7 @@ def register(app: Dash, services: Services) -> None:
     def add_holiday(_clicks, day, name, lang):
         lang = normalise_language(lang)
         message = None
+        engine = current_services().engine
         try:
             store.add_local_holiday(engine, date.fromisoformat(day), name or "", current_account().username)
             audit_event("complaints.holiday_added", day, {"name": (name or "")[:120]})

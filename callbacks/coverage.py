@@ -10,6 +10,7 @@ from dash import ALL, Dash, Input, Output, State, html, no_update
 
 from routes.auth import audit_event
 from background import background_manager, ended_by_sigterm
+from config import Settings
 from geo.geojson import to_geojson_bytes
 from i18n import normalise_language, t
 from layouts import ids
@@ -19,7 +20,7 @@ from planning.coverage_analysis import AnalysisParams, NoDemand, analyse, class_
 from planning.uploads import UploadError, decode_contents, polygons_only, read_upload
 from routes.coverage import init_coverage_routes
 from routes.language import request_language
-from services import Services
+from services import current_services
 from store.roads import road_count
 
 log = logging.getLogger(__name__)
@@ -47,14 +48,19 @@ def record_coverage_answer(engine, by_kecamatan: pd.DataFrame) -> None:
         log.exception("coverage answer not kept for the leaders' board")
 
 
-def register(app: Dash, services: Services) -> None:
-    settings = services.settings
-    artifacts = ArtifactStore(settings.instance_dir / "coverage", settings.redis_url, key_prefix=settings.cache_key_prefix)
-    init_coverage_routes(app.server, artifacts)
+def artifact_store(settings: Settings) -> ArtifactStore:
+    """Where the analysis keeps its results and the planner's uploads."""
+    return ArtifactStore(settings.instance_dir / "coverage", settings.redis_url, key_prefix=settings.cache_key_prefix)
 
-    def page_layout(**_query):
-        return coverage_page(request_language(), services.basemap(), AnalysisParams(), road_count(services.engine))
 
+def page_layout(**_query):
+    services = current_services()
+    return coverage_page(request_language(), services.basemap(), AnalysisParams(), road_count(services.engine))
+
+
+def register(app: Dash, settings: Settings) -> None:
+    """`settings`: where this app's jobs run, and its downloads' store."""
+    init_coverage_routes(app.server, artifact_store(settings))
     dash.register_page("cakupan", path="/cakupan", order=20, name=t("nav.coverage", "id"), layout=page_layout,
                        nav_key="nav.coverage", permission="coverage")
 
@@ -128,6 +134,8 @@ def register(app: Dash, services: Services) -> None:
     def run_analysis(set_progress, _clicks, weight_values, weight_ids, mode, k, budget, cost, radius, spacing, time_limit, quota,
                      uploads, lang):
         lang = normalise_language(lang)
+        services = current_services()
+        artifacts = artifact_store(services.settings)
         # a forked job must not share the web process's database connections
         services.engine.dispose(close=False)
         weights = {wid.get("key"): value for wid, value in zip(weight_ids or [], weight_values or []) if isinstance(wid, dict)}
@@ -201,7 +209,7 @@ def register(app: Dash, services: Services) -> None:
         except UploadError as error:
             audit_event("import.coverage_upload.refused", purpose, {"file": str(filename or "")[:80], "why": error.code})
             return no_update, error.text(lang), None
-        entry = {"id": artifacts.put(layer), "name": str(filename or "")[:80], "count": len(layer)}
+        entry = {"id": artifact_store(current_services().settings).put(layer), "name": str(filename or "")[:80], "count": len(layer)}
         audit_event("import.coverage_upload", purpose, {"file": entry["name"], "features": entry["count"]})
         return {**(uploads if isinstance(uploads, dict) else {}), purpose: entry}, "", None
 

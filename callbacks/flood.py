@@ -19,7 +19,6 @@ from sqlalchemy import Engine
 
 from routes.auth import audit_event, current_actor
 from flood import board, store
-from flood.impact import Impact
 from flood.models import REAL
 from flood.messages import wit_text
 from flood.simulation import clear_simulation, end_simulation, simulation_progress, speed_for, start_simulation
@@ -29,15 +28,12 @@ from layouts import flood_page as view
 from layouts import ids
 from routes.flood import MAX_BODY_BYTES, upload_readings_csv
 from routes.language import request_language
-from services import Services
-from store.layers import read_admin_areas
+from services import current_services
 
 UPLOAD_REFUSALS = {"too_large": "too_large", "not_upload": "not_base64", "not_base64": "not_base64", "empty": "empty",
                    "unknown_type": "not_csv", "bad_header": "bad_header"}
 """Why a readings file was refused (the code of the refusal) -> its text (flood.upload.refused.*)."""
 
-IMPACT_SECONDS = 600
-"""Impact is cached this long per set of zones: the layers it is computed from change slowly."""
 UPLOAD_BROWSER_LIMIT = 10 * MAX_BODY_BYTES
 """Bigger files are refused by the browser itself (the server's request limit is 16 MB); between this and
 MAX_BODY_BYTES the server answers with a clear message."""
@@ -100,33 +96,31 @@ def _turned(page, step_back: str) -> int:
     return max(page - 1, 0) if ctx.triggered_id == step_back else page + 1
 
 
-def register(app: Dash, services: Services) -> None:
-    engine, cache, settings = services.engine, services.cache, services.settings
+def flood_layout(**_query):
+    services = current_services()
+    engine = services.engine
+    cameras = board.river_cameras(engine)
+    return view.flood_page(request_language(), services.basemap(), _gauge_options(engine), *_map_layers(engine),
+                           _geojson(cameras, ["id", "name", "kind", "status", "river"]), MAX_BODY_BYTES, UPLOAD_BROWSER_LIMIT)
 
-    def flood_layout(**_query):
-        cameras = board.river_cameras(engine)
-        return view.flood_page(request_language(), services.basemap(), _gauge_options(engine), *_map_layers(engine),
-                               _geojson(cameras, ["id", "name", "kind", "status", "river"]), MAX_BODY_BYTES, UPLOAD_BROWSER_LIMIT)
 
+
+def act(request) -> bool:
+    """Record what the operator pressed on an alert card (FLOOD_ACTION, from the browser: every part
+    is checked by board); True when something was recorded."""
+    action, target = request.get("action"), request.get("target")
+    if action == "close":
+        closed = board.close_alert(current_services().engine, target, actor=current_actor(), now=_utcnow())
+        if closed:
+            audit_event("flood.alert.close", f"alert:{target}", {})
+        return closed
+    channel = request.get("channel") if isinstance(request.get("channel"), str) else None
+    return board.record_action(current_services().engine, target, action, actor=current_actor(), now=_utcnow(), channel=channel)
+
+
+def register(app: Dash) -> None:
     dash.register_page("banjir", path="/banjir", order=30, name=t("nav.flood", "id"), title=t("nav.flood", "id"), layout=flood_layout,
                        nav_key="nav.flood", permission="flood")
-
-    def desa_names() -> dict:
-        names = cache.get("flood:desa-names")
-        if names is None:
-            names = dict(read_admin_areas(engine, "desa")[["code", "name"]].itertuples(index=False))
-            cache.set("flood:desa-names", names, timeout=600)
-        return names
-
-    def impacts_of(zone_sets) -> dict[tuple[int, ...], Impact]:
-        """Impact per set of zones (keyed by board.zone_key), from the cache or computed together."""
-        keys = list(dict.fromkeys(board.zone_key(zones) for zones in zone_sets))
-        found = {key: cache.get("flood:impact:" + ",".join(map(str, key))) for key in keys}
-        missing = [key for key, impact in found.items() if impact is None]
-        for key, impact in board.alert_impacts(engine, missing).items():
-            cache.set("flood:impact:" + ",".join(map(str, key)), impact, timeout=IMPACT_SECONDS)
-            found[key] = impact
-        return found
 
     @app.callback(
         Output(ids.FLOOD_VERSION, "data"),
@@ -143,12 +137,13 @@ def register(app: Dash, services: Services) -> None:
         State(ids.LANG_STORE, "data"),
     )
     def tick(_n, shown_version, shown_alerts_version, lang):
-        progress = simulation_progress(engine)
-        version, alerts_version = board.board_versions(engine)
+        services = current_services()
+        progress = simulation_progress(services.engine)
+        version, alerts_version = board.board_versions(services.engine)
         lang = normalise_language(lang)
         drill_data = progress.run_id is not None and not progress.cleared
         return (no_update if version == shown_version else version, no_update if alerts_version == shown_alerts_version else alerts_version,
-                str(round(progress.share * 100)), view.simulation_status(progress, settings.flood_drill_minutes_per_step, lang),
+                str(round(progress.share * 100)), view.simulation_status(progress, services.settings.flood_drill_minutes_per_step, lang),
                 progress.running, not progress.running, not drill_data, view.drill_banner(progress, lang))
 
     @app.callback(
@@ -158,7 +153,8 @@ def register(app: Dash, services: Services) -> None:
     )
     def start(_clicks):
         # a callback of its own: merged with a tick, the click could be lost among the triggers
-        run_id = start_simulation(engine, _utcnow(), speed_for(settings.flood_drill_minutes_per_step))
+        services = current_services()
+        run_id = start_simulation(services.engine, _utcnow(), speed_for(services.settings.flood_drill_minutes_per_step))
         if run_id is not None:
             audit_event("flood.drill.start", f"drill:{run_id}", {})
         return True
@@ -171,14 +167,14 @@ def register(app: Dash, services: Services) -> None:
         prevent_initial_call=True,
     )
     def end_or_clear(_end, _clear):
-        run_id = simulation_progress(engine).run_id
+        run_id = simulation_progress(current_services().engine).run_id
         if run_id is None or not _clicked():
             return no_update, no_update
         if ctx.triggered_id == ids.FLOOD_SIM_CLEAR:
-            if clear_simulation(engine, run_id, _utcnow(), current_actor()):
+            if clear_simulation(current_services().engine, run_id, _utcnow(), current_actor()):
                 audit_event("flood.drill.clear", f"drill:{run_id}", {})
             return True, True
-        if end_simulation(engine, run_id, _utcnow(), current_actor()):
+        if end_simulation(current_services().engine, run_id, _utcnow(), current_actor()):
             audit_event("flood.drill.end", f"drill:{run_id}", {})
         return True, no_update
 
@@ -189,7 +185,7 @@ def register(app: Dash, services: Services) -> None:
         prevent_initial_call=True,
     )
     def map_data(_version):
-        return _map_layers(engine)
+        return _map_layers(current_services().engine)
 
     @app.callback(
         Output(ids.FLOOD_GAUGE_PICK, "value"),
@@ -198,7 +194,7 @@ def register(app: Dash, services: Services) -> None:
     )
     def pick_gauge_on_map(feature):
         gauge_id = ((feature or {}).get("properties") or {}).get("id")
-        known = set(store.read_gauges(engine).id.astype(int))
+        known = set(store.read_gauges(current_services().engine).id.astype(int))
         return int(gauge_id) if isinstance(gauge_id, int) and gauge_id in known else no_update
 
     @app.callback(
@@ -211,6 +207,7 @@ def register(app: Dash, services: Services) -> None:
     )
     def chart(_version, gauge_id, hours, lang):
         lang = normalise_language(lang)
+        engine = current_services().engine
         scenario = board.scenario_shown(engine)
         gauges = board.gauge_status(engine, scenario).set_index("id", drop=False)
         if gauge_id not in gauges.index:  # no gauge in the store yet
@@ -225,18 +222,6 @@ def register(app: Dash, services: Services) -> None:
         drill_series = None if scenario == REAL else store.read_series(engine, int(gauge_id), since=since, scenario=scenario)
         return (view.level_figure(series, rain, gauge, since, until, lang, drill_series),
                 view.gauge_summary(gauge, lang, exercise=scenario != REAL))
-
-    def act(request) -> bool:
-        """Record what the operator pressed on an alert card (FLOOD_ACTION, from the browser: every part
-        is checked by board); True when something was recorded."""
-        action, target = request.get("action"), request.get("target")
-        if action == "close":
-            closed = board.close_alert(engine, target, actor=current_actor(), now=_utcnow())
-            if closed:
-                audit_event("flood.alert.close", f"alert:{target}", {})
-            return closed
-        channel = request.get("channel") if isinstance(request.get("channel"), str) else None
-        return board.record_action(engine, target, action, actor=current_actor(), now=_utcnow(), channel=channel)
 
     @app.callback(
         *[Output(slot, "children") for slot in ids.FLOOD_ALERT_SLOTS],
@@ -261,6 +246,7 @@ def register(app: Dash, services: Services) -> None:
             else:
                 act(request)  # recorded or refused, the redraw shows the warnings as they now stand
         lang = normalise_language(lang)
+        engine = current_services().engine
         on_board = board.alerts_to_follow(engine, page, page_size=len(ids.FLOOD_ALERT_SLOTS))
         deliveries = store.read_deliveries(engine, alert_ids=on_board.rows.id.tolist())
         by_alert = {alert_id: rows for alert_id, rows in deliveries.groupby("alert_id", sort=False)}
@@ -274,8 +260,9 @@ def register(app: Dash, services: Services) -> None:
         pressed_alert = pressed_card(request, deliveries) if pressed else None
         changed = [n for n, signature in enumerate(signatures)
                    if n >= len(on_screen) or on_screen[n] != signature or (n < len(cards) and cards[n][0].id == pressed_alert)]
-        names = desa_names()
-        impacts = impacts_of([cards[n][0].zone_ids for n in changed if n < len(cards) and cards[n][0].level >= 2])
+        cache = current_services().cache
+        names = board.desa_names(engine, cache)
+        impacts = board.cached_impacts(engine, cache, [cards[n][0].zone_ids for n in changed if n < len(cards) and cards[n][0].level >= 2])
         slots = [no_update] * len(ids.FLOOD_ALERT_SLOTS)
         for n in changed:
             if n < len(cards):
@@ -293,7 +280,8 @@ def register(app: Dash, services: Services) -> None:
         prevent_initial_call=True,
     )
     def turn_alerts_page(_prev, _next, page):
-        return board.alerts_to_follow(engine, _turned(page, ids.FLOOD_ALERTS_PREV), page_size=len(ids.FLOOD_ALERT_SLOTS)).number
+        return board.alerts_to_follow(current_services().engine, _turned(page, ids.FLOOD_ALERTS_PREV),
+                                      page_size=len(ids.FLOOD_ALERT_SLOTS)).number
 
     @app.callback(
         Output(ids.FLOOD_HISTORY_PAGE, "data"),
@@ -303,7 +291,7 @@ def register(app: Dash, services: Services) -> None:
         prevent_initial_call=True,
     )
     def turn_history_page(_prev, _next, page):
-        return board.alert_history(engine, _turned(page, ids.FLOOD_HISTORY_PREV)).number
+        return board.alert_history(current_services().engine, _turned(page, ids.FLOOD_HISTORY_PREV)).number
 
     @app.callback(
         Output(ids.FLOOD_HISTORY, "children"),
@@ -314,7 +302,7 @@ def register(app: Dash, services: Services) -> None:
     )
     def history(_version, page, lang):
         lang = normalise_language(lang)
-        past = board.alert_history(engine, page)
+        past = board.alert_history(current_services().engine, page)
         return view.history_list(past.rows, lang), view.pager_text(past, "flood.history.page", lang)
 
     @app.callback(
@@ -329,7 +317,8 @@ def register(app: Dash, services: Services) -> None:
             return no_update, no_update  # our own reset below
         lang = normalise_language(lang)
         try:
-            report, new_alerts = upload_readings_csv(engine, board.csv_from_upload(contents, MAX_BODY_BYTES), now=_utcnow())
+            readings = board.csv_from_upload(contents, MAX_BODY_BYTES)
+            report, new_alerts = upload_readings_csv(current_services().engine, readings, now=_utcnow())
         except ValueError as error:  # uploads.UploadRejected, flood.ingest.BadCsv, or text that is no CSV
             audit_event("import.flood_readings_csv", None, {"refused": str(error)[:300]})
             reason = UPLOAD_REFUSALS.get(getattr(error, "code", None), "unreadable")
@@ -345,4 +334,4 @@ def register(app: Dash, services: Services) -> None:
         State(ids.LANG_STORE, "data"),
     )
     def camera_list(_n, lang):
-        return view.camera_list(board.river_cameras(engine), int(_utcnow().timestamp()), normalise_language(lang))
+        return view.camera_list(board.river_cameras(current_services().engine), int(_utcnow().timestamp()), normalise_language(lang))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 
 import flask
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
@@ -20,10 +21,12 @@ from geo.reader import PAGE_UPLOAD_BYTES, ImportRefused, read_bytes
 from imports.report import refusal_text, report_lines
 from imports.specs import SPECS
 from background import background_manager
+from config import Settings
 from imports.staging import stage, staged, staged_by
 from layouts import ids
 from layouts.admin_page import table
 from layouts.import_panel import CRS_CHOICES, import_section, mapping_controls
+from services import current_services
 
 log = logging.getLogger(__name__)
 MAX_UPLOAD_BYTES = PAGE_UPLOAD_BYTES
@@ -73,9 +76,12 @@ def section(lang: str):
     return import_section(lang, tuple(SPECS), MAX_UPLOAD_BYTES)
 
 
-def register(app: Dash, services) -> None:
-    engine = services.engine
-    folder = services.settings.instance_dir / "imports"
+def _staging_folder(settings: Settings) -> Path:
+    return settings.instance_dir / "imports"
+
+
+def register(app: Dash, settings: Settings) -> None:
+    """`settings`: where this app's jobs run."""
 
     @app.callback(
         Output(ids.ADMIN_IMP_TOKEN, "data"), Output(ids.ADMIN_IMP_MAPPING, "children"), Output(ids.ADMIN_IMP_PREVIEW, "data"),
@@ -89,6 +95,8 @@ def register(app: Dash, services) -> None:
         """Read the file (a new upload is staged), suggest or apply the mapping, and show the rows."""
         layer, name = _layer(layer), str(filename or "")[:80]
         empty = {"type": "FeatureCollection", "features": []}
+        services = current_services()
+        engine, folder = services.engine, _staging_folder(services.settings)
         try:
             if ctx.triggered_id == ids.ADMIN_IMP_UPLOAD:
                 data = decode_data_url(contents, MAX_UPLOAD_BYTES)
@@ -118,7 +126,7 @@ def register(app: Dash, services) -> None:
         State(ids.ADMIN_IMP_ALL, "value"), State(ids.ADMIN_IMP_TOKEN, "data"), State(ids.ADMIN_IMP_UPLOAD, "filename"),
         State(ids.ADMIN_IMP_DONE, "data"), State(ids.LANG_STORE, "data"),
         background=True,
-        manager=background_manager(services.settings),
+        manager=background_manager(settings),
         interval=500,
         running=[(Output(ids.ADMIN_IMP_COMMIT, "disabled"), True, False), (Output(ids.ADMIN_IMP_UNDO, "disabled"), True, False),
                  (Output(ids.ADMIN_IMP_PROGRESS_BOX, "hidden"), False, True)],
@@ -130,6 +138,8 @@ def register(app: Dash, services) -> None:
         """Commit the staged file with the chosen mapping: a background job with a progress bar,
         the page usable meanwhile. Who did it is known from the staged file (the job runs outside
         the request)."""
+        services = current_services()
+        engine, folder = services.engine, _staging_folder(services.settings)
         engine.dispose(close=False)  # a forked job must not share the web process's connections
         layer = _layer(layer)
         try:
@@ -161,6 +171,7 @@ def register(app: Dash, services) -> None:
     def undo_latest(_clicks, layer, done, lang):
         """Put the layer back as it was before its latest import."""
         layer = _layer(layer)
+        engine = current_services().engine
         import_id = latest_import(engine, layer)
         try:
             if import_id is None:
@@ -179,7 +190,7 @@ def register(app: Dash, services) -> None:
         layer = _layer(layer)
         rows = [[f"#{i['id']}", wit_time(i["created_at"]), i["username"], i["source_name"], t(f"imp.mode.{i['mode']}", lang),
                  " · ".join(f"{t(f'imp.status.{k}', lang)} {number(v, lang)}" for k, v in (i["counts"] or {}).items()),
-                 wit_time(i["undone_at"]) if i["undone_at"] else ""] for i in history(engine, layer)]
+                 wit_time(i["undone_at"]) if i["undone_at"] else ""] for i in history(current_services().engine, layer)]
         headers = [t(k, lang) for k in ("imp.h.id", "imp.h.time", "admin.username", "imp.h.file", "imp.h.mode", "imp.h.rows", "imp.h.undone")]
         links = [html.Span(t("imp.export", lang) + ":")] + [
             html.A(fmt.upper(), href=f"/api/export/{layer}.{fmt}", className="btn btn-sm btn-outline-secondary", download=f"{layer}.{fmt}")

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from dash import Dash, Input, Output, State, html, no_update
-from sqlalchemy import Engine
 
 from routes.auth import current_account
 from i18n import t
 from i18n.format import number
 from layouts import ids
+from services import current_services
 from store import complaint_grid, layers
 from store.filters import complaint_filter_query, parse_complaint_filter
 from store.models import Business, Camera, TpsSite
@@ -46,7 +46,7 @@ def _counts_table(lang: str, by_status: dict[str, int], totals: dict[str, int]) 
     return html.Table(html.Tbody(rows))
 
 
-def register(app: Dash, engine: Engine) -> None:
+def register(app: Dash) -> None:
     @app.callback(
         Output(ids.COMPLAINTS_LAYER, "url"),
         Output(ids.COUNTS, "children"),
@@ -69,6 +69,7 @@ def register(app: Dash, engine: Engine) -> None:
         complaint_filter, rejected = parse_complaint_filter(args)
         # the guard lets no anonymous callback through
         complaint_filter = complaint_filter.within_agency(current_account().complaint_scope)
+        engine = current_services().engine
         bbox = map_bbox(bounds)
         totals = {name: layers.count_in_bbox(engine, model, bbox) for name, model in (("cameras", Camera), ("tps", TpsSite), ("businesses", Business))}
         counts = _counts_table(lang, layers.count_complaints_by_status(engine, complaint_filter, bbox=bbox), totals)

@@ -16,16 +16,14 @@ from alerts import unacknowledged
 from alerts.store import THEMES, acknowledge, acknowledged, set_preferences
 from routes.auth import current_account, may_open
 from layouts import alert_centre, ids
-from services import Services
+from services import current_services
 
 
 SOUND_MAX_AGE_S = 7 * 86400
 """How long a browser keeps the alert sound without asking again (it rarely changes)."""
 
 
-def register(app: Dash, services: Services) -> None:
-    engine, centre = services.engine, services.alert_centre
-
+def register(app: Dash) -> None:
     @app.server.after_request
     def _cache_alert_sound(response: flask.Response) -> flask.Response:
         """The sound is played on every new alert and preloaded on every page: the browser keeps
@@ -43,7 +41,8 @@ def register(app: Dash, services: Services) -> None:
         prevent_initial_call=True,
     )
     def acknowledge_alerts(_acks, _ack_all):
-        account = current_account()
+        account, services = current_account(), current_services()
+        centre = services.alert_centre
         clicked = bool(ctx.triggered and ctx.triggered[0].get("value"))  # a click, not a button being re-rendered
         if account is None or centre is None or not clicked:
             return no_update
@@ -52,7 +51,7 @@ def register(app: Dash, services: Services) -> None:
         chosen = keys if trigger == ids.ALERT_ACK_ALL else [trigger["key"]] if isinstance(trigger, dict) and trigger.get("key") in keys else []
         if not chosen:
             return no_update
-        acknowledge(engine, account.username, chosen)
+        acknowledge(services.engine, account.username, chosen)
         return time.time()  # a new value each time: the list is redrawn
 
     @app.callback(
@@ -66,11 +65,12 @@ def register(app: Dash, services: Services) -> None:
         State(ids.LANG_STORE, "data"),
     )
     def alerts_now(_tick, _acked, lang):
-        account = current_account()
+        account, services = current_account(), current_services()
+        centre = services.alert_centre
         if account is None or centre is None:
             return no_update, no_update, no_update, no_update, no_update
         open_alerts = centre.open_alerts(account)
-        new = unacknowledged(open_alerts, acknowledged(engine, account.username, [a.key for a in open_alerts]))
+        new = unacknowledged(open_alerts, acknowledged(services.engine, account.username, [a.key for a in open_alerts]))
         new_keys = {a.key for a in new}
         opens = lambda link: may_open(account, link)  # noqa: E731
         rows = alert_centre.alert_rows([a.as_dict() for a in open_alerts], new_keys, lang, opens)
@@ -87,7 +87,7 @@ def register(app: Dash, services: Services) -> None:
         account = current_account()
         if account is None:
             return no_update
-        return set_preferences(engine, account.username, alert_sound="on" in (value or []))["alert_sound"]
+        return set_preferences(current_services().engine, account.username, alert_sound="on" in (value or []))["alert_sound"]
 
     @app.callback(
         Output(ids.ROOM_THEME_SAVED, "data"),
@@ -98,7 +98,7 @@ def register(app: Dash, services: Services) -> None:
         account = current_account()
         if account is None or theme not in THEMES:
             return no_update
-        return set_preferences(engine, account.username, theme=theme)["theme"]
+        return set_preferences(current_services().engine, account.username, theme=theme)["theme"]
 
 
 # Browser side (assets/room.js): the theme shown (a screen's ?tema= wins over the user's), the

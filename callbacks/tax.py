@@ -21,7 +21,7 @@ from layouts import ids
 from layouts import tax_page as view
 from routes.language import request_language
 from routes.tax import month_of
-from services import Services
+from services import current_services
 from tax import cases, flags, monitor, store
 from tax.ingest import RowError, returns_from_file, transactions_from_csv
 
@@ -37,15 +37,15 @@ def _report_rows(report, lang: str) -> dict:
     return {**report.to_dict(partial(reason, "tax", lang=lang)), "rows": [{"row": o.row, "text": reason("tax", o.code, o.args, lang)} for o in shown]}
 
 
-def register(app: Dash, services: Services) -> None:
-    engine, settings = services.engine, services.settings
+def tax_layout(**_query):
+    services = current_services()
+    months = store.returns_months(services.engine)
+    judged = monitor.latest_due_month(monitor.wit_today(_utcnow()), services.settings.tax_due_day)
+    chosen = judged if judged in months else (months[0] if months else None)
+    return view.tax_page(request_language(), services.basemap(), months, chosen)
 
-    def tax_layout(**_query):
-        months = store.returns_months(engine)
-        judged = monitor.latest_due_month(monitor.wit_today(_utcnow()), settings.tax_due_day)
-        chosen = judged if judged in months else (months[0] if months else None)
-        return view.tax_page(request_language(), services.basemap(), months, chosen)
 
+def register(app: Dash) -> None:
     dash.register_page("pajak", path="/pajak", order=50, name=t("nav.tax", "id"), title=t("nav.tax", "id"), layout=tax_layout,
                        nav_key="nav.tax", permission="tax")
 
@@ -59,6 +59,8 @@ def register(app: Dash, services: Services) -> None:
         month = month_of(month_value)
         if month is None:
             return view.case_table([], lang), None, None, None, no_update
+        services = current_services()
+        engine, settings = services.engine, services.settings
         if ctx.triggered_id in (None, ids.TAX_MONTH):
             monitor.refresh_cases(engine, month, _utcnow(), settings.tax_rate, settings.tax_due_day)
         frame = cases.read_cases(engine, month=month, open_only=bool(open_only), with_open_silent=True)
@@ -82,10 +84,10 @@ def register(app: Dash, services: Services) -> None:
         """A marker shows its business and opens its worst open case; a case's button opens that case."""
         if ctx.triggered_id == ids.TAX_LAYER:
             business_id = int(((feature or {}).get("properties") or {}).get("id") or 0)
-            open_cases = cases.read_cases(engine, open_only=True, business_id=business_id)
+            open_cases = cases.read_cases(current_services().engine, open_only=True, business_id=business_id)
             return business_id, (int(open_cases["id"].iloc[0]) if len(open_cases) else None)
         if isinstance(ctx.triggered_id, dict) and ctx.triggered and ctx.triggered[0]["value"]:
-            case = cases.read_case(engine, int(ctx.triggered_id["id"]))
+            case = cases.read_case(current_services().engine, int(ctx.triggered_id["id"]))
             if case is not None:
                 return int(case["business_id"]), int(case["id"])
         return no_update, no_update
@@ -97,11 +99,13 @@ def register(app: Dash, services: Services) -> None:
     )
     def show_business(business_id, _changed, lang):
         lang = normalise_language(lang)
+        services = current_services()
+        engine = services.engine
         business = store.read_taxpayer(engine, int(business_id or 0))
         if business is None:
             return no_update
         audit_event("tax.view", f"business:{business['id']}", {"npwpd": business["tax_id"]})
-        figures = store.business_figures(engine, business["id"], monitor.wit_today(_utcnow()), settings.tax_rate)
+        figures = store.business_figures(engine, business["id"], monitor.wit_today(_utcnow()), services.settings.tax_rate)
         own = cases.read_cases(engine, business_id=business["id"])
         case_rows = [(int(c.id), c.kind, explain(c.kind, c.facts, lang), c.status) for c in own.itertuples()]
         return view.detail(business, case_rows, view.months_chart(*figures["months"], lang), view.days_chart(*figures["days"], lang), lang)
@@ -114,7 +118,7 @@ def register(app: Dash, services: Services) -> None:
     )
     def open_case(case_id, lang):
         lang = normalise_language(lang)
-        case = cases.read_case(engine, int(case_id or 0))
+        case = cases.read_case(current_services().engine, int(case_id or 0))
         if case is None:
             return True, "", None, "", None, "", ""
         kind = case["kind"]
@@ -136,8 +140,8 @@ def register(app: Dash, services: Services) -> None:
         except (TypeError, ValueError):
             return t("tax.case.error.bad_date", lang), no_update
         try:
-            cases.update_case(engine, int(case_id or 0), by=current_actor() or "?", now=_utcnow(), status=status, officer=officer or "",
-                              notes=notes or "", due_on=due_on)
+            cases.update_case(current_services().engine, int(case_id or 0), by=current_actor() or "?", now=_utcnow(), status=status,
+                              officer=officer or "", notes=notes or "", due_on=due_on)
         except cases.CaseError as error:
             return t(f"tax.case.error.{error.code}", lang), no_update
         audit_event("tax.case.update", f"case:{case_id}", {"status": status, "officer": officer or ""})
@@ -171,7 +175,7 @@ def register(app: Dash, services: Services) -> None:
             if kind not in ("zip", "text"):
                 raise ValueError("not a table")
             rows = returns_from_file(data, "xlsx" if kind == "zip" else "csv")
-            return store.import_returns(engine, rows, monitor.wit_today(_utcnow()))
+            return store.import_returns(current_services().engine, rows, monitor.wit_today(_utcnow()))
 
         return _upload(contents, changed, lang, "tax_returns", handle)
 
@@ -187,7 +191,7 @@ def register(app: Dash, services: Services) -> None:
         def handle(data: bytes):
             if sniff(data) != "text":
                 raise ValueError("not CSV")
-            return store.ingest_transactions(engine, transactions_from_csv(data), now=_utcnow(), all_or_nothing=True)
+            return store.ingest_transactions(current_services().engine, transactions_from_csv(data), now=_utcnow(), all_or_nothing=True)
 
         return _upload(contents, changed, lang, "tax_transactions", handle)
 

@@ -12,7 +12,7 @@ from i18n import t
 from layouts import ids, video_wall
 from routes.cameras import camera_allowed
 from routes.language import request_language
-from services import Services
+from services import current_services
 from store.vocabulary import CAMERA_KINDS
 
 
@@ -51,20 +51,20 @@ def page_of(records: list[dict], layout: str, page: int) -> tuple[list[dict], in
     return records[page * per_page:(page + 1) * per_page], page, pages
 
 
-def register(app: Dash, services: Services, visible, period_s: float) -> None:
+def wall_layout(**query):
+    """The toolbar offers only what the account may see: its cameras' kinds and kecamatan, and
+    the title says whether that is every camera or its own share of them."""
+    services = current_services()
+    cameras = [c for c in services.camera_board.index() if isinstance(c.get("id"), int)]
+    mine = [c for c in cameras if camera_allowed("thumbnail", c["id"])]
+    names = sorted({c["kecamatan"] for c in mine if c.get("kecamatan")})
+    kinds = [k for k in CAMERA_KINDS if any(c.get("kind") == k for c in mine)]
+    return video_wall.wall_page(request_language(), names, services.thumbnail_period_s(), wall_config(query, kinds),
+                                kinds=kinds, shown=None if len(mine) == len(cameras) else len(mine))
+
+
+def register(app: Dash, visible) -> None:
     """`visible(records)`: the cameras whose pictures the user may see."""
-    board = services.camera_board
-
-    def wall_layout(**query):
-        """The toolbar offers only what the account may see: its cameras' kinds and kecamatan, and
-        the title says whether that is every camera or its own share of them."""
-        cameras = [c for c in board.index() if isinstance(c.get("id"), int)]
-        mine = [c for c in cameras if camera_allowed("thumbnail", c["id"])]
-        names = sorted({c["kecamatan"] for c in mine if c.get("kecamatan")})
-        kinds = [k for k in CAMERA_KINDS if any(c.get("kind") == k for c in mine)]
-        return video_wall.wall_page(request_language(), names, period_s, wall_config(query, kinds),
-                                    kinds=kinds, shown=None if len(mine) == len(cameras) else len(mine))
-
     dash.register_page("kamera", path="/kamera", name="kamera", layout=wall_layout, nav_key="nav.cameras", permission="camera",
                        order=10)
 
@@ -72,7 +72,7 @@ def register(app: Dash, services: Services, visible, period_s: float) -> None:
         """The cameras the filters keep, offline first (worst first, as the board orders them)."""
         kinds = {k for k in (kinds or []) if k in CAMERA_KINDS}
         kecamatan = {k for k in (kecamatan or []) if isinstance(k, str)}
-        records = visible(board.all_health())
+        records = visible(current_services().camera_board.all_health())
         return [r for r in records if r.get("kind") in kinds and (not kecamatan or r.get("kecamatan") in kecamatan)], len(records)
 
     @app.callback(

@@ -7,6 +7,7 @@ cm/h, mm/h, naive UTC times (shown in WIT by the page), WGS 84 lon/lat.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -177,6 +178,43 @@ def alert_impacts(engine: Engine, zone_sets: Sequence[Sequence[int]]) -> dict[tu
     layers = {"desa": read_admin_areas(engine, "desa"), "rt": store.read_rts(engine), "tps": read_features(engine, TpsSite),
               "businesses": read_features(engine, Business), "complaints": read_features(engine, Complaint, columns=["id", "ticket", "category", "status"])}
     return {key: assess(zones[zones.id.isin(list(key))], **layers) for key in keys}
+
+
+IMPACT_SECONDS = 600
+"""How long an impact is kept per set of zones: the layers it is computed from change slowly."""
+DESA_NAMES_SECONDS = 600
+
+
+class Cache(Protocol):
+    """What the board keeps computed results in (a flask_caching.Cache, shared by the web workers)."""
+
+    def get(self, key: str): ...
+
+    def set(self, key: str, value, timeout: int | None = None): ...
+
+
+def cached_impacts(engine: Engine, cache: Cache, zone_sets: Sequence[Sequence[int]]) -> dict[tuple[int, ...], Impact]:
+    """`alert_impacts`, each set of zones kept in `cache` for IMPACT_SECONDS: only the sets not kept are
+    computed, together."""
+    keys = list(dict.fromkeys(zone_key(zone_ids) for zone_ids in zone_sets))
+    found = {key: cache.get(_impact_key(key)) for key in keys}
+    for key, impact in alert_impacts(engine, [key for key, impact in found.items() if impact is None]).items():
+        cache.set(_impact_key(key), impact, timeout=IMPACT_SECONDS)
+        found[key] = impact
+    return found
+
+
+def _impact_key(zones: tuple[int, ...]) -> str:
+    return "flood:impact:" + ",".join(map(str, zones))
+
+
+def desa_names(engine: Engine, cache: Cache) -> dict[str, str]:
+    """Desa code -> name (the alert cards name the RT's desa), kept in `cache` for DESA_NAMES_SECONDS."""
+    names = cache.get("flood:desa-names")
+    if names is None:
+        names = dict(read_admin_areas(engine, "desa")[["code", "name"]].itertuples(index=False))
+        cache.set("flood:desa-names", names, timeout=DESA_NAMES_SECONDS)
+    return names
 
 
 def alert_impact(engine: Engine, zone_ids: Sequence[int]) -> Impact:

@@ -44,15 +44,16 @@ def engine(app):
     return app.server.extensions["ambon_auth"]["engine"]
 
 
-def callback(client, outputs, inputs, state=(), changed=()):
-    """POST a Dash callback request as the browser would; `changed` lists the "id.property" that fired."""
+def callback(client, outputs, inputs, state=(), changed=(), query=""):
+    """POST a Dash callback request as the browser would; `changed` lists the "id.property" that fired,
+    `query` what the browser adds to poll a background job ("?cacheKey=…&job=…")."""
     def spec(items):
         return [{"id": i, "property": p, **({"value": v} if v is not ... else {})} for i, p, v in items]
     names = [f"{json.dumps(i, sort_keys=True) if isinstance(i, dict) else i}.{p}" for i, p in outputs]
     body = {"output": names[0] if len(names) == 1 else ".." + "...".join(names) + "..",
             "outputs": [{"id": i, "property": p} for i, p in outputs] if len(outputs) > 1 else {"id": outputs[0][0], "property": outputs[0][1]},
             "inputs": spec(inputs), "state": spec(state), "changedPropIds": list(changed)}
-    return client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
+    return client.post("/_dash-update-component" + query, data=json.dumps(body), content_type="application/json")
 
 
 def open_page(client, path):

@@ -31,6 +31,17 @@ def test_bad_accounts_are_refused_with_a_reason(engine, args, message):
         users.create_user(engine, *args)
 
 
+def test_nobody_switches_off_or_demotes_their_own_account(engine):
+    users.create_user(engine, "kepala.data", "long enough password", "admin")
+    for change in ({"active": False}, {"role": "operator"}, {"role": "agency", "agency": "DLH"}):
+        with pytest.raises(users.UserError, match="your own account"):
+            users.update_user(engine, "kepala.data", by="kepala.data", **change)
+    assert users.update_user(engine, "kepala.data", role="admin", active=True, by="kepala.data").role == "admin"
+    assert users.authenticate(engine, "kepala.data", "long enough password").role == "admin"  # nothing was changed
+    assert users.update_user(engine, "kepala.data", role="operator", by="admin").role == "operator"  # another admin may
+    assert not users.update_user(engine, "kepala.data", active=False, by="admin").active
+
+
 def test_reset_and_deactivation_end_sessions(engine):
     user = users.create_user(engine, "dlh1", "long enough password", "agency", "DLH")
     assert users.user_by_session_token(engine, user.session_token).agency == "DLH"

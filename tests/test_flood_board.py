@@ -8,7 +8,7 @@ import pytest
 from uploads import UploadRejected
 import shapely
 
-from flood import store
+from flood import board, store
 from flood.board import (NO_GAUGE, alert_history, alert_impact, alerts_to_follow, board_versions, close_alert, csv_from_upload,
                          gauge_status, record_action, river_cameras, watershed_levels)
 from flood.messages import wit_text
@@ -126,6 +126,36 @@ def test_actions_record_who_and_refuse_what_a_browser_should_not_send(engine):
 def test_impact_of_an_alerts_zones(engine):
     totals = alert_impact(engine, [10]).totals()
     assert totals == {"desa": 2, "rt": 2, "tps": 1, "businesses": 0, "open_complaints": 1, "people_affected": 100}
+
+
+class KeptFor(dict):
+    """A cache that remembers how long each entry was to be kept."""
+
+    def set(self, key, value, timeout=None):
+        self[key] = (value, timeout)
+
+    def get(self, key):
+        return super().get(key, (None, None))[0]
+
+
+def test_impacts_are_kept_per_set_of_zones_and_only_the_missing_ones_computed(engine, monkeypatch):
+    cache = KeptFor()
+    first = board.cached_impacts(engine, cache, [[11, 10], [10, 11], [10]])
+    assert sorted(first) == [(10,), (10, 11)] and first[(10,)].totals() == alert_impact(engine, [10]).totals()
+    asked = []
+    compute = board.alert_impacts
+    monkeypatch.setattr(board, "alert_impacts", lambda engine, keys: asked.append(list(keys)) or compute(engine, keys))
+    again = board.cached_impacts(engine, cache, [[10], [11]])
+    assert asked == [[(11,)]] and again[(10,)] is first[(10,)]
+    assert {key: timeout for key, (_, timeout) in cache.items()} == {f"flood:impact:{k}": board.IMPACT_SECONDS for k in ("10", "10,11", "11")}
+
+
+def test_desa_names_are_kept_for_a_while(engine):
+    cache = KeptFor()
+    assert board.desa_names(engine, cache) == {"81.71.99.0001": "Desa A", "81.71.99.0002": "Desa B"}
+    assert cache["flood:desa-names"][1] == board.DESA_NAMES_SECONDS
+    cache["flood:desa-names"] = ({"x": "kept"}, 1)
+    assert board.desa_names(engine, cache) == {"x": "kept"}
 
 
 def data_url(content: bytes) -> str:
