@@ -89,6 +89,18 @@ def wait_for(pred, timeout: float, what: str):
     raise SystemExit(f"timed out waiting for {what}")
 
 
+def wait_for_login(base: str, timeout: float) -> None:
+    """Until the web workers at `base` let an operator log in (they seed the demo city first)."""
+
+    def answers() -> bool:
+        try:
+            login_opener(base)
+            return True
+        except OSError:
+            return False
+    wait_for(answers, timeout, "the web workers")
+
+
 def cached(client, prefix: str, key: str):
     raw = client.get(redis_prefix(prefix) + key)
     return pickle.loads(raw[1:]) if raw else None  # cachelib's Redis format: "!" + pickle
@@ -111,14 +123,7 @@ def viewers_part(window: float, steps: list[int]) -> None:
                                            "app:server"], {**env, "CAMERA_READERS": "0"}, tmp_path / "web.log"))
         base = f"http://127.0.0.1:{port}"
 
-        def answers() -> bool:
-            try:
-                login_opener(base)
-                return True
-            except OSError:
-                return False
-
-        wait_for(answers, 180, "the web workers")
+        wait_for_login(base, 180)
         wait_for(lambda: all(cached(client, prefix, f"thumb:{c}") for c in range(1, 38)), 60, "37 thumbnails")
         workers = [p.pid for p in psutil.Process(web.pid).children()]
         print(f"service pid {service.pid}, 4 web workers {workers}, camera 1 = MJPEG 640x360 15 fps served here; window {window:g} s")

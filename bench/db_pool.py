@@ -27,7 +27,7 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.camera_service import REDIS_URL, process, wait_for  # noqa: E402
+from bench.camera_service import REDIS_URL, process, wait_for_login  # noqa: E402
 from tests.conftest import POSTGRES_ADMIN_URL, _free_port, fresh_postgres_database, login_opener  # noqa: E402
 
 
@@ -43,14 +43,7 @@ def run(pool: int, clients: int, duration: float) -> None:
                                      "app:server"], env, Path(tmp) / "web.log"))
         base = f"http://127.0.0.1:{port}"
 
-        def up() -> bool:
-            try:
-                login_opener(base)
-                return True
-            except OSError:
-                return False
-
-        wait_for(up, 180, "the web workers")
+        wait_for_login(base, 180)
         openers = [login_opener(base) for _ in range(clients)]
 
         def counts() -> tuple[int, int]:

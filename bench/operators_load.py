@@ -45,9 +45,9 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.camera_service import REDIS_URL, cached, cpu_of, process, wait_for  # noqa: E402
+from bench.camera_service import REDIS_URL, cached, cpu_of, process, wait_for, wait_for_login  # noqa: E402
 from tests.conftest import (CHROMIUM_ARGS, POSTGRES_ADMIN_URL, _free_port, fresh_postgres_database, login,  # noqa: E402
-                            login_opener)
+                            )
 
 THUMB = re.compile(r"/cameras/\d+/thumbnail\.jpg")
 DASH = "/_dash-update-component"
@@ -68,14 +68,7 @@ def stack(tmp: Path):
                                            "-b", f"127.0.0.1:{port}", "app:server"], env, tmp / "web.log"))
         base = f"http://127.0.0.1:{port}"
 
-        def answers() -> bool:
-            try:
-                login_opener(base)
-                return True
-            except OSError:
-                return False
-
-        wait_for(answers, 240, "the web workers")  # they seed the demo city before answering
+        wait_for_login(base, 240)
         service = stack.enter_context(process([sys.executable, "-m", "cameras.service"], env, tmp / "service.log"))
         client = redis.Redis.from_url(REDIS_URL)
         wait_for(lambda: all(cached(client, prefix, f"thumb:{c}") for c in range(1, 38)), 120, "37 thumbnails")
