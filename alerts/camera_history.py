@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from alerts.models import CameraStatusChange
 
@@ -33,15 +34,21 @@ def last_statuses(engine: Engine) -> dict[int, str]:
 
 def record_changes(engine: Engine, changes: list[tuple[int, float, str]], now: datetime | None = None) -> dict[int, str]:
     """Store (camera id, unix time, status) changes (one already stored by another worker is
-    skipped), drop those older than KEEP, and return the last status per camera."""
+    skipped), drop those older than KEEP except each camera's last one before that (the status it
+    still has: a camera steadily up for longer than KEEP must not lose it), and return the last
+    status per camera."""
     for cid, at, status in changes:
         try:
             with engine.begin() as conn:
                 conn.execute(CameraStatusChange.__table__.insert().values(camera_id=cid, at=_utc(at), status=status))
         except IntegrityError:
             pass
+    cutoff = (now or datetime.utcnow()) - KEEP
+    earlier = aliased(CameraStatusChange)
+    last_before_cutoff = (select(func.max(earlier.at)).where(earlier.camera_id == CameraStatusChange.camera_id, earlier.at < cutoff)
+                          .scalar_subquery())
     with engine.begin() as conn:
-        conn.execute(delete(CameraStatusChange).where(CameraStatusChange.at < (now or datetime.utcnow()) - KEEP))
+        conn.execute(delete(CameraStatusChange).where(CameraStatusChange.at < last_before_cutoff))
     return last_statuses(engine)
 
 
