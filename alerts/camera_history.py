@@ -14,11 +14,13 @@ from alerts.models import CameraStatusChange
 KEEP = timedelta(days=8)
 
 
-def _utc(ts: float) -> datetime:
+def naive_utc(ts: float) -> datetime:
+    """Unix seconds as the store's naive UTC."""
     return datetime.fromtimestamp(ts, timezone.utc).replace(tzinfo=None)
 
 
-def _unix(moment: datetime) -> float:
+def unix_seconds(moment: datetime) -> float:
+    """The store's naive UTC as unix seconds."""
     return moment.replace(tzinfo=timezone.utc).timestamp()
 
 
@@ -40,7 +42,7 @@ def record_changes(engine: Engine, changes: list[tuple[int, float, str]], now: d
     for cid, at, status in changes:
         try:
             with engine.begin() as conn:
-                conn.execute(CameraStatusChange.__table__.insert().values(camera_id=cid, at=_utc(at), status=status))
+                conn.execute(CameraStatusChange.__table__.insert().values(camera_id=cid, at=naive_utc(at), status=status))
         except IntegrityError:
             pass
     cutoff = (now or datetime.utcnow()) - KEEP
@@ -64,5 +66,5 @@ def read_changes(engine: Engine, since: datetime) -> dict[int, list[tuple[float,
                                                    & (before.c.at == CameraStatusChange.at))).all()
     history: dict[int, list[tuple[float, str]]] = defaultdict(list)
     for cid, at, status in sorted(rows, key=lambda r: (r[0], r[1])):
-        history[cid].append((_unix(at), status))
+        history[cid].append((unix_seconds(at), status))
     return dict(history)

@@ -46,12 +46,12 @@ def test_report_pdf_reads_back_the_weeks_figures(engine):
     assert "Minggu 16 November 2026 s.d. 22 November 2026" in text
     assert "50,0 %" in text and "1 dari 2 pengaduan selesai; 1 tanpa tenggat tercatat" in text
     assert "1,5 hari kerja" in text and "4 dari 6 pengaduan; 2 tanpa catatan tanggapan pertama" in text
-    assert "87,5 %" in text and "42 dari 48 jam-kamera" in text
+    assert "98,5 %" in text and "414 dari 420 jam-kamera berstatus diketahui; 12 jam-kamera sebelum status pertama" in text
     assert "1 dari 3 peringatan terkirim; 1 tanpa konfirmasi tercatat" in text
     assert "Rp 1.500.000" in text
     assert "Belum digunakan" in text  # the coverage analysis has not fed the board
     assert "PUPR" in text and "C6" in text and "hari kerja lewat" in text  # C6 waits past its deadline
-    assert "SIMPEG" in text and "Cam B" in text  # most downtime
+    assert "SIMPEG" in text and "Cam B 6,0 jam" in text and "Cam A 0,5 jam" in text  # most downtime, half an hour too
     assert "DLH: 50,0 % (1 / 2)" in text and "PUPR: 0,0 % (0 / 1)" in text  # per agency
 
 
@@ -76,7 +76,6 @@ class FakeLease:
 def job_for(engine, held=True, made=None, counts=None):
     made = made if made is not None else []
     return LeadersJob(engine, FakeLease(held), calendar=lambda: CALENDAR,
-                      camera_health=lambda: [{"camera_id": 1, "name": "Cam A", "status": "online"}],
                       make_report=made.append, report_exists=lambda monday: monday in made,
                       take_counts=lambda: dict(counts or {}), period_s=3600)
 
