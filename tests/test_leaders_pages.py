@@ -9,6 +9,7 @@ import pypdfium2
 import pytest
 from sqlalchemy import select
 
+from alerts.store import set_preferences
 from auth.policy import ROLES, Account, route_permission
 from tests.conftest import build_app
 from config import Settings
@@ -153,3 +154,16 @@ def test_server_lets_only_leaders_and_admins_in(app):
     refused = admin.post("/kinerja-cc/target", data={"csrf_token": admin_token, "target-cx_deadline": "sembilan puluh"})
     assert "lead.targets.bad" in refused.headers["Location"]
     assert stored_weeks(app.server.extensions["leaders_pages"]["reports_dir"]) == []
+
+
+def test_the_board_is_drawn_in_the_users_saved_theme(app):
+    engine = app.server.extensions["leaders_pages"]["engine"]
+    leader = login_client(app.server.test_client(), "leader")
+    assert 'data-theme="terang" data-bs-theme="light"' in leader.get("/kinerja-cc").get_data(as_text=True)
+    set_preferences(engine, "leader", theme="gelap")  # chosen with the header's switch in the Dash shell
+    try:
+        html = leader.get("/kinerja-cc").get_data(as_text=True)
+        assert 'data-theme="gelap" data-bs-theme="dark"' in html
+        assert "/assets/theme.css" in html and "/assets/room.js" in html  # where a screen's ?tema= wins
+    finally:
+        set_preferences(engine, "leader", theme="terang")
