@@ -84,8 +84,8 @@ def load_camera_changes(engine, cameras: int, per_day: float, rng) -> int:
         statuses = np.concatenate([[ONLINE], bad, np.full(spells, ONLINE)])
         order = np.argsort(seconds, kind="stable")
         frames.append(pd.DataFrame({"camera_id": camera, "status": statuses[order],
-                                    "at": NOW - KEEP + pd.to_timedelta(seconds[order], unit="s")}))
-    changes = pd.concat(frames)
+                                    "at": NOW - KEEP + pd.to_timedelta(np.round(seconds[order]), unit="s")}))
+    changes = pd.concat(frames).drop_duplicates(["camera_id", "at", "status"])  # the store keeps whole seconds
     copy_frame(engine, "camera_status_changes", changes)
     return len(changes)
 
