@@ -19,7 +19,7 @@ dash_app = create_app(settings)
 celery = celery_app(settings.celery_broker_url)
 tasks_run_in(dash_app.server)
 
-# The leaders' board: hourly camera samples and roll-ups, Monday's report (07:00 WIT = Sunday 22:00 UTC),
+# The leaders' board: hourly roll-ups, Monday's report (07:00 WIT = Sunday 22:00 UTC),
 # run by `celery -A celery_worker beat` instead of the web processes' in-process scheduler.
 from datetime import datetime  # noqa: E402
 

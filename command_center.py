@@ -136,7 +136,7 @@ def app_frame():
 
 
 def start_leaders_job(settings: Settings, server, services: Services, counter: PublicCounter, reports_dir, stops: list):
-    """The leaders' board's roll-ups, camera samples and Monday report (in-process under a lease, or by
+    """The leaders' board's roll-ups and Monday report (in-process under a lease, or by
     Celery beat when CELERY_BROKER_URL is set), and this process's count of public requests; stopped with the app."""
     from complaints.store import load_calendar
     from leaders.jobs import LeadersJob
@@ -150,7 +150,7 @@ def start_leaders_job(settings: Settings, server, services: Services, counter: P
             store_report(reports_dir, monday, render_report_html(doc, svg, "id"), report_pdf(doc, areas, MAP_SIZE))
 
     lease = CacheLease(services.cache, key="leaders:lease", lease_s=180) if settings.redis_url else FileLease(settings.instance_dir / "leaders.lock")
-    job = LeadersJob(services.engine, lease, calendar=lambda: load_calendar(services.engine), camera_health=services.camera_board.all_health,
+    job = LeadersJob(services.engine, lease, calendar=lambda: load_calendar(services.engine),
                      make_report=make_report, report_exists=lambda monday: (reports_dir / f"kinerja-{monday.isoformat()}.pdf").exists(),
                      take_counts=counter.take, scheduled=not settings.celery_broker_url).start()
     server.extensions["leaders_job"] = job

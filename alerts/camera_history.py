@@ -7,17 +7,20 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from alerts.models import CameraStatusChange
 
 KEEP = timedelta(days=8)
 
 
-def _utc(ts: float) -> datetime:
+def naive_utc(ts: float) -> datetime:
+    """Unix seconds as the store's naive UTC."""
     return datetime.fromtimestamp(ts, timezone.utc).replace(tzinfo=None)
 
 
-def _unix(moment: datetime) -> float:
+def unix_seconds(moment: datetime) -> float:
+    """The store's naive UTC as unix seconds."""
     return moment.replace(tzinfo=timezone.utc).timestamp()
 
 
@@ -33,15 +36,21 @@ def last_statuses(engine: Engine) -> dict[int, str]:
 
 def record_changes(engine: Engine, changes: list[tuple[int, float, str]], now: datetime | None = None) -> dict[int, str]:
     """Store (camera id, unix time, status) changes (one already stored by another worker is
-    skipped), drop those older than KEEP, and return the last status per camera."""
+    skipped), drop those older than KEEP except each camera's last one before that (the status it
+    still has: a camera steadily up for longer than KEEP must not lose it), and return the last
+    status per camera."""
     for cid, at, status in changes:
         try:
             with engine.begin() as conn:
-                conn.execute(CameraStatusChange.__table__.insert().values(camera_id=cid, at=_utc(at), status=status))
+                conn.execute(CameraStatusChange.__table__.insert().values(camera_id=cid, at=naive_utc(at), status=status))
         except IntegrityError:
             pass
+    cutoff = (now or datetime.utcnow()) - KEEP
+    earlier = aliased(CameraStatusChange)
+    last_before_cutoff = (select(func.max(earlier.at)).where(earlier.camera_id == CameraStatusChange.camera_id, earlier.at < cutoff)
+                          .scalar_subquery())
     with engine.begin() as conn:
-        conn.execute(delete(CameraStatusChange).where(CameraStatusChange.at < (now or datetime.utcnow()) - KEEP))
+        conn.execute(delete(CameraStatusChange).where(CameraStatusChange.at < last_before_cutoff))
     return last_statuses(engine)
 
 
@@ -57,5 +66,5 @@ def read_changes(engine: Engine, since: datetime) -> dict[int, list[tuple[float,
                                                    & (before.c.at == CameraStatusChange.at))).all()
     history: dict[int, list[tuple[float, str]]] = defaultdict(list)
     for cid, at, status in sorted(rows, key=lambda r: (r[0], r[1])):
-        history[cid].append((_unix(at), status))
+        history[cid].append((unix_seconds(at), status))
     return dict(history)

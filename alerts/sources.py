@@ -6,20 +6,17 @@ one read of the published camera health (cache) or one small indexed query.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Callable
 
 from sqlalchemy import Engine, select
 
 from alerts import Alert
+from alerts.camera_history import naive_utc
 from cameras.health import OFFLINE
 from flood.models import REAL, Alert as FloodAlert, Gauge, SimulationRun
 from monitor.store import incident_alerts
 from store.models import Camera
-
-
-def _utc(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, timezone.utc).replace(tzinfo=None)
 
 
 def camera_groups(engine: Engine) -> dict[int, str | None]:
@@ -45,7 +42,7 @@ def camera_down_source(board, engine: Engine) -> Callable[[], list[Alert]]:
             alerts.append(Alert(
                 kind="camera", key=f"camera:{cid}:{int(since or 0)}", severity="warning",
                 title_key="alert.camera_down", params={"camera": record.get("name") or f"#{cid}"},
-                link=f"/kamera/langsung?id={cid}", raised_at=_utc(since) if since else None,
+                link=f"/kamera/langsung?id={cid}", raised_at=naive_utc(since) if since else None,
                 camera_group=groups.get(cid) or "",
             ))
         return alerts

@@ -44,19 +44,29 @@ def strip(changes: Sequence[Change], now: float, window_s: float = DAY, slots: i
     return worst
 
 
+def time_by_status(changes: Sequence[Change], start: float, end: float) -> dict[str, float]:
+    """Seconds of [start, end] (unix seconds) spent in each status; time before the first change is
+    in none of them (unknown). The health page's uptime and the leaders' board's camera-hours both
+    come from this."""
+    seconds: dict[str, float] = {}
+    for lo, hi, status in _spans(changes, start, end):
+        seconds[status] = seconds.get(status, 0.0) + hi - lo
+    return seconds
+
+
 def uptime(changes: Sequence[Change], now: float, window_s: float = DAY) -> float | None:
-    """Share (0..1) of the recorded time within the window that the camera was not offline; None
-    when nothing was recorded in it."""
-    spans = _spans(changes, now - window_s, now)
-    total = sum(hi - lo for lo, hi, _ in spans)
+    """Share (0..1) of the recorded time within the window that the camera was not offline (degraded
+    counts as up); None when nothing was recorded in it."""
+    seconds = time_by_status(changes, now - window_s, now)
+    total = sum(seconds.values())
     if total <= 0:
         return None
-    return sum(hi - lo for lo, hi, status in spans if status != OFFLINE) / total
+    return (total - seconds.get(OFFLINE, 0.0)) / total
 
 
 def observed(changes: Sequence[Change], now: float, window_s: float = DAY) -> float:
     """Seconds of the window ending `now` covered by recorded changes (the rest is unknown)."""
-    return sum(hi - lo for lo, hi, _ in _spans(changes, now - window_s, now))
+    return sum(time_by_status(changes, now - window_s, now).values())
 
 
 def outages(changes: Sequence[Change], now: float, window_s: float = DAY) -> list[dict]:

@@ -1,4 +1,4 @@
-"""The board's background work: every hour a sample of every camera and the day's roll-up; at start
+"""The board's background work: every hour the day's roll-up; at start
 and on each new day the catch-up of missing days; every Monday from 07:00 WIT last week's report.
 
 Exactly one process does it (the holder of a lease, as for the service monitor) when the app runs
@@ -24,14 +24,13 @@ REPORT_HOUR_WIT = 7
 
 
 class LeadersJob:
-    """`camera_health()`: the published health records (camera_id, name, status); `make_report(monday)`:
-    makes and stores that week's report; `report_exists(monday)`; `take_counts()`: public requests
+    """`make_report(monday)`: makes and stores that week's report; `report_exists(monday)`; `take_counts()`: public requests
     counted since the last call; `lease`: an object with hold() and release()."""
 
-    def __init__(self, engine: Engine, lease, *, calendar: Callable[[], WorkingCalendar], camera_health: Callable[[], list[dict]],
+    def __init__(self, engine: Engine, lease, *, calendar: Callable[[], WorkingCalendar],
                  make_report: Callable[[date], None], report_exists: Callable[[date], bool], take_counts: Callable[[], dict[str, int]],
                  scheduled: bool = True, clock: Callable[[], datetime] = datetime.utcnow, period_s: float = 60.0):
-        self.engine, self.lease, self.calendar, self.camera_health = engine, lease, calendar, camera_health
+        self.engine, self.lease, self.calendar = engine, lease, calendar
         self.make_report, self.report_exists, self.take_counts = make_report, report_exists, take_counts
         self.scheduled, self.clock, self.period_s = scheduled, clock, period_s
         self._last_hour: datetime | None = None
@@ -43,8 +42,7 @@ class LeadersJob:
         rollup.record_public_counts(self.engine, self.take_counts(), now)
 
     def hourly(self, now: datetime) -> None:
-        """Sample the cameras, catch up missing days (at start and on a new day), roll up today."""
-        rollup.sample_cameras(self.engine, self.camera_health(), now)
+        """Catch up missing days (at start and on a new day), roll up today."""
         today = rollup.wit_day(now)
         if self._last_day != today:
             rollup.catch_up(self.engine, now=now, calendar=self.calendar())

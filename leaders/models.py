@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Float, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Date, DateTime, Float, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.models import Base
@@ -49,19 +49,6 @@ class LeaderTarget(Base):
     target: Mapped[float] = mapped_column(Float)
     set_by: Mapped[str] = mapped_column(String(80))
     set_at: Mapped[datetime] = mapped_column(DateTime)
-
-
-class CameraHourSample(Base):
-    """Whether a camera was online at the sample taken in one hour (naive UTC, on the hour), from
-    what the camera health publishes."""
-
-    __tablename__ = "leader_camera_samples"
-    __table_args__ = (UniqueConstraint("camera_id", "hour", name="uq_leader_camera_sample"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    camera_id: Mapped[int] = mapped_column(Integer)
-    camera_name: Mapped[str] = mapped_column(String(120))
-    hour: Mapped[datetime] = mapped_column(DateTime, index=True)
-    online: Mapped[bool] = mapped_column(Boolean)
 
 
 class PublicCount(Base):

@@ -14,27 +14,30 @@ Metrics (num / den / gap per day and scope; durations in hours, money in rupiah)
   many working days (num); scope "" counts den = received, gap = no first response recorded.
 - `agency_accept` (scope: agency): routed that day: num accepted within 3 working days, den those
   judged (accepted, or 3 working days have passed), gap still waiting inside the 3 days.
-- `cam_hours`: hourly camera samples: num online, den sampled; gap hours of the day without any sample.
-- `cam_down` (scope: camera name): hours sampled offline.
+- `cam_hours`: camera-hours from the cameras' status history (as the health page reads it): num up
+  (online or degraded), den with a known status; gap camera-hours of the day before a camera's first
+  recorded change. Summed again only while the history holds the whole day (alerts.camera_history.KEEP).
+- `cam_down` (scope: camera name): hours offline.
 - `svc_hours`: service time watched outside maintenance, in hours: num up, den watched.
 - `svc_down` (scope: service name): hours down outside maintenance.
 - `flood_ack`: RT warnings sent that day (exercises excluded): num acknowledged within 30 minutes,
   den sent, gap sent and never acknowledged (in den: a warning nobody confirmed counts as missed).
 - `tax_follow`: tax cases opened that day: num followed up within 30 days, den judged, gap still new
   and inside their 30 days. `tax_recovered`: num rupiah at stake in cases marked paid that day.
-- `feeds` (scope: cameras, gauges, boxes, sp4n): num feeding that day, den known.
+- `feeds` (scope: cameras, gauges, boxes, sp4n): num feeding that day, den known (a camera feeds when it was up at all).
 - `portal_visits`, `ticket_lookups`: num requests. `reports_portal`: num complaints through the
   public form, den all complaints received.
 - `backlog`: num complaints open at the end of the day. `backlog_area` (scope: kecamatan code): complaints
   whose work is still to do when the roll-up ran, under the last day it summed.
 - `shift_load` (scope: shift "00-08", "08-16", "16-24" WIT): num operator actions, den operator-shifts.
-- `restore_svc`, `restore_cam`: num hours from failure to restore of failures restored that day, den failures.
+- `restore_svc`, `restore_cam`: num hours from failure to restore of failures restored that day, den failures
+  (a camera's: from an offline change to the next other status).
 - `coverage_gap`: num priority demand uncovered, den priority demand (written by `record_coverage`).
 - `in_use` (scope: feeder): num 1 when the part of the app had any data by the end of the day.
 """
 from __future__ import annotations
 
-import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
@@ -43,13 +46,18 @@ import pandas as pd
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Engine
 
+from alerts import camera_history
+from alerts.camera_history import naive_utc, unix_seconds
+from alerts.models import CameraStatusChange
+from cameras import history
+from cameras.health import OFFLINE
 from complaints.deadlines import WorkingCalendar
 from complaints.lifecycle import REJECTED, UNRESOLVED
 from complaints.models import ComplaintEvent
 from flood.models import Alert, Gauge, Reading, WarningDelivery
-from leaders.models import CameraHourSample, LeaderDaily, LeaderRollupDay, PublicCount
+from leaders.models import LeaderDaily, LeaderRollupDay, PublicCount
 from monitor.models import DailyRollup, Incident, MonitoredService
-from store.models import Complaint
+from store.models import Camera, Complaint
 from tax.models import TaxCase, TaxDailySales, TaxDevice
 
 WIT = timedelta(hours=9)
@@ -66,6 +74,7 @@ FEEDERS = ("complaints", "cameras", "services", "flood", "tax", "portal", "cover
 BULK_ACTIONS = ("import", "migrate", "merged")
 """Events written by the hundred at once (an import, a migration, a merge's followers): not operator work to count."""
 MAX_RESPONSE_BUCKET = 30
+CAMERA_METRICS = ("cam_hours", "cam_down", "restore_cam")
 
 
 def utc_window(day: date) -> tuple[datetime, datetime]:
@@ -210,48 +219,49 @@ def _services(conn, rows: _Rows, days: list[date], lo: datetime, hi: datetime) -
         rows.add_frame(restored.groupby("day", as_index=False)[["num", "den"]].sum(), "restore_svc")
 
 
-def _cameras(conn, rows: _Rows, days: list[date], lo: datetime, hi: datetime, now: datetime) -> None:
-    look_back = lo - timedelta(days=7)  # an outage restored today may have begun days ago
-    samples = _read(conn, select(CameraHourSample.camera_id, CameraHourSample.camera_name, CameraHourSample.hour, CameraHourSample.online)
-                    .where(CameraHourSample.hour >= look_back, CameraHourSample.hour < hi).order_by(CameraHourSample.camera_id, CameraHourSample.hour))
-    first_sample = conn.execute(select(func.min(CameraHourSample.hour))).scalar_one()
-    if first_sample is None:
+def _cameras(conn, rows: _Rows, days: list[date], now: datetime) -> None:
+    """Camera figures of `days` from the recorded status changes, measured as the health page
+    measures them (cameras.history): degraded counts as up, time before a camera's first change is
+    unknown (a gap, never online), an outage runs from an offline change to the next other status
+    and counts on the day it ended."""
+    if not days:
         return
-    samples["day"] = _wit_days(samples.hour) if len(samples) else []
-    current = samples[samples.hour >= lo]
-    per_day = current.groupby("day").agg(num=("online", "sum"), den=("online", "size"), hours=("hour", "nunique")) if len(current) else None
+    first_change = conn.execute(select(func.min(CameraStatusChange.at))).scalar_one()
+    if first_change is None:
+        return
+    lo, hi = unix_seconds(utc_window(days[0])[0]), unix_seconds(utc_window(days[-1])[1])
+    changes = camera_history.read_changes(conn.engine, naive_utc(lo))
+    names = dict(conn.execute(select(Camera.id, Camera.name).where(Camera.id.in_(list(changes)))).all()) if changes else {}
+    windows = [(day, unix_seconds(utc_window(day)[0]), min(unix_seconds(utc_window(day)[1]), unix_seconds(now))) for day in days]
+    for camera_id, camera_changes in changes.items():
+        times = [at for at, _ in camera_changes]
+        for day, start, end in windows:
+            first = max(0, bisect_right(times, start) - 1)  # the change the day starts with, then those within it
+            seconds = history.time_by_status(camera_changes[first:bisect_left(times, end)], start, end)
+            known = sum(seconds.values())
+            if known <= 0:
+                continue
+            down = seconds.get(OFFLINE, 0.0)
+            rows.add(day, "cam_hours", num=(known - down) / 3600, den=known / 3600, gap=(end - start - known) / 3600)
+            rows.add(day, "feeds", "cameras", num=float(known > down), den=1)
+            if down:
+                rows.add(day, "cam_down", names.get(camera_id, str(camera_id)), num=down / 3600)
+        for outage in history.outages(camera_changes, hi, hi - lo):
+            ended = wit_day(naive_utc(outage["end"])) if outage["end"] is not None else None
+            if ended in days:
+                rows.add(ended, "restore_cam", num=outage["duration_s"] / 3600, den=1)
     for day in days:
-        if day < wit_day(first_sample):
-            continue
-        # hours with no sample at all once sampling had begun (the app was down): a gap, never "online"
-        start, end = utc_window(day)
-        since = max(start, first_sample)
-        hours_due = math.ceil((end - since).total_seconds() / 3600) if end <= now else int((now - since).total_seconds() // 3600) + 1
-        hours_due = max(0, min(24, hours_due))
-        if per_day is not None and day in per_day.index:
-            record = per_day.loc[day]
-            rows.add(day, "cam_hours", num=record.num, den=record.den, gap=max(0, hours_due - record.hours))
-        else:
-            rows.add(day, "cam_hours", gap=hours_due)
-    if len(current):
-        offline = current[~current.online.astype(bool)]
-        rows.add_frame(offline.groupby(["day", "camera_name"]).size().rename("num").reset_index(), "cam_down", "camera_name")
-        fresh = current.groupby(["day", "camera_id"]).online.max().groupby("day").agg(num="sum", den="size").reset_index()
-        rows.add_frame(fresh.assign(scope="cameras"), "feeds", "scope")
-    # an outage: a run of offline samples; restored at the first online sample after it
-    online = samples.online.astype(bool).to_numpy()
-    camera = samples.camera_id.to_numpy()
-    hours = pd.to_datetime(samples.hour).to_numpy()
-    started = None
-    for i in range(len(samples)):
-        if i == 0 or camera[i] != camera[i - 1]:
-            started = None
-        if not online[i]:
-            started = hours[i] if started is None else started
-        elif started is not None:
-            if hours[i] >= np.datetime64(lo):
-                rows.add(samples.day.iat[i], "restore_cam", num=(hours[i] - started) / np.timedelta64(1, "h"), den=1)
-            started = None
+        if day >= wit_day(first_change):
+            rows.add(day, "in_use", "cameras", num=1)
+
+
+def _summed_cameras(conn, days: list[date], now: datetime) -> pd.DataFrame:
+    """The camera rows already summed for those of `days` the status history no longer holds whole
+    (changes older than alerts.camera_history.KEEP are pruned): kept as they are, not summed again."""
+    pruned = [day for day in days if utc_window(day)[0] < now - camera_history.KEEP]
+    c = LeaderDaily.__table__.c
+    return _read(conn, select(c.day, c.metric, c.scope, c.num, c.den, c.gap).where(
+        c.day.in_(pruned), c.metric.in_(CAMERA_METRICS) | (c.metric.in_(("feeds", "in_use")) & (c.scope == "cameras"))))
 
 
 def _flood(conn, rows: _Rows, days: list[date], lo: datetime, hi: datetime) -> None:
@@ -306,7 +316,6 @@ def _imports_and_use(conn, rows: _Rows, days: list[date]) -> None:
     """SP4N-LAPOR imports as a feed (fresh: an import within the last 7 days), and which parts are in use."""
     first_seen = {
         "complaints": select(func.min(Complaint.created_at)),
-        "cameras": select(func.min(CameraHourSample.hour)),
         "services": select(func.min(DailyRollup.day)),
         "flood": select(func.min(WarningDelivery.sent_at)).join(Alert, Alert.id == WarningDelivery.alert_id).where(Alert.exercise.is_(False)),
         "tax": select(func.min(TaxCase.opened_at)),
@@ -342,13 +351,17 @@ def rollup(engine: Engine, days: Iterable[date], *, now: datetime, calendar: Wor
             LeaderDaily.metric == "coverage_gap", LeaderDaily.day >= days[0], LeaderDaily.day <= days[-1]))
         _complaints(conn, rows, days, lo, hi, now, calendar)
         _services(conn, rows, days, lo, hi)
-        _cameras(conn, rows, days, lo, hi, now)
+        summed_cameras = _summed_cameras(conn, days, now)
+        kept_days = set(summed_cameras.day)
+        _cameras(conn, rows, [day for day in days if day not in kept_days], now)
         _flood(conn, rows, days, lo, hi)
         _tax(conn, rows, days, lo, hi, now)
         _public(conn, rows, lo, hi)
         _imports_and_use(conn, rows, days)
     for record in coverage.itertuples(index=False):
         rows.add(record.day, "coverage_gap", num=record.num, den=record.den)
+    for record in summed_cameras.itertuples(index=False):
+        rows.add(record.day, record.metric, record.scope, record.num, record.den, record.gap)
     for day in {day for (day, metric, _) in list(rows.values) if metric == "feeds"}:
         rows.add(day, "in_use", "feeds", num=1)
     records = rows.records(set(days))
@@ -379,22 +392,6 @@ def catch_up(engine: Engine, *, now: datetime, calendar: WorkingCalendar) -> int
         return 0
     # contiguous range: one read per source however many days are due
     return rollup(engine, [due[0] + timedelta(days=i) for i in range((due[-1] - due[0]).days + 1)], now=now, calendar=calendar)
-
-
-def sample_cameras(engine: Engine, health: Iterable[dict], now: datetime) -> int:
-    """Store this hour's sample of every camera from the published health records (camera_id, name,
-    status); a camera already sampled this hour is skipped. Returns the samples written."""
-    hour = now.replace(minute=0, second=0, microsecond=0)
-    records = {int(r["camera_id"]): {"camera_id": int(r["camera_id"]), "camera_name": str(r.get("name") or r["camera_id"])[:120],
-                                     "hour": hour, "online": r.get("status") == "online"} for r in health}
-    if not records:
-        return 0
-    with engine.begin() as conn:
-        taken = {cid for (cid,) in conn.execute(select(CameraHourSample.camera_id).where(CameraHourSample.hour == hour))}
-        fresh = [r for cid, r in records.items() if cid not in taken]
-        if fresh:
-            conn.execute(insert(CameraHourSample), fresh)
-    return len(fresh)
 
 
 def record_public_counts(engine: Engine, counts: dict[str, int], now: datetime) -> None:

@@ -1,6 +1,7 @@
-"""The leaders' board, plain HTML (no script), for the `leader` role and admins (permission "leaders"):
+"""The leaders' board, plain HTML (its one script the room's theme, assets/room.js), for the `leader` role and admins (permission "leaders"):
 
-- /kinerja-cc: every indicator of the last 7 days with what it rests on, its target and 12 weeks;
+- /kinerja-cc: every indicator of the last 7 days with what it rests on, its target and 12 weeks, in
+  the user's theme of the operators' room (a screen's ?tema= wins, as on every staff page);
   ?layar=besar is the big-screen mode for the wall (high contrast, large type, rotating through the
   indicator groups and the city map by CSS alone, reloading itself every 5 minutes);
 - /kinerja-cc/peta.svg: the city map (open complaints per kecamatan);
@@ -34,6 +35,7 @@ from leaders.models import LeaderDaily, LeaderRollupDay
 from leaders.report import ReportText, last_week, most_overdue, report_pdf, stored_weeks
 from leaders.rollup import wit_day
 from routes.language import request_language
+from routes.staff_bar import user_theme
 from store import layers
 
 EXTENSION = "leaders_pages"
@@ -206,7 +208,7 @@ def board():
     groups = [(group, [f for f in figures if f.indicator.group == group]) for group in GROUPS]
     _, legend, svg = city_map(engine, lang)
     rolled = last_rolled(engine)
-    return _render("board.html", groups=groups, svg=svg, legend=legend, big=flask.request.args.get("layar") == "besar",
+    return _render("board.html", groups=groups, svg=svg, legend=legend, big=flask.request.args.get("layar") == "besar", theme=user_theme(current_account()),
                    period=t("lead.period", lang).format(day=day_text(today, lang)),
                    updated=t("lead.updated", lang).format(when=wit_time(rolled)) if rolled else t("lead.never_rolled", lang),
                    value=lambda f: value_text(f, lang), basis=lambda f: basis_text(f, lang), target=lambda f: target_text(f, lang),

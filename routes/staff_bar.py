@@ -12,7 +12,7 @@ import flask
 from flask_wtf.csrf import generate_csrf
 
 from alerts import unacknowledged
-from alerts.store import acknowledge, acknowledged, preferences
+from alerts.store import DEFAULT_THEME, acknowledge, acknowledged, preferences
 from auth.policy import Account
 from i18n import LANGUAGES, t
 from i18n.format import wit_time
@@ -31,11 +31,18 @@ def nav_links(lang: str, account: Account | None) -> list[tuple[str, str]]:
     return links + [(href, t(key, lang)) for href, key, permission in FLASK_PAGES if account.can(permission)]
 
 
+def user_theme(account: Account | None) -> str:
+    """The theme the account chose in the Dash shell (alerts.store), for templates/_theme.html; the
+    default without an account. A screen's ?tema= still wins in the browser (assets/room.js)."""
+    room = flask.current_app.extensions.get(EXTENSION)
+    return preferences(room["engine"], account.username)["theme"] if account is not None and room is not None else DEFAULT_THEME
+
+
 def _room(lang: str, account: Account | None) -> dict:
     """The account's theme and its open alerts (new ones first-class), as the Dash shell shows them."""
     room = flask.current_app.extensions.get(EXTENSION)
     if account is None or room is None:
-        return {"theme": "terang", "alerts": None}
+        return {"theme": DEFAULT_THEME, "alerts": None}
     from routes.auth import may_open  # the Dash pages' registry decides which links the account may follow
     from layouts.alert_centre import title
 
@@ -45,7 +52,7 @@ def _room(lang: str, account: Account | None) -> dict:
              "link": a.link if may_open(account, a.link) else None, "time": wit_time(a.raised_at) if a.raised_at else ""}
             for a in open_alerts]
     new = [row for row in rows if row["new"]]
-    return {"theme": preferences(room["engine"], account.username)["theme"], "alerts": {
+    return {"theme": user_theme(account), "alerts": {
         "rows": rows, "new": len(new), "top": new[0] if new else None, "title": t("alert.title", lang), "none": t("alert.none", lang),
         "ack": t("alert.ack", lang), "ack_all": t("alert.ack_all", lang), "seen": t("alert.seen", lang),
         "severity": {s: t(f"alert.severity.{s}", lang) for s in ("critical", "warning", "info")},

@@ -43,6 +43,14 @@ def test_uptime_counts_recorded_time_only_and_outages_say_when_and_how_long():
     ]
 
 
+def test_time_by_status_leaves_the_time_before_the_first_change_unknown():
+    changes = [(NOW - 10 * HOUR, ONLINE), (NOW - 5 * HOUR, DEGRADED), (NOW - 4 * HOUR, OFFLINE), (NOW - 1 * HOUR, ONLINE)]
+    assert history.time_by_status(changes, NOW - 24 * HOUR, NOW) == {ONLINE: 6 * HOUR, DEGRADED: HOUR, OFFLINE: 3 * HOUR}
+    assert history.time_by_status(changes, NOW - 4.5 * HOUR, NOW - 3 * HOUR) == {DEGRADED: 0.5 * HOUR, OFFLINE: HOUR}
+    assert history.time_by_status(changes, NOW - 24 * HOUR, NOW - 12 * HOUR) == {}
+    assert history.uptime(changes, NOW, 24 * HOUR) == pytest.approx(7 / 10)  # degraded is up, as on the health page
+
+
 def test_new_changes_are_only_the_statuses_that_moved():
     records = [{"camera_id": 1, "status": ONLINE, "status_since": NOW}, {"camera_id": 2, "status": OFFLINE, "status_since": NOW - 5},
                {"camera_id": 3, "status": ONLINE, "published_ts": NOW}]
@@ -58,6 +66,19 @@ def test_status_changes_round_trip_through_the_store(engine):
     assert read[7] == [(NOW - 3 * HOUR, ONLINE), (NOW - 2 * HOUR, OFFLINE)]
     assert read[8] == [(NOW - 30 * HOUR, ONLINE)]  # the status the day started with
 
+
+
+def test_pruning_keeps_each_cameras_last_change_before_the_cut_off(engine):
+    now = datetime.utcfromtimestamp(NOW)
+    day = 24 * HOUR
+    steady = [(1, NOW - 9 * day, ONLINE)]  # up for 9 days: its one change is older than KEEP (8 days)
+    moving = [(2, NOW - 12 * day, ONLINE), (2, NOW - 10 * day, OFFLINE), (2, NOW - day, ONLINE)]
+    assert camera_history.record_changes(engine, steady + moving, now=now) == {1: ONLINE, 2: ONLINE}
+    kept = camera_history.read_changes(engine, now - timedelta(days=30))
+    assert kept == {1: [(NOW - 9 * day, ONLINE)], 2: [(NOW - 10 * day, OFFLINE), (NOW - day, ONLINE)]}
+    week = camera_history.read_changes(engine, now - timedelta(days=7))
+    assert history.uptime(week[1], NOW, 7 * day) == 1.0  # still known to be up all week
+    assert history.time_by_status(week[2], NOW - 7 * day, NOW) == {OFFLINE: 6 * day, ONLINE: day}
 
 def test_acknowledgements_and_preferences_are_per_user(engine):
     assert acknowledge(engine, "operator", ["camera:1:100", "flood:3"]) == 2

@@ -1,6 +1,7 @@
 """The leaders' board on a hand-made week whose answers are worked out below (WIT days Monday
 16 to Sunday 22 November 2026; Wednesday 18 a local holiday; a service's maintenance hour), the
-"not in use yet" and partial-data cases, on SQLite and PostgreSQL."""
+"not in use yet" and partial-data cases, on SQLite and PostgreSQL. Camera figures come from the
+cameras' status history, summed while it is held and kept once it is pruned."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -8,15 +9,18 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import insert, select
 
+from alerts import camera_history
 from auth.models import User
+from cameras import history
+from cameras.health import DEGRADED, OFFLINE, ONLINE
 from complaints.deadlines import WorkingCalendar
 from complaints.models import ComplaintEvent
 from flood.models import Alert, Gauge, Reading, Rt, WarningDelivery
 from leaders import indicators, rollup
-from leaders.models import CameraHourSample, LeaderDaily, PublicCount
+from leaders.models import LeaderDaily, PublicCount
 from monitor import store as monitor_store
 from monitor.models import Incident, Maintenance, MonitoredService
-from store.models import Business, Complaint
+from store.models import Business, Camera, Complaint
 from tax.models import TaxCase
 
 MONDAY = date(2026, 11, 16)
@@ -25,12 +29,22 @@ HOLIDAY = MONDAY + timedelta(days=2)
 CALENDAR = WorkingCalendar(local_holidays=[HOLIDAY])
 LATER = datetime(2026, 12, 30, 3, 0)
 """When the roll-up runs: long after the week, so every 3-day and 30-day window has closed."""
+DAY_AFTER = datetime(2026, 11, 23, 3, 0)
+"""Monday noon WIT after the week: the hourly roll-up while the cameras' status history still holds the week."""
 WEEK = (MONDAY, SUNDAY)
 
 
 def wit(day: int, hour: float = 0.0) -> datetime:
     """Naive UTC of `hour` o'clock WIT on day `day` of the week (0 = Monday)."""
     return datetime.combine(MONDAY, datetime.min.time()) + timedelta(days=day, hours=hour - 9)
+
+
+def unix(moment: datetime) -> float:
+    return camera_history.unix_seconds(moment)
+
+
+CAMERA_CHANGES = [(1, wit(1), ONLINE), (1, wit(1, 10), DEGRADED), (1, wit(1, 11), ONLINE), (1, wit(3, 14), OFFLINE), (1, wit(3, 14.5), ONLINE),
+                  (2, wit(1), OFFLINE), (2, wit(1, 6), ONLINE), (3, wit(1, 12), ONLINE)]
 
 
 def complaint(ticket, created, **fields):
@@ -65,9 +79,13 @@ def build_week(engine) -> None:
                                .returning(MonitoredService.id)).scalar_one()
         conn.execute(insert(Incident).values(service_id=service, started_at=wit(1, 10), ended_at=wit(1, 12), reason="timeout"))
         conn.execute(insert(Maintenance).values(service_id=service, starts_at=wit(1, 11), ends_at=wit(1, 12)))
-        # two cameras sampled every hour of Tuesday: B offline for its first 6 hours
-        conn.execute(insert(CameraHourSample), [dict(camera_id=cid, camera_name=name, hour=wit(1, h), online=not (cid == 2 and h < 6))
-                                                for cid, name in ((1, "Cam A"), (2, "Cam B")) for h in range(24)])
+        # cameras recorded from Tuesday 00:00 WIT: A degraded for an hour on Tuesday (up, as on the health page) and
+        # offline for half an hour on Thursday (an outage hourly samples could miss); B offline for its first 6 hours;
+        # C first recorded at Tuesday noon (its morning is unknown)
+        conn.execute(insert(Camera), [dict(id=cid, name=name, kind="road", lon=128.18, lat=-3.69, stream_url=f"demo://{cid}")
+                                      for cid, name in ((1, "Cam A"), (2, "Cam B"), (3, "Cam C"))])
+    camera_history.record_changes(engine, [(cid, unix(at), status) for cid, at, status in CAMERA_CHANGES], now=DAY_AFTER)
+    with engine.begin() as conn:
         # flood: three warnings of a real alert (one confirmed in 20 min, one in 45, one never), one of an exercise
         gauge = conn.execute(insert(Gauge).values(code="G1", name="Batu Merah", normal_cm=0, waspada_cm=1, siaga_cm=2, awas_cm=3,
                                                   lon=128.18, lat=-3.69).returning(Gauge.id)).scalar_one()
@@ -98,10 +116,23 @@ def build_week(engine) -> None:
         monitor_store.rollup_day(engine, MONDAY + timedelta(days=day))
 
 
+ROLLED_DAYS = [MONDAY + timedelta(days=i) for i in range(-7, 8)]
+
+
+def camera_rows(engine) -> list[tuple]:
+    with engine.connect() as conn:
+        return conn.execute(select(LeaderDaily.day, LeaderDaily.metric, LeaderDaily.scope, LeaderDaily.num, LeaderDaily.den, LeaderDaily.gap)
+                            .where(LeaderDaily.metric.in_(rollup.CAMERA_METRICS) | (LeaderDaily.scope == "cameras"))
+                            .order_by(LeaderDaily.day, LeaderDaily.metric, LeaderDaily.scope)).all()
+
+
 @pytest.fixture
 def week(engine):
+    """Summed the day after the week, then (the camera history pruned in the meantime) again long after."""
     build_week(engine)
-    rollup.rollup(engine, [MONDAY + timedelta(days=i) for i in range(-7, 8)], now=LATER, calendar=CALENDAR)
+    rollup.rollup(engine, ROLLED_DAYS, now=DAY_AFTER, calendar=CALENDAR)
+    camera_history.record_changes(engine, [], now=LATER)
+    rollup.rollup(engine, ROLLED_DAYS, now=LATER, calendar=CALENDAR)
     return {f.key: f for f in indicators.figures(engine, SUNDAY, period=WEEK)}
 
 
@@ -121,11 +152,33 @@ def test_agency_acceptance_counts_working_days_around_the_holiday(week):
     assert {d["scope"]: (d["num"], d["den"]) for d in figure.detail} == {"DLH": (1, 2), "PUPR": (0, 1)}
 
 
-def test_cameras_online_share_of_sampled_camera_hours(week):
-    figure = week["cam_hours"]  # Wednesday to Sunday have no sample at all: 120 hours the board cannot vouch for
-    assert (figure.num, figure.den, figure.value, figure.gap) == (42, 48, 0.875, 120)
-    restore = week["restore_cam"]
-    assert (restore.value, restore.den) == (6.0, 1)
+def test_cameras_up_share_of_camera_hours_from_the_status_history(week):
+    figure = week["cam_hours"]  # Tuesday 54 of 60 known (C's morning unknown), Thursday 71.5 of 72, the other four days 72 of 72
+    assert (figure.num, figure.den, figure.gap) == (413.5, 420, 12)
+    restore = week["restore_cam"]  # B after 6 hours, A after half an hour
+    assert (restore.num, restore.den, restore.value) == (6.5, 2, 3.25)
+
+
+def test_camera_hours_of_a_day_are_the_health_pages_uptime_over_it(engine):
+    build_week(engine)
+    rollup.rollup(engine, [MONDAY + timedelta(days=3)], now=DAY_AFTER, calendar=CALENDAR)
+    thursday_end = unix(wit(4))
+    changes = camera_history.read_changes(engine, wit(3))
+    up = sum(history.uptime(c, thursday_end) * history.observed(c, thursday_end) for c in changes.values())
+    with engine.connect() as conn:
+        num, den = conn.execute(select(LeaderDaily.num, LeaderDaily.den).where(LeaderDaily.metric == "cam_hours")).one()
+    assert (num * 3600, den * 3600) == (pytest.approx(up), 3 * 24 * 3600)
+    assert indicators.top_downtime(engine, MONDAY, SUNDAY, "cam_down") == [("Cam A", 0.5)]
+
+
+def test_camera_figures_summed_while_the_history_was_held_stay_once_it_is_pruned(engine):
+    build_week(engine)
+    rollup.rollup(engine, ROLLED_DAYS, now=DAY_AFTER, calendar=CALENDAR)
+    summed = camera_rows(engine)
+    assert ("Cam B", 6.0) in indicators.top_downtime(engine, MONDAY, SUNDAY, "cam_down")
+    camera_history.record_changes(engine, [], now=LATER)  # keeps only each camera's last change
+    rollup.rollup(engine, ROLLED_DAYS, now=LATER, calendar=CALENDAR)
+    assert camera_rows(engine) == summed
 
 
 def test_services_up_outside_the_maintenance_window(week):
@@ -153,7 +206,7 @@ def test_public_reach_backlog_and_operator_load(week):
     load = week["shift_load"]  # op1 twice and op2 once in the day shift, op1 once in the evening
     assert (load.num, load.den) == (4, 3)
     assert {d["scope"]: d["value"] for d in load.detail} == {"08-16": 1.5, "16-24": 1.0}
-    assert (week["feeds"].num, week["feeds"].den) == (1, 1)  # on Sunday the one gauge sent a reading
+    assert (week["feeds"].num, week["feeds"].den) == (4, 4)  # on Sunday the three cameras were up and the one gauge sent a reading
 
 
 def test_parts_not_in_use_show_no_figure(week):
@@ -193,14 +246,6 @@ def test_targets_judge_the_value_in_its_direction(engine):
         indicators.set_target(engine, "cx_deadline", 80, "admin", LATER)
     got = {f.key: f for f in indicators.figures(engine, SUNDAY, period=WEEK)}
     assert (got["cx_deadline"].met, got["cx_response"].met) == (False, True)
-
-
-def test_camera_samples_once_per_hour(engine):
-    health = [{"camera_id": 1, "name": "Cam A", "status": "online"}, {"camera_id": 2, "name": "Cam B", "status": "offline"}]
-    assert rollup.sample_cameras(engine, health, LATER) == 2
-    assert rollup.sample_cameras(engine, health, LATER + timedelta(minutes=20)) == 0
-    with engine.connect() as conn:
-        assert conn.execute(select(CameraHourSample.online).order_by(CameraHourSample.camera_id)).scalars().all() == [True, False]
 
 
 def test_coverage_answer_feeds_the_uncovered_share(engine):

@@ -23,3 +23,17 @@ def test_leader_lands_on_the_board_and_the_wall_shows_one_group_at_a_time(page, 
     assert visible == ["group-goal"]  # the first of four panels; the others wait their turn
     assert page.evaluate("getComputedStyle(document.querySelector('#group-map')).animationDelay") == "45s"
     assert not page.errors
+
+
+def test_the_board_follows_a_screens_dark_theme(page, live_app):
+    login(page, live_app, "leader")
+    page.goto(live_app + "/kinerja-cc?tema=gelap")
+    page.wait_for_function("document.documentElement.dataset.theme === 'gelap'")
+    colours = page.evaluate("""[getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color,
+        getComputedStyle(document.querySelector('#ind-cx_deadline')).backgroundColor,
+        getComputedStyle(document.querySelector('header.top')).backgroundColor]""")
+    assert colours == ["rgb(0, 0, 0)", "rgb(244, 246, 248)", "rgb(13, 17, 23)", "rgb(0, 0, 0)"]
+    page.goto(live_app + "/kinerja-cc")  # the screen keeps its theme for as long as the tab lives
+    page.wait_for_function("document.documentElement.dataset.theme === 'gelap'")
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(0, 0, 0)"
+    assert not page.errors

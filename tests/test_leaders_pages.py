@@ -9,6 +9,7 @@ import pypdfium2
 import pytest
 from sqlalchemy import select
 
+from alerts.store import set_preferences
 from auth.policy import ROLES, Account, route_permission
 from tests.conftest import build_app
 from config import Settings
@@ -46,12 +47,12 @@ def test_report_pdf_reads_back_the_weeks_figures(engine):
     assert "Minggu 16 November 2026 s.d. 22 November 2026" in text
     assert "50,0 %" in text and "1 dari 2 pengaduan selesai; 1 tanpa tenggat tercatat" in text
     assert "1,5 hari kerja" in text and "4 dari 6 pengaduan; 2 tanpa catatan tanggapan pertama" in text
-    assert "87,5 %" in text and "42 dari 48 jam-kamera" in text
+    assert "98,5 %" in text and "414 dari 420 jam-kamera berstatus diketahui; 12 jam-kamera sebelum status pertama" in text
     assert "1 dari 3 peringatan terkirim; 1 tanpa konfirmasi tercatat" in text
     assert "Rp 1.500.000" in text
     assert "Belum digunakan" in text  # the coverage analysis has not fed the board
     assert "PUPR" in text and "C6" in text and "hari kerja lewat" in text  # C6 waits past its deadline
-    assert "SIMPEG" in text and "Cam B" in text  # most downtime
+    assert "SIMPEG" in text and "Cam B 6,0 jam" in text and "Cam A 0,5 jam" in text  # most downtime, half an hour too
     assert "DLH: 50,0 % (1 / 2)" in text and "PUPR: 0,0 % (0 / 1)" in text  # per agency
 
 
@@ -76,7 +77,6 @@ class FakeLease:
 def job_for(engine, held=True, made=None, counts=None):
     made = made if made is not None else []
     return LeadersJob(engine, FakeLease(held), calendar=lambda: CALENDAR,
-                      camera_health=lambda: [{"camera_id": 1, "name": "Cam A", "status": "online"}],
                       make_report=made.append, report_exists=lambda monday: monday in made,
                       take_counts=lambda: dict(counts or {}), period_s=3600)
 
@@ -154,3 +154,16 @@ def test_server_lets_only_leaders_and_admins_in(app):
     refused = admin.post("/kinerja-cc/target", data={"csrf_token": admin_token, "target-cx_deadline": "sembilan puluh"})
     assert "lead.targets.bad" in refused.headers["Location"]
     assert stored_weeks(app.server.extensions["leaders_pages"]["reports_dir"]) == []
+
+
+def test_the_board_is_drawn_in_the_users_saved_theme(app):
+    engine = app.server.extensions["leaders_pages"]["engine"]
+    leader = login_client(app.server.test_client(), "leader")
+    assert 'data-theme="terang" data-bs-theme="light"' in leader.get("/kinerja-cc").get_data(as_text=True)
+    set_preferences(engine, "leader", theme="gelap")  # chosen with the header's switch in the Dash shell
+    try:
+        html = leader.get("/kinerja-cc").get_data(as_text=True)
+        assert 'data-theme="gelap" data-bs-theme="dark"' in html
+        assert "/assets/theme.css" in html and "/assets/room.js" in html  # where a screen's ?tema= wins
+    finally:
+        set_preferences(engine, "leader", theme="terang")
