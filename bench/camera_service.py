@@ -48,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 from cameras.service import demo_specs, redis_prefix  # noqa: E402
 from tests.conftest import _free_port, login_opener  # noqa: E402
+from tests.helpers.clips import write_h264, write_mpeg4  # noqa: E402
 from tests.helpers.mjpeg_server import MjpegServer  # noqa: E402
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -219,47 +220,6 @@ def takeover_part(n: int, period: float) -> None:
         client.delete(key)
 
 
-def write_clip(path: Path, seconds: float = 8.0, fps: float = 25.0, size: tuple[int, int] = (1280, 720)) -> None:
-    """A 720p25 MPEG-4 Part 2 clip (OpenCV's FFmpeg 'mp4v'), moving content so every frame differs."""
-    import cv2
-    import numpy as np
-
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), fps, size)
-    w, h = size
-    rng = np.random.default_rng(1)
-    base = rng.integers(0, 255, (h // 8, w // 8, 3), np.uint8)
-    base = cv2.resize(base, size, interpolation=cv2.INTER_LINEAR)
-    for i in range(int(seconds * fps)):
-        img = np.roll(base, i * 6, axis=1).copy()
-        cv2.circle(img, (int(w / 2 + w / 3 * np.sin(i / 10)), h // 2), 60, (0, 200, 255), -1)
-        cv2.putText(img, f"{i:04d}", (40, 80), cv2.FONT_HERSHEY_SIMPLEX, 2.0, (255, 255, 255), 4)
-        writer.write(img)
-    writer.release()
-
-
-def write_h264_clip(path: Path, seconds: float = 8.0, fps: int = 25, size: tuple[int, int] = (1280, 720), gop: int = 50) -> None:
-    """A 720p25 H.264 clip (libx264 through PyAV, a key frame every `gop` frames as IP cameras send)."""
-    import av
-    import cv2
-    import numpy as np
-
-    w, h = size
-    rng = np.random.default_rng(1)
-    base = cv2.resize(rng.integers(0, 255, (h // 8, w // 8, 3), np.uint8), size, interpolation=cv2.INTER_LINEAR)
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
-        stream.options = {"g": str(gop), "preset": "veryfast", "tune": "zerolatency"}
-        for i in range(int(seconds * fps)):
-            img = np.roll(base, i * 6, axis=1).copy()
-            cv2.circle(img, (int(w / 2 + w / 3 * np.sin(i / 10)), h // 2), 60, (0, 200, 255), -1)
-            cv2.putText(img, f"{i:04d}", (40, 80), cv2.FONT_HERSHEY_SIMPLEX, 2.0, (255, 255, 255), 4)
-            for packet in stream.encode(av.VideoFrame.from_ndarray(img, format="bgr24")):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-
-
 def encoded_part(n: int, period: float, codec: str = "mpeg4") -> None:
     """n cameras that are real MPEG-4 720p25 streams (local files: OpenCV's FFmpeg decodes them as
     it would a network stream, without the network), thumbnails every `period` s, nobody watching."""
@@ -269,9 +229,9 @@ def encoded_part(n: int, period: float, codec: str = "mpeg4") -> None:
         media = Path(tmp) / "media"
         media.mkdir()
         if codec == "h264":
-            write_h264_clip(media / "clip.mp4")
+            write_h264(media / "clip.mp4", frames=200)  # 8 s at 25 fps, a key frame every 2 s
         else:
-            write_clip(media / "clip.mp4")
+            write_mpeg4(media / "clip.mp4", frames=200)
         specs = [{"id": i, "name": f"Kamera {i}", "kind": "road", "stream_url": str(media / "clip.mp4")} for i in range(1, n + 1)]
         (Path(tmp) / "cameras.json").write_text(json.dumps(specs))
         env = {"REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": prefix, "INSTANCE_DIR": tmp, "MEDIA_DIR": str(media),
