@@ -76,9 +76,9 @@ class StreamSource:
 
     While `key_frames_only` (the reader sets it: nobody watches live, a thumbnail needs one picture)
     only key frames reach the decoder, and a read gives the latest key frame: the one picture of an
-    H.264 or MPEG-4 stream that decodes alone, about 1/50 of the work of a 2-s group of pictures at
-    25 fps. The picture may be up to one such group older than the stream, which a 5-s thumbnail does
-    not mind. Otherwise every frame is decoded, from the next key frame on. OpenCV's VideoCapture
+    H.264 or MPEG-4 stream that decodes alone, one frame in 50 of a camera sending a key frame every
+    2 s at 25 fps. The picture may be up to one such interval older than the stream, which a 5-s
+    thumbnail does not mind. Otherwise every frame is decoded, from the next key frame on. OpenCV's VideoCapture
     decodes every frame it grabs and cannot skip to key frames, hence PyAV here; OpenCV still decodes
     JPEG cameras, scales and encodes.
 
@@ -98,12 +98,12 @@ class StreamSource:
         # FFmpeg's stream probe decodes frames too (7 frames of H.264, 17 ms for a 720p file):
         # key frames only there as well
         options = {"skip_frame": "nonkey"}
-        if not loop:  # the probe reads a live stream this long at most (it waits for the decoder otherwise)
+        if not loop:  # a live stream's probe, which cannot count 7 frames on key frames alone, stops after this long
             options |= {"rtsp_transport": settings.rtsp_transport, "analyzeduration": str(int(settings.stream_probe_s * 1e6))}
         what = "video file" if loop else "stream"
         try:
             container = av.open(target, options=options, timeout=(settings.open_timeout_s, settings.read_timeout_s))
-        except (av.FFmpegError, OSError, UnicodeDecodeError):
+        except (av.FFmpegError, OSError):
             raise SourceError(f"cannot open {what} {label} (no answer, refused, or not video)", "file" if loop else "no_connection") from None
         if not container.streams.video:
             container.close()
@@ -160,8 +160,8 @@ class StreamSource:
             raise SourceError(f"{self.label}: no frame could be read from the file", "file")
         raise SourceError(f"{self.label}: the server closed the stream", "closed")
 
-    def _decode(self, packet: av.Packet) -> list[av.VideoFrame]:
-        """Feed one packet to the decoder: its pictures, or none for a packet that does not decode."""
+    def _decode(self, packet: av.Packet | None) -> list[av.VideoFrame]:
+        """Feed one packet to the decoder (None: empty it): its pictures, none for a damaged packet."""
         try:
             frames = self.stream.codec_context.decode(packet)
         except (av.FFmpegError, OSError):  # a damaged packet: decode again from the next key frame
