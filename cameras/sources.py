@@ -120,11 +120,14 @@ class StreamSource:
         self._key_packet: av.Packet | None = None  # the latest key frame not decoded yet
         self._in_step = False  # the decoder has had every packet since the last key frame
         if loop:  # a reopened file goes on where the clock is, not at its start
-            duration = self.stream.duration * self.stream.time_base if self.stream.duration else 0
-            if duration > 0:
-                position = self.stream.start_time or 0
-                position += int(time.time() % float(duration) / self.stream.time_base)
-                self._seek(position)
+            tb = self.stream.time_base
+            seconds = float(self.stream.duration * tb) if self.stream.duration else (container.duration or 0) / 1e6
+            if seconds > 0:
+                try:
+                    self._seek((self.stream.start_time or 0) + int(time.time() % seconds / tb))
+                except SourceError:
+                    container.close()
+                    raise
         self._packets = container.demux(self.stream)
 
     def _seek(self, position: int) -> None:
