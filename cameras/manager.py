@@ -20,7 +20,7 @@ from .keys import CacheKeys
 from .live import mjpeg_stream
 from .reader import CameraReader, Viewer
 from .snapshots import SnapshotRecord, SnapshotStore
-from .sources import apply_capture_options, open_source
+from .sources import open_source
 from .thumbnails import Publisher, make_default_cache
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,6 @@ class CameraManager:
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> "CameraManager":
-        apply_capture_options(self.settings)  # here, before any reader opens a stream; never from a reader thread
         self.sync()
         if self._thread is None and self.settings.sync_interval_s:
             self._thread = threading.Thread(target=self._sync_loop, name="camera-sync", daemon=True)

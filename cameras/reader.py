@@ -113,9 +113,12 @@ class CameraReader:
         self.source_open = False
         self._idle_stopped = False  # the last close was an idle stop: the next open is no reconnect
         # counters for tests and the benchmark
-        self.decoded = 0  # frames decoded to pixels
+        self.decoded = 0  # pictures read from the source
         self.grabbed = 0  # frames drained without conversion
         self.opens = 0
+        self.frames_decoded = 0  # what the sources' decoders made, key frames or not
+        self.key_frames_decoded = 0
+        self._counted = (0, 0)  # the open source's counters already added
         self._thread = threading.Thread(target=self._run, name=f"camera-{spec.id}", daemon=True)
 
     # ------------------------------------------------------------------ public
@@ -283,11 +286,14 @@ class CameraReader:
                         self._fail(f"unexpected error opening the stream: {exc}")
                         continue
                     self.opens += 1
+                    self._counted = (0, 0)
                     self.source_open = True
                     self.health.on_connect(planned=self._idle_stopped)
                     self._idle_stopped = False
                     continue
                 assert src is not None
+                # a thumbnail needs one picture, and a key frame is the one that decodes alone
+                src.key_frames_only = not (viewers or wanted)
                 try:
                     if action == "grab":
                         src.grab()
@@ -309,6 +315,10 @@ class CameraReader:
                     src = None
                     self._fail(f"unexpected error reading the stream: {exc}")
                     continue
+                frames, keys = src.frames_decoded, src.key_frames_decoded
+                self.frames_decoded += frames - self._counted[0]
+                self.key_frames_decoded += keys - self._counted[1]
+                self._counted = (frames, keys)
                 self._on_frame(src, img, viewers)
         finally:
             self._close(src)

@@ -4,18 +4,19 @@ A source is either *push* (the camera sends frames on its own: RTSP, HTTP MJPEG,
 the stream must be drained continuously while open) or *pull* (a frame is produced on request: HTTP
 snapshot URLs, the demo scene). The reader (reader.py) uses that to decode only what is needed.
 
-    rtsp://, rtsps://          OpenCV's FFMPEG backend, open/read timeouts, TCP transport
+    rtsp://, rtsps://          FFmpeg through PyAV, open/read timeouts, TCP transport
     http(s):// MJPEG           multipart/x-mixed-replace parsed here, JPEGs decoded by cv2.imdecode
     http(s):// snapshot        image/jpeg per request (ONVIF snapshot URI), one GET per frame
-    file:///abs, rel/path      OpenCV FFMPEG, under settings.media_root, looped at the file's fps
+    file:///abs, rel/path      FFmpeg through PyAV, under settings.media_root, looped at the file's fps
     demo://<camera_id>         synthetic street scene drawn with cv2 (no network)
 
-The kind of an http(s) URL is found from the Content-Type of its first response.
+The kind of an http(s) URL is found from the Content-Type of its first response. While nobody watches
+a camera live, the reader asks for key frames only (`key_frames_only`): a stream of H.264 or MPEG-4
+then costs one decoded key frame per thumbnail; JPEG cameras and the demo make whole pictures anyway.
 """
 from __future__ import annotations
 
 import base64
-import os
 import time
 import urllib.error
 import urllib.request
@@ -23,6 +24,7 @@ from datetime import datetime
 from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
 
+import av
 import cv2
 import numpy as np
 
@@ -48,6 +50,9 @@ ERROR_CODES = ("no_connection", "http_error", "not_video", "stalled", "closed", 
 class Source(Protocol):
     pull: bool
     nominal_fps: float | None
+    key_frames_only: bool  # set by the reader: True while no picture is needed but the next thumbnail
+    frames_decoded: int  # pictures decoded since the source was opened
+    key_frames_decoded: int  # of them, pictures that decode alone (key frames, JPEGs, renders)
 
     def read(self) -> np.ndarray: ...  # a BGR frame or SourceError; never blocks past the timeouts
 
@@ -65,17 +70,21 @@ def cap_frame(img: np.ndarray, max_width: int) -> np.ndarray:
     return cv2.resize(img, (max_width, nh), interpolation=cv2.INTER_AREA)
 
 
-# --------------------------------------------------------------------------- OpenCV capture
-def apply_capture_options(settings: CameraSettings) -> None:
-    """Give OpenCV's FFmpeg backend the RTSP transport, which it reads only from its environment
-    variable, at each open. Call once at process start-up, before any reader runs, never from a
-    reader thread; what the operator exported is kept. Options a demuxer does not know (files) are ignored."""
-    if settings.rtsp_transport:
-        os.environ.setdefault("OPENCV_FFMPEG_CAPTURE_OPTIONS", f"rtsp_transport;{settings.rtsp_transport}")
+# --------------------------------------------------------------------------- FFmpeg (PyAV)
+class StreamSource:
+    """RTSP streams and local video files, demuxed and decoded by FFmpeg through PyAV.
 
+    While `key_frames_only` (the reader sets it: nobody watches live, a thumbnail needs one picture)
+    only key frames reach the decoder, and a read gives the latest key frame: the one picture of an
+    H.264 or MPEG-4 stream that decodes alone, one frame in 50 of a camera sending a key frame every
+    2 s at 25 fps. The picture may be up to one such interval older than the stream, which a 5-s
+    thumbnail does not mind. Otherwise every frame is decoded, from the next key frame on. OpenCV's VideoCapture
+    decodes every frame it grabs and cannot skip to key frames, hence PyAV here; OpenCV still decodes
+    JPEG cameras, scales and encodes.
 
-class CaptureSource:
-    """RTSP streams and local video files through OpenCV's FFMPEG backend."""
+    A local file plays as if it were live: opened where the clock is (at the key frame before), paced
+    at its own frame rate, looped. `frames_decoded` / `key_frames_decoded` count what the decoder made.
+    """
 
     pull = False
 
@@ -83,61 +92,138 @@ class CaptureSource:
         self.label = label
         self.loop = loop
         self.settings = settings
-        params = [
-            cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, int(settings.open_timeout_s * 1000),
-            cv2.CAP_PROP_READ_TIMEOUT_MSEC, int(settings.read_timeout_s * 1000),
-        ]
-        cap = cv2.VideoCapture(target, cv2.CAP_FFMPEG, params)
-        if not cap.isOpened():
-            cap.release()
-            what = "video file" if loop else "stream"
-            raise SourceError(f"cannot open {what} {label} (no answer, refused, or not video)", "file" if loop else "no_connection")
-        self.cap = cap
-        fps = cap.get(cv2.CAP_PROP_FPS)
-        self.nominal_fps = fps if fps and 0 < fps <= 120 else None
-        # Files decode as fast as the CPU goes: pace them to their own frame rate.
+        self.key_frames_only = True
+        self.frames_decoded = 0
+        self.key_frames_decoded = 0
+        # FFmpeg's stream probe decodes frames too (7 frames of H.264, 17 ms for a 720p file):
+        # key frames only there as well
+        options = {"skip_frame": "nonkey"}
+        if not loop:  # a live stream's probe, which cannot count 7 frames on key frames alone, stops after this long
+            options |= {"rtsp_transport": settings.rtsp_transport, "analyzeduration": str(int(settings.stream_probe_s * 1e6))}
+        what = "video file" if loop else "stream"
+        try:
+            container = av.open(target, options=options, timeout=(settings.open_timeout_s, settings.read_timeout_s))
+        except (av.FFmpegError, OSError):
+            raise SourceError(f"cannot open {what} {label} (no answer, refused, or not video)", "file" if loop else "no_connection") from None
+        if not container.streams.video:
+            container.close()
+            raise SourceError(f"{label}: the {what} has no video", "not_video")
+        self.container = container
+        self.stream = container.streams.video[0]
+        # one decoding thread: the service runs hundreds of cameras side by side, and a single-threaded
+        # decoder gives each key frame's picture at once (frame threads hold pictures back)
+        self.stream.codec_context.thread_count = 1
+        rate = self.stream.average_rate or self.stream.guessed_rate
+        self.nominal_fps = float(rate) if rate and 0 < rate <= 120 else None
         self._period = 1.0 / (self.nominal_fps or 25.0) if loop else 0.0
         self._next = time.monotonic()
-        if loop:  # play the file as if it were live: a reopened file goes on where the clock is, not at its start
-            frames = cap.get(cv2.CAP_PROP_FRAME_COUNT)
-            if frames and frames > 1 and self.nominal_fps:
-                cap.set(cv2.CAP_PROP_POS_FRAMES, int(time.time() * self.nominal_fps) % int(frames))
+        self._key_packet: av.Packet | None = None  # the latest key frame not decoded yet
+        self._in_step = False  # the decoder has had every packet since the last key frame
+        if loop:  # a reopened file goes on where the clock is, not at its start
+            tb = self.stream.time_base
+            seconds = float(self.stream.duration * tb) if self.stream.duration else (container.duration or 0) / 1e6
+            if seconds > 0:
+                try:
+                    self._seek((self.stream.start_time or 0) + int(time.time() % seconds / tb))
+                except SourceError:
+                    container.close()
+                    raise
+        self._packets = container.demux(self.stream)
 
-    def _pace(self) -> None:
+    def _seek(self, position: int) -> None:
+        try:
+            self.container.seek(position, stream=self.stream, backward=True, any_frame=False)
+        except (av.FFmpegError, OSError):
+            raise SourceError(f"{self.label}: cannot seek in the video file", "file") from None
+
+    def _pace(self, wait: bool) -> None:
+        """Each packet takes one frame period of a file; only packets to be used are waited for."""
         if self._period:
             now = time.monotonic()
-            if self._next > now:
+            if wait and self._next > now:
                 time.sleep(self._next - now)
-            self._next = max(self._next + self._period, time.monotonic() - self._period)
+            self._next = max(self._next + self._period, now - self._period)
 
-    def _advance(self, retrieve: bool) -> np.ndarray | None:
-        self._pace()
+    def _packet(self, wait: bool) -> av.Packet:
+        """The next packet of the video stream (a file loops at its end), within the read timeout."""
         for attempt in range(2):
-            if self.cap.grab():
-                if not retrieve:
-                    return None
-                ok, img = self.cap.retrieve()
-                if ok and img is not None and img.size:
-                    return cap_frame(img, self.settings.max_frame_width)
-                raise SourceError(f"{self.label}: frame could not be decoded", "not_video")
+            try:
+                for packet in self._packets:
+                    if packet.size:  # demux ends with an empty packet that flushes the decoder
+                        self._pace(wait or packet.is_keyframe)
+                        return packet
+            except (av.FFmpegError, OSError) as exc:
+                raise SourceError(f"{self.label}: no data within {self.settings.read_timeout_s:g} s (stalled): {exc}", "stalled") from None
             if self.loop and attempt == 0:
-                self.cap.set(cv2.CAP_PROP_POS_FRAMES, 0)  # end of file: loop
+                self._seek(self.stream.start_time or 0)
+                self._packets = self.container.demux(self.stream)
                 continue
             break
         if self.loop:
             raise SourceError(f"{self.label}: no frame could be read from the file", "file")
-        raise SourceError(f"{self.label}: no frame within {self.settings.read_timeout_s:g} s (stream stalled or ended)", "stalled")
+        raise SourceError(f"{self.label}: the server closed the stream", "closed")
+
+    def _decode(self, packet: av.Packet | None) -> list[av.VideoFrame]:
+        """Feed one packet to the decoder (None: empty it): its pictures, none for a damaged packet."""
+        try:
+            frames = self.stream.codec_context.decode(packet)
+        except (av.FFmpegError, OSError):  # a damaged packet: decode again from the next key frame
+            self._in_step = False
+            return []
+        self._in_step = True
+        self.frames_decoded += len(frames)
+        self.key_frames_decoded += sum(1 for f in frames if f.key_frame)
+        return frames
+
+    def _picture(self, frame: av.VideoFrame) -> np.ndarray:
+        w, h = frame.width, frame.height
+        cap = self.settings.max_frame_width
+        if w > cap:  # scaled while converting, in one pass
+            return frame.to_ndarray(format="bgr24", width=cap, height=max(1, round(h * cap / w)))
+        return frame.to_ndarray(format="bgr24")
+
+    def _decode_alone(self, packet: av.Packet) -> list[av.VideoFrame]:
+        """A key frame decoded on its own and the decoder emptied after it: its picture comes out now,
+        whatever delay the codec has (B-frames), and the next key frame starts afresh."""
+        frames = self._decode(packet) or self._decode(None)
+        self.stream.codec_context.flush_buffers()
+        self._in_step = False
+        return frames
 
     def read(self) -> np.ndarray:
-        img = self._advance(True)
-        assert img is not None
-        return img
+        """The next picture: the latest key frame while `key_frames_only`, else the next frame."""
+        deadline = time.monotonic() + self.settings.key_frame_wait_s
+        if not self.key_frames_only:
+            self._key_packet = None  # the packets after it were dropped: decode from the next key frame on
+        while time.monotonic() < deadline:
+            if self.key_frames_only:
+                packet, self._key_packet = self._key_packet or self._packet(wait=False), None
+                if not packet.is_keyframe:
+                    self._in_step = False
+                    continue
+                frames = self._decode_alone(packet)
+            else:
+                packet = self._packet(wait=True)
+                if not (packet.is_keyframe or self._in_step):
+                    continue  # a P-frame needs the pictures before it
+                frames = self._decode(packet)
+            if frames:
+                return self._picture(frames[-1])
+        raise SourceError(f"{self.label}: no picture within {self.settings.key_frame_wait_s:g} s "
+                          "(no key frame, or the stream does not decode)", "stalled")
 
     def grab(self) -> None:
-        self._advance(False)
+        """Drain one packet; while `key_frames_only` a key frame is kept, not decoded, for the next read."""
+        packet = self._packet(wait=True)
+        if self.key_frames_only:
+            if packet.is_keyframe:
+                self._key_packet = packet
+            self._in_step = False
+        elif packet.is_keyframe or self._in_step:
+            self._decode(packet)
 
     def close(self) -> None:
-        self.cap.release()
+        self.container.close()
 
 
 # --------------------------------------------------------------------------- HTTP
@@ -188,6 +274,8 @@ class HttpSource:
         self.url = url
         self.label = redact_url(url)
         self.settings = settings
+        self.key_frames_only = False  # every JPEG is a whole picture
+        self.frames_decoded = self.key_frames_decoded = 0
         self._resp = None
         self._buf = bytearray()
         self._first: bytes | None = None
@@ -244,6 +332,8 @@ class HttpSource:
         img = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
         if img is None or not img.size:
             raise SourceError(f"{self.label}: received data is not a decodable image", "not_video")
+        self.frames_decoded += 1
+        self.key_frames_decoded += 1
         return cap_frame(img, self.settings.max_frame_width)
 
     def _next_jpeg(self) -> bytes:
@@ -320,6 +410,8 @@ class DemoSource:
     def __init__(self, spec: CameraSpec, settings: CameraSettings):
         self.spec = spec
         self.nominal_fps = settings.demo_fps
+        self.key_frames_only = False  # every render is a whole picture
+        self.frames_decoded = self.key_frames_decoded = 0
         w, h = settings.demo_size
         self.size = (w, h)
         rng = np.random.default_rng(spec.id)
@@ -362,6 +454,8 @@ class DemoSource:
         draw_text(img, self.label, (4, h - 7), 0.42, (255, 255, 255), 1)
         clock = datetime.fromtimestamp(t, WIT).strftime("%d-%m-%Y %H:%M:%S.%f")[:-4] + " WIT"
         draw_text(img, clock, (4, 14), 0.42, (255, 255, 255), 1)
+        self.frames_decoded += 1
+        self.key_frames_decoded += 1
         return img.copy()
 
     def grab(self) -> None:
@@ -387,11 +481,11 @@ def open_source(spec: CameraSpec, settings: CameraSettings) -> Source:
         if scheme in ("http", "https"):
             return HttpSource(url, settings)
         if scheme in ("rtsp", "rtsps"):
-            return CaptureSource(url, settings, loop=False, label=redact_url(url))
+            return StreamSource(url, settings, loop=False, label=redact_url(url))
         path = urlsplit(url).path if "://" in url else url
         p = resolve_media_path(spec.id, path, settings.media_root)
         if not p.is_file():
             raise SourceError(f"video file {str(p)!r} not found", "file")
-        return CaptureSource(str(p), settings, loop=True, label=p.name)
+        return StreamSource(str(p), settings, loop=True, label=p.name)
     except ConfigError as exc:
         raise SourceError(exc.message, "config") from None

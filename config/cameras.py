@@ -111,6 +111,8 @@ class CameraSettings:
     media_root: Path | None = None  # local video files must live under it
     snapshot_dir: Path = Path("instance/snapshots")
     rtsp_transport: str = "tcp"  # FFmpeg's rtsp_transport: tcp crosses NAT/firewalls reliably
+    stream_probe_s: float = 1.0  # FFmpeg reads a new RTSP stream this long at most to learn its format
+    key_frame_wait_s: float = 10.0  # no picture this long (IP cameras send a key frame every 1-4 s): stalled
     address_policy: "AddressPolicy | None" = None  # None: any address (tests, tools); the app sets CAMERA_NETWORKS
     extra: Mapping[str, Any] = field(default_factory=dict)
 

@@ -26,6 +26,7 @@ if str(ROOT) not in sys.path:
 from cameras import CameraSettings  # noqa: E402
 from store.db import create_schema, make_engine  # noqa: E402
 from store.scratch import ADMIN_URL, scratch_database  # noqa: E402
+from tests.helpers.clips import write_h264  # noqa: E402
 from tests.helpers.mjpeg_server import MjpegServer  # noqa: E402
 
 def _one_ast_parse_at_a_time() -> None:
@@ -351,6 +352,17 @@ def video_file(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def h264_file(tmp_path_factory) -> Path:
+    """An H.264 clip (libx264 through PyAV) as cameras send it: 640x360, 100 fps (so that tests go
+    quickly through it), a key frame every H264_GOP frames, frame numbers readable from the picture
+    (tests.helpers.clips.frame_index). A media_root of its own: use settings.replace(media_root=path.parent)."""
+    return write_h264(tmp_path_factory.mktemp("h264") / "clip.mp4", frames=H264_FRAMES, fps=100, size=(640, 360), gop=H264_GOP)
+
+
+H264_FRAMES, H264_GOP = 120, 10
+
+
 @pytest.fixture
 def not_video_file(tmp_path: Path) -> Path:
     path = tmp_path / "notes.mp4"
@@ -374,8 +386,9 @@ def _rtsp_available() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def rtsp_url():
-    """rtsp://127.0.0.1:<port>/cam from a real GStreamer RTSP server (subprocess, Debian python)."""
+def rtsp_server():
+    """(rtsp://127.0.0.1:<port>, the mounts it serves) of a real GStreamer RTSP server (subprocess,
+    Debian python): /cam RTP/JPEG, /h264 H.264 when GStreamer has an H.264 encoder."""
     reason = _rtsp_available()
     if reason:
         if os.environ.get("CI") == "true":
@@ -385,22 +398,23 @@ def rtsp_url():
         [SYSTEM_PYTHON, str(RTSP_HELPER)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
-    port: list[int] = []
+    announced: list[list[str]] = []
 
     def read_port() -> None:
         line = proc.stdout.readline()
         if line.startswith("PORT "):
-            port.append(int(line.split()[1]))
+            announced.append(line.split()[1:])
 
     t = threading.Thread(target=read_port, daemon=True)
     t.start()
     t.join(20)
-    if not port:
+    if not announced:
         proc.kill()
         proc.wait(5)
         pytest.fail("RTSP test server did not start")
+    port, *mounts = announced[0]
     try:
-        yield f"rtsp://127.0.0.1:{port[0]}/cam"
+        yield f"rtsp://127.0.0.1:{port}", mounts
     finally:
         proc.stdin.close()  # the server exits when its stdin closes
         try:
@@ -408,6 +422,24 @@ def rtsp_url():
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
+
+
+@pytest.fixture(scope="session")
+def rtsp_url(rtsp_server):
+    """rtsp://127.0.0.1:<port>/cam: a moving pattern, 320x240, 15 fps, RTP/JPEG."""
+    return f"{rtsp_server[0]}/cam"
+
+
+@pytest.fixture(scope="session")
+def rtsp_h264_url(rtsp_server):
+    """rtsp://127.0.0.1:<port>/h264: the pattern as H.264, 320x240, 25 fps, a key frame every 10 frames."""
+    base, mounts = rtsp_server
+    if "/h264" not in mounts:
+        reason = "GStreamer's openh264enc (Debian gstreamer1.0-plugins-bad) is needed for the H.264 RTSP camera"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return f"{base}/h264"
 
 
 def camera_threads() -> list[threading.Thread]:

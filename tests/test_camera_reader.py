@@ -10,7 +10,8 @@ from cameras.health import DEGRADED, OFFLINE, ONLINE
 from cameras.keys import CacheKeys
 from cameras.reader import CameraReader, backoff_delay
 from cameras.thumbnails import Publisher, make_default_cache
-from tests.conftest import decode, wait_until
+from tests.conftest import H264_GOP, decode, wait_until
+from tests.helpers.clips import frame_index
 
 
 def make_reader(url, settings, cid=1, cache=None):
@@ -173,6 +174,39 @@ def test_rtsp_reader(settings, rtsp_url):
             a = v.next_frame(3.0)
             b = v.next_frame(3.0)
             assert a is not None and b is not None and b.seq > a.seq
+    finally:
+        reader.stop()
+
+
+@pytest.mark.parametrize("camera", ["h264_file", "rtsp_h264_url"])
+def test_an_unwatched_h264_camera_decodes_key_frames_only_and_a_watched_one_every_frame(settings, request, camera):
+    """Thumbnails of a camera nobody watches cost one decoded key frame each; live view decodes every frame."""
+    source = request.getfixturevalue(camera)
+    if camera == "h264_file":  # 640x360
+        url, settings, size = source.name, settings.replace(media_root=source.parent), (180, 320, 3)
+    else:  # 320x240, live
+        url, settings, size = source, settings.replace(read_timeout_s=3.0, open_timeout_s=5.0), (240, 320, 3)
+    reader, cache = make_reader(url, settings, cid=12)
+    reader.start()
+    try:
+        thumbs: dict[int, dict] = {}
+
+        def three_thumbnails() -> bool:
+            if thumb := cache.get(CacheKeys().thumb(12)):
+                thumbs[thumb["seq"]] = thumb
+            return len(thumbs) >= 3
+
+        wait_until(three_thumbnails, 20.0, message="three thumbnails")
+        pictures = [decode(t["jpeg"]) for t in thumbs.values()]
+        assert all(p.shape == size for p in pictures) and all(p.std() > 20 for p in pictures), "real pictures, scaled"
+        if camera == "h264_file":
+            assert all(frame_index(p) % H264_GOP == 0 for p in pictures), "thumbnails of key frames"
+        assert reader.frames_decoded == reader.key_frames_decoded >= 3, "nothing decoded but key frames"
+        with reader.open_viewer() as viewer:
+            frames = [viewer.next_frame(3.0) for _ in range(20)]
+        assert all(frames) and len({f.seq for f in frames}) == 20
+        # twenty pictures shown: at most three of them key frames (one in ten)
+        assert reader.frames_decoded - reader.key_frames_decoded >= 17, "a watched camera decodes every frame"
     finally:
         reader.stop()
 

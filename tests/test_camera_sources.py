@@ -1,4 +1,5 @@
-"""Sources decode real streams: HTTP MJPEG, HTTP snapshot, local video file, RTSP, demo."""
+"""Sources decode real streams: HTTP MJPEG, HTTP snapshot, local video files (MJPEG, H.264), RTSP
+(RTP/JPEG, H.264), demo."""
 from __future__ import annotations
 
 import time
@@ -8,6 +9,8 @@ import pytest
 
 from config.cameras import CameraSpec, ConfigError, parse_spec, redact_url
 from cameras.sources import SourceError, open_source
+from tests.conftest import H264_FRAMES, H264_GOP
+from tests.helpers.clips import frame_index
 
 
 def spec(url: str, cid: int = 1, kind: str = "road") -> CameraSpec:
@@ -123,6 +126,63 @@ def test_rtsp_stream_decodes(settings, rtsp_url):
         frames = [src.read() for _ in range(5)]
         assert frames[0].shape == (240, 320, 3)
         assert not np.array_equal(frames[0], frames[4])  # the ball moves
+    finally:
+        src.close()
+
+
+def test_h264_file_decodes_only_key_frames_while_nobody_watches(settings, h264_file):
+    src = open_source(spec(h264_file.name), settings.replace(media_root=h264_file.parent))
+    try:
+        assert src.key_frames_only  # until the reader says someone watches
+        pictures = [src.read() for _ in range(4)]
+        assert all(p.shape == (360, 640, 3) for p in pictures)
+        numbers = [frame_index(p) for p in pictures]
+        assert all(n % H264_GOP == 0 for n in numbers), f"pictures of frames {numbers}: key frames only"
+        assert len(set(numbers)) == 4  # one after the other, not the same one again
+        assert src.frames_decoded == src.key_frames_decoded == 4, "nothing but the four key frames decoded"
+    finally:
+        src.close()
+
+
+def test_h264_file_decodes_every_frame_while_watched(settings, h264_file):
+    src = open_source(spec(h264_file.name), settings.replace(media_root=h264_file.parent))
+    try:
+        src.key_frames_only = False
+        numbers = [frame_index(src.read()) for _ in range(2 * H264_GOP)]
+        steps = {(b - a) % H264_FRAMES for a, b in zip(numbers, numbers[1:])}
+        assert steps == {1}, f"frames {numbers}: each one in turn"
+        assert src.frames_decoded == 2 * H264_GOP and src.key_frames_decoded <= 3
+    finally:
+        src.close()
+
+
+def test_a_reopened_file_starts_at_a_key_frame(settings, h264_file):
+    """A file plays as if live: opened where the clock is, at the key frame before, whose picture
+    comes at once (watched or not)."""
+    for watched in (False, True):
+        before = time.time()
+        src = open_source(spec(h264_file.name), settings.replace(media_root=h264_file.parent))
+        try:
+            src.key_frames_only = not watched
+            first = frame_index(src.read())
+            # the key frame before the clip's frame at the clock (100 fps) of some instant of the open
+            keys = {int(t * 100) % H264_FRAMES // H264_GOP * H264_GOP for t in np.arange(before, time.time() + 0.01, 0.01)}
+            assert first in keys and src.frames_decoded == 1
+        finally:
+            src.close()
+
+
+def test_rtsp_h264_decodes_key_frames_only_until_someone_watches(settings, rtsp_h264_url):
+    src = open_source(spec(rtsp_h264_url), settings.replace(read_timeout_s=3.0, open_timeout_s=5.0))
+    try:
+        pictures = [src.read() for _ in range(3)]
+        assert all(p.shape == (240, 320, 3) for p in pictures)
+        assert not np.array_equal(pictures[0], pictures[2])  # the ball moves
+        assert src.frames_decoded == src.key_frames_decoded == 3
+        src.key_frames_only = False  # someone watches: every frame, from the next key frame on
+        watched = [src.read() for _ in range(15)]
+        assert src.frames_decoded == 3 + 15 and src.key_frames_decoded <= 3 + 3
+        assert not np.array_equal(watched[0], watched[1])
     finally:
         src.close()
 

@@ -6,8 +6,6 @@ from tests.conftest import ROOT
 
 APP_PACKAGES = ("alerts", "auth", "callbacks", "cameras", "complaints", "demo", "flood", "geo", "i18n", "imports", "layouts",
                 "monitor", "planning", "portal", "routes", "store", "tax")
-WRITES_FOR_OPENCV = "cameras/sources.py"
-"""The one exception: OpenCV takes its FFmpeg options only from its environment, set there once at start-up."""
 
 
 def test_the_first_admin_and_the_flood_key_come_from_settings():
@@ -20,7 +18,7 @@ def test_the_first_admin_and_the_flood_key_come_from_settings():
 def test_no_module_but_config_reads_the_environment():
     reading = re.compile(r"os\.environ|getenv\(")
     offenders = [str(path.relative_to(ROOT)) for package in APP_PACKAGES for path in (ROOT / package).rglob("*.py")
-                 if reading.search(path.read_text(encoding="utf-8")) and str(path.relative_to(ROOT)) != WRITES_FOR_OPENCV]
+                 if reading.search(path.read_text(encoding="utf-8"))]
     offenders += [name for name in ("command_center.py", "celery_worker.py", "services.py", "background.py")
                   if reading.search((ROOT / name).read_text(encoding="utf-8"))]
     assert offenders == []
