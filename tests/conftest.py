@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -98,11 +99,38 @@ def require_redis(url: str = REDIS_URL) -> str:
 _apps_of_this_module: list = []
 
 
+_demo_store: list[Path] = []
+
+
+def with_demo_store(instance: Path) -> None:
+    """Put a copy of a SQLite store holding the demo city in `instance` unless it has a store: the app
+    then finds it seeded and goes on with its start as usual. Seeding costs about 13 CPU s, here paid
+    once per test process (each xdist worker) instead of once per app; first-start seeding itself is
+    tested in tests/test_demo.py and, on PostgreSQL and two workers, tests/test_scale_out.py."""
+    target = instance / "ambon.db"
+    if target.exists():
+        return
+    if not _demo_store:
+        from demo.seed import seed_if_empty
+        from store.db import upgrade_schema
+
+        folder = Path(tempfile.mkdtemp(prefix="ambon-demo-store-"))
+        engine = make_engine(f"sqlite:///{folder / 'ambon.db'}")
+        upgrade_schema(engine)
+        seed_if_empty(engine)
+        engine.dispose()
+        _demo_store.append(folder / "ambon.db")
+    instance.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_demo_store[0], target)
+
+
 def build_app(settings):
     """`create_app(settings)`, shut down when the test module ends: its background loops must not
     outlive the database they write to. A test that drops its database first calls `app.shutdown()`."""
     from command_center import create_app
 
+    if settings.demo_data and settings.database_url == f"sqlite:///{settings.instance_dir / 'ambon.db'}":
+        with_demo_store(settings.instance_dir)
     app = create_app(settings)
     _apps_of_this_module.append(app)
     return app
@@ -165,6 +193,8 @@ def serve_app(instance: Path, gunicorn_workers: int | None = None, **env_overrid
     it out), on `instance`; yields its base URL, stops it after."""
     port = _free_port()
     env = {**os.environ, "INSTANCE_DIR": str(instance), "PORT": str(port), "TILE_URL": "", **env_overrides}
+    if "DATABASE_URL" not in env and env.get("DEMO_DATA", "1") == "1":
+        with_demo_store(instance)
     command = [sys.executable, "app.py"] if gunicorn_workers is None else [
         sys.executable, "-m", "gunicorn", "-w", str(gunicorn_workers), "--threads", "8", "-b", f"127.0.0.1:{port}", "app:server"]
     log = open(instance / "app.log", "w")
