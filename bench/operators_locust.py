@@ -2,9 +2,10 @@
 what a real browser sends, in the file named by OPERATORS_RECORDING).
 
 Each operator logs in with its own session, loads the map page (the recorded reload), then every
-5 s sends the recorded tick callbacks with the interval's count moved on and fetches the thumbnails
-the camera panel's answer shows, as a browser does: an `<img>` whose URL is already shown is not
-fetched again, six at a time, and the HTTP cache (max-age, ETag) is honoured. About every 30 s it
+5 s sends the recorded tick callbacks with the interval's count moved on (and the States the page
+holds as the previous answers left them) and fetches the thumbnail URLs the camera panel's answer
+shows, as a browser does: an `<img>` whose URL is already shown is not fetched again, six at a time,
+and the HTTP cache (max-age, ETag) is honoured; a picture carried in the answer (data: URL) needs none. About every 30 s it
 switches a complaint filter on or off (callback and the complaints layer), about every 2 min it
 reloads the whole page.
 """
