@@ -17,6 +17,7 @@ raised_at=datetime(…))]`. A source that fails is logged and skipped; the other
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Iterable
@@ -70,8 +71,12 @@ class _Registered:
 class AlertCentre:
     """The sources of alerts, each with the permissions (any of) an account needs to see them."""
 
-    def __init__(self) -> None:
+    def __init__(self, reuse_s: float = 0.0, clock: Callable[[], float] = time.monotonic) -> None:
+        """`reuse_s`: for how many seconds a source's alerts are given again without asking it (every
+        open page polls the centre, and the sources do not depend on who asks); 0: asked every time."""
         self._sources: list[_Registered] = []
+        self.reuse_s, self.clock = reuse_s, clock
+        self._recent: dict[str, tuple[float, list[Alert]]] = {}  # source name -> (asked at, its alerts)
 
     def add(self, name: str, source: Source, permission: str | tuple[str, ...], not_with: str | None = None) -> "AlertCentre":
         """Register `source` under `name`; its alerts reach accounts holding one of `permission`,
@@ -93,13 +98,24 @@ class AlertCentre:
             if not any(account.can(p) for p in registered.permission) or (registered.not_with and account.can(registered.not_with)):
                 continue
             try:
-                alerts = list(registered.source())
+                alerts = self._alerts_of(registered)
             except Exception:  # one broken source must not silence the others
                 log.exception("alert source %s failed", registered.name)
                 continue
             found += [a for a in alerts if a.camera_group is None or account.may_use_camera("thumbnail", a.camera_group or None)]
         return sorted(found, key=lambda a: (-SEVERITIES.index(a.severity) if a.severity in SEVERITIES else 0, -a.rank,
                                             -(a.raised_at.timestamp() if a.raised_at else 0), a.key))
+
+
+    def _alerts_of(self, registered: _Registered) -> list[Alert]:
+        now = self.clock()
+        recent = self._recent.get(registered.name)
+        if recent is not None and now - recent[0] < self.reuse_s:
+            return recent[1]
+        alerts = list(registered.source())
+        if self.reuse_s > 0:
+            self._recent[registered.name] = (now, alerts)
+        return alerts
 
 
 def unacknowledged(alerts: list[Alert], acknowledged: set[str]) -> list[Alert]:
