@@ -9,7 +9,7 @@ and `python -m cameras.service` decoding the 37 demo cameras.
 
 First a real Chromium (Playwright) logs in as an operator and records what the map page sends:
 a full reload, the periodic callbacks of an idle page over two ticks (the 5 s camera tick:
-thumbnails in view, marker colours, the alert centre, and what their redrawn cards fire) and a complaint filter switched on and off. Then locust
+the camera panel, marker colours, the alert centre, and whatever else the page sends then) and a complaint filter switched on and off. Then locust
 (bench/operators_locust.py) replays that as N operators, each with its own login: log in, load the
 map, every 5 s the recorded tick callbacks plus the thumbnail images the camera panel shows (the
 `<img>` URLs in the panel's answer, fetched the way a browser does: only a URL it does not show yet,
