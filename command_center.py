@@ -116,15 +116,11 @@ def start_history_recorder(engine, board, stops: list) -> HistoryRecorder:
     return recorder
 
 
-ALERTS_REUSE_S = 2.0
-"""Seconds a web worker gives the same open alerts to every page that polls (each polls every 5 s)."""
-
-
 def alert_centre(engine, board) -> AlertCentre:
     """The top bar's alert sources: cameras down (for who watches them), flood levels raised (for
     BPBD and the operators' room), city e-services down (for the operators' room and whoever watches
     the service monitor). Another source plugs in with `centre.add(name, source, "room")`."""
-    return (AlertCentre(reuse_s=ALERTS_REUSE_S)
+    return (AlertCentre()
             .add("cameras", camera_down_source(board, engine), permission="camera")
             .add("flood", flood_raised_source(engine), permission=("flood", "room"))
             .add("flood-drill", flood_drill_source(engine), permission="flood", not_with="room")  # drills are BPBD's, not the room's (nor admins')

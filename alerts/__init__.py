@@ -71,11 +71,9 @@ class _Registered:
 class AlertCentre:
     """The sources of alerts, each with the permissions (any of) an account needs to see them."""
 
-    def __init__(self, reuse_s: float = 0.0, clock: Callable[[], float] = time.monotonic) -> None:
-        """`reuse_s`: for how many seconds a source's alerts are given again without asking it (every
-        open page polls the centre, and the sources do not depend on who asks); 0: asked every time."""
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._sources: list[_Registered] = []
-        self.reuse_s, self.clock = reuse_s, clock
+        self.clock = clock
         self._recent: dict[str, tuple[float, list[Alert]]] = {}  # source name -> (asked at, its alerts)
 
     def add(self, name: str, source: Source, permission: str | tuple[str, ...], not_with: str | None = None) -> "AlertCentre":
@@ -90,15 +88,17 @@ class AlertCentre:
     def names(self) -> list[str]:
         return [registered.name for registered in self._sources]
 
-    def open_alerts(self, account) -> list[Alert]:
+    def open_alerts(self, account, reuse_s: float = 0.0) -> list[Alert]:
         """The alerts open now that `account` (an auth.policy.Account) may see: most severe first, then
-        highest rank, then newest raised (real time)."""
+        highest rank, then newest raised (real time). `reuse_s`: a source asked less than that many
+        seconds ago (for any account: sources do not depend on who asks) is not asked again, for the
+        pages that poll; 0 asks every source now."""
         found: list[Alert] = []
         for registered in self._sources:
             if not any(account.can(p) for p in registered.permission) or (registered.not_with and account.can(registered.not_with)):
                 continue
             try:
-                alerts = self._alerts_of(registered)
+                alerts = self._alerts_of(registered, reuse_s)
             except Exception:  # one broken source must not silence the others
                 log.exception("alert source %s failed", registered.name)
                 continue
@@ -107,14 +107,13 @@ class AlertCentre:
                                             -(a.raised_at.timestamp() if a.raised_at else 0), a.key))
 
 
-    def _alerts_of(self, registered: _Registered) -> list[Alert]:
+    def _alerts_of(self, registered: _Registered, reuse_s: float) -> list[Alert]:
         now = self.clock()
         recent = self._recent.get(registered.name)
-        if recent is not None and now - recent[0] < self.reuse_s:
+        if recent is not None and now - recent[0] < reuse_s:
             return recent[1]
         alerts = list(registered.source())
-        if self.reuse_s > 0:
-            self._recent[registered.name] = (now, alerts)
+        self._recent[registered.name] = (now, alerts)
         return alerts
 
 

@@ -20,6 +20,9 @@ from layouts import alert_centre, ids
 from services import current_services
 
 
+POLL_REUSE_S = 2.0
+"""A poll of the alert centre may be answered with the alerts another page's poll asked for up to this
+many seconds ago (every open page polls every few seconds; what the sources say does not depend on who asks)."""
 SOUND_MAX_AGE_S = 7 * 86400
 """How long a browser keeps the alert sound without asking again (it rarely changes)."""
 
@@ -74,7 +77,7 @@ def register(app: Dash) -> None:
         centre = services.alert_centre
         if account is None or centre is None:
             return (no_update,) * 6
-        open_alerts = centre.open_alerts(account)
+        open_alerts = centre.open_alerts(account, reuse_s=POLL_REUSE_S)
         new = unacknowledged(open_alerts, acknowledged(services.engine, account.username, [a.key for a in open_alerts]))
         new_keys = {a.key for a in new}
         alerts = [a.as_dict() for a in open_alerts]
