@@ -17,6 +17,7 @@ raised_at=datetime(…))]`. A source that fails is logged and skipped; the other
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Iterable
@@ -70,8 +71,10 @@ class _Registered:
 class AlertCentre:
     """The sources of alerts, each with the permissions (any of) an account needs to see them."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._sources: list[_Registered] = []
+        self.clock = clock
+        self._recent: dict[str, tuple[float, list[Alert]]] = {}  # source name -> (asked at, its alerts)
 
     def add(self, name: str, source: Source, permission: str | tuple[str, ...], not_with: str | None = None) -> "AlertCentre":
         """Register `source` under `name`; its alerts reach accounts holding one of `permission`,
@@ -85,21 +88,33 @@ class AlertCentre:
     def names(self) -> list[str]:
         return [registered.name for registered in self._sources]
 
-    def open_alerts(self, account) -> list[Alert]:
+    def open_alerts(self, account, reuse_s: float = 0.0) -> list[Alert]:
         """The alerts open now that `account` (an auth.policy.Account) may see: most severe first, then
-        highest rank, then newest raised (real time)."""
+        highest rank, then newest raised (real time). `reuse_s`: a source asked less than that many
+        seconds ago (for any account: sources do not depend on who asks) is not asked again, for the
+        pages that poll; 0 asks every source now."""
         found: list[Alert] = []
         for registered in self._sources:
             if not any(account.can(p) for p in registered.permission) or (registered.not_with and account.can(registered.not_with)):
                 continue
             try:
-                alerts = list(registered.source())
+                alerts = self._alerts_of(registered, reuse_s)
             except Exception:  # one broken source must not silence the others
                 log.exception("alert source %s failed", registered.name)
                 continue
             found += [a for a in alerts if a.camera_group is None or account.may_use_camera("thumbnail", a.camera_group or None)]
         return sorted(found, key=lambda a: (-SEVERITIES.index(a.severity) if a.severity in SEVERITIES else 0, -a.rank,
                                             -(a.raised_at.timestamp() if a.raised_at else 0), a.key))
+
+
+    def _alerts_of(self, registered: _Registered, reuse_s: float) -> list[Alert]:
+        now = self.clock()
+        recent = self._recent.get(registered.name)
+        if recent is not None and now - recent[0] < reuse_s:
+            return recent[1]
+        alerts = list(registered.source())
+        self._recent[registered.name] = (now, alerts)
+        return alerts
 
 
 def unacknowledged(alerts: list[Alert], acknowledged: set[str]) -> list[Alert]:

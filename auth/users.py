@@ -14,7 +14,10 @@ import getpass
 import re
 import secrets
 import sys
+import weakref
+from collections import defaultdict
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import Engine, Row, select
 from sqlalchemy.exc import DBAPIError
@@ -31,6 +34,25 @@ DEMO_PASSWORD = "demo"
 DEMO_USERS = {role: (role, "DLH" if role == "agency" else None) for role in ROLES}
 """Demo mode only: one user per role, named after it, password `demo`; the agency user is DLH's."""
 _HASH_METHOD = "scrypt"
+
+
+class AccountsListener(Protocol):
+    def accounts_changed(self) -> None: ...
+
+
+_listeners: defaultdict[str, weakref.WeakSet] = defaultdict(weakref.WeakSet)
+"""Database URL -> who is told after an account in it changed (held weakly: an app gone, its listener goes)."""
+
+
+def on_accounts_changed(engine: Engine, listener: AccountsListener) -> None:
+    """Call `listener.accounts_changed()` after every committed change of an account (password,
+    role, switched on or off, sessions ended) made through this module on `engine`'s database, by
+    any engine of this process: caches of who holds a session (auth.sessions) must forget it."""
+    _listeners[_database(engine)].add(listener)
+
+
+def _database(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
 _DUMMY_HASH = generate_password_hash("not a password", method=_HASH_METHOD)
 
 
@@ -101,7 +123,9 @@ def _change(engine: Engine, username: str, change) -> User:
         change(user)
         user.updated_at = datetime.utcnow()
         session.commit()
-        return user
+    for listener in list(_listeners.get(_database(engine), ())):
+        listener.accounts_changed()
+    return user
 
 
 def set_password(engine: Engine, username: str, password: str) -> User:
@@ -229,6 +253,11 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, StoreSetupError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    from auth.sessions import AccountVersion
+
+    version = AccountVersion.of(settings.redis_url, settings.cache_key_prefix)  # the running workers forget a reset password's sessions
+    if version is not None:
+        on_accounts_changed(engine, version)
     try:
         if args.command == "create":
             user = create_user(engine, args.username, _read_password(args.password_stdin), args.role, args.agency)

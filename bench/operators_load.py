@@ -9,7 +9,7 @@ and `python -m cameras.service` decoding the 37 demo cameras.
 
 First a real Chromium (Playwright) logs in as an operator and records what the map page sends:
 a full reload, the periodic callbacks of an idle page over two ticks (the 5 s camera tick:
-thumbnails in view, marker colours, the alert centre, and what their redrawn cards fire) and a complaint filter switched on and off. Then locust
+the camera panel, marker colours, the alert centre, and whatever else the page sends then) and a complaint filter switched on and off. Then locust
 (bench/operators_locust.py) replays that as N operators, each with its own login: log in, load the
 map, every 5 s the recorded tick callbacks plus the thumbnail images the camera panel shows (the
 `<img>` URLs in the panel's answer, fetched the way a browser does: only a URL it does not show yet,
@@ -27,7 +27,6 @@ import argparse
 import csv
 import json
 import os
-import re
 import resource
 import subprocess
 import sys
@@ -45,12 +44,10 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.operators_replay import is_camera_panel  # noqa: E402
 from bench.camera_service import REDIS_URL, cached, cpu_of, process, wait_for, wait_for_login  # noqa: E402
 from tests.conftest import (CHROMIUM_ARGS, POSTGRES_ADMIN_URL, _free_port, fresh_postgres_database, login,  # noqa: E402
                             )
-
-THUMB = re.compile(r"/cameras/\d+/thumbnail\.jpg")
-DASH = "/_dash-update-component"
 
 
 @contextmanager
@@ -111,7 +108,7 @@ def record(base: str) -> dict:
             phases[name] = list(current)
 
         def ticks(n: int):
-            return lambda requests: sum('"cam-in-view.children"' in (r["body"] or "") for r in requests) >= n
+            return lambda requests: sum(is_camera_panel(r["body"]) for r in requests) >= n
 
         phase("reload", lambda: (page.reload(), page.wait_for_selector(".cam-thumb-img", timeout=180_000)))
         phase("tick", lambda: None, ticks(2))  # two whole ticks: all that the page sends every 5 s, however slow it is

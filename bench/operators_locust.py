@@ -2,9 +2,10 @@
 what a real browser sends, in the file named by OPERATORS_RECORDING).
 
 Each operator logs in with its own session, loads the map page (the recorded reload), then every
-5 s sends the recorded tick callbacks with the interval's count moved on and fetches the thumbnails
-the camera panel's answer shows, as a browser does: an `<img>` whose URL is already shown is not
-fetched again, six at a time, and the HTTP cache (max-age, ETag) is honoured. About every 30 s it
+5 s sends the recorded tick callbacks with the interval's count moved on (and the States the page
+holds as the previous answers left them) and fetches the thumbnail URLs the camera panel's answer
+shows, as a browser does: an `<img>` whose URL is already shown is not fetched again, six at a time,
+and the HTTP cache (max-age, ETag) is honoured; a picture carried in the answer (data: URL) needs none. About every 30 s it
 switches a complaint filter on or off (callback and the complaints layer), about every 2 min it
 reloads the whole page.
 """
@@ -14,80 +15,29 @@ import json
 import os
 import random
 import re
+import sys
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import gevent
 from gevent.pool import Pool
 from locust import FastHttpUser, events, task
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.operators_replay import (DASH, THUMB, distinct_callbacks, image_sources, is_camera_panel, kind, remember,  # noqa: E402
+                                    with_state, with_tick)
+
 RECORDING = json.loads(open(os.environ["OPERATORS_RECORDING"]).read())
 TICK_S = 5.0
 FILTER_EVERY_S = 30.0
 RELOAD_EVERY_S = 120.0
-DASH = "/_dash-update-component"
-THUMB = re.compile(r"/cameras/\d+/thumbnail\.jpg")
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 MAX_AGE = re.compile(r"max-age=(\d+)")
 
 
-def kind(method: str, path: str, body: str | None) -> str:
-    """The stats name of a request: what it is for, not its exact URL."""
-    route = urlsplit(path).path
-    if route == DASH:
-        output = json.loads(body)["output"]
-        return "callback " + re.sub(r"[.@].*", "", output.strip("."))
-    if THUMB.match(route):
-        return "thumbnail"
-    if route.startswith("/api/layers/"):
-        return "layer " + route.rsplit("/", 1)[1].split(".")[0]
-    if route.startswith(("/assets/", "/_dash-component-suites/", "/_favicon")):
-        return "static file"
-    return f"{method} {route}"
-
-
-def image_sources(tree):
-    """Every thumbnail `src` in a Dash callback's answer (its JSON escapes "/", so it is parsed)."""
-    if isinstance(tree, dict):
-        src = tree.get("src")
-        if isinstance(src, str) and THUMB.match(src):
-            yield src
-        for value in tree.values():
-            yield from image_sources(value)
-    elif isinstance(tree, list):
-        for value in tree:
-            yield from image_sources(value)
-
-
-def with_tick(body: str, tick: int) -> str:
-    """A recorded callback body with every interval's n_intervals set to `tick`."""
-    payload = json.loads(body)
-
-    def move(items):
-        for item in items if isinstance(items, list) else []:
-            if isinstance(item, list):
-                move(item)
-            elif isinstance(item, dict) and item.get("property") == "n_intervals":
-                item["value"] = tick
-
-    move(payload.get("inputs"))
-    move(payload.get("state"))
-    return json.dumps(payload)
-
-
-def _distinct_callbacks(requests: list[dict]) -> list[dict]:
-    seen, calls = set(), []
-    for r in requests:
-        if urlsplit(r["path"]).path == DASH:
-            output = json.loads(r["body"])["output"]
-            if output not in seen:
-                seen.add(output)
-                calls.append(r)
-    return calls
-
-
 RELOAD = [r for r in RECORDING["reload"] if not THUMB.match(urlsplit(r["path"]).path)]
-TICK = _distinct_callbacks(RECORDING["tick"])
+TICK = distinct_callbacks(RECORDING["tick"])
 FILTERS = [[r for r in RECORDING[phase] if r["path"].startswith("/api/layers/complaints") or
             (urlsplit(r["path"]).path == DASH and "complaints-layer.url" in json.loads(r["body"])["output"])]
            for phase in ("filter_on", "filter_off")]
@@ -139,11 +89,14 @@ class Operator(FastHttpUser):
                                         response.headers.get("ETag") or etag)
 
     def callback(self, request: dict, tick: int | None = None) -> None:
-        body = request["body"] if tick is None else with_tick(request["body"], tick)
-        response = self.client.post(request["path"], data=body, headers={"Content-Type": "application/json"},
-                                    name=kind("POST", request["path"], request["body"]))
-        if '"cam-in-view"' in body and response.status_code == 200:
-            self.show_thumbnails(list(image_sources(json.loads(response.text))))
+        body = with_state(request["body"], self.page)
+        response = self.client.post(request["path"], data=body if tick is None else with_tick(body, tick),
+                                    headers={"Content-Type": "application/json"}, name=kind("POST", request["path"], request["body"]))
+        if response.status_code == 200 and response.text:
+            answer = json.loads(response.text)
+            remember(answer, self.page)
+            if is_camera_panel(body):
+                self.show_thumbnails(list(image_sources(answer)))
 
     def show_thumbnails(self, urls: list[str]) -> None:
         """The panel's new cards: only an `<img>` URL not shown yet is fetched (six at a time)."""
@@ -159,6 +112,7 @@ class Operator(FastHttpUser):
 
     def reload(self) -> None:
         self.shown = set()
+        self.page: dict = {}  # (component id, property) -> what the callbacks' answers set on this page
         self.tick = 0
         self.replay(RELOAD)
 

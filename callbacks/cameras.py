@@ -25,7 +25,6 @@ from store import layers
 from store.cameras import camera_geojson, selected_sector_geojson
 from store.models import Camera
 
-MAX_THUMBS_IN_VIEW = 12
 EMPTY_COLLECTION = {"type": "FeatureCollection", "features": []}
 
 
@@ -88,17 +87,36 @@ def register(app: Dash) -> None:
                        order=12)
 
     @app.callback(
-        Output(ids.CAM_IN_VIEW, "children"),
+        Output(ids.CAM_IN_VIEW_SHOWN, "data"),
+        Output({"type": ids.CAM_THUMB, "slot": ALL}, "className"),
+        Output({"type": ids.CAM_THUMB_IMG, "slot": ALL}, "src"),
+        Output({"type": ids.CAM_THUMB_IMG, "slot": ALL}, "alt"),
+        Output({"type": ids.CAM_THUMB_TEXT, "slot": ALL}, "children"),
+        Output(ids.CAM_IN_VIEW_NOTE, "children"),
         Input(ids.CAM_TICK, "n_intervals"),
         Input(ids.MAP, "bounds"),
+        State(ids.CAM_IN_VIEW_SHOWN, "data"),
         State(ids.LANG_STORE, "data"),
     )
-    def thumbnails_in_view(tick, bounds, lang):
+    def thumbnails_in_view(_tick, bounds, shown, lang):
+        """The first cameras in view, each in its card, updated in place: a picture is sent only
+        when its frame (or the camera in the card) changed since the card last showed one."""
         services = current_services()
         board = services.camera_board
         in_view = layers.ids_in_bbox(services.engine, Camera, map_bbox(bounds))  # no bounds yet: the whole city is in view
         records = visible(board.describe_many(in_view))  # one read of the index and of the health records
-        return camera_views.in_view_cards(records[:MAX_THUMBS_IN_VIEW], max(0, len(records) - MAX_THUMBS_IN_VIEW), lang, tick or 0)
+        cards = records[:camera_views.THUMB_SLOTS]
+        thumbnails = board.fresh_thumbnails([r["camera_id"] for r in cards])
+        slots: list[dict | None] = [*cards, *[None] * (camera_views.THUMB_SLOTS - len(cards))]
+        now_shown = [None if r is None else [r["camera_id"], camera_views.picture_version(r, thumbnails.get(r["camera_id"]))]
+                     for r in slots]
+        before = shown if isinstance(shown, list) and len(shown) == len(slots) else [None] * len(slots)
+        pictures = [no_update if r is None or now == was else camera_views.picture_src(r, thumbnails.get(r["camera_id"]))
+                    for r, now, was in zip(slots, now_shown, before)]
+        names = [no_update if r is None or (was and was[0] == r["camera_id"]) else r.get("name") or f"#{r['camera_id']}"
+                 for r, was in zip(slots, before)]
+        return (now_shown, [camera_views.slot_class(r) for r in slots], pictures, names,
+                [camera_views.slot_text(r, lang) for r in slots], camera_views.in_view_note(len(cards), len(records) - len(cards), lang))
 
     @app.callback(
         Output(ids.CAMERAS_LAYER, "data"),
@@ -127,14 +145,18 @@ def register(app: Dash) -> None:
 
     @app.callback(
         Output(ids.CAM_SELECTED, "data", allow_duplicate=True),
-        Input({"type": ids.CAM_THUMB, "id": ALL}, "n_clicks"),
+        Input({"type": ids.CAM_THUMB, "slot": ALL}, "n_clicks"),
+        State(ids.CAM_IN_VIEW_SHOWN, "data"),
         prevent_initial_call=True,
     )
-    def select_from_thumbnail(_thumb_clicks):
+    def select_from_thumbnail(_thumb_clicks, shown):
         trigger = ctx.triggered_id
-        if isinstance(trigger, dict) and ctx.triggered[0]["value"]:  # a click, not a card being re-rendered
-            return known(trigger.get("id")) or no_update
-        return no_update
+        if not (isinstance(trigger, dict) and ctx.triggered[0]["value"]):  # a click, nothing else
+            return no_update
+        slot = trigger.get("slot")
+        card = shown[slot] if isinstance(shown, list) and isinstance(slot, int) and 0 <= slot < len(shown) else None
+        camera_id = known(card[0]) if isinstance(card, list) and card else None
+        return no_update if camera_id is None else camera_id
 
     @app.callback(
         Output(ids.CAM_SELECTED, "data", allow_duplicate=True),
@@ -149,15 +171,17 @@ def register(app: Dash) -> None:
         Output(ids.CAM_LIVE_TITLE, "children"),
         Output(ids.CAM_LIVE_IMG, "src"),
         Output(ids.CAM_SNAPSHOT_MESSAGE, "children"),
+        Output(ids.CAM_LIVE_TICK, "disabled"),
         Input(ids.CAM_SELECTED, "data"),
         State(ids.LANG_STORE, "data"),
     )
     def show_live_view(camera_id, lang):
+        """The live view of the selected camera; its facts tick only while one is open."""
         camera_id = known(camera_id)
         if camera_id is None:
             # an empty src makes the browser drop the MJPEG connection: the stream is released
-            return "cam-live hidden", t("cam.unknown", lang), "", ""
-        return "cam-live", current_services().camera_board.camera(camera_id)["name"], camera_views.LIVE_URL.format(id=camera_id), ""
+            return "cam-live hidden", t("cam.unknown", lang), "", "", True
+        return "cam-live", current_services().camera_board.camera(camera_id)["name"], camera_views.LIVE_URL.format(id=camera_id), "", False
 
     @app.callback(
         Output(ids.CAM_SELECTED_SECTOR, "data"),
@@ -169,7 +193,7 @@ def register(app: Dash) -> None:
 
     @app.callback(
         Output(ids.CAM_LIVE_INFO, "children"),
-        Input(ids.CAM_TICK, "n_intervals"),
+        Input(ids.CAM_LIVE_TICK, "n_intervals"),
         Input(ids.CAM_SELECTED, "data"),
         State(ids.LANG_STORE, "data"),
     )

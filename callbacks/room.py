@@ -6,6 +6,7 @@ acknowledges are only those of alerts open for this account now.
 """
 from __future__ import annotations
 
+import hashlib
 import time
 
 import dash
@@ -19,6 +20,9 @@ from layouts import alert_centre, ids
 from services import current_services
 
 
+POLL_REUSE_S = 2.0
+"""A poll of the alert centre may be answered with the alerts another page's poll asked for up to this
+many seconds ago (every open page polls every few seconds; what the sources say does not depend on who asks)."""
 SOUND_MAX_AGE_S = 7 * 86400
 """How long a browser keeps the alert sound without asking again (it rarely changes)."""
 
@@ -60,23 +64,33 @@ def register(app: Dash) -> None:
         Output(ids.ALERT_LIST, "children"),
         Output(ids.ALERT_BANNER, "children"),
         Output(ids.ALERT_BANNER, "className"),
+        Output(ids.ALERT_SHOWN, "data"),
         Input(ids.ALERT_TICK, "n_intervals"),
         Input(ids.ALERT_ACKED, "data"),
+        State(ids.ALERT_SHOWN, "data"),
         State(ids.LANG_STORE, "data"),
     )
-    def alerts_now(_tick, _acked, lang):
+    def alerts_now(_tick, _acked, shown, lang):
+        """The count, the list and the banner, drawn again only when they would look different: a
+        redrawn list makes its "seen" buttons fire the acknowledging callback for nothing."""
         account, services = current_account(), current_services()
         centre = services.alert_centre
         if account is None or centre is None:
-            return no_update, no_update, no_update, no_update, no_update
-        open_alerts = centre.open_alerts(account)
+            return (no_update,) * 6
+        open_alerts = centre.open_alerts(account, reuse_s=POLL_REUSE_S)
         new = unacknowledged(open_alerts, acknowledged(services.engine, account.username, [a.key for a in open_alerts]))
         new_keys = {a.key for a in new}
+        alerts = [a.as_dict() for a in open_alerts]
         opens = lambda link: may_open(account, link)  # noqa: E731
-        rows = alert_centre.alert_rows([a.as_dict() for a in open_alerts], new_keys, lang, opens)
+        signature = hashlib.blake2b(repr((lang, alerts, sorted(new_keys), [opens(a.get("link")) for a in alerts])).encode(),
+                                    digest_size=12).hexdigest()
+        if signature == shown:
+            return (no_update,) * 6
+        rows = alert_centre.alert_rows(alerts, new_keys, lang, opens)
         top = new[0].as_dict() if new else None
         return (str(len(new)), "alert-count" + ("" if new else " hidden"), rows,
-                alert_centre.banner(top, len(new) - 1, lang, opens), f"alert-banner alert-{top['severity']}" if top else "alert-banner hidden")
+                alert_centre.banner(top, len(new) - 1, lang, opens), f"alert-banner alert-{top['severity']}" if top else "alert-banner hidden",
+                signature)
 
     @app.callback(
         Output(ids.ALERT_SOUND_SAVED, "data"),

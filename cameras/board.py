@@ -38,6 +38,11 @@ class CameraBoard:
         """The index keyed by camera id (one read for a whole page of cameras)."""
         return {c["id"]: c for c in self.index() if isinstance(c.get("id"), int)}
 
+    def _read_many(self, keys: list[str]) -> list[Any]:
+        """The cache's values of `keys` in one round trip when it can (Redis MGET)."""
+        get_many = getattr(self.cache, "get_many", None)
+        return list(get_many(*keys)) if get_many is not None and keys else [self.cache.get(k) for k in keys]
+
     def health(self, camera_id: int, now: float | None = None) -> dict[str, Any] | None:
         """The camera's last published health, re-judged now (a silent reader turns offline)."""
         return self.healths([camera_id], now).get(camera_id)
@@ -45,9 +50,7 @@ class CameraBoard:
     def healths(self, camera_ids: Sequence[int], now: float | None = None) -> dict[int, dict[str, Any]]:
         """The published health of many cameras, re-judged now, read from the cache at once (one
         round trip to Redis, not one per camera: every open page asks for it every few seconds)."""
-        keys = [self.keys.health(c) for c in camera_ids]
-        get_many = getattr(self.cache, "get_many", None)
-        records = get_many(*keys) if get_many is not None and keys else [self.cache.get(k) for k in keys]
+        records = self._read_many([self.keys.health(c) for c in camera_ids])
         found = {}
         for camera_id, record in zip(camera_ids, records):
             if record is None and self.manager is not None:
@@ -58,6 +61,18 @@ class CameraBoard:
 
     def thumbnail(self, camera_id: int) -> dict[str, Any] | None:
         return self.cache.get(self.keys.thumb(camera_id))
+
+    def fresh(self, thumbnail: dict[str, Any] | None, now: float) -> bool:
+        """Whether a published thumbnail may still be shown at `now` (unix s): its frame is at most
+        offline_after_s old. An older one is never shown: the camera gets its OFFLINE card."""
+        return thumbnail is not None and now - thumbnail["ts"] <= self.settings.offline_after_s
+
+    def fresh_thumbnails(self, camera_ids: Sequence[int], now: float | None = None) -> dict[int, dict[str, Any]]:
+        """Camera id -> its published thumbnail (jpeg, ts, seq, ...), for those of `camera_ids` whose
+        thumbnail is fresh, read from the cache at once."""
+        now = time.time() if now is None else now
+        thumbnails = self._read_many([self.keys.thumb(c) for c in camera_ids])
+        return {c: thumb for c, thumb in zip(camera_ids, thumbnails) if self.fresh(thumb, now)}
 
     def describe(self, camera_id: int, camera: dict[str, Any] | None = None, now: float | None = None) -> dict[str, Any]:
         """Health joined with the camera's spec; a camera that never reported is offline."""

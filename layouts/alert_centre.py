@@ -30,6 +30,7 @@ def top_bar_part(lang: str, sound: bool, poll_ms: int) -> html.Div:
         ]),
         dcc.Interval(id=ids.ALERT_TICK, interval=poll_ms),
         dcc.Store(id=ids.ALERT_ACKED),
+        dcc.Store(id=ids.ALERT_SHOWN),
         dcc.Store(id=ids.ALERT_SOUND_SAVED),
         html.Audio(id=ids.ALERT_AUDIO, src=SOUND_URL, preload="auto"),
     ])

@@ -4,6 +4,7 @@ They take health records as cameras.board.CameraBoard.describe() returns them an
 """
 from __future__ import annotations
 
+import base64
 import time
 
 from dash import dcc, html
@@ -14,6 +15,10 @@ from i18n.format import age_text, number, observed_uptime, wit_time
 from layouts import ids
 
 THUMB_URL = "/cameras/{id}/thumbnail.jpg?t={tick}"
+OFFLINE_URL = "/cameras/{id}/thumbnail.jpg?offline={since}"
+"""A camera without a fresh picture: its OFFLINE card, one URL while it stays offline (since: its last frame's time)."""
+THUMB_SLOTS = 12
+"""Thumbnail cards in the map's panel: the first cameras in view; the others are counted."""
 LIVE_URL = "/cameras/{id}/live.mjpg"
 LIVE_PAGE_URL = "/kamera/langsung?id={id}"
 
@@ -34,42 +39,68 @@ def status_line(record: dict, lang: str) -> str:
     return f"{label} · {t('cam.age', lang).format(age=age_text(age, lang))}" if age is not None else label
 
 
-def thumb_card(record: dict, lang: str, tick: int, *, link: bool = False) -> html.Div:
-    """A thumbnail with the camera's name and how fresh its picture is. The server answers an
-    offline camera's thumbnail URL with the grey OFFLINE card, so a stale frame is never shown."""
-    cid, status = record["camera_id"], record.get("status", "offline")
-    body = [
-        html.Img(src=THUMB_URL.format(id=cid, tick=tick), alt=record.get("name") or "", className="cam-thumb-img"),
-        html.Div(record.get("name") or f"#{cid}", className="cam-thumb-name"),
-        html.Div(status_line(record, lang), className=f"cam-thumb-status cam-text-{status}"),
-    ]
-    if link:
-        return dcc.Link(body, href=LIVE_PAGE_URL.format(id=cid), className=f"cam-thumb cam-thumb-{status}", title=t("cam.open_hint", lang))
-    return html.Button(body, id={"type": ids.CAM_THUMB, "id": cid}, className=f"cam-thumb cam-thumb-{status}",
-                       title=t("cam.open_hint", lang), n_clicks=0)
+def in_view_slot(slot: int, lang: str) -> html.Button:
+    """The `slot`-th thumbnail card of the map's panel, empty and hidden until a camera is put in it
+    (callbacks.cameras fills it in place: a card redrawn would fetch its picture again and make the
+    pattern-matching click callback fire for nothing). The server answers an offline camera's
+    thumbnail URL with the grey OFFLINE card, so a stale frame is never shown."""
+    return html.Button([html.Img(id={"type": ids.CAM_THUMB_IMG, "slot": slot}, className="cam-thumb-img", alt=""),
+                        html.Div(id={"type": ids.CAM_THUMB_TEXT, "slot": slot})],
+                       id={"type": ids.CAM_THUMB, "slot": slot}, className="cam-thumb hidden", title=t("cam.open_hint", lang),
+                       n_clicks=0)
 
 
-def in_view_cards(records: list[dict], hidden: int, lang: str, tick: int) -> list:
-    if not records:
-        return [html.P(t("cam.none_in_view", lang), className="text-muted")]
-    cards: list = [thumb_card(r, lang, tick) for r in records]
-    if hidden:
-        cards.append(html.P(t("cam.in_view_more", lang).format(n=hidden), className="text-muted small"))
-    return cards
+def slot_class(record: dict | None) -> str:
+    return f"cam-thumb cam-thumb-{record.get('status', 'offline')}" if record else "cam-thumb hidden"
+
+
+def slot_text(record: dict | None, lang: str) -> list:
+    """A card's name and how fresh its picture is."""
+    if record is None:
+        return []
+    status = record.get("status", "offline")
+    return [html.Div(record.get("name") or f"#{record['camera_id']}", className="cam-thumb-name"),
+            html.Div(status_line(record, lang), className=f"cam-thumb-status cam-text-{status}")]
+
+
+def picture_version(record: dict, thumbnail: dict | None) -> str:
+    """What a card's picture is: its frame's capture time, or the URL of the camera's OFFLINE card
+    (`thumbnail` None: no fresh one)."""
+    if thumbnail is None:
+        return OFFLINE_URL.format(id=record["camera_id"], since=int(record.get("last_frame_ts") or 0))
+    return f"{thumbnail['ts']:.3f}"
+
+
+def picture_src(record: dict, thumbnail: dict | None) -> str:
+    """What a card's <img> shows: a fresh thumbnail carried in the answer itself (one request for the
+    whole panel instead of one per card), else the OFFLINE card by URL, fetched once while the camera
+    stays offline."""
+    if thumbnail is None:
+        return picture_version(record, None)
+    return "data:image/jpeg;base64," + base64.b64encode(thumbnail["jpeg"]).decode("ascii")
+
+
+def in_view_note(shown: int, hidden: int, lang: str) -> str | None:
+    if not shown:
+        return t("cam.none_in_view", lang)
+    return t("cam.in_view_more", lang).format(n=hidden) if hidden else None
 
 
 def in_view_section(lang: str, period_s: float) -> html.Div:
     return html.Div([
         html.H2(t("cam.in_view", lang), className="panel-title mt-3"),
         html.P(t("cam.open_hint", lang), className="small text-muted mb-1"),
-        html.Div(id=ids.CAM_IN_VIEW, className="cam-thumb-grid", role="list"),
+        html.Div([in_view_slot(n, lang) for n in range(THUMB_SLOTS)], id=ids.CAM_IN_VIEW, className="cam-thumb-grid", role="list"),
+        html.P(id=ids.CAM_IN_VIEW_NOTE, className="text-muted small"),
         tick_interval(period_s),
         dcc.Store(id=ids.CAM_STATUS_SIGNATURE),
+        dcc.Store(id=ids.CAM_IN_VIEW_SHOWN, data=[None] * THUMB_SLOTS),
     ])
 
 
-def live_panel(lang: str, camera_id: int | None = None, *, closable: bool = True) -> html.Div:
-    """The live view of the selected camera (hidden while none is)."""
+def live_panel(lang: str, period_s: float, camera_id: int | None = None, *, closable: bool = True) -> html.Div:
+    """The live view of the selected camera (hidden while none is), its facts refreshed every
+    `period_s` seconds while a camera is open."""
     header = [html.H2(id=ids.CAM_LIVE_TITLE, className="cam-live-title")]
     if closable:
         header.append(html.Button(t("cam.close", lang), id=ids.CAM_LIVE_CLOSE, className="btn btn-outline-secondary btn-sm", n_clicks=0))
@@ -83,6 +114,7 @@ def live_panel(lang: str, camera_id: int | None = None, *, closable: bool = True
             html.Div(header, className="cam-live-header"),
             html.Img(id=ids.CAM_LIVE_IMG, className="cam-live-img", alt=t("cam.live", lang)),
             html.Div(id=ids.CAM_LIVE_INFO, className="cam-live-info"),
+            dcc.Interval(id=ids.CAM_LIVE_TICK, interval=int(period_s * 1000), disabled=camera_id is None),
             html.Button(t("cam.snapshot", lang), id=ids.CAM_SNAPSHOT, className="btn btn-primary btn-sm mt-2", n_clicks=0),
             html.Div(id=ids.CAM_SNAPSHOT_MESSAGE, className="cam-snapshot-message", role="status"),
         ],
@@ -205,6 +237,6 @@ def health_page(lang: str, period_s: float) -> html.Div:
 def live_page(lang: str, camera_id: int | None, period_s: float, refusal: str = "cam.unknown") -> html.Div:
     """One camera's live view, or, without `camera_id`, the text `refusal` says why not (an i18n key:
     "cam.unknown", or "cam.not_allowed" for a camera of a group the user may not watch)."""
-    view = [live_panel(lang, camera_id, closable=False), tick_interval(period_s)] if camera_id is not None \
+    view = [live_panel(lang, period_s, camera_id, closable=False)] if camera_id is not None \
         else [html.P(t(refusal, lang), className="alert alert-warning mt-2", role="alert")]
     return html.Div([dcc.Link(t("cam.back_to_map", lang), href="/"), *view], className="cam-page cam-live-page")

@@ -20,7 +20,12 @@ COUNTS = "counts-in-view"
 # Cameras: side panel thumbnails, live view, video wall, health page
 CAM_TICK = "cam-tick"
 CAM_IN_VIEW = "cam-in-view"
-CAM_THUMB = "cam-thumb"  # pattern-matching {"type": CAM_THUMB, "id": camera_id}
+CAM_THUMB = "cam-thumb"  # pattern-matching {"type": CAM_THUMB, "slot": n}: the n-th thumbnail card of the panel
+CAM_THUMB_IMG = "cam-thumb-img"  # {"type": CAM_THUMB_IMG, "slot": n}: its picture
+CAM_THUMB_TEXT = "cam-thumb-text"  # {"type": CAM_THUMB_TEXT, "slot": n}: its name and freshness
+CAM_IN_VIEW_NOTE = "cam-in-view-note"
+CAM_IN_VIEW_SHOWN = "cam-in-view-shown"
+"""What each card of the panel shows now: [camera id, picture version] per slot (None: an empty slot)."""
 CAM_STATUS_SIGNATURE = "cam-status-signature"
 CAM_SELECTED = "cam-selected"
 CAM_SELECTED_SECTOR = "cam-selected-sector"
@@ -28,6 +33,8 @@ CAM_LIVE = "cam-live"
 CAM_LIVE_TITLE = "cam-live-title"
 CAM_LIVE_IMG = "cam-live-img"
 CAM_LIVE_INFO = "cam-live-info"
+CAM_LIVE_TICK = "cam-live-tick"
+"""Refreshes the live view's facts; switched off while no camera is open."""
 CAM_LIVE_CLOSE = "cam-live-close"
 CAM_SNAPSHOT = "cam-snapshot"
 CAM_SNAPSHOT_MESSAGE = "cam-snapshot-message"
@@ -243,6 +250,8 @@ ALERT_SOUND = "alert-sound"
 ALERT_SOUND_SAVED = "alert-sound-saved"
 ALERT_AUDIO = "alert-audio"
 ALERT_ACK = "alert-ack"
+ALERT_SHOWN = "alert-shown"
+"""A signature of the alert list and banner as drawn: they are redrawn only when it changes."""
 """Pattern type of the "seen" buttons: {"type": ALERT_ACK, "key": alert key, "place": "list" or "banner"}."""
 
 # Video wall (/kamera): layout, cycling and paging; all of it in the page's URL

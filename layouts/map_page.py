@@ -226,7 +226,7 @@ def map_page(lang: str, basemap: Basemap, kecamatan_names: dict[str, str],
         className="map-page",
         children=[
             side_panel(lang, kecamatan_names, date_range, agencies, camera_period_s, scope_agency),
-            html.Div([city_map(lang, basemap, complaints_url, camera_markers), legend(lang), *([live_panel(lang)] if camera_period_s else [])],
+            html.Div([city_map(lang, basemap, complaints_url, camera_markers), legend(lang), *([live_panel(lang, camera_period_s)] if camera_period_s else [])],
                      className="map-wrap"),
         ],
     )

@@ -23,16 +23,17 @@ from urllib.parse import urlsplit
 import dash
 import flask
 import flask_login
-from flask_limiter import Limiter
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from sqlalchemy import Engine, select
 
 from auth import audit, users
+from auth.sessions import AccountVersion, SessionAccounts
 from auth.policy import API_KEY, DATA_PREFIXES, LOGIN, OPEN, Account, roles_with, route_permission
 from i18n import TEXT, t
 from layouts import ids
 from layouts.auth_page import forbidden
 from routes.language import request_language
+from routes.ratelimits import blueprint_limiter
 from store.db import setup_lock
 from store.models import Camera
 
@@ -303,7 +304,7 @@ def _prepare_accounts(engine: Engine, settings) -> None:
 def init_auth(app: dash.Dash, services) -> None:
     """Sessions, guards, CSRF, login rate limit, audit and the login/logout pages on `app`'s server;
     the first admin comes from the settings (ADMIN_USERNAME / ADMIN_PASSWORD)."""
-    from routes.login import init_login_routes  # the views use this module's helpers
+    from routes.login import BLUEPRINT as LOGIN_BLUEPRINT, init_login_routes  # the views use this module's helpers
 
     settings, engine = services.settings, services.engine
     server = app.server
@@ -320,10 +321,12 @@ def init_auth(app: dash.Dash, services) -> None:
         _prepare_accounts(engine, settings)
 
     login_manager = flask_login.LoginManager(server)
+    accounts = SessionAccounts(engine, AccountVersion.of(settings.redis_url, settings.cache_key_prefix))
+    server.extensions[EXTENSION]["accounts"] = accounts  # the app holds it (auth.users only weakly, to tell it of changes)
 
     @login_manager.user_loader
     def load_user(token: str):
-        user = users.user_by_session_token(engine, token)
+        user = accounts.user(token)
         return LoginUser(user) if user else None
 
     CSRFProtect(server)
@@ -333,7 +336,7 @@ def init_auth(app: dash.Dash, services) -> None:
         return _deny(400, f"CSRF check failed: {error.description}")
 
     # counts in Redis when there is one (every worker sees them), in memory while Redis cannot be reached
-    limiter = Limiter(lambda: flask.request.remote_addr or "?", app=server, default_limits=[],
+    limiter = blueprint_limiter(server, [LOGIN_BLUEPRINT], key_func=lambda: flask.request.remote_addr or "?", default_limits=[],
                       storage_uri=settings.redis_url or "memory://", key_prefix="login",
                       in_memory_fallback_enabled=True, storage_options={"key_prefix": f"{settings.cache_key_prefix}limits",
                                                                         "socket_connect_timeout": 2, "socket_timeout": 5}

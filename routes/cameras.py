@@ -176,9 +176,9 @@ def thumbnail(camera_id: int) -> Response:
         # from the reader's frame rather than answer with the grey card until the next refresh
         thumb = st.board.manager.first_thumbnail(camera_id)
     now = time.time()
-    age = now - thumb["ts"] if thumb else None
     period = st.board.settings.thumbnail_period_s or 5.0
-    if thumb is not None and age is not None and age <= st.board.settings.offline_after_s:
+    if st.board.fresh(thumb, now):
+        age = now - thumb["ts"]
         resp = Response(thumb["jpeg"], mimetype="image/jpeg")
         resp.headers["Cache-Control"] = f"private, max-age={max(1, int(period))}"
         resp.set_etag(f"{camera_id}-{thumb['seq']}-{thumb['ts']:.3f}")

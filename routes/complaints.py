@@ -20,11 +20,11 @@ import flask
 import geopandas as gpd
 import orjson
 import shapely
-from flask_limiter import Limiter
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import Engine
 
 from routes.auth import current_account
+from routes.ratelimits import blueprint_limiter
 from complaints import open311
 from complaints.photos import PhotoRefused, clean_photo
 from complaints.store import InvalidComplaint, complaints_in_view, public_ticket, read_photo, submit_complaint
@@ -271,8 +271,8 @@ def camera_complaints(camera_id: int):
 def init_complaint_routes(server: flask.Flask, engine: Engine, settings: Settings) -> None:
     """Register the public form, ticket look-up, Open311 and photo routes, with their rate limits."""
     server.extensions[EXTENSION] = {"engine": engine, "settings": settings}
-    limiter = Limiter(lambda: flask.request.remote_addr or "?", app=server, default_limits=[],
-                      storage_uri=settings.redis_url or "memory://", key_prefix="ambon-complaints")
+    limiter = blueprint_limiter(server, ["complaints"], key_func=lambda: flask.request.remote_addr or "?", default_limits=[],
+                                storage_uri=settings.redis_url or "memory://", key_prefix="ambon-complaints")
     bp = flask.Blueprint("complaints", __name__, template_folder="templates", static_folder=str(ROOT / "routes" / "static"),
                          static_url_path="/publik/aset")
     bp.add_url_rule("/publik/lapor", view_func=report_form, methods=["GET"])

@@ -40,8 +40,12 @@ def _page(template: str, status: int = 200, **values) -> tuple[str, int]:
     return flask.render_template(template, lang=lang, other_lang=other, text=text, csrf_token=generate_csrf(), **values), status
 
 
+BLUEPRINT = "auth"
+"""The login and logout pages' blueprint, the only one with limits of routes.auth's limiter."""
+
+
 def init_login_routes(server: flask.Flask, engine: Engine, settings, limiter: Limiter) -> None:
-    bp = flask.Blueprint("auth", __name__, template_folder="templates")
+    bp = flask.Blueprint(BLUEPRINT, __name__, template_folder="templates")
 
     def login_form(status: int = 200, error: str | None = None):
         lang = request_language()

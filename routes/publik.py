@@ -14,7 +14,6 @@ import gzip
 from datetime import datetime, timedelta
 
 import flask
-from flask_limiter import Limiter
 from sqlalchemy import select
 
 from config import ROOT
@@ -26,6 +25,7 @@ from portal.charts import response_polyline
 from portal.poster import poster_pdf
 from portal.reports import desa_shapes, report_counts, shade, shade_bounds
 from portal.rivers import atom_feed, recent_alerts, river_levels
+from routes.ratelimits import blueprint_limiter
 from store.vocabulary import COMPLAINT_CATEGORIES, COMPLAINT_STATUSES
 
 EXTENSION = "publik"
@@ -216,7 +216,8 @@ def init_publik_routes(server: flask.Flask, engine, cache, *, rate_limit: str, r
     """Serve the portal on `server`: pages read `engine` through `cache`; `rate_limit` per address
     (flask-limiter syntax, counted in Redis when `redis_url` is set)."""
     server.extensions[EXTENSION] = {"engine": engine, "cache": cache, "public_url": (public_url or "").rstrip("/") or None}
-    limiter = Limiter(lambda: flask.request.remote_addr or "?", app=server, default_limits=[], on_breach=_too_many,
+    limiter = blueprint_limiter(server, [blueprint.name], key_func=lambda: flask.request.remote_addr or "?", default_limits=[],
+                                on_breach=_too_many,
                       storage_uri=redis_url or "memory://", key_prefix="ambon-publik")
     limiter.shared_limit(rate_limit, scope="publik")(blueprint)  # one budget for the whole portal
     server.register_blueprint(blueprint)

@@ -162,3 +162,21 @@ def test_a_city_service_that_is_down_reaches_the_operators_room_until_it_is_back
     with engine.begin() as conn:
         conn.execute(Incident.__table__.update().values(ended_at=datetime(2026, 12, 1, 1, 20)))
     assert centre.open_alerts(Account("operator", "operator")) == []
+
+
+def test_a_poll_within_the_reuse_time_is_answered_without_asking_the_sources_again():
+    now = [100.0]
+    asked = []
+
+    def source():
+        asked.append(now[0])
+        return [Alert(kind="flood", key=f"flood:{len(asked)}", severity="warning", title_key="alert.flood", params={})]
+
+    centre = AlertCentre(clock=lambda: now[0]).add("flood", source, ("flood", "room"))
+    assert [a.key for a in centre.open_alerts(Account("operator", "operator"), reuse_s=2.0)] == ["flood:1"]
+    now[0] = 101.9
+    assert [a.key for a in centre.open_alerts(Account("bpbd", "bpbd"), reuse_s=2.0)] == ["flood:1"]  # another page's poll
+    assert [a.key for a in centre.open_alerts(Account("bpbd", "bpbd"))] == ["flood:2"]  # a page drawn now asks now
+    now[0] = 104.0
+    assert [a.key for a in centre.open_alerts(Account("operator", "operator"), reuse_s=2.0)] == ["flood:3"]  # too old: asked again
+    assert asked == [100.0, 101.9, 104.0]

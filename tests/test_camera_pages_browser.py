@@ -3,6 +3,7 @@ that refresh, a camera added while the app runs, and a dead camera shown as OFFL
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from sqlalchemy import insert
@@ -79,6 +80,44 @@ def test_thumbnails_in_view_refresh_with_their_age(page, camera_app):
     page.wait_for_function(f"document.querySelector('#cam-in-view .cam-thumb-img').src.indexOf({json.dumps(first_src)}) < 0",
                            timeout=15_000)
     assert "lalu" in page.locator("#cam-in-view .cam-thumb-status").first.inner_text()  # "gambar 3 dtk lalu"
+    assert page.errors == []
+
+
+def test_an_idle_map_asks_only_for_what_changes_and_the_live_facts_only_while_a_camera_is_open(page, camera_app):
+    base, _ = camera_app
+    login(page, base, "operator")
+    page.goto(base + "/")
+    card = page.locator("#cam-in-view .cam-thumb").first
+    card.wait_for(timeout=20_000)
+    sent: list[str] = []  # each request after this: a callback's outputs, else the URL
+    page.on("request", lambda r: sent.append(json.loads(r.post_data)["output"] if "_dash-update-component" in r.url else r.url))
+
+    def after_panel_ticks(n: int) -> None:
+        """Until the camera panel has ticked `n` more times (its clock, a 5 s interval), polled."""
+        start = sum("cam-in-view-shown" in s for s in sent)
+        deadline = time.monotonic() + 60
+        while sum("cam-in-view-shown" in s for s in sent) < start + n and time.monotonic() < deadline:
+            page.wait_for_timeout(250)
+        assert sum("cam-in-view-shown" in s for s in sent) >= start + n, sent
+
+    after_panel_ticks(2)
+    # the cards are updated in place, their pictures inside the panel's answer: no card fires its click
+    # callback, no alert its "seen" callback, no picture is fetched, and nothing asks for live facts
+    assert not [s for s in sent if any(word in s for word in ("cam-live-info", "cam-selected", "alert-acked", "thumbnail.jpg"))], sent
+    assert page.evaluate("document.querySelector('#cam-in-view .cam-thumb-img').src").startswith("data:image/jpeg")
+
+    name = card.locator(".cam-thumb-name").inner_text()
+    card.click()
+    page.locator("#cam-live").wait_for(state="visible", timeout=10_000)
+    assert page.locator("#cam-live-title").inner_text() == name
+    after_panel_ticks(2)
+    assert sum("cam-live-info" in s for s in sent) >= 2  # the facts of the open camera follow its clock
+    page.get_by_role("button", name="Tutup").click()
+    page.locator("#cam-live").wait_for(state="hidden", timeout=5_000)
+    after_panel_ticks(1)
+    sent.clear()
+    after_panel_ticks(2)
+    assert not [s for s in sent if "cam-live-info" in s], sent
     assert page.errors == []
 
 
