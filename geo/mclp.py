@@ -598,15 +598,18 @@ def _solve_mip(R, k, budget, time_limit, mip_rel_gap, warm, cancel, progress, lo
     import highspy
 
     n, m = R.A.shape
-    # HiGHS' own limit is on the wall clock (and the only one its presolve obeys): with another clock
-    # (CPU time, say) it is twice the limit scaled by the wall seconds per tick of that clock so far
-    # in the solve (a busy machine may give HiGHS less than the phases before it), and the callbacks
-    # stop HiGHS on the caller's clock
+    # HiGHS' own limit is on the wall clock, and the only one its presolve and root LP obey (neither
+    # calls back). With another clock (CPU time, say) it is the limit scaled by the wall seconds per
+    # tick of that clock so far in the solve, and HiGHS gets one thread so that its CPU time does not
+    # run ahead of the wall clock; the callbacks stop HiGHS on the caller's clock. (Twice that limit,
+    # as before, let the root LP of the 50k core overshoot a 10 CPU-second limit by 3-10 s.)
     clock = state.get("clock", time.perf_counter)
     wall_limit = time_limit
-    if clock is not time.perf_counter and "start" in state:
-        w0, c0 = state["start"]
-        wall_limit *= 2.0 * max(1.0, (time.perf_counter() - w0) / max(clock() - c0, 1e-3))
+    if clock is not time.perf_counter:
+        threads = 1
+        if "start" in state:
+            w0, c0 = state["start"]
+            wall_limit *= max(1.0, (time.perf_counter() - w0) / max(clock() - c0, 1e-3))
     h = _highs(wall_limit, mip_rel_gap, threads)
     lp = _build_lp(R, k, budget, integer=True)
     if lp.num_row_ - n > 20_000:
@@ -639,6 +642,14 @@ def _solve_mip(R, k, budget, time_limit, mip_rel_gap, warm, cancel, progress, lo
     return out
 
 
+def root_lp_seconds(nnz: int) -> float:
+    """Predicted CPU seconds of HiGHS' root LP on a coverage model with ``nnz`` coverage entries
+    (after the sub-instance's rows are merged), from dual simplex runs on one core of this machine:
+    3,400 entries 0.03 s, 15,000-27,000 0.1-0.4 s, 49,000 1.5 s, 262,000-268,000 10-25 s. The
+    cost grows as about the 1.65th power; this errs on the high side by up to 3x."""
+    return 1.5 * (float(nnz) / 50_000.0) ** 1.65
+
+
 def _solve_sub(R: _Reduced, cols, k, budget, time_limit, mip_rel_gap, warm, cancel, progress, lo, hi, state,
                threads=None) -> dict:
     """The MIP restricted to sites ``cols`` (reduced numbering; rows re-merged), warm-started with
@@ -662,7 +673,9 @@ def _solve_sub(R: _Reduced, cols, k, budget, time_limit, mip_rel_gap, warm, canc
         S.cover = (sub_label.ravel().astype(np.int64), lp.astype(np.int64))
     where = {int(c): i for i, c in enumerate(cols)}
     ws = [int(pos[where[j]]) for j in warm if j in where and pos[where[j]] >= 0]
-    if S.A.shape[1] == 0 or time_limit <= 0.01:
+    left = time_limit - (state.get("clock", time.perf_counter)() - state["sub_start"])
+    if S.A.shape[1] == 0 or left <= 0.01 or root_lp_seconds(S.A.nnz) > left:
+        # (a root LP that cannot finish in the time left finds nothing, and it does not call back)
         return {"status": "skipped", "optimal": False, "dual_bound": None, "selected": None, "value": None}
     out = _solve_mip(S, k, budget, time_limit, mip_rel_gap, ws, cancel, progress, lo, hi, state, threads)
     if state.get("cancelled"):
@@ -858,12 +871,16 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
             u, lam, v = lag.u, lag.lam, lag.v
             core_limit = 3000
             colnnz = np.diff(Acsc.indptr)
+            stalled = False  # the last round of steps neither tightened the bound nor found a better answer
             while True:
                 core = np.flatnonzero(fix >= best_val - tol)
                 core = np.union1d(core, np.asarray(best_sel, np.int64))
                 stats["core_sites"] = int(len(core))
                 remaining = deadline - clock()
-                if rel(bound, best_val) <= mip_rel_gap or remaining <= 0.05:
+                if rel(bound, best_val) <= mip_rel_gap:
+                    break
+                if remaining <= 0.05:
+                    status = "time limit"
                     break
                 # a core of many sites but few coverage entries goes to the MIP once half the time is
                 # spent: before that, steps tighten the bound and shrink the core (on 5,000 poles x 8
@@ -874,21 +891,26 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
                     res = _solve_sub(R, core, kk, budget, remaining, mip_rel_gap, best_sel, cancel,
                                      closing(0.75, 0.95), 0.75, 0.95, state, threads)
                     stats["mip_status"] = res["status"]
-                    if res["value"] is not None and res["value"] > best_val + tol:
-                        best_sel, best_val = res["selected"], res["value"]
-                    if res["dual_bound"] is not None and max(res["dual_bound"], best_val) < bound:
-                        bound, bound_src = max(res["dual_bound"], best_val), "lagrangian"
-                    status = "optimal" if res["optimal"] else (
-                        "time limit" if "time" in res["status"].lower() else res["status"])
-                    break
+                    if res["status"] != "skipped":
+                        if res["value"] is not None and res["value"] > best_val + tol:
+                            best_sel, best_val = res["selected"], res["value"]
+                        if res["dual_bound"] is not None and max(res["dual_bound"], best_val) < bound:
+                            bound, bound_src = max(res["dual_bound"], best_val), "lagrangian"
+                        status = "optimal" if res["optimal"] else (
+                            "time limit" if "time" in res["status"].lower() else res["status"])
+                        break
+                    if stalled:  # its root LP cannot finish in the time left, and the steps no longer help
+                        status = "stalled"
+                        break
                 lam = max(lam, 0.1)  # a core too large for the MIP: keep stepping, from a useful step size
                 more = lagrangian(R.A, R.w, kk, budget=budget, costs=R.costs, group=label, conflicts=R.conflicts, area=R.area, per_area=R.per_area,
                                   lower=best_val, incumbent=best_sel, u0=u, lam0=lam, pairs=loose, v0=v,
-                                  deadline=clock() + max(0.5, 0.4 * remaining),
+                                  deadline=clock() + max(min(0.5, remaining), 0.4 * remaining),
                                   active_size=active, target_gap=mip_rel_gap, check=check, clock=clock, report=closing(0.7, 0.75))
                 u, lam, v = more.u, more.lam, more.v
                 stats["lagrangian_iterations"] += more.iterations
                 fix = np.minimum(fix, more.fix_bound)
+                stalled = more.bound > bound - 1e-4 * bound and more.best_value <= best_val + tol
                 if more.best_value > best_val + tol:
                     best_sel, best_val = more.best, more.best_value
                 if more.bound < bound:
