@@ -163,6 +163,7 @@ class _Reduced:
     area: np.ndarray | None = None  # m' labels of the quota's areas (-1: none)
     per_area: int | None = None  # at most this many sites per area
     cover: tuple | None = None  # clique_cover(conflicts), once computed
+    row_of: np.ndarray | None = None  # (n,) the row of A each input row was merged into (-1: dropped)
 
 
 def _row_keys(A: sp.csr_matrix, seed: int = 12345) -> np.ndarray:
@@ -213,12 +214,15 @@ def reduce_instance(A: sp.spmatrix, weights: np.ndarray, *, already_covered: np.
     rows &= np.diff(A1.indptr) > 0
     A1 = A1[np.flatnonzero(rows)]
     w1 = w[rows]
+    row_of = np.full(n, -1, np.int64)
+    row_of[rows] = np.arange(int(rows.sum()))
     # merge identical rows
     if A1.shape[0]:
         keys = _row_keys(A1)
         _, first, inv = np.unique(keys, axis=0, return_index=True, return_inverse=True)
         w1 = np.bincount(inv.ravel(), weights=w1, minlength=len(first))
         A1 = A1[first]
+        row_of[rows] = inv.ravel()
     stats["rows_after_merge"] = A1.shape[0]
 
     # drop empty columns
@@ -256,7 +260,7 @@ def reduce_instance(A: sp.spmatrix, weights: np.ndarray, *, already_covered: np.
                       shape=(mm, mm))
     ar = None if per_area is None else np.asarray(area, np.int64)[cols2]
     return _Reduced(A=A2, w=w1, cols=cols2, costs=costs[cols2], conflicts=K, stats=stats, area=ar,
-                    per_area=None if per_area is None else int(per_area))
+                    per_area=None if per_area is None else int(per_area), row_of=row_of)
 
 
 # --------------------------------------------------------------------------------------------
@@ -855,16 +859,28 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
             # 2. a better answer: the MIP on the most promising sites only (their fixing bounds
             # are the highest), warm-started with the best answer so far
             n_top = max(60, 4 * (kk if kk is not None else 25))
-            top = np.union1d(np.argsort(-fix, kind="stable")[:n_top], np.asarray(best_sel, np.int64))
-            if len(top) < mm:
+            tried: set = set()
+
+            def restricted(rank, sel, val):
+                """The best answer on the n_top sites of highest ``rank`` and those of ``sel`` (a set
+                not tried before), polished by swaps, if better than ``val``; else None."""
+                top = np.union1d(np.argsort(-rank, kind="stable")[:n_top], np.asarray(sel, np.int64))
+                key = top.tobytes()
+                if len(top) >= mm or key in tried:
+                    return None
+                tried.add(key)
                 res = _solve_sub(R, top, kk, budget, 0.4 * max(0.0, deadline - clock()), mip_rel_gap,
-                                 best_sel, cancel, None, 0.6, 0.7, state, threads)
-                if res["value"] is not None and res["value"] > best_val + tol:
-                    best_sel, best_val = _swap_search(R, res["selected"], kk, budget,
-                                                      deadline=clock() + 1.0, check=check, clock=clock)
-                    stats["restricted_mip_value"] = best_val
-                stats["t_restricted_mip"] = clock() - t0
-                closing(0.6, 0.7)(bound, best_val)
+                                 sel, cancel, None, 0.6, 0.7, state, threads)
+                if res["value"] is None or res["value"] <= val + tol:
+                    return None
+                return _swap_search(R, res["selected"], kk, budget, deadline=clock() + 1.0, check=check, clock=clock)
+
+            better = restricted(fix, best_sel, best_val)
+            if better is not None:
+                best_sel, best_val = better
+                stats["restricted_mip_value"] = best_val
+            stats["t_restricted_mip"] = clock() - t0
+            closing(0.6, 0.7)(bound, best_val)
             # 3. with the better answer as target, more steps tighten the bound and fix more sites,
             # until the core left by reduced-cost fixing is small enough for the MIP
             # 4. the MIP on the core: no site outside it is in a better answer
@@ -905,7 +921,7 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
                 lam = max(lam, 0.1)  # a core too large for the MIP: keep stepping, from a useful step size
                 more = lagrangian(R.A, R.w, kk, budget=budget, costs=R.costs, group=label, conflicts=R.conflicts, area=R.area, per_area=R.per_area,
                                   lower=best_val, incumbent=best_sel, u0=u, lam0=lam, pairs=loose, v0=v,
-                                  deadline=clock() + max(min(0.5, remaining), 0.4 * remaining),
+                                  deadline=clock() + max(min(0.5, remaining), min(0.4 * remaining, 0.1 * float(time_limit_s))),
                                   active_size=active, target_gap=mip_rel_gap, check=check, clock=clock, report=closing(0.7, 0.75))
                 u, lam, v = more.u, more.lam, more.v
                 stats["lagrangian_iterations"] += more.iterations
@@ -913,6 +929,13 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
                 stalled = more.bound > bound - 1e-4 * bound and more.best_value <= best_val + tol
                 if more.best_value > best_val + tol:
                     best_sel, best_val = more.best, more.best_value
+                if not small:
+                    # the sites ranked by this round's multipliers: another small MIP, another answer
+                    # (on 200k/20k/k=50 four rounds took the answer from 291,627 to 292,117)
+                    better = restricted(more.fix_bound, best_sel, best_val)
+                    if better is not None:
+                        best_sel, best_val = better
+                        stalled = False
                 if more.bound < bound:
                     bound, bound_src = max(more.bound, best_val), "lagrangian"
         best_val = _value(R, best_sel)
