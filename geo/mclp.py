@@ -163,7 +163,6 @@ class _Reduced:
     area: np.ndarray | None = None  # m' labels of the quota's areas (-1: none)
     per_area: int | None = None  # at most this many sites per area
     cover: tuple | None = None  # clique_cover(conflicts), once computed
-    row_of: np.ndarray | None = None  # (n,) the row of A each input row was merged into (-1: dropped)
 
 
 def _row_keys(A: sp.csr_matrix, seed: int = 12345) -> np.ndarray:
@@ -214,15 +213,12 @@ def reduce_instance(A: sp.spmatrix, weights: np.ndarray, *, already_covered: np.
     rows &= np.diff(A1.indptr) > 0
     A1 = A1[np.flatnonzero(rows)]
     w1 = w[rows]
-    row_of = np.full(n, -1, np.int64)
-    row_of[rows] = np.arange(int(rows.sum()))
     # merge identical rows
     if A1.shape[0]:
         keys = _row_keys(A1)
         _, first, inv = np.unique(keys, axis=0, return_index=True, return_inverse=True)
         w1 = np.bincount(inv.ravel(), weights=w1, minlength=len(first))
         A1 = A1[first]
-        row_of[rows] = inv.ravel()
     stats["rows_after_merge"] = A1.shape[0]
 
     # drop empty columns
@@ -260,7 +256,7 @@ def reduce_instance(A: sp.spmatrix, weights: np.ndarray, *, already_covered: np.
                       shape=(mm, mm))
     ar = None if per_area is None else np.asarray(area, np.int64)[cols2]
     return _Reduced(A=A2, w=w1, cols=cols2, costs=costs[cols2], conflicts=K, stats=stats, area=ar,
-                    per_area=None if per_area is None else int(per_area), row_of=row_of)
+                    per_area=None if per_area is None else int(per_area))
 
 
 # --------------------------------------------------------------------------------------------
