@@ -19,7 +19,9 @@ Pipeline (:func:`solve_mclp`):
 4. **Better answers, then exact**: the MIP on the most promising sites only (HiGHS, ``highspy``)
    for a better answer; then *reduced-cost fixing* drops every site whose bound is below the best
    answer, and the MIP on the *core* that remains, warm-started, proves the optimum or tightens the
-   bound within the time limit. Spacing conflicts enter the model as cliques ("at most one of
+   bound within the time limit. While the core is too large for that, more steps tighten the bound
+   and each round's ranking gives another small MIP; a MIP whose root LP cannot finish in the time
+   left (:func:`root_lp_seconds`) is not started. Spacing conflicts enter the model as cliques ("at most one of
    these sites") where sites conflict pairwise, which keeps the LP bound close to the optimum:
    with pair rows only, every site at one half satisfies them all. The headings of one pole
    (``groups``) are such a clique; a per-area quota is a row per area.
