@@ -19,7 +19,9 @@ Pipeline (:func:`solve_mclp`):
 4. **Better answers, then exact**: the MIP on the most promising sites only (HiGHS, ``highspy``)
    for a better answer; then *reduced-cost fixing* drops every site whose bound is below the best
    answer, and the MIP on the *core* that remains, warm-started, proves the optimum or tightens the
-   bound within the time limit. Spacing conflicts enter the model as cliques ("at most one of
+   bound within the time limit. While the core is too large for that, more steps tighten the bound
+   and each round's ranking gives another small MIP; a MIP whose root LP cannot finish in the time
+   left (:func:`root_lp_seconds`) is not started. Spacing conflicts enter the model as cliques ("at most one of
    these sites") where sites conflict pairwise, which keeps the LP bound close to the optimum:
    with pair rows only, every site at one half satisfies them all. The headings of one pole
    (``groups``) are such a clique; a per-area quota is a row per area.
@@ -598,15 +600,18 @@ def _solve_mip(R, k, budget, time_limit, mip_rel_gap, warm, cancel, progress, lo
     import highspy
 
     n, m = R.A.shape
-    # HiGHS' own limit is on the wall clock (and the only one its presolve obeys): with another clock
-    # (CPU time, say) it is twice the limit scaled by the wall seconds per tick of that clock so far
-    # in the solve (a busy machine may give HiGHS less than the phases before it), and the callbacks
-    # stop HiGHS on the caller's clock
+    # HiGHS' own limit is on the wall clock, and the only one its presolve and root LP obey (neither
+    # calls back). With another clock (CPU time, say) it is the limit scaled by the wall seconds per
+    # tick of that clock so far in the solve, and HiGHS gets one thread so that its CPU time does not
+    # run ahead of the wall clock; the callbacks stop HiGHS on the caller's clock. (Twice that limit,
+    # as before, let the root LP of the 50k core overshoot a 10 CPU-second limit by 3-10 s.)
     clock = state.get("clock", time.perf_counter)
     wall_limit = time_limit
-    if clock is not time.perf_counter and "start" in state:
-        w0, c0 = state["start"]
-        wall_limit *= 2.0 * max(1.0, (time.perf_counter() - w0) / max(clock() - c0, 1e-3))
+    if clock is not time.perf_counter:
+        threads = 1
+        if "start" in state:
+            w0, c0 = state["start"]
+            wall_limit *= max(1.0, (time.perf_counter() - w0) / max(clock() - c0, 1e-3))
     h = _highs(wall_limit, mip_rel_gap, threads)
     lp = _build_lp(R, k, budget, integer=True)
     if lp.num_row_ - n > 20_000:
@@ -639,6 +644,14 @@ def _solve_mip(R, k, budget, time_limit, mip_rel_gap, warm, cancel, progress, lo
     return out
 
 
+def root_lp_seconds(nnz: int) -> float:
+    """Predicted CPU seconds of HiGHS' root LP on a coverage model with ``nnz`` coverage entries
+    (after the sub-instance's rows are merged), from dual simplex runs on one core of this machine:
+    3,400 entries 0.03 s, 15,000-27,000 0.1-0.4 s, 49,000 1.5 s, 262,000-268,000 10-25 s. The
+    cost grows as about the 1.65th power; this errs on the high side by up to 3x."""
+    return 1.5 * (float(nnz) / 50_000.0) ** 1.65
+
+
 def _solve_sub(R: _Reduced, cols, k, budget, time_limit, mip_rel_gap, warm, cancel, progress, lo, hi, state,
                threads=None) -> dict:
     """The MIP restricted to sites ``cols`` (reduced numbering; rows re-merged), warm-started with
@@ -662,7 +675,9 @@ def _solve_sub(R: _Reduced, cols, k, budget, time_limit, mip_rel_gap, warm, canc
         S.cover = (sub_label.ravel().astype(np.int64), lp.astype(np.int64))
     where = {int(c): i for i, c in enumerate(cols)}
     ws = [int(pos[where[j]]) for j in warm if j in where and pos[where[j]] >= 0]
-    if S.A.shape[1] == 0 or time_limit <= 0.01:
+    left = time_limit - (state.get("clock", time.perf_counter)() - state["sub_start"])
+    if S.A.shape[1] == 0 or left <= 0.01 or root_lp_seconds(S.A.nnz) > left:
+        # (a root LP that cannot finish in the time left finds nothing, and it does not call back)
         return {"status": "skipped", "optimal": False, "dual_bound": None, "selected": None, "value": None}
     out = _solve_mip(S, k, budget, time_limit, mip_rel_gap, ws, cancel, progress, lo, hi, state, threads)
     if state.get("cancelled"):
@@ -842,28 +857,44 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
             # 2. a better answer: the MIP on the most promising sites only (their fixing bounds
             # are the highest), warm-started with the best answer so far
             n_top = max(60, 4 * (kk if kk is not None else 25))
-            top = np.union1d(np.argsort(-fix, kind="stable")[:n_top], np.asarray(best_sel, np.int64))
-            if len(top) < mm:
+            tried: set = set()
+
+            def restricted(rank, sel, val):
+                """The best answer on the n_top sites of highest ``rank`` and those of ``sel`` (a set
+                not tried before), polished by swaps, if better than ``val``; else None."""
+                top = np.union1d(np.argsort(-rank, kind="stable")[:n_top], np.asarray(sel, np.int64))
+                key = top.tobytes()
+                if len(top) >= mm or key in tried:
+                    return None
+                tried.add(key)
                 res = _solve_sub(R, top, kk, budget, 0.4 * max(0.0, deadline - clock()), mip_rel_gap,
-                                 best_sel, cancel, None, 0.6, 0.7, state, threads)
-                if res["value"] is not None and res["value"] > best_val + tol:
-                    best_sel, best_val = _swap_search(R, res["selected"], kk, budget,
-                                                      deadline=clock() + 1.0, check=check, clock=clock)
-                    stats["restricted_mip_value"] = best_val
-                stats["t_restricted_mip"] = clock() - t0
-                closing(0.6, 0.7)(bound, best_val)
+                                 sel, cancel, None, 0.6, 0.7, state, threads)
+                if res["value"] is None or res["value"] <= val + tol:
+                    return None
+                return _swap_search(R, res["selected"], kk, budget, deadline=clock() + 1.0, check=check, clock=clock)
+
+            better = restricted(fix, best_sel, best_val)
+            if better is not None:
+                best_sel, best_val = better
+                stats["restricted_mip_value"] = best_val
+            stats["t_restricted_mip"] = clock() - t0
+            closing(0.6, 0.7)(bound, best_val)
             # 3. with the better answer as target, more steps tighten the bound and fix more sites,
             # until the core left by reduced-cost fixing is small enough for the MIP
             # 4. the MIP on the core: no site outside it is in a better answer
             u, lam, v = lag.u, lag.lam, lag.v
             core_limit = 3000
             colnnz = np.diff(Acsc.indptr)
+            stalled = False  # the last round of steps neither tightened the bound nor found a better answer
             while True:
                 core = np.flatnonzero(fix >= best_val - tol)
                 core = np.union1d(core, np.asarray(best_sel, np.int64))
                 stats["core_sites"] = int(len(core))
                 remaining = deadline - clock()
-                if rel(bound, best_val) <= mip_rel_gap or remaining <= 0.05:
+                if rel(bound, best_val) <= mip_rel_gap:
+                    break
+                if remaining <= 0.05:
+                    status = "time limit"
                     break
                 # a core of many sites but few coverage entries goes to the MIP once half the time is
                 # spent: before that, steps tighten the bound and shrink the core (on 5,000 poles x 8
@@ -874,23 +905,35 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
                     res = _solve_sub(R, core, kk, budget, remaining, mip_rel_gap, best_sel, cancel,
                                      closing(0.75, 0.95), 0.75, 0.95, state, threads)
                     stats["mip_status"] = res["status"]
-                    if res["value"] is not None and res["value"] > best_val + tol:
-                        best_sel, best_val = res["selected"], res["value"]
-                    if res["dual_bound"] is not None and max(res["dual_bound"], best_val) < bound:
-                        bound, bound_src = max(res["dual_bound"], best_val), "lagrangian"
-                    status = "optimal" if res["optimal"] else (
-                        "time limit" if "time" in res["status"].lower() else res["status"])
-                    break
+                    if res["status"] != "skipped":
+                        if res["value"] is not None and res["value"] > best_val + tol:
+                            best_sel, best_val = res["selected"], res["value"]
+                        if res["dual_bound"] is not None and max(res["dual_bound"], best_val) < bound:
+                            bound, bound_src = max(res["dual_bound"], best_val), "lagrangian"
+                        status = "optimal" if res["optimal"] else (
+                            "time limit" if "time" in res["status"].lower() else res["status"])
+                        break
+                    if stalled:  # its root LP cannot finish in the time left, and the steps no longer help
+                        status = "stalled"
+                        break
                 lam = max(lam, 0.1)  # a core too large for the MIP: keep stepping, from a useful step size
                 more = lagrangian(R.A, R.w, kk, budget=budget, costs=R.costs, group=label, conflicts=R.conflicts, area=R.area, per_area=R.per_area,
                                   lower=best_val, incumbent=best_sel, u0=u, lam0=lam, pairs=loose, v0=v,
-                                  deadline=clock() + max(0.5, 0.4 * remaining),
+                                  deadline=clock() + max(min(0.5, remaining), min(0.4 * remaining, 0.1 * float(time_limit_s))),
                                   active_size=active, target_gap=mip_rel_gap, check=check, clock=clock, report=closing(0.7, 0.75))
                 u, lam, v = more.u, more.lam, more.v
                 stats["lagrangian_iterations"] += more.iterations
                 fix = np.minimum(fix, more.fix_bound)
+                stalled = more.bound > bound - 1e-4 * bound and more.best_value <= best_val + tol
                 if more.best_value > best_val + tol:
                     best_sel, best_val = more.best, more.best_value
+                if not small:
+                    # the sites ranked by this round's multipliers: another small MIP, another answer
+                    # (on 200k/20k/k=50 four rounds took the answer from 291,627 to 292,117)
+                    better = restricted(more.fix_bound, best_sel, best_val)
+                    if better is not None:
+                        best_sel, best_val = better
+                        stalled = False
                 if more.bound < bound:
                     bound, bound_src = max(more.bound, best_val), "lagrangian"
         best_val = _value(R, best_sel)

@@ -120,6 +120,19 @@ def test_cancel_stops_the_solver_within_a_second():
     assert out["cancelled"] - t_cancel < 1.0
 
 
+def test_a_cpu_time_limit_is_kept_when_the_core_is_too_large_for_the_mip():
+    # the core left by reduced-cost fixing here (about 1,300 sites) has a root LP that cannot finish in
+    # the time left and does not call back: the solver used to start it anyway and overshoot a 2 s
+    # limit by 6 s
+    dem, w, cands = clustered(30_000, 2000, 1, box=3000.0)
+    A = coverage_matrix(dem, cands, 150.0)
+    c0 = time.process_time()
+    r = solve_mclp(A, w, 40, time_limit_s=2.0, clock=time.process_time)
+    spent = time.process_time() - c0
+    assert spent < 2.0 + 1.0, f"{spent:.2f} CPU s for a 2 s limit ({r.status})"
+    assert r.bound >= r.covered_weight and r.gap < 0.05
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_quota_per_area_by_brute_force(seed):
     dem, w, cands = clustered(80, 9, seed, box=400.0)
