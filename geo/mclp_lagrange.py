@@ -177,6 +177,10 @@ def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float 
         check()
     Acsc = Af.tocsc()
     has_conf = conflicts is not None and conflicts.nnz > 0
+    if has_conf:  # a step's sites break a pair when one's conflict row holds another (CSR arrays: no slicing per step)
+        conflicts = sp.csr_matrix(conflicts, dtype=bool)
+        conf_ptr, conf_idx = conflicts.indptr, conflicts.indices
+        in_sel = np.zeros(m, dtype=bool)
     npairs = 0 if pairs is None else len(pairs)
     if npairs:
         pairs = np.asarray(pairs, np.int64)
@@ -202,6 +206,7 @@ def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float 
     it = 0
     last_report = 0.0
     tol = 1e-9 * max(1.0, W)
+    w_open = w - 1e-15  # rows with u below this are not at their upper bound
 
     # large instances: between full pricings (every ``refresh`` steps, which alone give valid
     # bounds and fixing), steps price only the sites of the ``active`` best groups
@@ -269,7 +274,11 @@ def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float 
         cover = np.zeros(n)
         for j in sel:
             cover[Acsc.indices[Acsc.indptr[j]:Acsc.indptr[j + 1]]] += 1.0
-        feasible = not has_conf or len(sel) < 2 or conflicts[sel][:, sel].nnz == 0
+        feasible = True
+        if has_conf and len(sel) >= 2:
+            in_sel[sel] = True
+            feasible = not any(in_sel[conf_idx[conf_ptr[j]:conf_ptr[j + 1]]].any() for j in sel)
+            in_sel[sel] = False
         if per_area is not None and len(sel):
             a = area[sel]
             feasible = feasible and (len(a[a >= 0]) == 0 or np.bincount(a[a >= 0]).max() <= per_area)
@@ -285,17 +294,17 @@ def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float 
         if gap <= target_gap or now > deadline or lam < min_step:
             break
         # subgradient of L at u: (A x)_i - y_i, y_i = 1 where u_i < w_i
-        y = np.where(u < w - 1e-15, 1.0, np.minimum(cover, 1.0))
+        y = np.where(u < w_open, 1.0, np.minimum(cover, 1.0))
         g = cover - y
         # rows at a bound of [0, w] moving outwards are projected away: drop them from the step
         g[(u <= 0) & (g > 0)] = 0.0
         g[(u >= w) & (g < 0)] = 0.0
         if npairs:  # pairs: d L / d v = 1 - x_a - x_b; at v = 0 an increase is projected away
-            xs = np.zeros(m)
-            xs[sel] = 1.0
-            gv = 1.0 - xs[pairs[:, 0]] - xs[pairs[:, 1]]
+            gv = np.ones(npairs)  # one off for each of a pair's sites in the step's set (PT's row: a site's pairs)
+            for j in sel:
+                gv[PT.indices[PT.indptr[j]:PT.indptr[j + 1]]] -= 1.0
             gv[(v <= 0) & (gv > 0)] = 0.0
-            g = np.r_[g, gv]
+            g = np.concatenate((g, gv))
         d = g + deflection * d_prev
         # not ``d @ d``: BLAS' dot spins up its threads, tripling the CPU time of a step on 2 cores
         nrm = float(np.einsum("i,i->", d, d))
