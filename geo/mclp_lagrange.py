@@ -187,6 +187,14 @@ def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float 
         # P^T v: each pair's multiplier taken from both of its sites' scores
         PT = sp.csr_matrix((np.ones(2 * npairs), (pairs.ravel(), np.repeat(np.arange(npairs), 2))), shape=(m, npairs))
         v = np.zeros(npairs) if v0 is None or len(v0) != npairs else np.maximum(np.asarray(v0, float), 0.0)
+
+        def penalty(v: np.ndarray) -> np.ndarray:
+            """``PT @ v`` from the pairs whose multiplier is positive (28 of 150,896 on the real roads),
+            added per site in pair order as the sparse product adds them: the same to the bit."""
+            on = np.flatnonzero(v > 0)
+            pen = np.zeros(m)
+            np.add.at(pen, pairs[on].ravel(), np.repeat(v[on], 2))
+            return pen
     else:
         PT, v = None, np.zeros(0)
     best_v = v.copy()
@@ -203,6 +211,7 @@ def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float 
     lam = float(lam0)
     stall = 0
     d_prev = np.zeros(n + npairs)
+    g_all, move = np.empty(n + npairs), np.empty(n + npairs)
     it = 0
     last_report = 0.0
     tol = 1e-9 * max(1.0, W)
@@ -223,7 +232,7 @@ def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float 
         if full:
             s = AT @ u
             if npairs:
-                pen = PT @ v
+                pen = penalty(v)
                 s -= pen
             gs, garg = groups.best(s)
             val, chosen, thr = _choose(gs, k, budget, gcost)
@@ -257,7 +266,7 @@ def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float 
         else:
             sC = AT_C @ u
             if npairs:
-                sC -= (PT @ v)[C]
+                sC -= penalty(v)[C]
             gsC, gargC = groups_C.best(sC)
             val, chosenC, _ = _choose(gsC, k, budget, gcost_C)
             L = float(W - u.sum() + v.sum() + val)  # a step target only: not a bound (unpriced sites)
@@ -294,27 +303,32 @@ def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float 
         if gap <= target_gap or now > deadline or lam < min_step:
             break
         # subgradient of L at u: (A x)_i - y_i, y_i = 1 where u_i < w_i
+        # (the step's vectors are updated in place: each is 1.4 MB on the real roads, 150,896 pairs)
         y = np.where(u < w_open, 1.0, np.minimum(cover, 1.0))
-        g = cover - y
+        g = np.subtract(cover, y, out=g_all[:n])
         # rows at a bound of [0, w] moving outwards are projected away: drop them from the step
         g[(u <= 0) & (g > 0)] = 0.0
         g[(u >= w) & (g < 0)] = 0.0
         if npairs:  # pairs: d L / d v = 1 - x_a - x_b; at v = 0 an increase is projected away
-            gv = np.ones(npairs)  # one off for each of a pair's sites in the step's set (PT's row: a site's pairs)
+            gv = g_all[n:]
+            gv.fill(1.0)  # one off for each of a pair's sites in the step's set (PT's row: a site's pairs)
             for j in sel:
                 gv[PT.indices[PT.indptr[j]:PT.indptr[j + 1]]] -= 1.0
             gv[(v <= 0) & (gv > 0)] = 0.0
-            g = np.concatenate((g, gv))
-        d = g + deflection * d_prev
+        d = d_prev  # g + deflection * d_prev
+        d *= deflection
+        d += g_all
         # not ``d @ d``: BLAS' dot spins up its threads, tripling the CPU time of a step on 2 cores
         nrm = float(np.einsum("i,i->", d, d))
         if nrm <= 0:
             break
         step = lam * max(L - best_val, 1e-3 * max(1.0, L)) / nrm
-        u = np.clip(u - step * d[:n], 0.0, w)
+        np.multiply(d, step, out=move)
+        u -= move[:n]
+        np.clip(u, 0.0, w, out=u)
         if npairs:
-            v = np.maximum(v - step * d[n:], 0.0)
-        d_prev = d
+            v -= move[n:]
+            np.maximum(v, 0.0, out=v)
     return LagrangeResult(bound=float(best_bound), best=best_sel, best_value=float(best_val), fix_bound=fix,
                           u=best_u, iterations=it, seconds=clock() - t0, lam=lam,
                           v=best_v if npairs else None)
