@@ -311,10 +311,12 @@ def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float 
         g[(u >= w) & (g < 0)] = 0.0
         if npairs:  # pairs: d L / d v = 1 - x_a - x_b; at v = 0 an increase is projected away
             gv = g_all[n:]
-            gv.fill(1.0)  # one off for each of a pair's sites in the step's set (PT's row: a site's pairs)
-            for j in sel:
-                gv[PT.indices[PT.indptr[j]:PT.indptr[j + 1]]] -= 1.0
-            gv[(v <= 0) & (gv > 0)] = 0.0
+            np.greater(v, 0.0, out=gv, casting="unsafe")  # a pair no chosen site is in: 1, or 0 at v = 0
+            touched = [PT.indices[PT.indptr[j]:PT.indptr[j + 1]] for j in sel]  # (PT's row: a site's pairs)
+            for pairs_of_j in touched:
+                gv[pairs_of_j] = 1.0
+            for pairs_of_j in touched:  # one off for each of a pair's sites in the step's set
+                gv[pairs_of_j] -= 1.0
         d = d_prev  # g + deflection * d_prev
         d *= deflection
         d += g_all
