@@ -383,7 +383,8 @@ def analyse(city: CityLayers, params: AnalysisParams, *, extra_demand: gpd.GeoDa
     walls = obstacles.to_crs(AMBON_UTM).geometry.to_numpy() if obstacles is not None and len(obstacles) else None
     covered = demand_covered(demand, city.cameras, default_radius_m=params.radius_m, obstacles=obstacles)
     by_layer = gap_by_layer(demand, covered)
-    sentences = {lang: gap_sentences(gap_by_layer(_labelled(demand, lang), covered), lang) for lang in LANGUAGES}
+    labelled = {lang: _labelled(demand, lang) for lang in LANGUAGES}  # for the sentences now, the reasons later
+    sentences = {lang: gap_sentences(gap_by_layer(labelled[lang], covered), lang) for lang in LANGUAGES}
     hexes = _gap_hexes(demand, covered)
     by_kecamatan = _by_kecamatan(demand, covered, city.kecamatan)
 
@@ -430,7 +431,7 @@ def analyse(city: CityLayers, params: AnalysisParams, *, extra_demand: gpd.GeoDa
     report(0.9, "reasons")
     sites = recommendation_frame(candidates, result)
     for lang in LANGUAGES:
-        sites[f"reason_{lang}"] = site_reasons(_labelled(demand, lang), A, result.selected, covered, lang=lang)
+        sites[f"reason_{lang}"] = site_reasons(labelled[lang], A, result.selected, covered, lang=lang)
     sites["marginal_weight"] = sites["marginal_weight"].round(2)
     place = assign_areas(sites.geometry, city.desa)  # where each site is, by name, for people and spreadsheets
     sites["desa"] = place["desa_code"].map(dict(zip(city.desa["code"], city.desa["name"])))
