@@ -181,7 +181,8 @@ def register(app: Dash) -> None:
         if camera_id is None:
             # an empty src makes the browser drop the MJPEG connection: the stream is released
             return "cam-live hidden", t("cam.unknown", lang), "", "", True
-        return "cam-live", current_services().camera_board.camera(camera_id)["name"], camera_views.LIVE_URL.format(id=camera_id), "", False
+        camera = current_services().camera_board.camera(camera_id) or {}
+        return "cam-live", camera.get("name") or f"#{camera_id}", camera_views.LIVE_URL.format(id=camera_id), "", False
 
     @app.callback(
         Output(ids.CAM_SELECTED_SECTOR, "data"),

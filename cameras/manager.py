@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from config.cameras import CameraSettings, CameraSpec, ConfigError, parse_spec
+from config.cameras import CameraSettings, CameraSpec, ConfigError, parse_spec, spec_field
 from .health import OFFLINE, refresh, worst_first
 from .keys import CacheKeys
 from .live import mjpeg_stream
@@ -41,6 +41,7 @@ class SyncResult:
     updated: list[int] = field(default_factory=list)
     removed: list[int] = field(default_factory=list)
     errors: dict[Any, str] = field(default_factory=dict)  # camera id (or "row N") -> message
+    error_names: dict[Any, str] = field(default_factory=dict)  # the same keys -> the row's name, where it has one
 
 
 def _needs_restart(old: CameraSpec, new: CameraSpec) -> bool:
@@ -75,6 +76,7 @@ class CameraManager:
         self._lock = threading.RLock()
         self._readers: dict[int, CameraReader] = {}
         self._errors: dict[Any, str] = {}
+        self._error_names: dict[Any, str] = {}
         self._retiring: list[CameraReader] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -133,7 +135,11 @@ class CameraManager:
             try:
                 spec = parse_spec(row, self.settings)
             except ConfigError as exc:
-                result.errors[exc.camera_id if exc.camera_id is not None else f"row {i}"] = exc.message
+                key = exc.camera_id if exc.camera_id is not None else f"row {i}"
+                result.errors[key] = exc.message
+                name = spec_field(row, "name")
+                if isinstance(name, str) and name.strip():
+                    result.error_names[key] = name.strip()  # operators know a refused camera by its name too
                 continue
             if spec.id in specs:
                 result.errors[spec.id] = f"duplicate camera id {spec.id} (row {i})"
@@ -164,11 +170,11 @@ class CameraManager:
                 elif old.spec != spec:
                     old.spec = spec
                     result.updated.append(cid)
-            self._errors = result.errors
+            self._errors, self._error_names = result.errors, result.error_names
             self._retiring = [r for r in self._retiring if r.alive]
             for cid, message in result.errors.items():
                 if isinstance(cid, int):
-                    self.publisher.publish_health(cid, self._config_error_record(cid, message))
+                    self.publisher.publish_health(cid, self._config_error_record(cid, message, result.error_names.get(cid)))
             self.publisher.publish_index(self.cameras())
         self.last_sync_ts = time.time()
         if any((result.added, result.restarted, result.updated, result.removed, result.errors)):
@@ -186,9 +192,9 @@ class CameraManager:
         self._retiring.append(reader)
 
     @staticmethod
-    def _config_error_record(cid: int, message: str) -> dict[str, Any]:
+    def _config_error_record(cid: int, message: str, name: str | None = None) -> dict[str, Any]:
         return {
-            "camera_id": cid, "status": OFFLINE, "reason": "bad_config",
+            "camera_id": cid, "name": name, "status": OFFLINE, "reason": "bad_config",
             "config_error": message, "last_error": message, "last_error_code": "config", "last_frame_ts": None, "fps": None,
             "uptime_24h": None, "uptime_7d": None, "published_ts": time.time(),
         }
@@ -206,7 +212,7 @@ class CameraManager:
         """Every configured camera (public spec) plus cameras whose row is invalid."""
         with self._lock:
             out = [dict(spec.public_dict(), config_error=None) for spec in self._specs.values()]
-            out += [{"id": c, "config_error": m} for c, m in self._errors.items()]
+            out += [{"id": c, "name": self._error_names.get(c), "config_error": m} for c, m in self._errors.items()]
         return sorted(out, key=lambda d: (isinstance(d["id"], str), str(d["id"]) if isinstance(d["id"], str) else d["id"]))
 
     def health(self, camera_id: int) -> dict[str, Any] | None:
@@ -214,14 +220,14 @@ class CameraManager:
         if r is not None:
             return refresh(r.health_snapshot(), self.settings)
         msg = self._errors.get(int(camera_id))
-        return self._config_error_record(int(camera_id), msg) if msg else None
+        return self._config_error_record(int(camera_id), msg, self._error_names.get(int(camera_id))) if msg else None
 
     def health_all(self) -> list[dict[str, Any]]:
         with self._lock:
             readers = list(self._readers.values())
             errors = dict(self._errors)
         records = [refresh(r.health_snapshot(), self.settings) for r in readers]
-        records += [self._config_error_record(c, m) for c, m in errors.items() if isinstance(c, int)]
+        records += [self._config_error_record(c, m, self._error_names.get(c)) for c, m in errors.items() if isinstance(c, int)]
         return worst_first(records)
 
     # ------------------------------------------------------------------ live & snapshots

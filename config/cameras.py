@@ -225,14 +225,15 @@ def _has_bad_characters(url: str) -> bool:
     return any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in url)
 
 
-def _get(raw: Any, name: str, default: Any = None) -> Any:
+def spec_field(raw: Any, name: str, default: Any = None) -> Any:
+    """A field of a camera row given as a mapping or as an object with attributes (an ORM row)."""
     if isinstance(raw, Mapping):
         return raw.get(name, default)
     return getattr(raw, name, default)
 
 
 def _opt_float(cid: int, raw: Any, name: str, lo: float, hi: float, unit: str) -> float | None:
-    value = _get(raw, name)
+    value = spec_field(raw, name)
     if value is None or value == "":
         return None
     try:
@@ -285,27 +286,27 @@ def resolve_media_path(cid: int, path: str, media_root: Path | None) -> Path:
 def parse_spec(raw: Any, settings: CameraSettings | None = None) -> CameraSpec:
     """A CameraSpec from a mapping or an object with the same attributes (e.g. an ORM row)."""
     settings = settings or CameraSettings()
-    raw_id = _get(raw, "id")
+    raw_id = spec_field(raw, "id")
     try:
         cid = int(raw_id)
         if isinstance(raw_id, bool) or cid != float(raw_id):
             raise ValueError
     except (TypeError, ValueError):
         raise ConfigError(None, "bad_id", value=raw_id) from None
-    name = _get(raw, "name")
+    name = spec_field(raw, "name")
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(cid, "no_name")
-    kind = _get(raw, "kind")
+    kind = spec_field(raw, "kind")
     if kind not in KINDS:
         raise ConfigError(cid, "bad_kind", kinds=", ".join(KINDS), value=kind)
-    url = _get(raw, "stream_url")
+    url = spec_field(raw, "stream_url")
     if not isinstance(url, str) or not url.strip():
         raise ConfigError(cid, "no_url")
     url = url.strip()
     check_url(cid, url, settings.media_root, settings.address_policy)
-    url = with_credentials(url, _get(raw, "stream_username"), _get(raw, "stream_password"))
-    kec = _get(raw, "kecamatan")
-    uid = _get(raw, "uid")
+    url = with_credentials(url, spec_field(raw, "stream_username"), spec_field(raw, "stream_password"))
+    kec = spec_field(raw, "kecamatan")
+    uid = spec_field(raw, "uid")
     return CameraSpec(
         id=cid,
         name=name.strip(),
@@ -316,5 +317,5 @@ def parse_spec(raw: Any, settings: CameraSettings | None = None) -> CameraSpec:
         range_m=_opt_float(cid, raw, "range_m", 0.0, 100_000.0, " m"),
         kecamatan=str(kec).strip() if kec not in (None, "") else None,
         uid=str(uid) if uid else None,
-        group=str(_get(raw, "group")) if _get(raw, "group") else None,
+        group=str(spec_field(raw, "group")) if spec_field(raw, "group") else None,
     )

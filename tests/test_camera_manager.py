@@ -52,6 +52,10 @@ def test_bad_rows_are_reported_not_fatal(settings):
         assert m.cache.get(CacheKeys().health(2))["config_error"]
         ids = [c["id"] for c in m.cameras()]
         assert 1 in ids and 2 in ids and "row 2" in ids
+        # a refused camera keeps its name wherever it is listed: the index the pages read, its health, the cache
+        assert {c["id"]: c["name"] for c in m.cache.get(CacheKeys().index)}[2] == "Kamera 2"
+        assert h2["name"] == "Kamera 2" and m.cache.get(CacheKeys().health(2))["name"] == "Kamera 2"
+        assert [r["name"] for r in m.health_all() if r["camera_id"] == 2] == ["Kamera 2"]
 
 
 def test_store_outage_keeps_cameras_running(settings):
