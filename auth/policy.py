@@ -157,6 +157,12 @@ class Account:
         return {k: v for k, v in record.items() if k not in PERSONAL_COMPLAINT_FIELDS}
 
 
+def home_path(role: str) -> str:
+    """Where a role starts (after logging in, and a refusal's way back): the map, or for a role
+    without one (leaders) their board."""
+    return "/" if "map" in ROLE_PERMISSIONS.get(role, ()) else "/kinerja-cc"
+
+
 def roles_with(permission: str | None) -> list[str]:
     """The roles holding `permission` (None: admins only), for telling a refused user who may."""
     permission = permission or "admin"

@@ -28,6 +28,7 @@ TEXT: dict[str, dict[str, str]] = {
     "refusal.yours": {"id": "Anda masuk sebagai {role}.", "en": "You are logged in as {role}."},
     "refusal.ask": {"id": "Perlu akses? Hubungi admin Command Center.", "en": "Need access? Ask the Command Center's admin."},
     "refusal.back": {"id": "Kembali ke peta", "en": "Back to the map"},
+    "refusal.back_board": {"id": "Kembali ke Kinerja Command Center", "en": "Back to Command Center performance"},
     "purpose.camera": {"id": "kamera CCTV kota: dinding video, kesehatan kamera dan siaran langsung",
                        "en": "the city's CCTV cameras: video wall, camera health and live view"},
     "purpose.coverage": {"id": "perencanaan cakupan CCTV dan lokasi kamera baru", "en": "CCTV coverage planning and new camera sites"},

@@ -28,7 +28,7 @@ from sqlalchemy import Engine, select
 
 from auth import audit, users
 from auth.sessions import AccountVersion, SessionAccounts
-from auth.policy import API_KEY, DATA_PREFIXES, LOGIN, OPEN, Account, roles_with, route_permission
+from auth.policy import API_KEY, DATA_PREFIXES, LOGIN, OPEN, Account, home_path, roles_with, route_permission
 from i18n import TEXT, t
 from layouts import ids
 from layouts.auth_page import forbidden
@@ -170,6 +170,12 @@ def _guard() -> flask.Response | None:
     return None
 
 
+def way_back(role: str | None, lang: str) -> tuple[str, str]:
+    """A refused user's way back, (path, words): the page their role starts on."""
+    home = home_path(role) if role else "/"
+    return home, t("refusal.back" if home == "/" else "refusal.back_board", lang)
+
+
 def _refusal_page(account: Account, permission: str) -> flask.Response:
     """A page (not data) the role may not open: the app's translated refusal, as the Dash pages give it."""
     from routes.staff_bar import bar_context  # imports layouts.shell, which must not load before the app's pages
@@ -183,7 +189,7 @@ def _refusal_page(account: Account, permission: str) -> flask.Response:
         lines.append(t("refusal.roles", lang).format(roles=", ".join(t(f"role.{r}", lang) for r in roles)))
     lines.append(t("refusal.yours", lang).format(role=t(f"role.{account.role}", lang)) + " " + t("refusal.ask", lang))
     body = flask.render_template("refusal.html", lang=lang, title=t("refusal.title", lang), lines=lines,
-                                 back=t("refusal.back", lang), **bar_context(lang, account))
+                                 way_back=way_back(account.role, lang), **bar_context(lang, account))
     response = flask.make_response(body, 403)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -201,7 +207,8 @@ def _permission_checked(layout, permission: str | None) -> Callable:
     def checked_layout(**kwargs):
         account = current_account()
         if account is None or not account.can(permission):
-            return forbidden(request_language(), permission or "admin", roles_with(permission), account.role if account else None)
+            role, lang = (account.role if account else None), request_language()
+            return forbidden(lang, way_back(role, lang), permission or "admin", roles_with(permission), role)
         return layout(**kwargs) if callable(layout) else layout
 
     checked_layout.permission_checked = True

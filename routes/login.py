@@ -12,6 +12,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import Engine
 
 from auth import users
+from auth.policy import home_path
 from i18n import LANGUAGES, t
 from routes.auth import LoginUser, audit_event, current_account
 from routes.language import request_language
@@ -79,9 +80,7 @@ def init_login_routes(server: flask.Flask, engine: Engine, settings, limiter: Li
         flask_login.login_user(LoginUser(user))
         audit_event("login.ok", username=user.username)
         target = safe_next(flask.request.form.get("next"))
-        if target == "/" and user.role == "leader":  # the leader role has no map: its home is the board
-            target = "/kinerja-cc"
-        return flask.redirect(target)
+        return flask.redirect(home_path(user.role) if target == "/" else target)
 
     @bp.get("/keluar")
     def logout_confirm():

@@ -37,3 +37,15 @@ def test_the_board_follows_a_screens_dark_theme(page, live_app):
     page.wait_for_function("document.documentElement.dataset.theme === 'gelap'")
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(0, 0, 0)"
     assert not page.errors
+
+
+def test_a_leader_refused_a_page_is_led_back_to_the_board_not_to_the_map(page, live_app):
+    """The leader role has no map: a refusal's way back is the page it starts on."""
+    login(page, live_app, "leader")
+    page.goto(live_app + "/kamera")
+    refusal = page.locator("#auth-forbidden")
+    refusal.wait_for(timeout=20000)
+    refusal.get_by_role("link", name="Kembali ke Kinerja Command Center").click()
+    page.locator("#ind-cx_deadline").wait_for(timeout=20000)
+    assert page.evaluate("location.pathname") == "/kinerja-cc"
+    assert not page.errors
