@@ -121,6 +121,12 @@ def advance_simulation(engine: Engine, now: datetime, rules: AlertRules = AlertR
             update(SimulationRun).where(SimulationRun.id == run.id).values(
                 readings=SimulationRun.readings + report.new_count, rejected=SimulationRun.rejected + len(report.rejected))
         )
+        cleared_meanwhile = conn.scalar(select(SimulationRun.cleared_at).where(SimulationRun.id == run.id)) is not None
+    if cleared_meanwhile:
+        # the drill was cleared between this step's claim and its writing (clear_simulation marks the run
+        # cleared before it deletes): what this step wrote would outlive the clear, so it goes too
+        store.delete_scenario(engine, run.id)
+        return _progress(_latest_run(engine))
     return _progress(_latest_run(engine), tuple(new_alerts))
 
 

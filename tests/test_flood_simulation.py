@@ -98,6 +98,26 @@ def test_a_drill_beside_real_readings_never_touches_the_real_series(engine):
     assert not clear_simulation(engine, drill, NOW + timedelta(minutes=9), "bpbd")
 
 
+def test_a_drill_cleared_while_a_step_is_being_written_leaves_nothing_behind(engine, monkeypatch):
+    """The player claims a step, then the drill is cleared before the step's readings are written:
+    the step must not leave readings or alerts of a cleared drill (seen in the browser test as a drill
+    alert that stayed after "Hapus data latihan")."""
+    import flood.simulation as simulation
+
+    drill = start_simulation(engine, NOW, SPEED)
+
+    def cleared_before_writing(*args, **kwargs):
+        assert clear_simulation(engine, drill, NOW + timedelta(minutes=5), "bpbd")
+        return record_readings(*args, **kwargs)
+
+    monkeypatch.setattr(simulation, "record_readings", cleared_before_writing)
+    progress = advance_simulation(engine, NOW + timedelta(minutes=5))
+    assert progress.cleared and progress.new_alerts == ()
+    gauge = store.read_gauges(engine).iloc[0]
+    assert store.read_series(engine, int(gauge.id), scenario=drill).empty and store.read_alerts(engine, scenario=drill).empty
+    assert store.read_deliveries(engine).empty
+
+
 def test_an_ended_drill_plays_no_more(engine):
     drill = start_simulation(engine, NOW, SPEED)
     played = advance_simulation(engine, NOW + timedelta(seconds=3)).readings
