@@ -12,7 +12,7 @@ from functools import partial
 import dash
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
 
-from uploads import UploadRejected, decode_data_url, sniff
+from uploads import UploadRejected, decode_data_url
 from routes.auth import audit_event, current_actor
 from i18n import normalise_language, reason, t
 from i18n.format import rupiah
@@ -23,7 +23,7 @@ from routes.language import request_language
 from routes.tax import month_of
 from services import current_services
 from tax import cases, flags, monitor, store
-from tax.ingest import RowError, returns_from_file, transactions_from_csv
+from tax.ingest import RETURN_COLUMNS, TRANSACTION_COLUMNS, RowError, rows_from_file
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
@@ -171,10 +171,7 @@ def register(app: Dash) -> None:
         lang = normalise_language(lang)
 
         def handle(data: bytes):
-            kind = sniff(data)
-            if kind not in ("zip", "text"):
-                raise ValueError("not a table")
-            rows = returns_from_file(data, "xlsx" if kind == "zip" else "csv")
+            rows = rows_from_file(data, RETURN_COLUMNS)
             return store.import_returns(current_services().engine, rows, monitor.wit_today(_utcnow()))
 
         return _upload(contents, changed, lang, "tax_returns", handle)
@@ -189,9 +186,7 @@ def register(app: Dash) -> None:
         lang = normalise_language(lang)
 
         def handle(data: bytes):
-            if sniff(data) != "text":
-                raise ValueError("not CSV")
-            return store.ingest_transactions(current_services().engine, transactions_from_csv(data), now=_utcnow(), all_or_nothing=True)
+            return store.ingest_transactions(current_services().engine, rows_from_file(data, TRANSACTION_COLUMNS), now=_utcnow(), all_or_nothing=True)
 
         return _upload(contents, changed, lang, "tax_transactions", handle)
 

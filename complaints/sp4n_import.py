@@ -10,7 +10,6 @@ pair lies around Ambon and the given one does not); a point outside Kota Ambon i
 """
 from __future__ import annotations
 
-import io
 import math
 import re
 from collections.abc import Callable
@@ -21,6 +20,7 @@ import geopandas as gpd
 import pandas as pd
 from sqlalchemy import Engine, insert, select, update
 
+import table_files
 from complaints import lifecycle
 from complaints.deadlines import WorkingCalendar
 from complaints.models import ComplaintEvent
@@ -67,8 +67,8 @@ WIT = timedelta(hours=9)
 
 
 class ImportRefused(ValueError):
-    """The whole file is refused: `code` "not_table" (not CSV or XLSX), "no_columns" (required columns
-    missing: `missing`), "too_many_rows"."""
+    """The whole file is refused: `code` "not_table" (not CSV or XLSX), "unsafe" (a workbook that is a zip
+    bomb or holds unsafe paths), "no_columns" (required columns missing: `missing`), "too_many_rows"."""
 
     def __init__(self, code: str, missing: tuple[str, ...] = ()):
         super().__init__(code + (f": {', '.join(missing)}" if missing else ""))
@@ -90,29 +90,17 @@ class ImportReport:
         return counts
 
 
-def read_table(data: bytes) -> pd.DataFrame:
-    """The file's rows as text (every cell a string, "" when empty), headers lower-cased and trimmed.
-    Raises ImportRefused("not_table") for anything but a CSV (comma or semicolon) or XLSX file."""
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            frame = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl").fillna("")
-        except Exception:  # noqa: BLE001 - any zip that is not a readable workbook is "not a table"
-            raise ImportRefused("not_table") from None
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ImportRefused("not_table") from None
-        if "\x00" in text or not text.strip():
-            raise ImportRefused("not_table")
-        first_line = text.split("\n", 1)[0]
-        separator = ";" if first_line.count(";") > first_line.count(",") else ","
-        try:
-            frame = pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False, skip_blank_lines=False)
-        except (pd.errors.ParserError, ValueError):
-            raise ImportRefused("not_table") from None
+def read_table(data: bytes) -> tuple[pd.DataFrame, int]:
+    """The file's rows as text (every cell a string, "" when empty), headers lower-cased and trimmed, and
+    the file line of the header. Raises ImportRefused: "not_table" for anything but a CSV or XLSX file,
+    "unsafe" for a workbook refused by the zip checks."""
+    try:
+        table = table_files.read_table(data)
+    except table_files.TableRefused as refused:
+        raise ImportRefused("unsafe" if refused.code in ("unsafe_zip", "zip_bomb") else "not_table") from None
+    frame = table.frame
     frame.columns = [str(c).strip().lower() for c in frame.columns]
-    return frame
+    return frame, table.header_line
 
 
 def _pick_columns(frame: pd.DataFrame) -> dict[str, str]:
@@ -176,7 +164,7 @@ def import_sp4n(engine: Engine, data: bytes, *, actor: str, now: datetime | None
     """Import an SP4N-LAPOR export; returns the report of every row. `progress(stage, done, total)` is called
     as rows are "checked", then "written". Raises ImportRefused for a file that is not such an export."""
     now = now or datetime.utcnow().replace(microsecond=0)
-    frame = read_table(data)
+    frame, header_line = read_table(data)
     if len(frame) > MAX_ROWS:
         raise ImportRefused("too_many_rows")
     columns = _pick_columns(frame)
@@ -195,7 +183,7 @@ def import_sp4n(engine: Engine, data: bytes, *, actor: str, now: datetime | None
                 existing[row["ticket"]] = dict(row)
     new_rows, updates, seen = [], [], set()
     for i in range(total):
-        line = i + 2
+        line = header_line + 1 + i
         if empty[i]:
             report.add(line, None, "empty")
             continue

@@ -2,8 +2,8 @@
 uploads, the import commands) turns bytes or a path into a :class:`RawLayer` here.
 
 The type is decided from the content, never from a name: GeoJSON, GeoPackage, a zipped Shapefile,
-KML or KMZ (Google My Maps exports, folders and styles included), CSV (comma, semicolon or tab
-separated) and XLSX with coordinate columns. Coordinates in a table may be decimal degrees with a
+KML or KMZ (Google My Maps exports, folders and styles included), CSV and XLSX with coordinate
+columns (read as text by :mod:`table_files`, the one table reader). Coordinates in a table may be decimal degrees with a
 point or a decimal comma, degrees-minutes-seconds (``3°41'52"S``), or a single "lat, lon" column;
 longitude and latitude given the wrong way round are read as they are (the import swaps such rows
 back and says so; a caller that checks the region refuses them).
@@ -19,7 +19,6 @@ with a hard cap. Every refusal is an :class:`ImportRefused` with a ``code`` and 
 """
 from __future__ import annotations
 
-import io
 import json
 import re
 import tempfile
@@ -36,6 +35,7 @@ import shapely
 import uploads
 from uploads import UploadRejected, open_zip, read_member
 from geo.crs import WGS84
+from table_files import TableRefused, read_csv, read_xlsx
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
 PAGE_UPLOAD_BYTES = 11 * 1024 * 1024
@@ -142,7 +142,7 @@ def read_bytes(data: bytes, *, crs: str | None = None, max_bytes: int = MAX_IMPO
     if kind == "zip":
         return _read_zip(data, crs)
     if kind == "csv":
-        return _read_table(_csv_frame(data), "csv", header_line=1, crs=crs)
+        return _from_table(read_csv, data, crs)
     if kind == "kml":
         return _finish(_read_kml(data), "kml", crs)
     repairs = {}
@@ -175,7 +175,7 @@ def _read_zip(data: bytes, crs: str | None) -> RawLayer:
         members = [m for m in archive.infolist() if not m.is_dir()]
         names = {PurePosixPath(m.filename.replace("\\", "/")).suffix.lower(): m for m in members}
         if any(m.filename == "xl/workbook.xml" for m in members):
-            return _read_xlsx(data, crs)
+            return _from_table(read_xlsx, data, crs)
         kml = [m for m in members if m.filename.lower().endswith(".kml")]
         if ".shp" not in names and kml:
             return _finish(_read_kml(read_member(archive, kml[0].filename, MAX_UNZIPPED_BYTES)), "kmz", crs)
@@ -272,59 +272,14 @@ def _close_rings(data: bytes) -> tuple[bytes, dict[int, list[str]]]:
     return (json.dumps(parsed).encode() if repaired else data), repaired
 
 
-def _csv_frame(data: bytes) -> pd.DataFrame:
-    """Every cell of a CSV as text; the separator (comma, semicolon, tab) from the header line."""
+def _from_table(read, data: bytes, crs: str | None) -> RawLayer:
+    """A CSV or XLSX through the one table reader, its refusals in this module's codes."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    header = text.split("\n", 1)[0]
-    separator = max((";", ",", "\t", "|"), key=header.count) if any(s in header for s in ";,\t|") else ","
-    try:
-        return pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False, skip_blank_lines=False)
-    except (pd.errors.ParserError, ValueError) as error:
-        raise ImportRefused("unreadable", f"cannot be read as CSV: {str(error).splitlines()[0]}") from None
-
-
-def _read_xlsx(data: bytes, crs: str | None) -> RawLayer:
-    """The first sheet with data; a title row above the header and header cells merged over several
-    columns or rows (a "Koordinat" band over "Lintang" and "Bujur") give one name per column."""
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except Exception as error:  # noqa: BLE001 - a damaged workbook, in openpyxl's many ways
-        raise ImportRefused("unreadable", f"cannot be read as XLSX: {error}") from None
-    sheet = next((s for s in book.worksheets if s.max_row > 1), book.worksheets[0])
-    cells = [list(row) for row in sheet.iter_rows(values_only=True)]
-    for merged in sheet.merged_cells.ranges:
-        value = cells[merged.min_row - 1][merged.min_col - 1]
-        for r in range(merged.min_row - 1, merged.max_row):
-            for c in range(merged.min_col - 1, merged.max_col):
-                cells[r][c] = value
-    header = next((i for i, row in enumerate(cells[:20]) if len({v for v in row if v not in (None, "")}) > 1), None)
-    if header is None:
-        raise ImportRefused("no_geometry", "the sheet has no header row")
-    last = header
-    for merged in sheet.merged_cells.ranges:
-        if merged.min_row - 1 == header:
-            # a header cell spanning rows, or a group header over sub-headers in the next row
-            last = max(last, merged.max_row - 1, header + 1 if merged.max_col > merged.min_col else header)
-    band = cells[header:last + 1]
-    first_data = last + 1
-    width = max(len(row) for row in cells)
-    names = []
-    for col in range(width):
-        parts = []
-        for row in band:
-            value = row[col] if col < len(row) else None
-            if value not in (None, "") and str(value).strip() not in parts:
-                parts.append(str(value).strip())
-        names.append(" ".join(parts) or f"kolom_{col + 1}")
-    names = [name if names.count(name) == 1 else f"{name}_{i + 1}" for i, name in enumerate(names)]
-    rows = [[("" if v is None else str(v)) for v in row] + [""] * (width - len(row)) for row in cells[first_data:]]
-    frame = pd.DataFrame(rows, columns=names, dtype=str)
-    return _read_table(frame, "xlsx", header_line=first_data, crs=crs)
+        table = read(data)
+    except TableRefused as refused:
+        code = {"no_header": "no_geometry", "not_table": "unknown_type"}.get(refused.code, refused.code)
+        raise ImportRefused(code, str(refused)) from None
+    return _read_table(table.frame, table.kind, header_line=table.header_line, crs=crs)
 
 
 def _find_column(columns: list[str], names: tuple[str, ...]) -> str | None:

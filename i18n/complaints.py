@@ -127,6 +127,8 @@ TEXT = {
                           "en": "{taken} taken, {updated} updated, {unchanged} unchanged, {refused} refused, {empty} empty rows"},
     "cx.import.row": {"id": "Baris {row}", "en": "Row {row}"},
     "cx.import.refused.not_table": {"id": "Berkas bukan CSV atau XLSX.", "en": "The file is not a CSV or XLSX file."},
+    "cx.import.refused.unsafe": {"id": "Berkas XLSX ditolak: isinya tidak aman (arsip yang meledak saat dibuka atau jalur berkas berbahaya).",
+                                 "en": "The XLSX file is refused: its content is unsafe (an archive that explodes when opened, or unsafe file paths)."},
     "cx.import.refused.no_columns": {"id": "Kolom wajib tidak ada: {missing}.", "en": "Required columns missing: {missing}."},
     "cx.import.refused.too_many_rows": {"id": "Terlalu banyak baris (paling banyak 200.000).", "en": "Too many rows (at most 200,000)."},
     "cx.import.refused.too_large": {"id": "Berkas terlalu besar.", "en": "The file is too large."},

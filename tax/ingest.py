@@ -7,9 +7,7 @@ the boxes in Ambon send it); months are first days.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import math
 import re
 from collections.abc import Callable
@@ -17,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
 from i18n.format import WIT
+from table_files import read_table
 
 MAX_FUTURE = timedelta(minutes=10)
 """Sales stamped later than now + this are refused (a box with a wrong clock)."""
@@ -150,16 +149,21 @@ def _row_key(row) -> str:
     return f"{str(row.get('device') or '')[:32]}/{str(row.get('receipt') or '')[:64]}"
 
 
-def transactions_from_csv(content: bytes | str) -> list[dict]:
-    """A transactions file (CSV, header device,receipt,time,amount) as row dicts; RowError("missing")
-    when the header lacks a column."""
-    if isinstance(content, bytes):
-        content = content.decode("utf-8-sig")
-    reader = csv.DictReader(io.StringIO(content))
-    for column in ("device", "receipt", "time", "amount"):
-        if column not in (reader.fieldnames or ()):
+TRANSACTION_COLUMNS = ("device", "receipt", "time", "amount")
+"""Columns of a tapping-box transactions file."""
+
+
+def rows_from_file(data: bytes, columns: tuple[str, ...]) -> list[dict]:
+    """A CSV or XLSX file (through the one table reader, cells as text) as dicts keyed by lower-case
+    header, empty rows left out; RowError("missing") when one of ``columns`` is absent. Raises
+    table_files.TableRefused for a file that is no table."""
+    frame = read_table(data).frame
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    for column in columns:
+        if column not in frame.columns:
             raise RowError("missing", field=column)
-    return list(reader)
+    filled = (frame.apply(lambda c: c.str.strip()) != "").any(axis=1)
+    return frame[filled].to_dict("records")
 
 
 @dataclass(frozen=True)
@@ -231,23 +235,3 @@ def _numeric_cell(value):
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return value
-
-
-def returns_from_file(data: bytes, kind: str) -> list[dict]:
-    """Rows of a returns export, CSV ("csv") or XLSX ("xlsx"), as dicts keyed by lower-case header;
-    RowError("missing") when a column of RETURN_COLUMNS is absent."""
-    if kind == "xlsx":
-        from openpyxl import load_workbook
-
-        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-        values = list(sheet.iter_rows(values_only=True))
-        header = [str(h or "").strip().lower() for h in (values[0] if values else ())]
-        rows = [dict(zip(header, line)) for line in values[1:] if any(v not in (None, "") for v in line)]
-    else:
-        reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
-        header = [h.strip().lower() for h in reader.fieldnames or ()]
-        rows = [{k.strip().lower(): v for k, v in line.items() if k} for line in reader]
-    for column in RETURN_COLUMNS:
-        if column not in header:
-            raise RowError("missing", field=column)
-    return rows

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from store.layers import write_features
 from store.models import Business
 from tax import cases, monitor
-from tax.ingest import key_hash, returns_from_file
+from tax.ingest import RETURN_COLUMNS, key_hash, rows_from_file
 from tax.models import TaxDailySales, TaxDevice, TaxTransaction
 from tax.store import import_returns, ingest_transactions, read_returns, write_devices
 
@@ -78,16 +78,21 @@ def test_returns_import_is_all_or_nothing_and_replaces_a_corrected_month(engine)
     assert read_returns(engine)[["business_id", "tax_paid_idr"]].values.tolist() == [[1, 5_100_000]]
 
 
-def test_a_spreadsheet_export_reads_like_its_csv():
+def test_a_spreadsheet_export_is_stored_like_its_csv(engine):
     from openpyxl import Workbook
 
+    _taxpayers(engine)
     book = Workbook()
     book.active.append(["NPWPD", "month", "turnover_idr", "tax_paid_idr", "paid_on"])
     book.active.append(["P1", "2026-10", 50_000_000, 5_000_000, datetime(2026, 11, 10)])
     buffer = io.BytesIO()
     book.save(buffer)
-    rows = returns_from_file(buffer.getvalue(), "xlsx")
-    assert rows == [{"npwpd": "P1", "month": "2026-10", "turnover_idr": 50_000_000, "tax_paid_idr": 5_000_000, "paid_on": datetime(2026, 11, 10)}]
+    csv = b"npwpd,month,turnover_idr,tax_paid_idr,paid_on\nP1,2026-10,50000000,5000000,2026-11-10\n"
+    stored = []
+    for data in (buffer.getvalue(), csv):
+        assert import_returns(engine, rows_from_file(data, RETURN_COLUMNS), date(2026, 11, 30)).stored
+        stored.append(read_returns(engine)[["month", "turnover_idr", "tax_paid_idr", "paid_on"]].to_dict("records"))
+    assert stored[0] == stored[1] and stored[0][0]["turnover_idr"] == 50_000_000
 
 
 def test_flags_become_cases_once_and_a_closed_case_stays_closed(engine):
