@@ -106,7 +106,9 @@ def register(app: Dash) -> None:
         in_view = layers.ids_in_bbox(services.engine, Camera, map_bbox(bounds))  # no bounds yet: the whole city is in view
         records = visible(board.describe_many(in_view))  # one read of the index and of the health records
         cards = records[:camera_views.THUMB_SLOTS]
-        thumbnails = board.fresh_thumbnails([r["camera_id"] for r in cards])
+        # an offline camera's card is its grey OFFLINE card, even while its last picture is recent
+        # (a camera whose edited URL is refused stops at once)
+        thumbnails = board.fresh_thumbnails([r["camera_id"] for r in cards if r.get("status") != OFFLINE])
         slots: list[dict | None] = [*cards, *[None] * (camera_views.THUMB_SLOTS - len(cards))]
         now_shown = [None if r is None else [r["camera_id"], camera_views.picture_version(r, thumbnails.get(r["camera_id"]))]
                      for r in slots]

@@ -9,6 +9,7 @@ import time
 
 from dash import dcc, html
 
+from cameras.board import offline_since
 from cameras.health import DAY, WEEK
 from i18n import t
 from i18n.format import age_text, number, observed_uptime, wit_time
@@ -16,7 +17,8 @@ from layouts import ids
 
 THUMB_URL = "/cameras/{id}/thumbnail.jpg?t={tick}"
 OFFLINE_URL = "/cameras/{id}/thumbnail.jpg?offline={since}"
-"""A camera without a fresh picture: its OFFLINE card, one URL while it stays offline (since: its last frame's time)."""
+"""A camera without a fresh picture: its OFFLINE card, one URL while it stays offline (since:
+cameras.board.offline_since, what the card says)."""
 THUMB_SLOTS = 12
 """Thumbnail cards in the map's panel: the first cameras in view; the others are counted."""
 LIVE_URL = "/cameras/{id}/live.mjpg"
@@ -32,7 +34,7 @@ def status_line(record: dict, lang: str) -> str:
     """"Daring · gambar 3 dtk lalu" or "OFFLINE sejak 27-11-2026 14:02 WIT"."""
     status = record.get("status", "offline")
     if status == "offline":
-        since = record.get("last_frame_ts")
+        since = offline_since(record)
         return t("cam.offline_since", lang).format(when=wit_time(since)) if since else t("cam.offline_never", lang)
     label = t(f"camera.status.{status}", lang)
     age = record.get("last_frame_age_s")
@@ -67,7 +69,7 @@ def picture_version(record: dict, thumbnail: dict | None) -> str:
     """What a card's picture is: its frame's capture time, or the URL of the camera's OFFLINE card
     (`thumbnail` None: no fresh one)."""
     if thumbnail is None:
-        return OFFLINE_URL.format(id=record["camera_id"], since=int(record.get("last_frame_ts") or 0))
+        return OFFLINE_URL.format(id=record["camera_id"], since=int(offline_since(record) or 0))
     return f"{thumbnail['ts']:.3f}"
 
 
