@@ -196,13 +196,20 @@ def register(app: Dash) -> None:
 
     @app.callback(
         Output(ids.CAM_LIVE_INFO, "children"),
+        Output(ids.CAM_LIVE_TICK, "interval"),
         Input(ids.CAM_LIVE_TICK, "n_intervals"),
         Input(ids.CAM_SELECTED, "data"),
         State(ids.LANG_STORE, "data"),
     )
     def live_info(_tick, camera_id, lang):
+        """The open camera's facts, from the first answer on in its live view's terms (connecting
+        until its frame rate is measured, never "standby"), asked for again every second until then."""
         camera_id = known(camera_id)
-        return None if camera_id is None else camera_views.live_info(current_services().camera_board.describe(camera_id), lang)
+        if camera_id is None:
+            return None, no_update
+        services = current_services()
+        record = services.camera_board.describe(camera_id)
+        return camera_views.live_info(record, lang), camera_views.live_tick_ms(record, services.thumbnail_period_s())
 
     @app.callback(
         Output(ids.CAM_SNAPSHOT_MESSAGE, "children", allow_duplicate=True),

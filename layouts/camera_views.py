@@ -23,6 +23,8 @@ THUMB_SLOTS = 12
 """Thumbnail cards in the map's panel: the first cameras in view; the others are counted."""
 LIVE_URL = "/cameras/{id}/live.mjpg"
 LIVE_PAGE_URL = "/kamera/langsung?id={id}"
+LIVE_MEASURING_MS = 1000
+"""The live facts' clock while the frame rate of a just opened view is not measured yet."""
 
 
 def tick_interval(period_s: float) -> dcc.Interval:
@@ -123,11 +125,22 @@ def live_panel(lang: str, period_s: float, camera_id: int | None = None, *, clos
     )
 
 
-def fps_text(record: dict, lang: str) -> str:
-    """The measured frame rate with its unit; a reader that only takes thumbnails has none."""
+def fps_text(record: dict, lang: str, watched: bool = False) -> str:
+    """The measured frame rate with its unit. Without one: a reader that only takes thumbnails is on
+    standby, unless the camera is `watched` (its live view is open): then its stream is being
+    opened, and the view says it is connecting until the rate is measured."""
     if record.get("fps") is not None:
         return t("unit.fps", lang).format(n=number(record["fps"], lang, 1))
+    if watched:
+        return t("cam.connecting", lang)
     return t("cam.not_measured", lang) if record.get("streaming") else t("cam.fps_standby", lang)
+
+
+def live_tick_ms(record: dict, period_s: float) -> int:
+    """How often the open live view's facts are asked for: every second while its frame rate is
+    being measured (the view just opened), then every `period_s`."""
+    measuring = record.get("fps") is None and record.get("status") != "offline"
+    return LIVE_MEASURING_MS if measuring else int(period_s * 1000)
 
 
 def reason_text(record: dict, lang: str) -> str:
@@ -144,7 +157,7 @@ def live_info(record: dict, lang: str) -> html.Table:
         (t("field.kind", lang), t(f"kind.{record.get('kind')}", lang)),
         (t("field.kecamatan", lang), record.get("kecamatan") or "–"),
         (t("field.status", lang), status_line(record, lang)),
-        (t("cam.fps", lang), fps_text(record, lang)),
+        (t("cam.fps", lang), fps_text(record, lang, watched=True)),
         (t("cam.last_frame", lang), wit_time(record.get("last_frame_ts"))),
     ]
     if record.get("reason"):
