@@ -91,8 +91,8 @@ def in_view_note(shown: int, hidden: int, lang: str) -> str | None:
 
 
 def in_view_section(lang: str, period_s: float) -> html.Div:
-    return html.Div([
-        html.H2(t("cam.in_view", lang), className="panel-title mt-3"),
+    return html.Div(className="side-cameras", children=[
+        html.H2(t("cam.in_view", lang), className="panel-title"),
         html.P(t("cam.open_hint", lang), className="small text-muted mb-1"),
         html.Div([in_view_slot(n, lang) for n in range(THUMB_SLOTS)], id=ids.CAM_IN_VIEW, className="cam-thumb-grid", role="list"),
         html.P(id=ids.CAM_IN_VIEW_NOTE, className="text-muted small"),
