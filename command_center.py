@@ -213,7 +213,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     camera_readers = start_camera_readers(settings, engine, cache, stops)
     camera_board = init_camera_routes(server, camera_readers, cache, settings=settings.camera_settings(),
                                       authorize=camera_authorizer(engine, lambda: camera_board.by_id()),
-                                      relay=camera_relay(settings)).board
+                                      relay=camera_relay(settings), outage_starts=partial(camera_history.outage_starts, engine)).board
     if camera_readers is not None:
         start_history_recorder(engine, camera_board, stops)
     services = init_services(server, Services(settings, engine, cache, camera_readers, camera_board, alert_centre(engine, camera_board)))

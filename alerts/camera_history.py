@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from alerts.models import CameraStatusChange
+from cameras.health import OFFLINE
 
 KEEP = timedelta(days=8)
 
@@ -32,6 +33,24 @@ def last_statuses(engine: Engine) -> dict[int, str]:
                  .order_by(CameraStatusChange.id))
     with engine.connect() as conn:
         return {cid: status for cid, status, _ in conn.execute(statement)}
+
+
+def outage_starts(engine: Engine, camera_ids: list[int]) -> dict[int, float]:
+    """Camera id -> when its ongoing outage began (unix seconds), for those of `camera_ids` whose last
+    recorded status is offline: the first offline change after its last other one. The health page's
+    outages come from the same changes (cameras.history.outages), so both say the same time."""
+    if not camera_ids:
+        return {}
+    last_up = (select(CameraStatusChange.camera_id, func.max(CameraStatusChange.at).label("at"))
+               .where(CameraStatusChange.camera_id.in_(camera_ids), CameraStatusChange.status != OFFLINE)
+               .group_by(CameraStatusChange.camera_id).subquery())
+    statement = (select(CameraStatusChange.camera_id, func.min(CameraStatusChange.at))
+                 .outerjoin(last_up, last_up.c.camera_id == CameraStatusChange.camera_id)
+                 .where(CameraStatusChange.camera_id.in_(camera_ids), CameraStatusChange.status == OFFLINE,
+                        or_(last_up.c.at.is_(None), CameraStatusChange.at > last_up.c.at))
+                 .group_by(CameraStatusChange.camera_id))
+    with engine.connect() as conn:
+        return {cid: unix_seconds(at) for cid, at in conn.execute(statement)}
 
 
 def record_changes(engine: Engine, changes: list[tuple[int, float, str]], now: datetime | None = None) -> dict[int, str]:

@@ -106,7 +106,9 @@ def register(app: Dash) -> None:
         in_view = layers.ids_in_bbox(services.engine, Camera, map_bbox(bounds))  # no bounds yet: the whole city is in view
         records = visible(board.describe_many(in_view))  # one read of the index and of the health records
         cards = records[:camera_views.THUMB_SLOTS]
-        thumbnails = board.fresh_thumbnails([r["camera_id"] for r in cards])
+        # an offline camera's card is its grey OFFLINE card, even while its last picture is recent
+        # (a camera whose edited URL is refused stops at once)
+        thumbnails = board.fresh_thumbnails([r["camera_id"] for r in cards if r.get("status") != OFFLINE])
         slots: list[dict | None] = [*cards, *[None] * (camera_views.THUMB_SLOTS - len(cards))]
         now_shown = [None if r is None else [r["camera_id"], camera_views.picture_version(r, thumbnails.get(r["camera_id"]))]
                      for r in slots]
@@ -194,13 +196,20 @@ def register(app: Dash) -> None:
 
     @app.callback(
         Output(ids.CAM_LIVE_INFO, "children"),
+        Output(ids.CAM_LIVE_TICK, "interval"),
         Input(ids.CAM_LIVE_TICK, "n_intervals"),
         Input(ids.CAM_SELECTED, "data"),
         State(ids.LANG_STORE, "data"),
     )
     def live_info(_tick, camera_id, lang):
+        """The open camera's facts, from the first answer on in its live view's terms (connecting
+        until its frame rate is measured, never "standby"), asked for again every second until then."""
         camera_id = known(camera_id)
-        return None if camera_id is None else camera_views.live_info(current_services().camera_board.describe(camera_id), lang)
+        if camera_id is None:
+            return None, no_update
+        services = current_services()
+        record = services.camera_board.describe(camera_id)
+        return camera_views.live_info(record, lang), camera_views.live_tick_ms(record, services.thumbnail_period_s())
 
     @app.callback(
         Output(ids.CAM_SNAPSHOT_MESSAGE, "children", allow_duplicate=True),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from config.cameras import CameraSettings
 from .health import OFFLINE, refresh, worst_first
@@ -17,6 +17,13 @@ from .manager import CameraManager
 DESCRIBED_FIELDS = ("name", "kind", "kecamatan", "heading_deg", "fov_deg", "range_m")
 
 
+def offline_since(record: dict[str, Any]) -> float | None:
+    """When an offline camera went down, as everything shows it: its ongoing outage's start in the
+    status history (`offline_since`, see CameraBoard.outage_starts), before the history has it its
+    last frame's time; None for a camera that never had a picture."""
+    return record.get("offline_since") or record.get("last_frame_ts")
+
+
 @dataclass(frozen=True)
 class CameraBoard:
     cache: Any
@@ -24,6 +31,11 @@ class CameraBoard:
     settings: CameraSettings
     keys: CacheKeys = CacheKeys()
     manager: CameraManager | None = None
+    outage_starts: Callable[[list[int]], dict[int, float]] | None = None
+    """Camera ids -> when each one's ongoing outage began, from the recorded status history
+    (alerts.camera_history.outage_starts); described offline cameras carry it as `offline_since`.
+    A reader's own record cannot say it: a new reader (the camera edited, moved to another process,
+    the app restarted) has no last frame of its own."""
 
     def index(self) -> list[dict[str, Any]]:
         """Every configured camera (public spec, no credentials) with its config_error."""
@@ -94,6 +106,11 @@ class CameraBoard:
             if record.get("last_frame_ts"):
                 record["last_frame_age_s"] = round(now - record["last_frame_ts"], 1)
             described.append(record)
+        if self.outage_starts is not None:
+            starts = self.outage_starts([r["camera_id"] for r in described if r.get("status") == OFFLINE])
+            for record in described:
+                if record["camera_id"] in starts:
+                    record["offline_since"] = starts[record["camera_id"]]
         return described
 
     def all_health(self) -> list[dict[str, Any]]:

@@ -42,6 +42,9 @@ class SyncResult:
     removed: list[int] = field(default_factory=list)
     errors: dict[Any, str] = field(default_factory=dict)  # camera id (or "row N") -> message
     error_names: dict[Any, str] = field(default_factory=dict)  # the same keys -> the row's name, where it has one
+    error_places: dict[Any, dict[str, str]] = field(default_factory=dict)
+    """The same keys -> the row's kind and kecamatan, where it has them: the video wall's filters
+    keep a refused camera in sight by them."""
 
 
 def _needs_restart(old: CameraSpec, new: CameraSpec) -> bool:
@@ -77,6 +80,7 @@ class CameraManager:
         self._readers: dict[int, CameraReader] = {}
         self._errors: dict[Any, str] = {}
         self._error_names: dict[Any, str] = {}
+        self._error_places: dict[Any, dict[str, str]] = {}
         self._retiring: list[CameraReader] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -140,6 +144,8 @@ class CameraManager:
                 name = spec_field(row, "name")
                 if isinstance(name, str) and name.strip():
                     result.error_names[key] = name.strip()  # operators know a refused camera by its name too
+                places = {f: spec_field(row, f) for f in ("kind", "kecamatan")}
+                result.error_places[key] = {f: v for f, v in places.items() if isinstance(v, str)}
                 continue
             if spec.id in specs:
                 result.errors[spec.id] = f"duplicate camera id {spec.id} (row {i})"
@@ -170,7 +176,7 @@ class CameraManager:
                 elif old.spec != spec:
                     old.spec = spec
                     result.updated.append(cid)
-            self._errors, self._error_names = result.errors, result.error_names
+            self._errors, self._error_names, self._error_places = result.errors, result.error_names, result.error_places
             self._retiring = [r for r in self._retiring if r.alive]
             for cid, message in result.errors.items():
                 if isinstance(cid, int):
@@ -212,7 +218,8 @@ class CameraManager:
         """Every configured camera (public spec) plus cameras whose row is invalid."""
         with self._lock:
             out = [dict(spec.public_dict(), config_error=None) for spec in self._specs.values()]
-            out += [{"id": c, "name": self._error_names.get(c), "config_error": m} for c, m in self._errors.items()]
+            out += [{"id": c, "name": self._error_names.get(c), **self._error_places.get(c, {}), "config_error": m}
+                    for c, m in self._errors.items()]
         return sorted(out, key=lambda d: (isinstance(d["id"], str), str(d["id"]) if isinstance(d["id"], str) else d["id"]))
 
     def health(self, camera_id: int) -> dict[str, Any] | None:

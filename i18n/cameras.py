@@ -47,6 +47,7 @@ TEXT: dict[str, dict[str, str]] = {
     "cam.refreshed": {"id": "Diperbarui otomatis tiap {s} detik.", "en": "Refreshed automatically every {s} s."},
     "cam.fps_standby": {"id": "siaga (hanya cuplikan berkala)", "en": "standby (periodic thumbnails only)"},
     "cam.not_measured": {"id": "belum terukur", "en": "not measured yet"},
+    "cam.connecting": {"id": "menghubungkan…", "en": "connecting…"},
     "cam.reason.no_frame_yet": {"id": "belum ada gambar", "en": "no picture yet"},
     "cam.reason.no_frame": {"id": "tidak ada gambar selama {age}", "en": "no picture for {age}"},
     "cam.reason.stalled": {"id": "macet: tidak ada gambar selama {age}", "en": "stalled: no picture for {age}"},

@@ -9,6 +9,7 @@ import time
 
 from dash import dcc, html
 
+from cameras.board import offline_since
 from cameras.health import DAY, WEEK
 from i18n import t
 from i18n.format import age_text, number, observed_uptime, wit_time
@@ -16,11 +17,14 @@ from layouts import ids
 
 THUMB_URL = "/cameras/{id}/thumbnail.jpg?t={tick}"
 OFFLINE_URL = "/cameras/{id}/thumbnail.jpg?offline={since}"
-"""A camera without a fresh picture: its OFFLINE card, one URL while it stays offline (since: its last frame's time)."""
+"""A camera without a fresh picture: its OFFLINE card, one URL while it stays offline (since:
+cameras.board.offline_since, what the card says)."""
 THUMB_SLOTS = 12
 """Thumbnail cards in the map's panel: the first cameras in view; the others are counted."""
 LIVE_URL = "/cameras/{id}/live.mjpg"
 LIVE_PAGE_URL = "/kamera/langsung?id={id}"
+LIVE_MEASURING_MS = 1000
+"""The live facts' clock while the frame rate of a just opened view is not measured yet."""
 
 
 def tick_interval(period_s: float) -> dcc.Interval:
@@ -32,7 +36,7 @@ def status_line(record: dict, lang: str) -> str:
     """"Daring · gambar 3 dtk lalu" or "OFFLINE sejak 27-11-2026 14:02 WIT"."""
     status = record.get("status", "offline")
     if status == "offline":
-        since = record.get("last_frame_ts")
+        since = offline_since(record)
         return t("cam.offline_since", lang).format(when=wit_time(since)) if since else t("cam.offline_never", lang)
     label = t(f"camera.status.{status}", lang)
     age = record.get("last_frame_age_s")
@@ -67,7 +71,7 @@ def picture_version(record: dict, thumbnail: dict | None) -> str:
     """What a card's picture is: its frame's capture time, or the URL of the camera's OFFLINE card
     (`thumbnail` None: no fresh one)."""
     if thumbnail is None:
-        return OFFLINE_URL.format(id=record["camera_id"], since=int(record.get("last_frame_ts") or 0))
+        return OFFLINE_URL.format(id=record["camera_id"], since=int(offline_since(record) or 0))
     return f"{thumbnail['ts']:.3f}"
 
 
@@ -87,8 +91,8 @@ def in_view_note(shown: int, hidden: int, lang: str) -> str | None:
 
 
 def in_view_section(lang: str, period_s: float) -> html.Div:
-    return html.Div([
-        html.H2(t("cam.in_view", lang), className="panel-title mt-3"),
+    return html.Div(className="side-cameras", children=[
+        html.H2(t("cam.in_view", lang), className="panel-title"),
         html.P(t("cam.open_hint", lang), className="small text-muted mb-1"),
         html.Div([in_view_slot(n, lang) for n in range(THUMB_SLOTS)], id=ids.CAM_IN_VIEW, className="cam-thumb-grid", role="list"),
         html.P(id=ids.CAM_IN_VIEW_NOTE, className="text-muted small"),
@@ -121,11 +125,22 @@ def live_panel(lang: str, period_s: float, camera_id: int | None = None, *, clos
     )
 
 
-def fps_text(record: dict, lang: str) -> str:
-    """The measured frame rate with its unit; a reader that only takes thumbnails has none."""
+def fps_text(record: dict, lang: str, watched: bool = False) -> str:
+    """The measured frame rate with its unit. Without one: a reader that only takes thumbnails is on
+    standby, unless the camera is `watched` (its live view is open): then its stream is being
+    opened, and the view says it is connecting until the rate is measured."""
     if record.get("fps") is not None:
         return t("unit.fps", lang).format(n=number(record["fps"], lang, 1))
+    if watched:
+        return t("cam.connecting", lang)
     return t("cam.not_measured", lang) if record.get("streaming") else t("cam.fps_standby", lang)
+
+
+def live_tick_ms(record: dict, period_s: float) -> int:
+    """How often the open live view's facts are asked for: every second while its frame rate is
+    being measured (the view just opened), then every `period_s`."""
+    measuring = record.get("fps") is None and record.get("status") != "offline"
+    return LIVE_MEASURING_MS if measuring else int(period_s * 1000)
 
 
 def reason_text(record: dict, lang: str) -> str:
@@ -142,7 +157,7 @@ def live_info(record: dict, lang: str) -> html.Table:
         (t("field.kind", lang), t(f"kind.{record.get('kind')}", lang)),
         (t("field.kecamatan", lang), record.get("kecamatan") or "–"),
         (t("field.status", lang), status_line(record, lang)),
-        (t("cam.fps", lang), fps_text(record, lang)),
+        (t("cam.fps", lang), fps_text(record, lang, watched=True)),
         (t("cam.last_frame", lang), wit_time(record.get("last_frame_ts"))),
     ]
     if record.get("reason"):

@@ -30,12 +30,12 @@ def tile(record: dict, lang: str, tick: int, live: bool, large: bool = False) ->
     return html.Button(
         className=f"cam-tile cam-thumb cam-thumb-{status}", n_clicks=0, title=t("wall.fullscreen_hint", lang),
         **{"data-camera": str(cid), "data-name": name, "data-live": LIVE_URL.format(id=cid) if live else "",
-           "data-page": LIVE_PAGE_URL.format(id=cid), "role": "listitem",
-           # the big OFFLINE across the picture is drawn by CSS: the status line already says it in words
-           "data-offline": "OFFLINE" if status == "offline" else None},
+           "data-page": LIVE_PAGE_URL.format(id=cid), "role": "listitem"},
         children=[
             html.Img(src=src, alt=name, className="cam-thumb-img"),
-            html.Div([html.Div(name, className="cam-thumb-name"),
+            html.Div([*([html.Div(t("cam.card.offline", lang), className="cam-tile-offline", **{"aria-hidden": "true"})]
+                        if status == "offline" else []),  # the status line says it in words
+                      html.Div(name, className="cam-thumb-name"),
                       html.Div(status_line(record, lang), className=f"cam-thumb-status cam-text-{status}")], className="cam-tile-caption"),
         ],
     )

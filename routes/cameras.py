@@ -36,7 +36,7 @@ import numpy as np
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, request, send_file, url_for
 
 from config.cameras import CameraSettings
-from cameras.board import CameraBoard
+from cameras.board import CameraBoard, offline_since
 from cameras.keys import CacheKeys
 from cameras.live import MIMETYPE
 from config.cameras import CameraSpec
@@ -69,10 +69,11 @@ def init_camera_routes(
     authorize: Authorize | None = None,
     url_prefix: str = "/cameras",
     relay: RedisLive | None = None,
+    outage_starts: Callable[[list[int]], dict[int, float]] | None = None,
 ) -> CameraRoutesState:
     """Attach the camera routes to `server`. `cache` defaults to the manager's cache; `authorize`
     (action, camera_id) -> bool is the single permission hook (actions: list, health, thumbnail,
-    live, snapshot, snapshot_read)."""
+    live, snapshot, snapshot_read); `outage_starts`: see CameraBoard.outage_starts."""
     if manager is None and cache is None and relay is None:
         raise ValueError("init_camera_routes needs a manager or a cache to read from")
     board = CameraBoard(
@@ -80,6 +81,7 @@ def init_camera_routes(
         settings=settings or (manager.settings if manager else CameraSettings()),
         keys=keys or (manager.keys if manager else CacheKeys()),
         manager=manager,
+        outage_starts=outage_starts,
     )
     state = CameraRoutesState(board=board, authorize=authorize, relay=relay)
     server.extensions[EXT_KEY] = state
@@ -187,8 +189,9 @@ def thumbnail(camera_id: int) -> Response:
         resp.headers["X-Frame-Age"] = f"{age:.1f}"
         resp.headers["X-Camera-Status"] = "online"
         return resp.make_conditional(request)
-    health = st.board.health(camera_id) or {}
-    since = thumb["ts"] if thumb else health.get("last_frame_ts")
+    health = st.board.describe(camera_id, cam)  # its outage's start, as every page says it
+    frame_ts = thumb["ts"] if thumb else health.get("last_frame_ts")
+    since = offline_since(health) or frame_ts
     if request.args.get("placeholder") == "0":
         msg = f"camera {camera_id} offline" + (f" since {since:.0f}" if since else ", no frame yet")
         if health.get("last_error"):
@@ -198,8 +201,8 @@ def thumbnail(camera_id: int) -> Response:
     resp = Response(offline_card(name, since, width=st.board.settings.thumbnail_width), mimetype="image/jpeg")
     resp.headers["Cache-Control"] = "no-cache"
     resp.headers["X-Camera-Status"] = "offline"
-    if since:
-        resp.headers["X-Frame-Time"] = f"{since:.3f}"
+    if frame_ts:
+        resp.headers["X-Frame-Time"] = f"{frame_ts:.3f}"
     return resp
 
 

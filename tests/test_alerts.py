@@ -67,6 +67,19 @@ def test_status_changes_round_trip_through_the_store(engine):
     assert read[8] == [(NOW - 30 * HOUR, ONLINE)]  # the status the day started with
 
 
+def test_an_ongoing_outage_starts_at_its_first_offline_record_after_the_last_other_status(engine):
+    changes = [(1, NOW - 5 * HOUR, OFFLINE), (1, NOW - 4 * HOUR, ONLINE), (1, NOW - 2 * HOUR, OFFLINE),
+               (1, NOW - HOUR, OFFLINE),  # the same outage, recorded again by another worker
+               (2, NOW - 3 * HOUR, OFFLINE), (2, NOW - HOUR, DEGRADED),  # back up: no ongoing outage
+               (3, NOW - 6 * HOUR, OFFLINE)]  # down since its first record
+    camera_history.record_changes(engine, changes, now=datetime.utcfromtimestamp(NOW))
+    starts = camera_history.outage_starts(engine, [1, 2, 3, 4])
+    assert starts == {1: NOW - 2 * HOUR, 3: NOW - 6 * HOUR}
+    assert camera_history.outage_starts(engine, []) == {}
+    read = camera_history.read_changes(engine, datetime.utcfromtimestamp(NOW - 24 * HOUR))
+    assert [o["start"] for o in history.outages(read[1], NOW)][:1] == [starts[1]]  # what the health page says
+
+
 
 def test_pruning_keeps_each_cameras_last_change_before_the_cut_off(engine):
     now = datetime.utcfromtimestamp(NOW)

@@ -130,7 +130,7 @@ def test_camera_added_while_running_with_a_dead_url_shows_offline_first(page, ca
     page.goto(base + "/kamera")
     card = page.locator(".cam-thumb", has_text="CCTV Uji Mati")
     card.wait_for(timeout=30_000)  # the readers re-read the camera list every 10 s
-    card.get_by_text("OFFLINE").wait_for(timeout=10_000)
+    card.get_by_text("OFFLINE", exact=True).wait_for(timeout=10_000)  # the tile's OFFLINE band
     page.wait_for_function("[...document.querySelectorAll('.cam-thumb')].some(c => c.innerText.includes('CCTV Uji Mati')"
                            " && c.querySelector('img').naturalWidth > 0)", timeout=10_000)
     status = page.evaluate("fetch('/cameras/901/thumbnail.jpg?t=x').then(r => r.headers.get('X-Camera-Status'))")
