@@ -144,7 +144,7 @@ class Settings:
     coverage_cache_mb: int = 512
     """Disk the coverage analysis may keep the geometry of recent runs in (instance folder,
     `coverage-geometry`), so that a rerun with other weights skips rebuilding demand points, candidate
-    sites, coverage matrix and spacing conflicts (about 20 MB a run on the real roads); 0: keep none."""
+    sites, coverage matrix and spacing conflicts (about 12 MB a run on the real roads); 0: keep none."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
