@@ -200,7 +200,8 @@ def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float 
     # the pairs whose multiplier or step can be non-zero (ascending): those with a positive multiplier,
     # and those both of whose sites a step chose; the steps' vectors hold only these (on the real roads
     # a few dozen of 150,896), every other pair's multiplier stays 0
-    live = np.flatnonzero(v > 0)
+    is_live = v > 0
+    live = np.flatnonzero(is_live)
     best_v = v.copy()
     best_val = float(lower)
     best_sel = list(incumbent) if incumbent is not None else []
@@ -308,9 +309,11 @@ def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float 
             break
         if npairs:  # the pairs of the step's sites (PT's row: a site's pairs), twice where both are in it
             touched = np.sort(np.concatenate([PT.indices[PT.indptr[j]:PT.indptr[j + 1]] for j in sel] or [live[:0]]))
-            new = np.setdiff1d(touched[1:][touched[1:] == touched[:-1]], live)
+            both = touched[1:][touched[1:] == touched[:-1]]
+            new = both[~is_live[both]]
             if len(new):  # pairs that start to move: room for them in the step's vectors
-                grown = np.union1d(live, new)
+                is_live[new] = True
+                grown = np.flatnonzero(is_live)
                 d_grown = np.zeros(n + len(grown))
                 d_grown[:n] = d_prev[:n]
                 d_grown[n + np.searchsorted(grown, live)] = d_prev[n:]
