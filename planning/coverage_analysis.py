@@ -372,6 +372,20 @@ class _Geometry:
     conflicts: np.ndarray | None = None
     forbidden: np.ndarray | None = None
 
+    def __getstate__(self) -> dict:
+        """Kept compactly: the demand points' text columns as codes into their distinct values, their
+        geometry as coordinates (unpickling 40,000 rows of strings and points took 0.16 s)."""
+        columns = {}
+        for name in self.demand.columns.drop(self.demand.geometry.name):
+            values = self.demand[name].to_numpy()
+            columns[name] = pd.factorize(values, use_na_sentinel=False) if values.dtype == object else values
+        return {**self.__dict__, "demand": (columns, points_xy(self.demand))}
+
+    def __setstate__(self, state: dict) -> None:
+        columns, xy = state["demand"]
+        columns = {name: (v[1][v[0]] if isinstance(v, tuple) else v) for name, v in columns.items()}
+        self.__dict__.update(state, demand=gpd.GeoDataFrame(columns, geometry=shapely.points(xy), crs=AMBON_UTM))
+
     def see_today(self, city: CityLayers, radius_m: float, obstacles: gpd.GeoDataFrame | None) -> None:
         demand = self.demand
         self.covered = demand_covered(demand, city.cameras, default_radius_m=radius_m, obstacles=obstacles)
