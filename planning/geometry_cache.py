@@ -44,12 +44,19 @@ def _feed(digest, part) -> None:
     if isinstance(part, (gpd.GeoDataFrame, gpd.GeoSeries)):
         geometry = part.geometry if isinstance(part, gpd.GeoDataFrame) else part
         digest.update(f"geo {len(part)} {geometry.crs.to_string() if geometry.crs else None}".encode())
-        digest.update(b"".join(shapely.to_wkb(np.asarray(geometry.values, dtype=object)).tolist()) if len(part) else b"")
+        wkb = shapely.to_wkb(np.asarray(geometry.values, dtype=object)).tolist()  # None where missing
+        digest.update(np.array([-1 if b is None else len(b) for b in wkb], dtype=np.int64).tobytes())
+        digest.update(b"".join(b for b in wkb if b is not None))
         if isinstance(part, gpd.GeoDataFrame):
             _feed(digest, pd.DataFrame(part.drop(columns=part.geometry.name)))
     elif isinstance(part, pd.DataFrame):
         digest.update(("columns " + "\x1f".join(map(str, part.columns))).encode())
-        digest.update(pd.util.hash_pandas_object(part, index=False).to_numpy().tobytes())
+        for _, column in part.items():
+            try:
+                hashed = pd.util.hash_pandas_object(column, index=False)
+            except TypeError:  # lists or mappings (an uploaded layer's nested properties): by their text
+                hashed = pd.util.hash_pandas_object(column.map(repr), index=False)
+            digest.update(hashed.to_numpy().tobytes())
     elif isinstance(part, np.ndarray):
         digest.update(f"array {part.dtype} {part.shape}".encode())
         digest.update(np.ascontiguousarray(part).tobytes())
