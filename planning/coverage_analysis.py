@@ -356,7 +356,7 @@ class _Geometry:
     values; kept between them by :mod:`planning.geometry_cache`): the demand points at weight 1
     (:func:`demand_points`), then what today's cameras see and where each point lies
     (:meth:`see_today`), then the candidate sites, the coverage matrix and the spacing conflicts
-    (:meth:`place_sites`)."""
+    (:meth:`place_sites`). Raise :data:`planning.geometry_cache.FORMAT` when what it holds changes."""
 
     demand: gpd.GeoDataFrame
     walls: np.ndarray | None
