@@ -17,6 +17,7 @@ from layouts import ids
 from layouts.coverage_page import coverage_page, gap_legend_rows, gaps_panel, progress_label, result_hideout, results_table, summary_table
 from planning.artifacts import ArtifactStore
 from planning.coverage_analysis import AnalysisParams, NoDemand, analyse, class_breaks, parse_params, read_city_layers
+from planning.geometry_cache import GeometryCache
 from planning.uploads import UploadError, decode_contents, polygons_only, read_upload
 from routes.coverage import init_coverage_routes
 from routes.language import request_language
@@ -51,6 +52,11 @@ def record_coverage_answer(engine, by_kecamatan: pd.DataFrame) -> None:
 def artifact_store(settings: Settings) -> ArtifactStore:
     """Where the analysis keeps its results and the planner's uploads."""
     return ArtifactStore(settings.instance_dir / "coverage", settings.redis_url, key_prefix=settings.cache_key_prefix)
+
+
+def geometry_cache(settings: Settings) -> GeometryCache:
+    """Where the analysis keeps the geometry of recent runs (for reruns with other weights)."""
+    return GeometryCache(settings.instance_dir / "coverage-geometry", settings.coverage_cache_mb)
 
 
 def page_layout(**_query):
@@ -155,6 +161,7 @@ def register(app: Dash, settings: Settings) -> None:
             with ended_by_sigterm():
                 result = analyse(read_city_layers(services.engine), params, extra_demand=layers_by_purpose.get("demand"),
                                  candidates=layers_by_purpose.get("candidates"), obstacles=layers_by_purpose.get("obstacles"),
+                                 cache=geometry_cache(services.settings),
                                  progress=lambda fraction, stage: set_progress((round(100 * fraction), progress_label(lang, fraction, stage))))
         except NoDemand:
             return failure(lang, t("cov.no_demand", lang))

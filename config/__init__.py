@@ -141,6 +141,10 @@ class Settings:
     db_pool_size: int = 16
     """SQLAlchemy connections kept open per process: the worker's threads (gunicorn --threads), so a
     busy worker reuses its connections instead of opening and closing one per request."""
+    coverage_cache_mb: int = 512
+    """Disk the coverage analysis may keep the geometry of recent runs in (instance folder,
+    `coverage-geometry`), so that a rerun with other weights skips rebuilding demand points, candidate
+    sites, coverage matrix and spacing conflicts (about 12 MB a run on the real roads); 0: keep none."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -186,6 +190,7 @@ class Settings:
             camera_offline_after_s=_positive(env, "CAMERA_OFFLINE_AFTER_S", "30"),
             camera_thumbnail_s=_at_least(_number(env, "CAMERA_THUMBNAIL_S", "5", float), 0.2, "CAMERA_THUMBNAIL_S"),
             db_pool_size=_at_least(_number(env, "DB_POOL_SIZE", "16", int), 1, "DB_POOL_SIZE"),
+            coverage_cache_mb=_at_least(_number(env, "COVERAGE_CACHE_MB", "512", int), 0, "COVERAGE_CACHE_MB"),
             flood_api_key=env.get("FLOOD_API_KEY", ""),
             admin_username=env.get("ADMIN_USERNAME") or None,
             admin_password=env.get("ADMIN_PASSWORD") or None,

@@ -18,7 +18,7 @@ from geo.coverage import covered_mask, points_xy
 from geo.crs import AMBON_UTM
 from geo.sectors import camera_arrays
 
-__all__ = ["demand_covered", "gap_by_layer", "gap_by_area", "hex_grid"]
+__all__ = ["demand_covered", "gap_by_layer", "gap_by_area", "area_assignment", "hex_grid"]
 
 
 def demand_covered(demand: gpd.GeoDataFrame, cameras: gpd.GeoDataFrame, *, default_radius_m: float = 50.0,
@@ -71,20 +71,26 @@ def gap_by_layer(demand: pd.DataFrame, covered: np.ndarray, *, by_kind: bool = T
     return _totals(df, ["layer", "kind"] if by_kind else ["layer"])
 
 
+def area_assignment(demand: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(demand positions, area positions): each demand point in the smallest area containing it
+    (:func:`geo.boundaries.smallest_containing`; points outside every area are left out)."""
+    if areas.crs is None:
+        raise ValueError("areas have no CRS")
+    a_metric = areas.to_crs(AMBON_UTM) if areas.crs != AMBON_UTM else areas
+    return smallest_containing(shapely.points(points_xy(demand)), np.asarray(a_metric.geometry.values, dtype=object))
+
+
 def gap_by_area(demand: gpd.GeoDataFrame, covered: np.ndarray, areas: gpd.GeoDataFrame, *,
-                name_col: str | None = None, by_layer: bool = False) -> gpd.GeoDataFrame:
+                name_col: str | None = None, by_layer: bool = False,
+                assignment: tuple[np.ndarray, np.ndarray] | None = None) -> gpd.GeoDataFrame:
     """Gap totals per area polygon (kecamatan, desa, hex cell): the areas with the columns of
     :func:`gap_by_layer` added (per layer too when ``by_layer``; then one row per area and layer).
 
     Areas keep their CRS and index; a demand point is counted in the smallest area containing it
-    (:func:`geo.boundaries.smallest_containing`; points outside every area are left out). Areas without demand get zero totals.
+    (``assignment``: :func:`area_assignment`'s answer when already known; points outside every area
+    are left out). Areas without demand get zero totals.
     """
-    if areas.crs is None:
-        raise ValueError("areas have no CRS")
-    a_metric = areas.to_crs(AMBON_UTM) if areas.crs != AMBON_UTM else areas
-    xy = points_xy(demand)
-    pts = shapely.points(xy)
-    pi, ai = smallest_containing(pts, np.asarray(a_metric.geometry.values, dtype=object))
+    pi, ai = area_assignment(demand, areas) if assignment is None else assignment
     df = pd.DataFrame(demand.drop(columns="geometry")).iloc[pi].copy()
     df["_cov"] = np.asarray(covered, dtype=bool)[pi]
     df["_area"] = ai

@@ -421,15 +421,30 @@ def _swap_search(R: _Reduced, sel: list[int], k: int | None, budget: float | Non
 # exact
 
 
+def _adjacency_among(K: sp.csr_matrix, sites: np.ndarray) -> np.ndarray:
+    """Dense (d, d) bool adjacency of ``sites`` (sorted, d of them) in ``K`` (CSR, sorted indices)."""
+    starts, lens = K.indptr[sites], np.diff(K.indptr)[sites]
+    d = len(sites)
+    S = np.zeros((d, d), dtype=bool)
+    at = np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens - starts, lens)  # their rows' entries
+    nb = K.indices[at]
+    pos = np.minimum(np.searchsorted(sites, nb), d - 1)
+    hit = sites[pos] == nb
+    S[np.repeat(np.arange(d), lens)[hit], pos[hit]] = True
+    return S
+
+
 def clique_cover(conflicts: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
     """Disjoint cliques of conflicting sites, and the conflict pairs no clique holds.
 
     A greedy clique cover: each site, in order, starts a clique with those of its conflicting
-    neighbours that conflict with every member so far. Returns ``(label (m,), loose (p, 2))``:
+    neighbours that conflict with every member so far, next the one that keeps the most of the
+    others open (the lowest index among equals). Returns ``(label (m,), loose (p, 2))``:
     sites sharing a label pairwise conflict ("at most one of them"); sites without conflicts get
     a label of their own; ``loose`` lists the remaining pairs (i < j).
     """
     K = sp.csr_matrix(conflicts, dtype=bool)
+    K.sort_indices()
     m = K.shape[0]
     if K.nnz:  # fast path: every connected group already a clique (one pole's headings, say)
         n_comp, comp = connected_components(K, directed=False)
@@ -438,18 +453,20 @@ def clique_cover(conflicts: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
             return comp.astype(np.int64), np.empty((0, 2), np.int64)
     label = np.full(m, -1, np.int64)
     nxt = 0
-    if K.nnz:
-        neighbours = [set(K.indices[K.indptr[i]:K.indptr[i + 1]].tolist()) for i in range(m)]
-        for v in range(m):
-            if label[v] >= 0 or not neighbours[v]:
-                continue
-            clique, common = [v], set(u for u in neighbours[v] if label[u] < 0)
-            while common:
-                u = min(common, key=lambda c: (-len(neighbours[c] & common), c))  # keeps the most candidates open
-                clique.append(u)
-                common &= neighbours[u]
-            label[clique] = nxt
-            nxt += 1
+    for v in np.flatnonzero(np.diff(K.indptr)).tolist():
+        if label[v] >= 0:
+            continue
+        open_ = K.indices[K.indptr[v]:K.indptr[v + 1]]
+        open_ = open_[label[open_] < 0]
+        S = _adjacency_among(K, open_)  # among the sites still open (each a neighbour of every member)
+        clique = [v]
+        while len(open_):
+            p = int(S.sum(axis=1).argmax())
+            clique.append(int(open_[p]))
+            keep = S[p]
+            open_, S = open_[keep], S[keep][:, keep]
+        label[clique] = nxt
+        nxt += 1
     alone = label < 0
     label[alone] = nxt + np.arange(int(alone.sum()))
     pairs = sp.triu(K, k=1).tocoo()

@@ -191,12 +191,17 @@ def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float 
         def penalty(v: np.ndarray) -> np.ndarray:
             """``PT @ v`` from the pairs whose multiplier is positive (28 of 150,896 on the real roads),
             added per site in pair order as the sparse product adds them: the same to the bit."""
-            on = np.flatnonzero(v > 0)
+            on = live[v[live] > 0]
             pen = np.zeros(m)
             np.add.at(pen, pairs[on].ravel(), np.repeat(v[on], 2))
             return pen
     else:
         PT, v = None, np.zeros(0)
+    # the pairs whose multiplier or step can be non-zero (ascending): those with a positive multiplier,
+    # and those both of whose sites a step chose; the steps' vectors hold only these (on the real roads
+    # a few dozen of 150,896), every other pair's multiplier stays 0
+    is_live = v > 0
+    live = np.flatnonzero(is_live)
     best_v = v.copy()
     best_val = float(lower)
     best_sel = list(incumbent) if incumbent is not None else []
@@ -210,8 +215,8 @@ def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float 
     fix = np.full(m, np.inf)
     lam = float(lam0)
     stall = 0
-    d_prev = np.zeros(n + npairs)
-    g_all, move = np.empty(n + npairs), np.empty(n + npairs)
+    d_prev = np.zeros(n + len(live))
+    g_all, move = np.empty(n + len(live)), np.empty(n + len(live))
     it = 0
     last_report = 0.0
     tol = 1e-9 * max(1.0, W)
@@ -236,7 +241,7 @@ def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float 
                 s -= pen
             gs, garg = groups.best(s)
             val, chosen, thr = _choose(gs, k, budget, gcost)
-            L = float(W - u.sum() + v.sum() + val)
+            L = float(W - u.sum() + v[live].sum() + val)
             # fixing bounds: forcing site j in costs at most (group's best - s_j) inside a chosen
             # group, or (threshold - s_j) when its group is outside the choice
             in_choice = np.zeros(G, dtype=bool)
@@ -269,7 +274,7 @@ def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float 
                 sC -= penalty(v)[C]
             gsC, gargC = groups_C.best(sC)
             val, chosenC, _ = _choose(gsC, k, budget, gcost_C)
-            L = float(W - u.sum() + v.sum() + val)  # a step target only: not a bound (unpriced sites)
+            L = float(W - u.sum() + v[live].sum() + val)  # a step target only: not a bound (unpriced sites)
             sel = C[gargC[chosenC]]
         if L < best_any - 1e-12 * max(1.0, abs(L)):
             best_any = L
@@ -302,8 +307,19 @@ def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float 
             report(best_bound, best_val, it)
         if gap <= target_gap or now > deadline or lam < min_step:
             break
-        # subgradient of L at u: (A x)_i - y_i, y_i = 1 where u_i < w_i
-        # (the step's vectors are updated in place: each is 1.4 MB on the real roads, 150,896 pairs)
+        if npairs:  # the pairs of the step's sites (PT's row: a site's pairs), twice where both are in it
+            touched = np.sort(np.concatenate([PT.indices[PT.indptr[j]:PT.indptr[j + 1]] for j in sel] or [live[:0]]))
+            both = touched[1:][touched[1:] == touched[:-1]]
+            new = both[~is_live[both]]
+            if len(new):  # pairs that start to move: room for them in the step's vectors
+                is_live[new] = True
+                grown = np.flatnonzero(is_live)
+                d_grown = np.zeros(n + len(grown))
+                d_grown[:n] = d_prev[:n]
+                d_grown[n + np.searchsorted(grown, live)] = d_prev[n:]
+                d_prev, live = d_grown, grown
+                g_all, move = np.empty(n + len(live)), np.empty(n + len(live))
+        # subgradient of L at u: (A x)_i - y_i, y_i = 1 where u_i < w_i (the step's vectors are updated in place)
         y = np.where(u < w_open, 1.0, np.minimum(cover, 1.0))
         g = np.subtract(cover, y, out=g_all[:n])
         # rows at a bound of [0, w] moving outwards are projected away: drop them from the step
@@ -311,12 +327,11 @@ def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float 
         g[(u >= w) & (g < 0)] = 0.0
         if npairs:  # pairs: d L / d v = 1 - x_a - x_b; at v = 0 an increase is projected away
             gv = g_all[n:]
-            np.greater(v, 0.0, out=gv, casting="unsafe")  # a pair no chosen site is in: 1, or 0 at v = 0
-            touched = [PT.indices[PT.indptr[j]:PT.indptr[j + 1]] for j in sel]  # (PT's row: a site's pairs)
-            for pairs_of_j in touched:
-                gv[pairs_of_j] = 1.0
-            for pairs_of_j in touched:  # one off for each of a pair's sites in the step's set
-                gv[pairs_of_j] -= 1.0
+            np.greater(v[live], 0.0, out=gv, casting="unsafe")  # a pair no chosen site is in: 1, or 0 at v = 0
+            at = np.minimum(np.searchsorted(live, touched), max(len(live) - 1, 0))
+            at = at[live[at] == touched] if len(live) else at[:0]  # the live ones (one chosen site, v = 0: 1 - 1 = 0)
+            gv[at] = 1.0
+            np.subtract.at(gv, at, 1.0)  # one off for each of a pair's sites in the step's set
         d = d_prev  # g + deflection * d_prev
         d *= deflection
         d += g_all
@@ -329,8 +344,7 @@ def lagrangian(A: sp.csr_matrix, w: np.ndarray, k: int | None, *, budget: float 
         u -= move[:n]
         np.clip(u, 0.0, w, out=u)
         if npairs:
-            v -= move[n:]
-            np.maximum(v, 0.0, out=v)
+            v[live] = np.maximum(v[live] - move[n:], 0.0)
     return LagrangeResult(bound=float(best_bound), best=best_sel, best_value=float(best_val), fix_bound=fix,
                           u=best_u, iterations=it, seconds=clock() - t0, lam=lam,
                           v=best_v if npairs else None)

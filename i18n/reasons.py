@@ -6,6 +6,7 @@ each demand layer today's cameras watch (from :func:`geo.gaps.gap_by_layer`). De
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
@@ -51,73 +52,85 @@ def _join(parts: list[str], lang: str) -> str:
     return ", ".join(parts[:-1]) + f" {w['and']} " + parts[-1]
 
 
+def _ranked(frame: pd.DataFrame, by: str, value: str) -> dict[int, list[tuple[str, float]]]:
+    """Per site, ``(by, value)`` pairs, largest value first (equal values by name)."""
+    frame = frame.sort_values(by, kind="stable")
+    frame = frame.iloc[np.lexsort((-frame[value].to_numpy(), frame["site"].to_numpy()), axis=0)]
+    out: dict[int, list[tuple[str, float]]] = {}
+    for site, key, amount in zip(frame["site"].tolist(), frame[by].tolist(), frame[value].tolist()):
+        out.setdefault(site, []).append((key, amount))
+    return out
+
+
+def _reasons(rows: pd.DataFrame, site: np.ndarray, n_sites: int, lang: str, max_roads: int = 2,
+             max_kinds: int = 2) -> list[str]:
+    """One sentence per site 0..n_sites-1 from the demand ``rows`` credited to it (``site`` per row,
+    -1: none): each layer grouped once for all sites."""
+    lang = "id" if lang == "id" else "en"
+    w = _W[lang]
+    of = f" {w['of']} " if w["of"] else " "
+    rows = pd.DataFrame({"site": np.asarray(site, np.int64), "layer": rows["layer"].to_numpy(),
+                         "kind": rows["kind"].fillna("").astype(str).to_numpy(),
+                         "name": rows["name"].fillna("").astype(str).to_numpy(),
+                         "length_m": rows["length_m"].to_numpy(float), "area_m2": rows["area_m2"].to_numpy(float)})
+    rows = rows[rows["site"] >= 0]
+    layer = rows["layer"]
+    parts: list[list[str]] = [[] for _ in range(n_sites)]
+
+    roads = rows[(layer == "road") & (rows["length_m"] > 0)]
+    per_road = roads.groupby(["site", "name"], as_index=False)["length_m"].sum()
+    for i, per in _ranked(per_road, "name", "length_m").items():
+        named = [(name, m) for name, m in per if name != ""]
+        for name, m in named[:max_roads]:
+            parts[i].append(f"{_length(m, lang)}{of}{name}")
+        rest = float(sum(m for _, m in per) - sum(m for _, m in named[:max_roads]))
+        if rest >= 1:
+            label = w["unnamed"] if not named else ("other roads" if lang == "en" else "jalan lain")
+            parts[i].append(f"{_length(rest, lang)}{of}{label}")
+    flood = rows[layer == "flood"].groupby("site")[["length_m", "area_m2"]].sum()
+    for i, m, area in zip(flood.index.tolist(), flood["length_m"].tolist(), flood["area_m2"].tolist()):
+        parts[i].append(f"{_length(m, lang)}{of}{w['flood']}" if m > 0 else f"{area / 10_000:.1f} ha {w['flood']}")
+    for i, c in rows[layer == "tps"].groupby("site").size().items():
+        parts[i].append(_count(int(c), w["tps"]))
+    per_kind = rows[layer == "complaint"].groupby(["site", "kind"], as_index=False).size()
+    for i, per in _ranked(per_kind, "kind", "size").items():
+        for kind, c in per[:max_kinds]:
+            if kind:
+                k = _KIND_ID.get(kind.lower(), kind) if lang == "id" else kind
+                parts[i].append(f"{_count(int(c), w['complaint'])} {w['about']} {k}")
+            else:
+                parts[i].append(_count(int(c), w["complaint"]))
+        other = int(sum(c for _, c in per[max_kinds:]))
+        if other:
+            parts[i].append(_count(other, w["complaint"]) + (" lainnya" if lang == "id" else " of other kinds"))
+    for i, c in rows[layer == "business"].groupby("site").size().items():
+        parts[i].append(_count(int(c), w["business"]))
+    others = rows[~layer.isin(["road", "flood", "tps", "complaint", "business"])]
+    others = others.groupby(["site", "layer"]).agg(length_m=("length_m", "sum"), area_m2=("area_m2", "sum"), n=("site", "size"))
+    for (i, name), m, area, n in zip(others.index.tolist(), others["length_m"].tolist(), others["area_m2"].tolist(),
+                                     others["n"].tolist()):
+        if m > 0:
+            parts[i].append(f"{_length(m, lang)}{of}{name}")
+        elif area > 0:
+            parts[i].append(f"{area / 10_000:.1f} ha {w['area_of']} {name}".replace("  ", " "))
+        else:
+            parts[i].append(f"{_count(n, w['point'])} {name}")
+    return [f"{w['covers']} {_join(p, lang)}" if p else w["nothing"] for p in parts]
+
+
 def site_reason(rows: pd.DataFrame, lang: str = "en", *, max_roads: int = 2, max_kinds: int = 2) -> str:
     """One sentence from the demand rows a site newly covers, units on every number, e.g.
     "covers 410 m of Jl. Sultan Hairun, 2 TPS sites and 35 complaints about theft"
     (``lang="id"``: "mencakup 410 m Jl. Sultan Hairun, 2 lokasi TPS dan 35 aduan tentang pencurian").
+    The largest road lengths and complaint kinds come first (equal ones by name).
     """
-    lang = "id" if lang == "id" else "en"
-    w = _W[lang]
-    if len(rows) == 0:
-        return w["nothing"]
-    rows = rows.assign(name=rows["name"].fillna("").astype(str), kind=rows["kind"].fillna("").astype(str))
-    parts: list[str] = []
-    of = f" {w['of']} " if w["of"] else " "
-    roads = rows[(rows["layer"] == "road") & (rows["length_m"] > 0)]
-    if len(roads):
-        per = roads.groupby("name")["length_m"].sum().sort_values(ascending=False)
-        named = per[per.index != ""]
-        for name, m in named.iloc[:max_roads].items():
-            parts.append(f"{_length(m, lang)}{of}{name}")
-        rest = float(per.sum() - named.iloc[:max_roads].sum())
-        if rest >= 1:
-            label = w["unnamed"] if named.empty else ("other roads" if lang == "en" else "jalan lain")
-            parts.append(f"{_length(rest, lang)}{of}{label}")
-    flood = rows[rows["layer"] == "flood"]
-    if len(flood):
-        m = float(flood["length_m"].sum())
-        if m > 0:
-            parts.append(f"{_length(m, lang)}{of}{w['flood']}")
-        else:
-            parts.append(f"{float(flood['area_m2'].sum()) / 10_000:.1f} ha {w['flood']}")
-    tps = rows[rows["layer"] == "tps"]
-    if len(tps):
-        parts.append(_count(len(tps), w["tps"]))
-    comp = rows[rows["layer"] == "complaint"]
-    if len(comp):
-        per = comp.groupby("kind").size().sort_values(ascending=False)
-        shown = per.iloc[:max_kinds]
-        for kind, c in shown.items():
-            if kind:
-                k = _KIND_ID.get(kind.lower(), kind) if lang == "id" else kind
-                parts.append(f"{_count(int(c), w['complaint'])} {w['about']} {k}")
-            else:
-                parts.append(_count(int(c), w["complaint"]))
-        other = int(per.sum() - shown.sum())
-        if other:
-            parts.append(_count(other, w["complaint"]) + (" lainnya" if lang == "id" else " of other kinds"))
-    biz = rows[rows["layer"] == "business"]
-    if len(biz):
-        parts.append(_count(len(biz), w["business"]))
-    known = {"road", "flood", "tps", "complaint", "business"}
-    for layer, grp in rows[~rows["layer"].isin(known)].groupby("layer"):
-        if grp["length_m"].sum() > 0:
-            parts.append(f"{_length(float(grp['length_m'].sum()), lang)}{of}{layer}")
-        elif grp["area_m2"].sum() > 0:
-            ha = float(grp["area_m2"].sum()) / 10_000
-            parts.append(f"{ha:.1f} ha {w['area_of']} {layer}".replace("  ", " "))
-        else:
-            parts.append(f"{_count(len(grp), w['point'])} {layer}")
-    return f"{w['covers']} {_join(parts, lang)}"
+    return _reasons(rows, np.zeros(len(rows), np.int64), 1, lang, max_roads, max_kinds)[0]
 
 
 def site_reasons(demand: pd.DataFrame, A: sp.spmatrix, ranked_sites, already_covered=None,
                  lang: str = "en") -> list[str]:
     """Reasons for each ranked site (same order), from the demand rows credited to it."""
-    credit = credited_site(A, ranked_sites, already_covered)
-    df = pd.DataFrame(demand.drop(columns="geometry", errors="ignore"))
-    groups = {int(k): g for k, g in df.groupby(credit) if k >= 0}
-    return [site_reason(groups.get(i, df.iloc[:0]), lang) for i in range(len(ranked_sites))]
+    return _reasons(demand, credited_site(A, ranked_sites, already_covered), len(ranked_sites), lang)
 
 
 _LAYER_WORDS = {

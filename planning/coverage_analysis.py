@@ -22,6 +22,7 @@ from typing import Callable
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 import shapely
 from scipy.spatial import cKDTree
 from sqlalchemy import Engine
@@ -31,7 +32,7 @@ from geo.coverage import coverage_matrix, points_xy
 from geo.crs import AMBON_UTM, WGS84
 from geo.demand import combine_demand, sample_line_points, sample_lines, sample_polygons, weighted_points
 from geo.export import recommendation_frame, recommendation_sectors
-from geo.gaps import demand_covered, gap_by_area, gap_by_layer, hex_grid
+from geo.gaps import area_assignment, demand_covered, gap_by_area, gap_by_layer, hex_grid
 from geo.headings import DEFAULT_FOV_DEG, best_headings
 from geo.mclp import Cancelled, solve_mclp, spacing_conflicts
 from geo.roads import ROAD_GROUPS, road_group
@@ -39,13 +40,14 @@ from geo.sectors import camera_arrays
 from i18n import LANGUAGES, t
 from i18n.reasons import gap_sentences, site_reasons
 from imports.models import Obstacle
+from planning.geometry_cache import GeometryCache, fingerprint
 from store import layers
 from store.models import Business, Camera, FloodZone, River, TpsSite
 from store.roads import read_roads
 from store.vocabulary import COMPLAINT_CATEGORIES
 
 __all__ = ["WEIGHT_KEYS", "DEFAULT_WEIGHTS", "AnalysisParams", "CityLayers", "CoverageAnalysis", "Cancelled", "NoDemand",
-           "read_city_layers", "build_demand", "grid_candidates", "road_candidates", "analyse", "parse_params"]
+           "read_city_layers", "build_demand", "demand_points", "weigh", "weighted_keys", "grid_candidates", "road_candidates", "analyse", "parse_params"]
 
 ProgressFn = Callable[[float, str], None]
 CancelFn = Callable[[], bool]
@@ -205,33 +207,57 @@ def flood_banks(rivers: gpd.GeoDataFrame, flood_zones: gpd.GeoDataFrame) -> gpd.
 
 
 def build_demand(city: CityLayers, weights: dict[str, float], extra: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
-    """Weighted demand points (UTM 52S, columns of :mod:`geo.demand`) from the city's layers.
+    """Weighted demand points (UTM 52S, columns of :mod:`geo.demand` and ``weight_key``) from the city's layers.
 
     Complaints keep their category code as ``kind``. ``extra`` is an uploaded layer: points
     (weight per point, times its ``weight`` column when present), lines (per 100 m; layer "road"
     when it has an OSM ``highway`` column) or polygons (per hectare); its weights are multiplied
     by ``weights["upload"]``. Layers whose weight is 0 are left out.
     """
+    return weigh(demand_points(city, weighted_keys(weights), extra), weights)
+
+
+def weighted_keys(weights: dict[str, float]) -> frozenset[str]:
+    """The weight keys that are not 0: which demand points exist."""
+    return frozenset(key for key, value in weights.items() if value)
+
+
+def demand_points(city: CityLayers, weighted: frozenset[str], extra: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+    """The demand points of :func:`build_demand` for the weight keys in ``weighted``, each with its
+    ``weight_key`` and the weight it has when that key's weight is 1 (:func:`weigh` applies the
+    planner's): everything but the weights' values."""
+    def keyed(part: gpd.GeoDataFrame, key) -> gpd.GeoDataFrame:
+        return part.assign(weight_key=key)
+
     parts = []
-    complaint_weights = {c: weights.get(f"complaint.{c}", 0.0) for c in COMPLAINT_CATEGORIES}
-    if any(complaint_weights.values()):
-        parts.append(weighted_points(city.complaints, layer="complaint", category_col="category",
-                                     weights=complaint_weights, default_weight=0.0))
-    road_weights = {g: weights.get(f"road.{g}", 0.0) for g in ROAD_GROUPS}
-    if any(road_weights.values()) and len(city.roads):
+    categories = {c: 1.0 for c in COMPLAINT_CATEGORIES if f"complaint.{c}" in weighted}
+    if categories:
+        part = weighted_points(city.complaints, layer="complaint", category_col="category", weights=categories, default_weight=0.0)
+        parts.append(keyed(part, "complaint." + part["kind"]))
+    groups = {g: 1.0 for g in ROAD_GROUPS if f"road.{g}" in weighted}
+    if groups and len(city.roads):
         roads = city.roads.assign(group=road_group(city.roads["highway"]).to_numpy())
-        parts.append(sample_lines(roads, spacing_m=ROAD_SPACING_M, class_col="group", weights=road_weights, default_weight=0.0))
-    if weights.get("tps"):
-        parts.append(weighted_points(city.tps, layer="tps", default_weight=weights["tps"], name_col="name"))
-    if weights.get("flood"):
-        parts.append(sample_lines(flood_banks(city.rivers, city.flood_zones), spacing_m=FLOOD_BANK_SPACING_M,
-                                  class_col=None, default_weight=weights["flood"], layer="flood"))
-    if weights.get("business"):
-        parts.append(weighted_points(city.businesses, layer="business", default_weight=weights["business"], name_col="name"))
-    if extra is not None and len(extra) and weights.get("upload"):
-        parts.append(upload_demand(extra, weights["upload"]))
+        part = sample_lines(roads, spacing_m=ROAD_SPACING_M, class_col="group", weights=groups, default_weight=0.0)
+        parts.append(keyed(part, "road." + part["kind"]))
+    if "tps" in weighted:
+        parts.append(keyed(weighted_points(city.tps, layer="tps", default_weight=1.0, name_col="name"), "tps"))
+    if "flood" in weighted:
+        parts.append(keyed(sample_lines(flood_banks(city.rivers, city.flood_zones), spacing_m=FLOOD_BANK_SPACING_M,
+                                        class_col=None, default_weight=1.0, layer="flood"), "flood"))
+    if "business" in weighted:
+        parts.append(keyed(weighted_points(city.businesses, layer="business", default_weight=1.0, name_col="name"), "business"))
+    if extra is not None and len(extra) and "upload" in weighted:
+        parts.append(keyed(upload_demand(extra, 1.0), "upload"))
     demand = combine_demand(*parts)
+    if "weight_key" not in demand.columns:  # no layer at all
+        demand["weight_key"] = np.empty(0, dtype=object)
     return demand[demand["weight"] > 0].reset_index(drop=True)
+
+
+def weigh(demand: gpd.GeoDataFrame, weights: dict[str, float]) -> gpd.GeoDataFrame:
+    """:func:`demand_points` with the planner's ``weights``: each point's weight times its key's."""
+    factor = demand["weight_key"].map(weights).to_numpy(dtype=float, na_value=0.0)
+    return demand.assign(weight=demand["weight"].to_numpy() * factor)
 
 
 def upload_demand(extra: gpd.GeoDataFrame, factor: float) -> gpd.GeoDataFrame:
@@ -316,25 +342,83 @@ class CoverageAnalysis:
     solution: dict
 
 
-def _labelled(demand: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Demand with complaint categories and road groups named in ``lang`` (for sentences and reasons)."""
+def _kinds(demand: pd.DataFrame, lang: str) -> np.ndarray:
+    """The ``kind`` column with complaint categories and road groups named in ``lang`` (for sentences and reasons)."""
     labels = {("complaint", c): t(f"category.{c}", lang).lower() for c in COMPLAINT_CATEGORIES}
     labels |= {("road", g): t(f"road.kind.{g}", lang) for g in ROAD_GROUPS}
     named = pd.Series([labels.get(key) for key in zip(demand["layer"], demand["kind"])], index=demand.index, dtype=object)
-    return demand.assign(kind=named.fillna(demand["kind"]))
+    return named.fillna(demand["kind"]).to_numpy()
 
 
-def _gap_hexes(demand: gpd.GeoDataFrame, covered: np.ndarray) -> gpd.GeoDataFrame:
-    grid = hex_grid(demand.total_bounds, HEX_SIZE_M)
-    cells = gap_by_area(demand, covered, grid)
+@dataclass
+class _Geometry:
+    """What a run builds from geometry alone (the same for runs that differ only in the weights'
+    values; kept between them by :mod:`planning.geometry_cache`): the demand points at weight 1
+    (:func:`demand_points`), then what today's cameras see and where each point lies
+    (:meth:`see_today`), then the candidate sites, the coverage matrix and the spacing conflicts
+    (:meth:`place_sites`). Raise :data:`planning.geometry_cache.FORMAT` when what it holds changes."""
+
+    demand: gpd.GeoDataFrame
+    walls: np.ndarray | None
+    """The view obstacles in UTM 52S (None: none)."""
+    covered: np.ndarray | None = None
+    kinds: dict[str, np.ndarray] | None = None
+    hexes: gpd.GeoDataFrame | None = None
+    in_hex: tuple[np.ndarray, np.ndarray] | None = None
+    in_kecamatan: tuple[np.ndarray, np.ndarray] | None = None
+    candidates: gpd.GeoDataFrame | None = None
+    source: str = ""
+    A: sp.csr_matrix | None = None
+    conflicts: np.ndarray | None = None
+    forbidden: np.ndarray | None = None
+
+    def __getstate__(self) -> dict:
+        """Kept compactly: the demand points' text columns as codes into their distinct values, their
+        geometry as coordinates (unpickling 40,000 rows of strings and points took 0.16 s)."""
+        columns = {}
+        for name in self.demand.columns.drop(self.demand.geometry.name):
+            values = self.demand[name].to_numpy()
+            columns[name] = pd.factorize(values, use_na_sentinel=False) if values.dtype == object else values
+        return {**self.__dict__, "demand": (columns, points_xy(self.demand))}
+
+    def __setstate__(self, state: dict) -> None:
+        columns, xy = state["demand"]
+        columns = {name: (v[1][v[0]] if isinstance(v, tuple) else v) for name, v in columns.items()}
+        self.__dict__.update(state, demand=gpd.GeoDataFrame(columns, geometry=shapely.points(xy), crs=AMBON_UTM))
+
+    def see_today(self, city: CityLayers, radius_m: float, obstacles: gpd.GeoDataFrame | None) -> None:
+        demand = self.demand
+        self.covered = demand_covered(demand, city.cameras, default_radius_m=radius_m, obstacles=obstacles)
+        self.kinds = {lang: _kinds(demand, lang) for lang in LANGUAGES}
+        self.hexes = hex_grid(demand.total_bounds, HEX_SIZE_M)
+        self.in_hex = area_assignment(demand, self.hexes)
+        self.in_kecamatan = area_assignment(demand, city.kecamatan)
+
+    def place_sites(self, city: CityLayers, params: AnalysisParams, uploaded: gpd.GeoDataFrame | None) -> None:
+        demand_xy = points_xy(self.demand)
+        if uploaded is not None:
+            self.source, candidates = "upload", uploaded
+        elif len(city.roads):
+            self.source, candidates = "roads", road_candidates(city.roads, city.land, demand_xy, params.radius_m)
+        else:
+            self.source, candidates = "grid", grid_candidates(city.land, demand_xy, params.radius_m)
+        self.candidates = candidates.reset_index(drop=True)
+        candidate_xy = points_xy(self.candidates)
+        self.A = coverage_matrix(demand_xy, candidate_xy, params.radius_m, obstacles=self.walls)
+        camera_x, camera_y, *_ = camera_arrays(city.cameras, default_radius_m=params.radius_m)
+        self.conflicts, self.forbidden = spacing_conflicts(candidate_xy, params.min_spacing_m, np.c_[camera_x, camera_y])
+
+
+def _gap_hexes(demand: gpd.GeoDataFrame, covered: np.ndarray, grid: gpd.GeoDataFrame, in_hex) -> gpd.GeoDataFrame:
+    cells = gap_by_area(demand, covered, grid, assignment=in_hex)
     cells["uncovered_weight"] = (cells["total_weight"] - cells["covered_weight"]).round(2)
     cells = cells[cells["uncovered_weight"] > 0]
     cells = cells.assign(total_weight=cells["total_weight"].round(2), pct_covered=cells["pct_weight"].round(0))
     return cells[["hex_id", "total_weight", "uncovered_weight", "pct_covered", "geometry"]].to_crs(WGS84).reset_index(drop=True)
 
 
-def _by_kecamatan(demand: gpd.GeoDataFrame, covered: np.ndarray, kecamatan: gpd.GeoDataFrame) -> pd.DataFrame:
-    table = gap_by_area(demand, covered, kecamatan, name_col="name")
+def _by_kecamatan(demand: gpd.GeoDataFrame, covered: np.ndarray, kecamatan: gpd.GeoDataFrame, in_kecamatan) -> pd.DataFrame:
+    table = gap_by_area(demand, covered, kecamatan, name_col="name", assignment=in_kecamatan)
     table = pd.DataFrame(table[["area_name", "total_weight", "covered_weight", "pct_weight"]])
     table["uncovered_weight"] = table["total_weight"] - table["covered_weight"]
     return table.rename(columns={"area_name": "name"}).sort_values("uncovered_weight", ascending=False, ignore_index=True)
@@ -360,7 +444,8 @@ def _staged(progress: ProgressFn | None, cancel: CancelFn | None, min_interval_s
 
 def analyse(city: CityLayers, params: AnalysisParams, *, extra_demand: gpd.GeoDataFrame | None = None,
             candidates: gpd.GeoDataFrame | None = None, obstacles: gpd.GeoDataFrame | None = None,
-            progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> CoverageAnalysis:
+            progress: ProgressFn | None = None, cancel: CancelFn | None = None,
+            cache: GeometryCache | None = None) -> CoverageAnalysis:
     """Today's coverage of the weighted demand and the best new sites for it.
 
     ``candidates``: uploaded candidate points (any CRS), else :func:`road_candidates` or
@@ -369,38 +454,46 @@ def analyse(city: CityLayers, params: AnalysisParams, *, extra_demand: gpd.GeoDa
     ``progress(fraction 0-1, stage)`` is called with stages "demand", "gaps", "candidates",
     "solve", "reasons", "done"; ``cancel()`` returning True stops the run with
     :class:`geo.mclp.Cancelled` (checked between stages and inside the solver). Raises
-    :class:`NoDemand` when there is nothing to watch.
+    :class:`NoDemand` when there is nothing to watch. ``cache``: where the geometry of earlier runs is
+    kept (:mod:`planning.geometry_cache`): a run that differs from one of them only in the weights'
+    values takes its demand points, candidates, coverage matrix and spacing conflicts from there.
     """
     t0 = time.perf_counter()
     report = _staged(progress, cancel)
     report(0.0, "demand")
-    demand = build_demand(city, params.weights, extra_demand)
+    obstacles = obstacles if obstacles is not None else city.obstacles
+    obstacles = obstacles if obstacles is not None and len(obstacles) else None
+    weighted = weighted_keys(params.weights)
+    key = None if cache is None else fingerprint(
+        city.complaints, city.roads, city.tps, city.rivers, city.flood_zones, city.businesses, city.cameras,
+        city.kecamatan, city.land, extra_demand, candidates, obstacles, float(params.radius_m), float(params.min_spacing_m),
+        weighted)
+    geometry = None if cache is None else cache.get(key)
+    fresh = geometry is None
+    if fresh:
+        geometry = _Geometry(demand_points(city, weighted, extra_demand),
+                             None if obstacles is None else obstacles.to_crs(AMBON_UTM).geometry.to_numpy())
+    demand = weigh(geometry.demand, params.weights)
     if len(demand) == 0:
         raise NoDemand("no demand: every weight is zero or the layers are empty")
     report(0.05, "gaps")
-    obstacles = obstacles if obstacles is not None else city.obstacles
-    obstacles = obstacles if obstacles is not None and len(obstacles) else None
-    walls = obstacles.to_crs(AMBON_UTM).geometry.to_numpy() if obstacles is not None and len(obstacles) else None
-    covered = demand_covered(demand, city.cameras, default_radius_m=params.radius_m, obstacles=obstacles)
+    if fresh:
+        geometry.see_today(city, params.radius_m, obstacles)
+    covered = geometry.covered
     by_layer = gap_by_layer(demand, covered)
-    labelled = {lang: _labelled(demand, lang) for lang in LANGUAGES}  # for the sentences now, the reasons later
+    labelled = {lang: demand.assign(kind=geometry.kinds[lang]) for lang in LANGUAGES}  # for the sentences now, the reasons later
     sentences = {lang: gap_sentences(gap_by_layer(labelled[lang], covered), lang) for lang in LANGUAGES}
-    hexes = _gap_hexes(demand, covered)
-    by_kecamatan = _by_kecamatan(demand, covered, city.kecamatan)
+    hexes = _gap_hexes(demand, covered, geometry.hexes, geometry.in_hex)
+    by_kecamatan = _by_kecamatan(demand, covered, city.kecamatan, geometry.in_kecamatan)
 
     report(0.15, "candidates")
-    demand_xy = points_xy(demand)
-    if candidates is not None:
-        source = "upload"
-    elif len(city.roads):
-        source, candidates = "roads", road_candidates(city.roads, city.land, demand_xy, params.radius_m)
-    else:
-        source, candidates = "grid", grid_candidates(city.land, demand_xy, params.radius_m)
-    candidates = candidates.reset_index(drop=True)
-    candidate_xy = points_xy(candidates)
-    A = coverage_matrix(demand_xy, candidate_xy, params.radius_m, obstacles=walls)
-    camera_x, camera_y, *_ = camera_arrays(city.cameras, default_radius_m=params.radius_m)
-    conflicts, forbidden = spacing_conflicts(candidate_xy, params.min_spacing_m, np.c_[camera_x, camera_y])
+    if fresh:
+        geometry.place_sites(city, params, candidates)
+        if cache is not None:
+            cache.put(key, geometry)
+    candidates, A, walls = geometry.candidates, geometry.A, geometry.walls
+    demand_xy, candidate_xy = points_xy(demand), points_xy(candidates)
+    conflicts, forbidden = geometry.conflicts, geometry.forbidden
     k = min(params.sites_allowed(), len(candidates))
     costs = None if params.budget is None else np.full(len(candidates), float(params.cost_per_site))
 
@@ -443,7 +536,7 @@ def analyse(city: CityLayers, params: AnalysisParams, *, extra_demand: gpd.GeoDa
     sectors = recommendation_sectors(sites[["rank", "heading_deg", "geometry"]], params.radius_m,
                                      heading_deg=heading, fov_deg=np.full(len(sites), DEFAULT_FOV_DEG))
     solution = {**result.summary(), "existing_weight": float(result.existing_weight), "status": result.status,
-                "candidates": len(candidates), "candidate_source": source, "demand_points": len(demand),
+                "candidates": len(candidates), "candidate_source": geometry.source, "demand_points": len(demand),
                 "obstacles": 0 if walls is None else len(walls),
                 "seconds": round(time.perf_counter() - t0, 2), "solver_seconds": round(result.seconds, 2)}
     report(1.0, "done")

@@ -136,6 +136,47 @@ def test_gaps_and_the_best_site_in_the_hand_made_town():
     assert len(result.sectors) == 1 and result.sectors.crs.to_epsg() == 4326
 
 
+def same_answer(a, b) -> bool:
+    timing = ("seconds", "solver_seconds")
+    return (a.sites.equals(b.sites) and a.sectors.equals(b.sectors) and a.hexes.equals(b.hexes)
+            and a.by_kecamatan.equals(b.by_kecamatan) and a.by_layer.equals(b.by_layer) and a.sentences == b.sentences
+            and {k: v for k, v in a.solution.items() if k not in timing} == {k: v for k, v in b.solution.items() if k not in timing})
+
+
+def test_reruns_that_change_only_weights_take_the_geometry_from_the_cache(tmp_path, monkeypatch):
+    import planning.coverage_analysis as analysis
+    from planning.geometry_cache import GeometryCache
+
+    built = []  # coverage matrices built
+    real = analysis.coverage_matrix
+    monkeypatch.setattr(analysis, "coverage_matrix", lambda *a, **kw: built.append(1) or real(*a, **kw))
+    cache = GeometryCache(tmp_path, 64)
+    params = AnalysisParams(TOWN_WEIGHTS, k=1, radius_m=60, min_spacing_m=0, time_limit_s=10)
+    heavier_tps = AnalysisParams({**TOWN_WEIGHTS, "tps": 12.0}, k=1, radius_m=60, min_spacing_m=0, time_limit_s=10)
+    first = analyse(town(), params, cache=cache)
+    rerun = analyse(town(), heavier_tps, cache=cache)
+    assert len(built) == 1  # the rerun took the first run's geometry
+    assert first.sites.iloc[0]["reason_en"] == "covers 3 complaints about crime"
+    assert rerun.sites.iloc[0]["reason_en"] == "covers 1 TPS site"  # 12 > 9: its own weights
+    assert same_answer(rerun, analyse(town(), heavier_tps))  # what a run without the cache answers
+    assert same_answer(first, analyse(town(), params))
+
+    # another camera, another radius, a layer no longer weighted, uploaded candidates: each is built anew
+    watched_east = town()
+    watched_east.cameras = frame({"heading_deg": [np.nan] * 2, "fov_deg": [np.nan] * 2, "range_m": [50.0] * 2},
+                                 [pt(0, 0), pt(500, 0)])
+    poles = frame({"pole": ["A", "B"]}, [pt(500, 20), pt(1000, 20)])
+    for city, changed, kwargs in [(watched_east, params, {}), (town(), AnalysisParams(TOWN_WEIGHTS, k=1, radius_m=80, min_spacing_m=0, time_limit_s=10), {}),
+                                  (town(), AnalysisParams({**TOWN_WEIGHTS, "flood": 0.0}, k=1, radius_m=60, min_spacing_m=0, time_limit_s=10), {}),
+                                  (town(), params, {"candidates": poles})]:
+        before = len(built)
+        result = analyse(city, changed, cache=cache, **kwargs)
+        assert len(built) == before + 1
+        assert same_answer(result, analyse(city, changed, **kwargs))
+    assert analyse(watched_east, params, cache=cache).solution["existing_weight"] == pytest.approx(15.0)  # both cameras' view
+    assert len(list(tmp_path.iterdir()))  # kept on disk, where the next job process finds it
+
+
 def test_nothing_to_watch_is_said_so():
     with pytest.raises(NoDemand):
         analyse(town(), AnalysisParams(only(), k=1))

@@ -113,3 +113,14 @@ def test_site_reasons_credit_each_row_once():
     r = site_reasons(demand_frame(), A, [0, 1], already)
     assert r == ["covers 410 m of Jl. Sultan Hairun, 30 m of other roads and 2 TPS sites",
                  "covers 2 complaints about theft and 1 complaint about waste"]
+
+
+def test_site_reasons_name_equal_figures_in_order_of_name():
+    rows = pd.DataFrame({"layer": ["complaint"] * 4 + ["road"] * 2, "kind": ["waste", "theft", "crime", "theft", "", ""],
+                         "name": ["", "", "", "", "Jl. B", "Jl. A"], "length_m": [0, 0, 0, 0, 100.0, 100.0],
+                         "area_m2": 0.0, "weight": 1.0})
+    assert site_reason(rows) == ("covers 100 m of Jl. A, 100 m of Jl. B, 2 complaints about theft, "
+                                 "1 complaint about crime and 1 complaint of other kinds")
+    A = sp.csr_matrix(np.eye(6, dtype=bool)[:, [0, 4, 5, 1]])  # four sites, each seeing one row (two rows unseen)
+    assert site_reasons(rows, A, [3, 0, 2, 1]) == ["covers 1 complaint about theft", "covers 1 complaint about waste",
+                                                   "covers 100 m of Jl. A", "covers 100 m of Jl. B"]

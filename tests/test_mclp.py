@@ -158,3 +158,29 @@ def test_spacing_conflicts_enter_the_model_as_cliques_that_imply_every_pair():
     assert sorted(map(tuple, (np.flatnonzero(r) for r in rows))) == [(0, 1, 2, 3), (4, 5)]
     for a, b in pairs:
         assert any(r[a] and r[b] for r in rows)  # no conflict is lost
+
+
+def test_clique_cover_where_conflicts_do_not_fall_into_cliques():
+    import scipy.sparse as sp
+
+    from geo.mclp import clique_cover
+
+    def conflict_matrix(xy, spacing):
+        pairs, _ = spacing_conflicts(xy, spacing)
+        m = len(xy)
+        return pairs, sp.csr_matrix((np.ones(2 * len(pairs)), (np.r_[pairs[:, 0], pairs[:, 1]], np.r_[pairs[:, 1], pairs[:, 0]])),
+                                    shape=(m, m))
+
+    # five sites 60 m apart, 130 m spacing: the first three conflict pairwise, then the last two
+    pairs, K = conflict_matrix(np.c_[np.arange(5) * 60.0, np.zeros(5)], 130.0)
+    label, loose = clique_cover(K)
+    assert label.tolist() == [0, 0, 0, 1, 1]
+    assert sorted(map(tuple, loose.tolist())) == [(1, 3), (2, 3), (2, 4)]
+
+    pairs, K = conflict_matrix(np.random.default_rng(3).uniform(0, 2000, (400, 2)), 250.0)
+    label, loose = clique_cover(K)
+    dense = K.toarray() > 0
+    for clique in (np.flatnonzero(label == g) for g in np.unique(label)):
+        assert dense[np.ix_(clique, clique)].sum() == len(clique) * (len(clique) - 1)  # pairwise conflicting
+    held = {tuple(p) for p in pairs.tolist() if label[p[0]] == label[p[1]]}
+    assert len(loose) and {tuple(p) for p in loose.tolist()} == {tuple(p) for p in pairs.tolist()} - held
