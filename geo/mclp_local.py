@@ -54,9 +54,11 @@ def tabu_search(A: sp.spmatrix, w: np.ndarray, sel, *, conflicts: sp.spmatrix | 
     for p, j in enumerate(S):
         member[_rows(Acsc, j), p] = True
     cnt = member.sum(axis=1)
-    gain0 = A.T @ (w * (cnt == 0))
     one = np.flatnonzero(cnt == 1)
-    own = (sp.csr_matrix((w[one], (member[one].argmax(axis=1), one)), shape=(k, n)) @ A).toarray()
+    acc = np.zeros((k + 1, m))  # own, then gain0 as its last row: one update adds into both
+    acc[k] = A.T @ (w * (cnt == 0))
+    acc[:k] = (sp.csr_matrix((w[one], (member[one].argmax(axis=1), one)), shape=(k, n)) @ A).toarray()
+    own, gain0 = acc[:k], acc[k]
     conf = np.zeros((k, m))  # conf[p]: site p's conflict row
     for p, j in enumerate(S):
         conf[p, K.indices[K.indptr[j]:K.indptr[j + 1]]] = 1.0
@@ -103,15 +105,13 @@ def tabu_search(A: sp.spmatrix, w: np.ndarray, sel, *, conflicts: sp.spmatrix | 
         # owner gains them; rows newly covered: gain0 down, p owns them; rows covered twice now:
         # their former owner loses them
         rows = np.r_[to0, to0, to1, from0, from0, was1]
-        who = np.r_[np.full(len(to0), k), np.full(len(to0), p), to1_owner, np.full(len(from0), k),
-                    np.full(len(from0), p), was1_owner]
-        sign = np.r_[np.ones(len(to0)), -np.ones(len(to0)), np.ones(len(to1)), -np.ones(len(from0)),
-                     np.ones(len(from0)), -np.ones(len(was1))]
         if len(rows):
-            D = sp.csr_matrix((sign * w[rows], (who.astype(np.int64), rows)), shape=(k + 1, n)) @ A
-            D = D.toarray()
-            gain0 += D[k]
-            own += D[:k]
+            who = np.r_[np.full(len(to0), k), np.full(len(to0), p), to1_owner, np.full(len(from0), k),
+                        np.full(len(from0), p), was1_owner]
+            wt = w[rows] * np.repeat([1.0, -1.0, 1.0, -1.0, 1.0, -1.0],
+                                     [len(to0), len(to0), len(to1), len(from0), len(from0), len(was1)])
+            acc += (sp.csr_matrix((wt, (who.astype(np.int64), rows)), shape=(k + 1, n)) @ A).toarray()
+        other_pole = conf[p, j] > 0  # (j conflicts with the site it replaces: another heading of its pole)
         conf_all -= conf[p]
         conf[p] = 0.0
         conf[p, K.indices[K.indptr[j]:K.indptr[j + 1]]] = 1.0
@@ -120,7 +120,7 @@ def tabu_search(A: sp.spmatrix, w: np.ndarray, sel, *, conflicts: sp.spmatrix | 
         S[p] = j
         cur += float(delta[p, j])
         cur = float(w[cnt > 0].sum()) if it % 256 == 0 else cur
-        if not K[out, j]:  # a move to another pole: the old one may not come back for a while
+        if not other_pole:  # a move to another pole: the old one may not come back for a while
             bar = it + tenure + int(rng.integers(0, tenure + 1))
             barred_until[out] = bar
             barred_until[K.indices[K.indptr[out]:K.indptr[out + 1]]] = bar
