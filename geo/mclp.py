@@ -19,7 +19,8 @@ Pipeline (:func:`solve_mclp`):
 4. **Better answers, then exact**: the MIP on the most promising sites only (HiGHS, ``highspy``)
    for a better answer; then *reduced-cost fixing* drops every site whose bound is below the best
    answer, and the MIP on the *core* that remains, warm-started, proves the optimum or tightens the
-   bound within the time limit. While the core is too large for that, more steps tighten the bound
+   bound within the time limit. While the core is too large for that, a tabu search on each of its
+   components (:mod:`geo.mclp_local`) looks for better answers once, more steps tighten the bound
    and each round's ranking gives another small MIP; a MIP whose root LP cannot finish in the time
    left (:func:`root_lp_seconds`) is not started. Spacing conflicts enter the model as cliques ("at most one of
    these sites") where sites conflict pairwise, which keeps the LP bound close to the optimum:
