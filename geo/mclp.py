@@ -43,6 +43,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from geo.mclp_lagrange import lagrangian
+from geo.mclp_swap import SwapState, improve
 
 __all__ = ["MCLPResult", "solve_mclp", "spacing_conflicts", "reduce_instance", "rank_selection", "Cancelled",
            "group_pairs", "clique_cover"]
@@ -804,9 +805,25 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
     stats["greedy_value"] = val
     stats["t_greedy"] = clock() - t0
     report(0.2, "greedy done, improving by swaps")
+    # the largest instances (millions of coverage entries, k sites): incremental swaps and kicks
+    # (geo.mclp_swap) find the answers, where the restricted MIPs below are slow and worse
+    big = R.A.nnz > 2_000_000 and budget is None and R.per_area is None and kk is not None
+    kicking: dict = {}  # the swap state, kept between rounds while its answer is the best
+
+    def polish(sel, seconds):
+        """``sel`` improved by swaps (and kicks, on the largest instances) for about ``seconds``."""
+        if not big:
+            return _swap_search(R, sel, kk, budget, deadline=clock() + seconds, check=check, clock=clock)
+        st = kicking.get("state")
+        if st is None or set(st.sel.tolist()) != set(sel):
+            st = kicking["state"] = SwapState(R.A, R.w, sel, R.conflicts)
+        kicking["rounds"] = kicking.get("rounds", 0) + 1
+        work = improve(st, deadline=min(deadline, clock() + seconds), clock=clock, seed=kicking["rounds"], check=check)
+        stats["kicks"] = stats.get("kicks", 0) + work["kicks"]
+        return [int(j) for j in st.sel], st.value
+
     # (capped: on the largest instances one swap pass costs seconds, better spent on the bound)
-    sel, val = _swap_search(R, sel, kk, budget, check=check, clock=clock,
-                            deadline=clock() + max(1.0, 0.05 * float(time_limit_s)))
+    sel, val = polish(sel, 0.3 * float(time_limit_s) if big else max(1.0, 0.05 * float(time_limit_s)))
     stats["swap_value"] = val
     stats["t_heuristic"] = clock() - t0
     bound = gbound
@@ -849,7 +866,7 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
                          report=closing(0.3, 0.6), pairs=loose)
         stats.update(lagrangian_iterations=lag.iterations, t_lagrangian=lag.seconds)
         if lag.best_value > best_val + tol:
-            best_sel, best_val = _swap_search(R, lag.best, kk, budget, deadline=clock() + 1.0, check=check, clock=clock)
+            best_sel, best_val = polish(lag.best, 1.0)
         if lag.bound < bound:
             bound, bound_src = max(lag.bound, best_val), "lagrangian"
         fix = lag.fix_bound
@@ -873,7 +890,7 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
                     return None
                 return _swap_search(R, res["selected"], kk, budget, deadline=clock() + 1.0, check=check, clock=clock)
 
-            better = restricted(fix, best_sel, best_val)
+            better = None if big else restricted(fix, best_sel, best_val)
             if better is not None:
                 best_sel, best_val = better
                 stats["restricted_mip_value"] = best_val
@@ -929,8 +946,12 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
                     best_sel, best_val = more.best, more.best_value
                 if not small:
                     # the sites ranked by this round's multipliers: another small MIP, another answer
-                    # (on 200k/20k/k=50 four rounds took the answer from 291,627 to 292,117)
-                    better = restricted(more.fix_bound, best_sel, best_val)
+                    # (on 200k/20k/k=50 four rounds took the answer from 291,627 to 292,117); on the
+                    # largest instances more kicks instead
+                    better = polish(best_sel, 0.04 * float(time_limit_s)) if big else \
+                        restricted(more.fix_bound, best_sel, best_val)
+                    if better is not None and better[1] <= best_val + tol:
+                        better = None
                     if better is not None:
                         best_sel, best_val = better
                         stalled = False
