@@ -857,6 +857,9 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
         # a first round until the steps are small (or 30 % of the time): the sites' fixing bounds
         # then rank them well enough for the restricted MIP below, whose better answer steers the rest
         share, first_step = (0.3, 0.03) if method != "heuristic" else (0.9, 1e-3)
+        if big:  # no restricted MIP to rank sites for: one long round (a round that starts over from its
+            # best multipliers loses ground), the rest of the time for kicks between the rounds below
+            share, first_step = 0.85, 1e-4
         # on large instances most steps price only the most promising sites
         active = max(500, 30 * (kk if kk is not None else 25)) if R.A.nnz > 2_000_000 else None
         lag = lagrangian(R.A, R.w, kk, budget=budget, costs=R.costs, group=label, conflicts=R.conflicts, area=R.area,
