@@ -21,8 +21,11 @@ Pipeline (:func:`solve_mclp`):
    answer, and the MIP on the *core* that remains, warm-started, proves the optimum or tightens the
    bound within the time limit. While the core is too large for that, more steps tighten the bound
    and each round's ranking gives another small MIP; a MIP whose root LP cannot finish in the time
-   left (:func:`root_lp_seconds`) is not started. Spacing conflicts enter the model as cliques ("at most one of
-   these sites") where sites conflict pairwise, which keeps the LP bound close to the optimum:
+   left (:func:`root_lp_seconds`) is not started. On the largest instances (millions of coverage
+   entries) the answers come instead from an iterated swap search (:mod:`geo.mclp_swap`: 30 % of
+   the time before the bound, a little between its rounds), and the bound from one long round.
+   Spacing conflicts enter the model as cliques ("at most one of these sites") where sites
+   conflict pairwise, which keeps the LP bound close to the optimum:
    with pair rows only, every site at one half satisfies them all. The headings of one pole
    (``groups``) are such a clique; a per-area quota is a row per area.
 
@@ -806,8 +809,10 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
     stats["t_greedy"] = clock() - t0
     report(0.2, "greedy done, improving by swaps")
     # the largest instances (millions of coverage entries, k sites): incremental swaps and kicks
-    # (geo.mclp_swap) find the answers, where the restricted MIPs below are slow and worse
-    big = R.A.nnz > 2_000_000 and budget is None and R.per_area is None and kk is not None
+    # (geo.mclp_swap) find the answers, where the restricted MIPs below are slow and worse (its
+    # k x m swap table is kept to a few million entries)
+    big = (R.A.nnz > 2_000_000 and budget is None and R.per_area is None and kk is not None
+           and kk * R.A.shape[1] <= 5_000_000)
     kicking: dict = {}  # the swap state, kept between rounds while its answer is the best
 
     def polish(sel, seconds):
