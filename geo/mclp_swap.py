@@ -49,6 +49,7 @@ class SwapState:
         self.gain = self.A.T.astype(np.float64) @ (self.w * (self.cnt == 0)) if n else np.zeros(m)
         self.loss = np.zeros(k)
         self.O = np.zeros((k, m))
+        self._d = np.empty_like(self.O)  # deltas' buffer
         one = np.flatnonzero(self.cnt == 1)
         self._owned(one, +1.0)
         self.value = float(self.w[self.cnt > 0].sum())
@@ -153,8 +154,6 @@ class SwapState:
             g[self.blocked > 0] = -np.inf
         rows = range(len(self.sel)) if p is None else [p]
         if p is None:
-            if getattr(self, "_d", None) is None or self._d.shape != self.O.shape:
-                self._d = np.empty_like(self.O)
             d = np.add(self.O, g[None, :], out=self._d)
             d -= self.loss[:, None]
         else:
