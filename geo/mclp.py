@@ -22,8 +22,11 @@ Pipeline (:func:`solve_mclp`):
    bound within the time limit. While the core is too large for that, a tabu search on each of its
    components (:mod:`geo.mclp_local`) looks for better answers once, more steps tighten the bound
    and each round's ranking gives another small MIP; a MIP whose root LP cannot finish in the time
-   left (:func:`root_lp_seconds`) is not started. Spacing conflicts enter the model as cliques ("at most one of
-   these sites") where sites conflict pairwise, which keeps the LP bound close to the optimum:
+   left (:func:`root_lp_seconds`) is not started. On the largest instances (millions of coverage
+   entries) the answers come instead from an iterated swap search (:mod:`geo.mclp_swap`: 30 % of
+   the time before the bound, a little between its rounds), and the bound from one long round.
+   Spacing conflicts enter the model as cliques ("at most one of these sites") where sites
+   conflict pairwise, which keeps the LP bound close to the optimum:
    with pair rows only, every site at one half satisfies them all. The headings of one pole
    (``groups``) are such a clique; a per-area quota is a row per area.
 
@@ -45,6 +48,7 @@ from scipy.spatial import cKDTree
 
 from geo.mclp_lagrange import lagrangian
 from geo.mclp_local import tabu_by_component
+from geo.mclp_swap import SwapState, improve
 
 __all__ = ["MCLPResult", "solve_mclp", "spacing_conflicts", "reduce_instance", "rank_selection", "Cancelled",
            "group_pairs", "clique_cover"]
@@ -832,9 +836,27 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
     stats["greedy_value"] = val
     stats["t_greedy"] = clock() - t0
     report(0.2, "greedy done, improving by swaps")
+    # the largest instances (millions of coverage entries, k sites): incremental swaps and kicks
+    # (geo.mclp_swap) find the answers, where the restricted MIPs below are slow and worse (its
+    # k x m swap table is kept to a few million entries)
+    big = (R.A.nnz > 2_000_000 and budget is None and R.per_area is None and kk is not None
+           and kk * R.A.shape[1] <= 5_000_000)
+    kicking: dict = {}  # the swap state, kept between rounds while its answer is the best
+
+    def polish(sel, seconds):
+        """``sel`` improved by swaps (and kicks, on the largest instances) for about ``seconds``."""
+        if not big:
+            return _swap_search(R, sel, kk, budget, deadline=clock() + seconds, check=check, clock=clock)
+        st = kicking.get("state")
+        if st is None or set(st.sel.tolist()) != set(sel):
+            st = kicking["state"] = SwapState(R.A, R.w, sel, R.conflicts)
+        kicking["rounds"] = kicking.get("rounds", 0) + 1
+        work = improve(st, deadline=min(deadline, clock() + seconds), clock=clock, seed=kicking["rounds"], check=check)
+        stats["kicks"] = stats.get("kicks", 0) + work["kicks"]
+        return [int(j) for j in st.sel], st.value
+
     # (capped: on the largest instances one swap pass costs seconds, better spent on the bound)
-    sel, val = _swap_search(R, sel, kk, budget, check=check, clock=clock,
-                            deadline=clock() + max(1.0, 0.05 * float(time_limit_s)))
+    sel, val = polish(sel, 0.3 * float(time_limit_s) if big else max(1.0, 0.05 * float(time_limit_s)))
     stats["swap_value"] = val
     stats["t_heuristic"] = clock() - t0
     bound = gbound
@@ -868,6 +890,9 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
         # a first round until the steps are small (or 30 % of the time): the sites' fixing bounds
         # then rank them well enough for the restricted MIP below, whose better answer steers the rest
         share, first_step = (0.3, 0.03) if method != "heuristic" else (0.9, 1e-3)
+        if big:  # no restricted MIP to rank sites for: one long round (a round that starts over from its
+            # best multipliers loses ground), the rest of the time for kicks between the rounds below
+            share, first_step = 0.85, 1e-4
         # on large instances most steps price only the most promising sites
         active = max(500, 30 * (kk if kk is not None else 25)) if R.A.nnz > 2_000_000 else None
         lag = lagrangian(R.A, R.w, kk, budget=budget, costs=R.costs, group=label, conflicts=R.conflicts, area=R.area,
@@ -877,7 +902,7 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
                          report=closing(0.3, 0.6), pairs=loose)
         stats.update(lagrangian_iterations=lag.iterations, t_lagrangian=lag.seconds)
         if lag.best_value > best_val + tol:
-            best_sel, best_val = _swap_search(R, lag.best, kk, budget, deadline=clock() + 1.0, check=check, clock=clock)
+            best_sel, best_val = polish(lag.best, 1.0)
         if lag.bound < bound:
             bound, bound_src = max(lag.bound, best_val), "lagrangian"
         fix = lag.fix_bound
@@ -901,7 +926,7 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
                     return None
                 return _swap_search(R, res["selected"], kk, budget, deadline=clock() + 1.0, check=check, clock=clock)
 
-            better = restricted(fix, best_sel, best_val)
+            better = None if big else restricted(fix, best_sel, best_val)
             if better is not None:
                 best_sel, best_val = better
                 stats["restricted_mip_value"] = best_val
@@ -970,8 +995,12 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
                     best_sel, best_val = more.best, more.best_value
                 if not small:
                     # the sites ranked by this round's multipliers: another small MIP, another answer
-                    # (on 200k/20k/k=50 four rounds took the answer from 291,627 to 292,117)
-                    better = restricted(more.fix_bound, best_sel, best_val)
+                    # (on 200k/20k/k=50 four rounds took the answer from 291,627 to 292,117); on the
+                    # largest instances more kicks instead
+                    better = polish(best_sel, 0.04 * float(time_limit_s)) if big else \
+                        restricted(more.fix_bound, best_sel, best_val)
+                    if better is not None and better[1] <= best_val + tol:
+                        better = None
                     if better is not None:
                         best_sel, best_val = better
                         stalled = False
