@@ -1,13 +1,8 @@
 """Tabu search for the maximal covering problem with k sites: better answers where swaps stall.
 
 A move takes one chosen site out and puts another in (another heading of the same pole, or a
-site elsewhere). Every move's gain is known at once from three arrays kept up to date as
-the answer changes, on the rows whose coverage count crosses 0/1/2 only:
-
-- ``gain0`` (m,): weight a site would newly cover (rows nobody covers yet);
-- ``own`` (k, m): per chosen site p, weight of the rows only p covers that site j also covers;
-  ``own[p, S[p]]`` is what removing p loses;
-- so the gain of swapping p for j is ``gain0[j] - own[p, S[p]] + own[p, j]``.
+site elsewhere). Every move's gain is known at once from the swap table of
+:class:`geo.mclp_swap.SwapState`, kept up to date as the answer changes.
 
 Each step takes the best move allowed, even a worsening one: a site just taken out (and the
 sites that conflict with it, e.g. the other headings of its pole) may not come back for a few
@@ -27,6 +22,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from geo.mclp_swap import SwapState
+
 __all__ = ["tabu_search", "site_components", "tabu_by_component"]
 
 
@@ -38,95 +35,43 @@ def tabu_search(A: sp.spmatrix, w: np.ndarray, sel, *, conflicts: sp.spmatrix | 
     pairs that may not both be chosen (``sel`` must respect them). A site taken out is barred from
     coming back, with its conflicting sites, for ``tenure`` to ``2 * tenure`` steps; a site put in
     stays for ``tenure // 2`` (fewer when k is small). Returns the best answer met and its covered weight."""
-    A = sp.csr_matrix(A, dtype=np.float64)
-    n, m = A.shape
+    A = sp.csr_matrix(A, dtype=bool)
+    m = A.shape[1]
     w = np.asarray(w, float)
-    S = np.asarray(sel, np.int64).copy()
-    k = len(S)
+    k = len(sel)
     if k == 0 or k >= m:
-        return list(S), _covered(A, w, S)
-    Acsc = A.tocsc()
-    K = sp.csr_matrix((m, m), dtype=bool) if conflicts is None else sp.csr_matrix(conflicts, dtype=bool)
+        return [int(j) for j in sel], _covered(A, w, sel)
+    st = SwapState(A, w, sel, conflicts)
     rng = np.random.default_rng(seed)
     tol = 1e-9 * max(1.0, float(w.sum()))
-
-    member = np.zeros((n, k), dtype=bool)  # member[i, p]: chosen site p covers row i
-    for p, j in enumerate(S):
-        member[_rows(Acsc, j), p] = True
-    cnt = member.sum(axis=1)
-    one = np.flatnonzero(cnt == 1)
-    acc = np.zeros((k + 1, m))  # own, then gain0 as its last row: one update adds into both
-    acc[k] = A.T @ (w * (cnt == 0))
-    acc[:k] = (sp.csr_matrix((w[one], (member[one].argmax(axis=1), one)), shape=(k, n)) @ A).toarray()
-    own, gain0 = acc[:k], acc[k]
-    conf = np.zeros((k, m))  # conf[p]: site p's conflict row
-    for p, j in enumerate(S):
-        conf[p, K.indices[K.indptr[j]:K.indptr[j + 1]]] = 1.0
-    conf_all = conf.sum(axis=0)
-    in_sel = np.zeros(m, dtype=bool)
-    in_sel[S] = True
+    noise = 1e-6 * max(1.0, float(w.max()))
     barred_until = np.zeros(m, np.int64)  # may not come back in before this step
     kept_until = np.zeros(m, np.int64)  # may not go out before this step
-
-    cur = float(w[cnt > 0].sum())
-    best_val, best_S = cur, S.copy()
-    it = 0
-    while it < max_iter:
-        it += 1
+    best_val, best_S = st.value, st.sel.copy()
+    for it in range(1, max_iter + 1):
         if check is not None:
             check()
         if clock() > deadline:
             break
-        loss = own[np.arange(k), S]
-        delta = gain0[None, :] - loss[:, None] + own
-        ok = (conf_all[None, :] - conf == 0) & ~in_sel[None, :]
-        free = (barred_until[None, :] < it) & (kept_until[S][:, None] < it)
-        ok &= free | (delta > best_val - cur + tol)
-        noisy = np.where(ok, delta + rng.random(delta.shape) * 1e-6 * max(1.0, float(w.max())), -np.inf)
-        p, j = np.unravel_index(int(np.argmax(noisy)), noisy.shape)  # ties broken at random
-        if not np.isfinite(noisy[p, j]):
+        delta = st.deltas()  # -inf where a swap is not allowed
+        free = (barred_until[None, :] < it) & (kept_until[st.sel][:, None] < it)
+        allowed = free | (delta > best_val - st.value + tol)  # aspiration: a new best is always allowed
+        delta[~allowed] = -np.inf
+        delta += rng.random(delta.shape) * noise  # ties broken at random
+        p, j = np.unravel_index(int(np.argmax(delta)), delta.shape)
+        if not np.isfinite(delta[p, j]):
             break
-        out = int(S[p])
-        # out leaves position p
-        r = _rows(Acsc, out)
-        member[r, p] = False
-        cnt[r] -= 1
-        to0 = r[cnt[r] == 0]
-        to1 = r[cnt[r] == 1]
-        to1_owner = member[to1].argmax(axis=1)
-        # j enters position p
-        r2 = _rows(Acsc, int(j))
-        was1 = r2[cnt[r2] == 1]
-        was1_owner = member[was1].argmax(axis=1)
-        cnt[r2] += 1
-        member[r2, p] = True
-        from0 = r2[cnt[r2] == 1]
-        # rows newly uncovered: gain0 up, p no longer owns them; rows now covered once: their
-        # owner gains them; rows newly covered: gain0 down, p owns them; rows covered twice now:
-        # their former owner loses them
-        rows = np.r_[to0, to0, to1, from0, from0, was1]
-        if len(rows):
-            who = np.r_[np.full(len(to0), k), np.full(len(to0), p), to1_owner, np.full(len(from0), k),
-                        np.full(len(from0), p), was1_owner]
-            wt = w[rows] * np.repeat([1.0, -1.0, 1.0, -1.0, 1.0, -1.0],
-                                     [len(to0), len(to0), len(to1), len(from0), len(from0), len(was1)])
-            acc += (sp.csr_matrix((wt, (who.astype(np.int64), rows)), shape=(k + 1, n)) @ A).toarray()
-        other_pole = conf[p, j] > 0  # (j conflicts with the site it replaces: another heading of its pole)
-        conf_all -= conf[p]
-        conf[p] = 0.0
-        conf[p, K.indices[K.indptr[j]:K.indptr[j + 1]]] = 1.0
-        conf_all += conf[p]
-        in_sel[out], in_sel[j] = False, True
-        S[p] = j
-        cur += float(delta[p, j])
-        cur = float(w[cnt > 0].sum()) if it % 256 == 0 else cur
+        out = int(st.sel[p])
+        other_pole = st.K is not None and bool(np.isin(j, st.conflicts_of(out)))  # another heading of the pole it leaves
+        st.swap(int(p), int(j))
         if not other_pole:  # a move to another pole: the old one may not come back for a while
             bar = it + tenure + int(rng.integers(0, tenure + 1))
             barred_until[out] = bar
-            barred_until[K.indices[K.indptr[out]:K.indptr[out + 1]]] = bar
+            if st.K is not None:
+                barred_until[st.conflicts_of(out)] = bar
         kept_until[j] = it + min(tenure // 2, (k - 1) // 2)  # (some position must stay free to move)
-        if cur > best_val + tol:
-            best_val, best_S = float(w[cnt > 0].sum()), S.copy()
+        if st.value > best_val + tol:
+            best_val, best_S = st.value, st.sel.copy()
     return [int(j) for j in best_S], _covered(A, w, best_S)
 
 
@@ -196,10 +141,6 @@ def tabu_by_component(A: sp.spmatrix, w: np.ndarray, sel, *, conflicts: sp.spmat
                               deadline=now + share * (deadline - now), seed=seed, max_iter=max_iter)
         out[np.isin(out, cols[local])] = cols[np.asarray(best, np.int64)]
     return [int(j) for j in out], _covered(sp.csr_matrix(A, dtype=np.float64), w, out)
-
-
-def _rows(Acsc: sp.csc_matrix, j: int) -> np.ndarray:
-    return Acsc.indices[Acsc.indptr[j]:Acsc.indptr[j + 1]]
 
 
 def _covered(A: sp.csr_matrix, w: np.ndarray, S) -> float:

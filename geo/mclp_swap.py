@@ -58,7 +58,7 @@ class SwapState:
             self.K = sp.csr_matrix(conflicts, dtype=bool)
             self.blocked = np.zeros(m, np.int64)  # chosen sites each site conflicts with
             for j in self.sel:
-                self.blocked[self._conf(j)] += 1
+                self.blocked[self.conflicts_of(j)] += 1
 
     _ARRAYS = ("sel", "pos", "cnt", "osum", "gain", "loss", "O")
 
@@ -84,7 +84,7 @@ class SwapState:
     def _col(self, j: int) -> np.ndarray:
         return self.Acsc.indices[self.Acsc.indptr[j]:self.Acsc.indptr[j + 1]]
 
-    def _conf(self, j: int) -> np.ndarray:
+    def conflicts_of(self, j: int) -> np.ndarray:
         return self.K.indices[self.K.indptr[j]:self.K.indptr[j + 1]]
 
     def _entries(self, rows: np.ndarray):
@@ -141,8 +141,8 @@ class SwapState:
         self.loss[p] = float(w[new].sum())
         self.value += self.loss[p]
         if self.K is not None:
-            self.blocked[self._conf(s)] -= 1
-            self.blocked[self._conf(j)] += 1
+            self.blocked[self.conflicts_of(s)] -= 1
+            self.blocked[self.conflicts_of(j)] += 1
 
     def deltas(self, p: int | None = None) -> np.ndarray:
         """k x m: the change of covered weight of each swap (-inf where not allowed); or only the
@@ -160,7 +160,7 @@ class SwapState:
             d = (self.O[p] + g - self.loss[p])[None, :]
         if self.K is not None:
             for r, q in enumerate(rows):
-                c = self._conf(int(self.sel[q]))
+                c = self.conflicts_of(int(self.sel[q]))
                 c = c[(self.blocked[c] == 1) & ~chosen[c]]
                 d[r, c] = self.gain[c] - self.loss[q] + self.O[q, c]
         return d if p is None else d[0]
@@ -213,7 +213,7 @@ def improve(st: SwapState, *, deadline: float, clock: Callable[[], float] = time
             if st.blocked[j] > 1:
                 continue
             if st.blocked[j] == 1:
-                col = np.where(np.isin(st.sel, st._conf(j)), col, -np.inf)
+                col = np.where(np.isin(st.sel, st.conflicts_of(j)), col, -np.inf)
         p = int(np.argmax(col))
         st.swap(p, j)
         swaps += 1 + _descend(st, deadline, clock, tol, keep=p, check=check)
