@@ -241,7 +241,7 @@ def pin_address(cid: int, url: str, policy: "AddressPolicy | None") -> tuple[str
     if policy is not None and not all(policy.allows(address) for address in addresses):
         raise ConfigError(cid, "address_not_allowed")
     address = addresses[0]
-    literal = f"[{address.replace('%', '%25')}]" if ":" in address else address  # IPv6 (and its zone) in brackets
+    literal = f"[{address}]" if ":" in address else address  # IPv6 in brackets (a zone as is: FFmpeg takes it so)
     userinfo = parts.netloc.rpartition("@")[0] + "@" if "@" in parts.netloc else ""
     netloc = userinfo + literal + (f":{port}" if port is not None else "")
     return urlunsplit(parts._replace(netloc=netloc)), address
