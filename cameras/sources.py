@@ -17,6 +17,8 @@ then costs one decoded key frame per thumbnail; JPEG cameras and the demo make w
 from __future__ import annotations
 
 import base64
+import http.client
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -30,7 +32,7 @@ import numpy as np
 
 from i18n.format import WIT
 
-from config.cameras import CameraSettings, CameraSpec, ConfigError, check_address, redact_url, resolve_media_path
+from config.cameras import AddressPolicy, CameraSettings, CameraSpec, ConfigError, pin_address, redact_url, resolve_media_path
 from .text import draw_text
 
 
@@ -240,23 +242,58 @@ def _http_request(url: str) -> urllib.request.Request:
     return urllib.request.Request(clean, headers=headers)
 
 
-class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
-    """Follows a camera's redirect only to an address cameras may use (CAMERA_NETWORKS): a redirect
-    must not carry the request where the URL itself would have been refused."""
-
-    def __init__(self, settings: CameraSettings):
-        self.settings = settings
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        try:
-            check_address(0, newurl, self.settings.address_policy, resolve=True)
-        except ConfigError:
-            raise SourceError(ADDRESS_REFUSED, "config") from None
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
 ADDRESS_REFUSED = "the stream's address is not one cameras may use (CAMERA_NETWORKS)"
 """The one wording for every refused address, so that it tells nothing about the network."""
+
+
+def _pinned(url: str, policy: AddressPolicy | None) -> tuple[str, str]:
+    """config.cameras.pin_address for a connection made now: (URL to connect to, its address);
+    SourceError when the address is refused or the name does not resolve."""
+    try:
+        return pin_address(0, url, policy)
+    except ConfigError:
+        raise SourceError(ADDRESS_REFUSED, "config") from None
+    except (OSError, UnicodeError) as exc:
+        raise SourceError(f"{redact_url(url)}: cannot look up the host ({exc})", "no_connection") from None
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to `address`, whatever the host's name resolves to by then. http.client keeps using
+    the name (self.host) for the Host header and, in the HTTPS subclass, for the TLS server name
+    (SNI) and the certificate's name check."""
+
+    def __init__(self, host: str, *, address: str, **kwargs):
+        super().__init__(host, **kwargs)
+        self._create_connection = lambda host_port, *args: socket.create_connection((address, host_port[1]), *args)
+
+
+class _PinnedHTTPSConnection(_PinnedHTTPConnection, http.client.HTTPSConnection):
+    pass
+
+
+class _PinnedHandler(urllib.request.HTTPSHandler, urllib.request.HTTPHandler):
+    """Sends every request (the camera's URL, each snapshot, each redirect) to an address judged
+    under the camera networks right before: the name is looked up once, by `_pinned`."""
+
+    def __init__(self, policy: AddressPolicy | None):
+        super().__init__()
+        self.policy = policy
+
+    def http_open(self, req):
+        return self.do_open(_PinnedHTTPConnection, req, address=_pinned(req.full_url, self.policy)[1])
+
+    def https_open(self, req):
+        return self.do_open(_PinnedHTTPSConnection, req, address=_pinned(req.full_url, self.policy)[1], context=self._context)
+
+
+def _camera_opener(policy: AddressPolicy | None) -> urllib.request.OpenerDirector:
+    """http and https only, each connection pinned; no proxy (it would look the name up again) and
+    no other scheme a redirect could lead to (ftp://, file://: urllib's defaults)."""
+    opener = urllib.request.OpenerDirector()
+    for handler in (_PinnedHandler(policy), urllib.request.HTTPRedirectHandler(), urllib.request.HTTPDefaultErrorHandler(),
+                    urllib.request.HTTPErrorProcessor(), urllib.request.UnknownHandler()):
+        opener.add_handler(handler)
+    return opener
 
 
 def _set_read_timeout(resp, seconds: float) -> None:
@@ -301,8 +338,7 @@ class HttpSource:
 
     def _open(self):
         try:
-            opener = urllib.request.build_opener(_CheckedRedirects(self.settings))
-            resp = opener.open(_http_request(self.url), timeout=self.settings.open_timeout_s)
+            resp = _camera_opener(self.settings.address_policy).open(_http_request(self.url), timeout=self.settings.open_timeout_s)
             _set_read_timeout(resp, self.settings.read_timeout_s)
             return resp
         except urllib.error.HTTPError as exc:
@@ -471,17 +507,18 @@ def open_source(spec: CameraSpec, settings: CameraSettings) -> Source:
     url = spec.stream_url
     scheme = urlsplit(url).scheme.lower() if "://" in url else "file"
     try:
-        # names are looked up now, right before connecting (the store only judged address literals)
-        check_address(spec.id, url, settings.address_policy, resolve=True)
-    except ConfigError:
-        raise SourceError(ADDRESS_REFUSED, "config") from None
-    try:
         if scheme == "demo":
             return DemoSource(spec, settings)
         if scheme in ("http", "https"):
-            return HttpSource(url, settings)
+            return HttpSource(url, settings)  # its requests go to addresses judged right before (_PinnedHandler)
         if scheme in ("rtsp", "rtsps"):
-            return StreamSource(url, settings, loop=False, label=redact_url(url))
+            # FFmpeg is given the judged address in place of the name, which it would look up again.
+            # What that costs: nothing for RTSP, which has no virtual hosting (the request line names
+            # the address; cameras do not check it); for rtsps, the TLS server name (SNI) is not sent,
+            # and FFmpeg verifies no certificate unless told to (tls_verify, not set here). Of a name
+            # with several addresses, the first is tried only.
+            target, _ = _pinned(url, settings.address_policy)
+            return StreamSource(target, settings, loop=False, label=redact_url(url))
         path = urlsplit(url).path if "://" in url else url
         p = resolve_media_path(spec.id, path, settings.media_root)
         if not p.is_file():

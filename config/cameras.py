@@ -197,10 +197,14 @@ class AddressPolicy:
         if not resolve:
             return True
         try:
-            infos = socket.getaddrinfo(host, port or 0, type=socket.SOCK_STREAM)
+            return all(self.allows(address) for address in _addresses(host, port))
         except (OSError, UnicodeError):
             return True
-        return all(self.allows(info[4][0]) for info in infos)
+
+
+def _addresses(host: str, port: int | None) -> list[str]:
+    """The addresses `host` (a name or an address literal) resolves to, in the order to try them."""
+    return [info[4][0] for info in socket.getaddrinfo(host, port or 0, type=socket.SOCK_STREAM)]
 
 
 def check_address(cid: int, url: str, policy: "AddressPolicy | None", *, resolve: bool) -> None:
@@ -217,6 +221,30 @@ def check_address(cid: int, url: str, policy: "AddressPolicy | None", *, resolve
         raise ConfigError(cid, "address_not_allowed") from None
     if not policy.check_host(parts.hostname, port, resolve=resolve):
         raise ConfigError(cid, "address_not_allowed")
+
+
+def pin_address(cid: int, url: str, policy: "AddressPolicy | None") -> tuple[str, str]:
+    """(the URL to connect to, the address it connects to) for a network URL about to be opened:
+    its host looked up once, every address judged under `policy` (ConfigError as check_address),
+    the name replaced by the first address (user info, port, path and query kept). Whoever connects
+    then goes where was judged, not where a second lookup of the name points (a DNS server that
+    answers differently the second time: DNS rebinding). OSError or UnicodeError when the name does
+    not resolve."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        raise ConfigError(cid, "address_not_allowed") from None
+    if not parts.hostname:
+        raise ConfigError(cid, "no_host", url=redact_url(url))
+    addresses = _addresses(parts.hostname, port)
+    if policy is not None and not all(policy.allows(address) for address in addresses):
+        raise ConfigError(cid, "address_not_allowed")
+    address = addresses[0]
+    literal = f"[{address}]" if ":" in address else address  # IPv6 in brackets (a zone as is: FFmpeg takes it so)
+    userinfo = parts.netloc.rpartition("@")[0] + "@" if "@" in parts.netloc else ""
+    netloc = userinfo + literal + (f":{port}" if port is not None else "")
+    return urlunsplit(parts._replace(netloc=netloc)), address
 
 
 def _has_bad_characters(url: str) -> bool:
