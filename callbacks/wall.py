@@ -11,7 +11,6 @@ from callbacks import camera_frames
 from cameras.health import OFFLINE
 from i18n import t
 from layouts import ids, video_wall
-from layouts.camera_views import LIVE_URL
 from routes.cameras import camera_allowed
 from routes.language import request_language
 from services import current_services
@@ -100,11 +99,9 @@ def register(app: Dash, visible) -> None:
         records, total = shown_cameras(kinds, kecamatan)
         on_page, page, pages = page_of(records, layout, page if isinstance(page, int) else 0)
         live = camera_allowed("live")
-        # a live-first layout's large tile shows the stream of its camera while that is online
-        streams = {0: LIVE_URL.format(id=on_page[0]["camera_id"])} if (
-            on_page and layout in video_wall.LIVE_FIRST and live and on_page[0].get("status") != OFFLINE) else {}
         in_place = isinstance(shown, list) and len(shown) == len(on_page)
-        now_shown, sources = camera_frames.pictures(current_services().camera_board, on_page, shown if in_place else None, streams)
+        now_shown, sources = camera_frames.pictures(current_services().camera_board, on_page, shown if in_place else None,
+                                                    video_wall.streams(on_page, layout, live))
         if in_place:
             tiles = Patch()
             for i, (record, src) in enumerate(zip(on_page, sources)):

@@ -28,6 +28,14 @@ def tile(record: dict, lang: str, live: bool, src: str) -> html.Button:
                        children=[html.Img(src=src, alt=_name(record), className="cam-thumb-img"), caption(record, lang)])
 
 
+def streams(on_page: list[dict], layout: str, live: bool) -> dict[int, str]:
+    """Tile index -> the live stream it shows instead of its thumbnail: a live-first layout's large
+    tile, while its camera is online and the user may watch live."""
+    if on_page and layout in LIVE_FIRST and live and on_page[0].get("status") != "offline":
+        return {0: LIVE_URL.format(id=on_page[0]["camera_id"])}
+    return {}
+
+
 def refresh(tile_patch: Patch, record: dict, lang: str, live: bool, src) -> None:
     """Writes into `tile_patch` (a tile of the wall, dash.Patch) what `tile` would draw for `record`,
     in place: its picture only when `src` is one (not no_update), so an unchanged frame is not sent
