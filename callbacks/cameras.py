@@ -9,7 +9,7 @@ import dash
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 
 from routes.auth import audit_event, current_account
-from callbacks import wall
+from callbacks import camera_frames, wall
 from callbacks.map_view import map_bbox
 from cameras import history
 from cameras.health import DAY, DEGRADED, OFFLINE, ONLINE
@@ -106,15 +106,9 @@ def register(app: Dash) -> None:
         in_view = layers.ids_in_bbox(services.engine, Camera, map_bbox(bounds))  # no bounds yet: the whole city is in view
         records = visible(board.describe_many(in_view))  # one read of the index and of the health records
         cards = records[:camera_views.THUMB_SLOTS]
-        # an offline camera's card is its grey OFFLINE card, even while its last picture is recent
-        # (a camera whose edited URL is refused stops at once)
-        thumbnails = board.fresh_thumbnails([r["camera_id"] for r in cards if r.get("status") != OFFLINE])
         slots: list[dict | None] = [*cards, *[None] * (camera_views.THUMB_SLOTS - len(cards))]
-        now_shown = [None if r is None else [r["camera_id"], camera_views.picture_version(r, thumbnails.get(r["camera_id"]))]
-                     for r in slots]
+        now_shown, pictures = camera_frames.pictures(board, slots, shown)
         before = shown if isinstance(shown, list) and len(shown) == len(slots) else [None] * len(slots)
-        pictures = [no_update if r is None or now == was else camera_views.picture_src(r, thumbnails.get(r["camera_id"]))
-                    for r, now, was in zip(slots, now_shown, before)]
         names = [no_update if r is None or (was and was[0] == r["camera_id"]) else r.get("name") or f"#{r['camera_id']}"
                  for r, was in zip(slots, before)]
         return (now_shown, [camera_views.slot_class(r) for r in slots], pictures, names,

@@ -14,10 +14,11 @@ from datetime import datetime, timedelta
 import dash
 import orjson
 import pandas as pd
-from dash import Dash, Input, Output, State, ctx, no_update
+from dash import Dash, Input, Output, Patch, State, ctx, no_update
 from sqlalchemy import Engine
 
 from routes.auth import audit_event, current_actor
+from callbacks import camera_frames
 from flood import board, store
 from flood.models import REAL
 from flood.messages import wit_text
@@ -27,6 +28,7 @@ from i18n import normalise_language, t
 from layouts import flood_page as view
 from layouts import ids
 from routes.flood import MAX_BODY_BYTES, upload_readings_csv
+from routes.cameras import camera_allowed
 from routes.language import request_language
 from services import current_services
 
@@ -330,8 +332,24 @@ def register(app: Dash) -> None:
 
     @app.callback(
         Output(ids.FLOOD_CAMERA_LIST, "children"),
+        Output(ids.FLOOD_CAMERA_SHOWN, "data"),
         Input(ids.FLOOD_CAMERA_TICK, "n_intervals"),
+        State(ids.FLOOD_CAMERA_SHOWN, "data"),
         State(ids.LANG_STORE, "data"),
     )
-    def camera_list(_n, lang):
-        return view.camera_list(board.river_cameras(current_services().engine), int(_utcnow().timestamp()), normalise_language(lang))
+    def camera_list(_n, shown, lang):
+        """The river cameras, drawn anew only when the list changes; else a picture is sent only when
+        its frame changed. A camera whose footage the user may not see shows none."""
+        services = current_services()
+        cameras = board.river_cameras(services.engine)
+        listed = [[int(c.id), c.name, c.river if isinstance(c.river, str) else None] for c in cameras.itertuples()]
+        records = [r if camera_allowed("thumbnail", r["camera_id"]) else None
+                   for r in services.camera_board.describe_many([camera_id for camera_id, *_ in listed])]
+        in_place = isinstance(shown, dict) and shown.get("cameras") == listed
+        pictures, sources = camera_frames.pictures(services.camera_board, records, shown.get("pictures") if in_place else None)
+        if in_place:
+            children = Patch()
+            view.refresh_camera_pictures(children, sources)
+        else:
+            children = view.camera_list(cameras, [None if src is no_update else src for src in sources], normalise_language(lang))
+        return children, {"cameras": listed, "pictures": pictures}

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 
 import dash
-from dash import Dash, Input, Output, State, clientside_callback, ctx, no_update
+from dash import Dash, Input, Output, Patch, State, clientside_callback, ctx, no_update
 
+from callbacks import camera_frames
 from cameras.health import OFFLINE
 from i18n import t
 from layouts import ids, video_wall
@@ -68,7 +69,7 @@ def register(app: Dash, visible) -> None:
     dash.register_page("kamera", path="/kamera", name="kamera", layout=wall_layout, nav_key="nav.cameras", permission="camera",
                        order=10)
 
-    def shown(kinds, kecamatan) -> tuple[list[dict], int]:
+    def shown_cameras(kinds, kecamatan) -> tuple[list[dict], int]:
         """The cameras the filters keep, offline first (worst first, as the board orders them)."""
         kinds = {k for k in (kinds or []) if k in CAMERA_KINDS}
         kecamatan = {k for k in (kecamatan or []) if isinstance(k, str)}
@@ -77,6 +78,7 @@ def register(app: Dash, visible) -> None:
 
     @app.callback(
         Output(ids.CAM_WALL, "children"),
+        Output(ids.CAM_WALL_SHOWN, "data"),
         Output(ids.CAM_WALL, "className"),
         Output(ids.CAM_WALL_COUNT, "children"),
         Output(ids.CAM_WALL_PAGE_LABEL, "children"),
@@ -87,16 +89,27 @@ def register(app: Dash, visible) -> None:
         Input(ids.CAM_WALL_KECAMATAN, "value"),
         Input(ids.CAM_WALL_LAYOUT, "value"),
         Input(ids.CAM_WALL_PAGE, "data"),
+        State(ids.CAM_WALL_SHOWN, "data"),
         State(ids.LANG_STORE, "data"),
     )
-    def video_wall_tiles(tick, kinds, kecamatan, layout, page, lang):
+    def video_wall_tiles(_tick, kinds, kecamatan, layout, page, shown, lang):
+        """The tiles of the page shown, drawn anew only when their number changes, else updated in
+        place: a picture is sent only when its frame (or the camera in the tile) changed."""
         layout = layout if layout in video_wall.LAYOUT_TILES else "auto"
-        records, total = shown(kinds, kecamatan)
+        records, total = shown_cameras(kinds, kecamatan)
         on_page, page, pages = page_of(records, layout, page if isinstance(page, int) else 0)
         live = camera_allowed("live")
-        tiles = [video_wall.tile(r, lang, tick or 0, live, large=i == 0 and layout in video_wall.LIVE_FIRST) for i, r in enumerate(on_page)]
+        in_place = isinstance(shown, list) and len(shown) == len(on_page)
+        now_shown, sources = camera_frames.pictures(current_services().camera_board, on_page, shown if in_place else None,
+                                                    video_wall.streams(on_page, layout, live))
+        if in_place:
+            tiles = Patch()
+            for i, (record, src) in enumerate(zip(on_page, sources)):
+                video_wall.refresh(tiles[i], record, lang, live, src)
+        else:
+            tiles = [video_wall.tile(record, lang, live, src) for record, src in zip(on_page, sources)]
         offline = sum(r.get("status") == OFFLINE for r in records)
-        return (tiles, f"cam-wall wall-{layout}", t("cam.wall_count", lang).format(shown=len(records), total=total),
+        return (tiles, now_shown, f"cam-wall wall-{layout}", t("cam.wall_count", lang).format(shown=len(records), total=total),
                 t("wall.page", lang).format(page=page + 1, pages=pages) if pages > 1 else "",
                 t("wall.offline_banner", lang).format(n=offline) if offline else "",
                 "cam-wall-offline" if offline else "cam-wall-offline hidden")
@@ -116,7 +129,7 @@ def register(app: Dash, visible) -> None:
         trigger = ctx.triggered_id
         if trigger not in (ids.CAM_WALL_CYCLE_TICK, ids.CAM_WALL_PREV, ids.CAM_WALL_NEXT):
             return 0  # another layout or filter starts from the first page
-        records, _ = shown(kinds, kecamatan)
+        records, _ = shown_cameras(kinds, kecamatan)
         _, page, pages = page_of(records, layout if layout in video_wall.LAYOUT_TILES else "auto", page if isinstance(page, int) else 0)
         step = -1 if trigger == ids.CAM_WALL_PREV else 1
         return (page + step) % pages if pages > 1 else no_update

@@ -15,7 +15,6 @@ from i18n import t
 from i18n.format import age_text, number, observed_uptime, wit_time
 from layouts import ids
 
-THUMB_URL = "/cameras/{id}/thumbnail.jpg?t={tick}"
 OFFLINE_URL = "/cameras/{id}/thumbnail.jpg?offline={since}"
 """A camera without a fresh picture: its OFFLINE card, one URL while it stays offline (since:
 cameras.board.offline_since, what the card says)."""

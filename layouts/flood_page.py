@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import dash_leaflet as dl
 import pandas as pd
 import plotly.graph_objects as go
-from dash import dcc, html
+from dash import Patch, dcc, html, no_update
 from dash_extensions.javascript import Namespace
 
 from flood.board import CHANNELS, NO_GAUGE
@@ -226,6 +226,7 @@ def flood_page(lang: str, basemap: Basemap, gauge_options: list[dict], watershed
     return html.Div(className="flood-page", children=[
         dcc.Interval(id=ids.FLOOD_TICK, interval=TICK_MS),
         dcc.Interval(id=ids.FLOOD_CAMERA_TICK, interval=10_000),
+        dcc.Store(id=ids.FLOOD_CAMERA_SHOWN),
         dcc.Store(id=ids.FLOOD_VERSION),
         dcc.Store(id=ids.FLOOD_ALERTS_VERSION),
         dcc.Store(id=ids.FLOOD_ACTION),
@@ -416,16 +417,25 @@ def upload_error(message: str, lang: str) -> html.Div:
     return html.Div(t("flood.upload.error", lang).format(reason=message), className="flood-error")
 
 
-def camera_list(cameras: pd.DataFrame, stamp: int, lang: str) -> html.Div:
-    """River cameras with a fresh thumbnail (`stamp` defeats the browser cache) and a link to the live view."""
+def camera_list(cameras: pd.DataFrame, sources: list, lang: str) -> html.Div:
+    """River cameras, each with its picture (`sources`, one per camera: callbacks.camera_frames; None:
+    none to show) and a link to the live view."""
     if cameras.empty:
         return html.P(t("flood.cameras.none", lang), className="flood-note")
     return html.Div(className="flood-cameras", children=[
         html.Figure(className="flood-camera", children=[
-            html.A(html.Img(src=f"/cameras/{int(c.id)}/thumbnail.jpg?t={stamp}", alt=c.name), href=f"/kamera/langsung?id={int(c.id)}"),
+            html.A(html.Img(src=src, alt=c.name), href=f"/kamera/langsung?id={int(c.id)}"),
             html.Figcaption([html.A(c.name, href=f"/kamera/langsung?id={int(c.id)}"), html.Div(c.river or "–", className="flood-note")]),
-        ]) for c in cameras.itertuples()
+        ]) for c, src in zip(cameras.itertuples(), sources)
     ])
+
+
+def refresh_camera_pictures(listed: Patch, sources: list) -> None:
+    """Writes into `listed` (the list `camera_list` drew, as a dash.Patch) the pictures of `sources`
+    that changed (the others are no_update: the browser keeps what it shows)."""
+    for n, src in enumerate(sources):
+        if src is not no_update:
+            listed["props"]["children"][n]["props"]["children"][0]["props"]["children"]["props"]["src"] = src
 
 
 def simulation_status(progress, minutes_per_step: float, lang: str) -> str:

@@ -4,11 +4,11 @@ marked loudly. A click on a tile shows it full screen (assets/wall.js); the conf
 the URL, so each big screen opens straight into its own."""
 from __future__ import annotations
 
-from dash import dcc, html
+from dash import Patch, dcc, html, no_update
 
 from i18n import t
 from layouts import ids
-from layouts.camera_views import LIVE_PAGE_URL, LIVE_URL, THUMB_URL, status_line
+from layouts.camera_views import LIVE_PAGE_URL, LIVE_URL, status_line
 from layouts.controls import dropdown
 from store.vocabulary import CAMERA_KINDS
 
@@ -20,25 +20,51 @@ LIVE_FIRST = ("1", "1+7")
 """Layouts whose first (large) tile shows the live stream rather than the thumbnail."""
 
 
-def tile(record: dict, lang: str, tick: int, live: bool, large: bool = False) -> html.Button:
-    """One camera: its latest picture with name and freshness; an offline one says so in big
-    letters. `live`: a click may show the live stream (else the thumbnail) full screen; a `large`
-    tile of an online camera then shows the live stream in place."""
-    cid, status = record["camera_id"], record.get("status", "offline")
-    src = LIVE_URL.format(id=cid) if large and live and status != "offline" else THUMB_URL.format(id=cid, tick=tick)
-    name = record.get("name") or f"#{cid}"
-    return html.Button(
-        className=f"cam-tile cam-thumb cam-thumb-{status}", n_clicks=0, title=t("wall.fullscreen_hint", lang),
-        **{"data-camera": str(cid), "data-name": name, "data-live": LIVE_URL.format(id=cid) if live else "",
-           "data-page": LIVE_PAGE_URL.format(id=cid), "role": "listitem"},
-        children=[
-            html.Img(src=src, alt=name, className="cam-thumb-img"),
-            html.Div([*([html.Div(t("cam.card.offline", lang), className="cam-tile-offline", **{"aria-hidden": "true"})]
-                        if status == "offline" else []),  # the status line says it in words
-                      html.Div(name, className="cam-thumb-name"),
-                      html.Div(status_line(record, lang), className=f"cam-thumb-status cam-text-{status}")], className="cam-tile-caption"),
-        ],
-    )
+def tile(record: dict, lang: str, live: bool, src: str) -> html.Button:
+    """One camera: its picture `src` (callbacks.camera_frames: the thumbnail as a data: URL, its
+    OFFLINE card, or on a large tile the live stream) with name and freshness; an offline one says
+    so in big letters. `live`: a click may show the live stream (else the picture) full screen."""
+    return html.Button(n_clicks=0, title=t("wall.fullscreen_hint", lang), role="listitem", **_tile_props(record, live),
+                       children=[html.Img(src=src, alt=_name(record), className="cam-thumb-img"), caption(record, lang)])
+
+
+def streams(on_page: list[dict], layout: str, live: bool) -> dict[int, str]:
+    """Tile index -> the live stream it shows instead of its thumbnail: a live-first layout's large
+    tile, while its camera is online and the user may watch live."""
+    if on_page and layout in LIVE_FIRST and live and on_page[0].get("status") != "offline":
+        return {0: LIVE_URL.format(id=on_page[0]["camera_id"])}
+    return {}
+
+
+def refresh(tile_patch: Patch, record: dict, lang: str, live: bool, src) -> None:
+    """Writes into `tile_patch` (a tile of the wall, dash.Patch) what `tile` would draw for `record`,
+    in place: its picture only when `src` is one (not no_update), so an unchanged frame is not sent
+    again and the browser keeps the picture it shows."""
+    tile_patch["props"].update(_tile_props(record, live))
+    picture = tile_patch["props"]["children"][0]["props"]
+    picture["alt"] = _name(record)
+    if src is not no_update:
+        picture["src"] = src
+    tile_patch["props"]["children"][1] = caption(record, lang)
+
+
+def _name(record: dict) -> str:
+    return record.get("name") or f"#{record['camera_id']}"
+
+
+def _tile_props(record: dict, live: bool) -> dict:
+    cid = record["camera_id"]
+    return {"className": f"cam-tile cam-thumb cam-thumb-{record.get('status', 'offline')}", "data-camera": str(cid), "data-name": _name(record),
+            "data-live": LIVE_URL.format(id=cid) if live else "", "data-page": LIVE_PAGE_URL.format(id=cid)}
+
+
+def caption(record: dict, lang: str) -> html.Div:
+    """The tile's OFFLINE band (an offline camera's), name and status line."""
+    status = record.get("status", "offline")
+    return html.Div([*([html.Div(t("cam.card.offline", lang), className="cam-tile-offline", **{"aria-hidden": "true"})]
+                       if status == "offline" else []),  # the status line says it in words
+                     html.Div(_name(record), className="cam-thumb-name"),
+                     html.Div(status_line(record, lang), className=f"cam-thumb-status cam-text-{status}")], className="cam-tile-caption")
 
 
 def wall_page(lang: str, kecamatan_names: list[str], period_s: float, config: dict, kinds: list[str] | tuple[str, ...] = CAMERA_KINDS,
@@ -77,6 +103,7 @@ def wall_page(lang: str, kecamatan_names: list[str], period_s: float, config: di
                  **{"data-close": t("wall.close", lang), "data-open-page": t("wall.open_live_page", lang)}),
         dcc.Store(id=ids.CAM_WALL_PAGE, data=0),
         dcc.Store(id=ids.CAM_WALL_KIOSK, data=config["kiosk"]),
+        dcc.Store(id=ids.CAM_WALL_SHOWN),
         dcc.Interval(id=ids.CAM_WALL_CYCLE_TICK, interval=max(1, config["cycle_s"]) * 1000, disabled=not config["cycle_s"]),
         dcc.Interval(id=ids.CAM_TICK, interval=int(period_s * 1000)),
     ])

@@ -110,7 +110,7 @@ def test_without_a_session_pages_redirect_and_data_answers_401(anonymous):
 def test_callbacks_are_judged_by_their_output_ids(clients, role):
     assert callback(clients[role], **MAP_FILTER).status_code == (200 if "/" in OPENS[role] else 403)  # the leader has no map
     for request, roles_allowed in (
-            (dict(outputs=[("cam-live-info", "children")], inputs=[("cam-live-tick", "n_intervals", 0), ("cam-selected", "data", None)],
+            (dict(outputs=[("cam-live-info", "children"), ("cam-live-tick", "interval")], inputs=[("cam-live-tick", "n_intervals", 0), ("cam-selected", "data", None)],
                   state=[("lang-store", "data", "id")]), {"admin", "operator", "bpbd", "agency"}),
             (dict(outputs=[("cov-upload-list", "children")], inputs=[("cov-uploads", "data", {})], state=[("lang-store", "data", "id")]),
              {"admin", "planner"}),

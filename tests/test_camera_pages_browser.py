@@ -204,3 +204,28 @@ def test_cameras_too_close_to_tell_apart_are_grouped_until_zoomed_in(page, camer
     assert before > 20
     assert "Kamera berdekatan (angka = jumlah)" in page.locator("#map-legend").text_content()  # folded or not
     assert page.errors == []
+
+
+def test_the_wall_sends_a_tile_its_picture_only_when_its_frame_changed(page, camera_app):
+    """A 16-tile wall: each tile's picture comes inside the wall's answer when its frame changed,
+    none is fetched by URL but an offline camera's grey card, once."""
+    base, _ = camera_app
+    login(page, base, "operator")
+    fetched: list[str] = []
+    answers: list[dict] = []
+    page.on("request", lambda r: fetched.append(r.url) if "/thumbnail.jpg" in r.url else None)
+    page.on("response", lambda r: answers.append(r.json()["response"]) if "_dash-update-component" in r.url
+            and "cam-wall-shown" in (r.request.post_data or "") else None)
+    page.goto(base + "/kamera?tata=4x4")
+    page.wait_for_function("document.querySelectorAll('#cam-wall .cam-tile').length === 16", timeout=20_000)
+    first = page.evaluate("[...document.querySelectorAll('#cam-wall .cam-tile img')].map(i => i.src)")
+    deadline = time.monotonic() + 60
+    while len(answers) < 4 and time.monotonic() < deadline:  # the first drawing and three ticks
+        page.wait_for_timeout(250)
+    assert len(answers) >= 4, answers
+    now = page.evaluate("[...document.querySelectorAll('#cam-wall .cam-tile img')].map(i => i.src)")
+    moved = [i for i, (a, b) in enumerate(zip(first, now)) if a != b]
+    assert moved and all(now[i].startswith("data:image/jpeg;base64,") for i in moved)  # the demo's frames move on
+    assert all("?offline=" in url for url in fetched), fetched  # every picture that moves came in the answers
+    assert len(fetched) == len(set(fetched)), fetched  # an unchanged grey card is not fetched again
+    assert page.errors == []
