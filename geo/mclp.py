@@ -720,11 +720,11 @@ def _solve_sub(R: _Reduced, cols, k, budget, time_limit, mip_rel_gap, warm, canc
 # rounds of the LP on the _LP_SITES sites of highest reduced score (plus the _LP_PRICED best priced
 # by the first round's duals) for multipliers, when they are predicted to fit before the last
 # _LP_STEPS seconds, for steps from them (step factor _LP_LAM). The tabu search gets what the LP
-# leaves (less _SWAP_SECONDS for the swaps after it) if that is at least _TABU_SECONDS (where it
+# leaves (less the _SWAP_SECONDS the swaps after it may take) if that is at least _TABU_SECONDS (where it
 # found 23,959 on the 5,000 poles), else _TABU_SHARE of the time left (and the LP mostly no time).
 _TABU_SHARE = 0.6
 _TABU_SECONDS = 3.5
-_SWAP_SECONDS = 0.2
+_SWAP_SECONDS = 1.0
 _LP_SITES = 450
 _LP_PRICED = 150
 _LP_STEPS = 0.3
@@ -985,7 +985,7 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
                     better = _tabu_core(R, core, best_sel, u, clock() + tabu_time, check, clock)
                     stats["t_tabu"] = clock() - t0
                     if better[1] > best_val + tol:
-                        best_sel, best_val = _swap_search(R, better[0], kk, budget, deadline=clock() + 1.0,
+                        best_sel, best_val = _swap_search(R, better[0], kk, budget, deadline=clock() + _SWAP_SECONDS,
                                                           check=check, clock=clock)
                         stats["tabu_value"] = best_val
                         closing(0.6, 0.7)(bound, best_val)
