@@ -48,6 +48,7 @@ from scipy.spatial import cKDTree
 
 from geo.mclp_lagrange import lagrangian
 from geo.mclp_local import tabu_by_component
+from geo.mclp_lpdual import lp_rounds, lp_seconds, lp_sites
 from geo.mclp_swap import SwapState, improve
 
 __all__ = ["MCLPResult", "solve_mclp", "spacing_conflicts", "reduce_instance", "rank_selection", "Cancelled",
@@ -715,6 +716,21 @@ def _solve_sub(R: _Reduced, cols, k, budget, time_limit, mip_rel_gap, warm, canc
 # ranking and the driver
 
 
+# when the core is too large for the MIP (5,000 poles x 8 headings): a tabu search on it, then two
+# rounds of the LP on the _LP_SITES sites of highest reduced score (plus the _LP_PRICED best priced
+# by the first round's duals) for multipliers, when they are predicted to fit before the last
+# _LP_STEPS seconds, for steps from them (step factor _LP_LAM). The tabu search gets what the LP
+# leaves (less the _SWAP_SECONDS the swaps after it may take) if that is at least _TABU_SECONDS (where it
+# found 23,959 on the 5,000 poles), else _TABU_SHARE of the time left (and the LP mostly no time).
+_TABU_SHARE = 0.6
+_TABU_SECONDS = 3.5
+_SWAP_SECONDS = 1.0
+_LP_SITES = 450
+_LP_PRICED = 150
+_LP_STEPS = 0.3
+_LP_LAM = 0.1
+
+
 def _tabu_core(R: _Reduced, core: np.ndarray, sel, u: np.ndarray, deadline: float, check, clock):
     """:func:`geo.mclp_local.tabu_by_component` on the ``core`` sites (which hold ``sel``); the answer
     back in ``R``'s numbering, with its covered weight."""
@@ -960,13 +976,28 @@ def solve_mclp(A: sp.spmatrix, weights=None, k: int | None = None, *, budget: fl
                     # (5,000 poles x 8 headings: 23,869 -> 23,959 in 3 CPU s, where the MIP does not
                     # finish its root LP and swaps stall)
                     searched = True
-                    better = _tabu_core(R, core, best_sel, u, clock() + 0.6 * remaining, check, clock)
+                    # the LP below (its sites ranked by the multipliers the tabu search had) takes time
+                    # from the tabu search only when the search keeps _TABU_SECONDS
+                    cols = lp_sites(R.A, u, _LP_SITES, best_sel)
+                    tabu_time = remaining - lp_seconds(R.A, cols) - _LP_STEPS - _SWAP_SECONDS
+                    if tabu_time < _TABU_SECONDS:
+                        tabu_time = _TABU_SHARE * remaining
+                    better = _tabu_core(R, core, best_sel, u, clock() + tabu_time, check, clock)
+                    stats["t_tabu"] = clock() - t0
                     if better[1] > best_val + tol:
-                        best_sel, best_val = _swap_search(R, better[0], kk, budget, deadline=clock() + 1.0,
+                        best_sel, best_val = _swap_search(R, better[0], kk, budget, deadline=clock() + _SWAP_SECONDS,
                                                           check=check, clock=clock)
                         stats["tabu_value"] = best_val
                         closing(0.6, 0.7)(bound, best_val)
-                        continue
+                    # the steps level off above the LP bound: multipliers from the LP on the sites the
+                    # multipliers rank highest (and the answer's) start the last steps near it, when
+                    # its two rounds are predicted to fit in the time left
+                    got = lp_rounds(R, kk, u, np.union1d(cols, best_sel), _LP_PRICED, deadline - _LP_STEPS,
+                                    clock, threads)
+                    if got is not None:
+                        u, lam = got, _LP_LAM
+                        stats["t_lp"] = clock() - t0
+                    continue
                 if small or budget is not None:
                     res = _solve_sub(R, core, kk, budget, remaining, mip_rel_gap, best_sel, cancel,
                                      closing(0.75, 0.95), 0.75, 0.95, state, threads)
