@@ -47,8 +47,9 @@ def test_counts_and_gains_follow_swaps(seed):
     fresh_equals(st, R.A, R.w)
 
 
+@pytest.mark.parametrize("pooled", [False, True])
 @pytest.mark.parametrize("seed", range(4))
-def test_improve_keeps_k_and_spacing_and_its_weight_is_true(seed):
+def test_improve_keeps_k_and_spacing_and_its_weight_is_true(seed, pooled):
     dem, w, cands = clustered(1500, 90, seed, box=800.0)
     A = coverage_matrix(dem, cands, 110.0)
     pairs, _ = spacing_conflicts(cands, 150.0)
@@ -59,7 +60,8 @@ def test_improve_keeps_k_and_spacing_and_its_weight_is_true(seed):
         if len(start) < k and (not start or R.conflicts[j, start].nnz == 0):
             start.append(j)
     st = SwapState(R.A, R.w, start, R.conflicts)
-    stats = improve(st, deadline=300, clock=itertools.count().__next__, seed=seed)
+    pool = np.arange(0, R.A.shape[1], 3) if pooled else None  # kicks from a third of the sites only
+    stats = improve(st, deadline=300, clock=itertools.count().__next__, seed=seed, pool=pool)
     sel, value = st.sel.tolist(), st.value
     assert len(sel) == len(set(sel)) == k and stats["kicks"] > 0
     assert R.conflicts[sel][:, sel].nnz == 0
